@@ -1,0 +1,311 @@
+package alicert
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ValidateType is how the CA checks that the applicant controls the domain.
+type ValidateType string
+
+const (
+	// ValidateDNS asks for a DNS record (TXT or CNAME) under the domain.
+	ValidateDNS ValidateType = "DNS"
+	// ValidateFile asks for a file served by the domain's web server.
+	ValidateFile ValidateType = "FILE"
+)
+
+// CertificateState is the state of a certificate order, as reported by
+// DescribeCertificateState.
+type CertificateState string
+
+const (
+	// StateDomainVerify: waiting for the applicant to prove control of the
+	// domain with the DNS record or file the order describes.
+	StateDomainVerify CertificateState = "domain_verify"
+	// StateProcess: the CA is reviewing the order.
+	StateProcess CertificateState = "process"
+	// StateVerifyFail: the review failed; the order is dead and a new one is
+	// needed.
+	StateVerifyFail CertificateState = "verify_fail"
+	// StateCertificate: issued; Certificate and PrivateKey are set.
+	StateCertificate CertificateState = "certificate"
+	// StatePayed: paid for and waiting to be applied for.
+	StatePayed CertificateState = "payed"
+	// StateUnknown: the service does not know the state ("unknow" on the
+	// wire).
+	StateUnknown CertificateState = "unknow"
+)
+
+// productCodes are the DV specifications CreateCertificateRequest documents
+// (English and Chinese references together).
+var productCodes = []string{
+	"digicert-free-1-free",
+	"symantec-free-1-free",
+	"symantec-dv-1-starter",
+	"geotrust-dv-1-starter",
+	"geotrust-dv-w-starter",
+	"globalsign-dv-1-personal",
+	"globalsign-dv-w-advanced",
+}
+
+// Tag is a resource tag attached to a certificate order.
+type Tag struct {
+	// Key is required, at most 64 characters, and must not contain
+	// "http://" or "https://".
+	Key string
+	// Value may be empty; at most 128 characters.
+	Value string
+}
+
+// CreateCertificateRequestInput is the input of CreateCertificateRequest.
+type CreateCertificateRequestInput struct {
+	// ProductCode is the certificate specification, such as
+	// "digicert-free-1-free" (a free single-domain DV certificate) or
+	// "geotrust-dv-w-starter" (GeoTrust wildcard DV). Empty means the
+	// service default. The account needs a resource plan for it.
+	ProductCode string `url:"ProductCode,omitempty"`
+	// Username is the applicant's name.
+	Username string `url:"Username,omitempty"`
+	// Phone is the applicant's phone number.
+	Phone string `url:"Phone,omitempty"`
+	// Email is the applicant's contact address.
+	Email string `url:"Email,omitempty"`
+	// Domain is the one domain name to certify; a wildcard ("*.example.com")
+	// needs a wildcard ProductCode.
+	Domain string `url:"Domain"`
+	// ValidateType is how domain control is proved: ValidateDNS or
+	// ValidateFile.
+	ValidateType ValidateType `url:"ValidateType"`
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	Tags []Tag `url:"-"`
+}
+
+func (in *CreateCertificateRequestInput) validate() []FieldError {
+	var p problems
+	if in.ProductCode != "" {
+		oneOf(&p, "ProductCode", in.ProductCode, productCodes...)
+	}
+	if in.Email != "" && !isEmailAddress(in.Email) {
+		p.add("Email", "is not an email address like name@example.com")
+	}
+	checkDomain(&p, "Domain", in.Domain)
+	oneOf(&p, "ValidateType", in.ValidateType, ValidateDNS, ValidateFile)
+	checkTags(&p, in.Tags)
+	return p
+}
+
+func (in *CreateCertificateRequestInput) encodeExtra(v url.Values) error {
+	for i, t := range in.Tags {
+		n := strconv.Itoa(i + 1)
+		v.Set("Tags."+n+".Key", t.Key)
+		v.Set("Tags."+n+".Value", t.Value)
+	}
+	return nil
+}
+
+func isEmailAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".")
+}
+
+// checkDomain accepts one domain name, wildcard allowed, no scheme or list.
+func checkDomain(p *problems, field, d string) {
+	switch {
+	case strings.TrimSpace(d) == "":
+		p.add(field, "is required")
+	case len(d) > 253:
+		p.add(field, "is longer than 253 characters")
+	case strings.ContainsAny(d, ",; \t\r\n/:@"):
+		p.add(field, fmt.Sprintf("%q is not a single domain name (no scheme, path, port or list)", d))
+	}
+}
+
+func checkTags(p *problems, tags []Tag) {
+	if len(tags) > 20 {
+		p.add("Tags", fmt.Sprintf("has %d tags; at most 20 are allowed", len(tags)))
+	}
+	for i, t := range tags {
+		field := fmt.Sprintf("Tags[%d]", i)
+		switch {
+		case t.Key == "":
+			p.add(field+".Key", "is required")
+		case utf8.RuneCountInString(t.Key) > 64:
+			p.add(field+".Key", "is longer than 64 characters")
+		case strings.Contains(t.Key, "http://") || strings.Contains(t.Key, "https://"):
+			p.add(field+".Key", "must not contain http:// or https://")
+		}
+		if utf8.RuneCountInString(t.Value) > 128 {
+			p.add(field+".Value", "is longer than 128 characters")
+		}
+	}
+}
+
+// CreateCertificateRequestOutput is the output of CreateCertificateRequest.
+type CreateCertificateRequestOutput struct {
+	// OrderID identifies the order; pass it to DescribeCertificateState.
+	// It is exact: ids above 2^53 are never rounded.
+	OrderID int64 `json:"OrderId"`
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+func (o *CreateCertificateRequestOutput) missingID() string {
+	if o.OrderID <= 0 {
+		return "the response has no OrderId"
+	}
+	return ""
+}
+
+var opCreateCertificateRequest = &operation{
+	action: "CreateCertificateRequest",
+	kind:   opCreate,
+	unknownHint: "the certificate order may have been created and may have used quota; " +
+		"check the orders in the console (or DescribeCertificateState for an order id you hold) before trying again",
+}
+
+// CreateCertificateRequest applies for a DV certificate: the service creates
+// the key and CSR, consumes one certificate from the account's resource plan
+// for ProductCode, and returns the order id. Then read the domain validation
+// the order asks for with DescribeCertificateState, complete it, and wait
+// for issuance with WaitForCertificate.
+//
+// The call is not retried once the request may have reached the service:
+// such a failure matches ErrOutcomeUnknown.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-createcertificaterequest
+func (s *CASService) CreateCertificateRequest(ctx context.Context, in *CreateCertificateRequestInput) (*CreateCertificateRequestOutput, error) {
+	return invoke[CreateCertificateRequestOutput](ctx, s.client, opCreateCertificateRequest, in)
+}
+
+// DescribeCertificateStateInput is the input of DescribeCertificateState.
+type DescribeCertificateStateInput struct {
+	// OrderID is the id CreateCertificateRequest returned.
+	OrderID int64 `url:"OrderId"`
+}
+
+func (in *DescribeCertificateStateInput) validate() []FieldError {
+	var p problems
+	p.positiveID("OrderID", in.OrderID)
+	return p
+}
+
+// DescribeCertificateStateOutput is the output of DescribeCertificateState.
+// Which fields are set depends on State and ValidateType.
+type DescribeCertificateStateOutput struct {
+	// State is the order's state.
+	State CertificateState `json:"Type"`
+	// Domain is, for FILE validation, the domain whose server must serve the
+	// file.
+	Domain string `json:"Domain"`
+	// RecordType is, for DNS validation, the record type to add: TXT or
+	// CNAME.
+	RecordType string `json:"RecordType"`
+	// RecordDomain is, for DNS validation, the host record to add.
+	RecordDomain string `json:"RecordDomain"`
+	// RecordValue is, for DNS validation, the record's value.
+	RecordValue string `json:"RecordValue"`
+	// ValidateType is DNS or FILE.
+	ValidateType string `json:"ValidateType"`
+	// URI is, for FILE validation, the path the file must be served at.
+	URI string `json:"Uri"`
+	// Content is, for FILE validation, the file's content.
+	Content string `json:"Content"`
+	// Certificate is, once issued, the certificate PEM (with its chain).
+	Certificate string `json:"Certificate"`
+	// PrivateKey is, once issued, the private key PEM. It never shows in
+	// %v, %+v or %#v output.
+	PrivateKey string `json:"PrivateKey"`
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+// String formats o with PrivateKey hidden.
+func (o DescribeCertificateStateOutput) String() string { return o.format(false) }
+
+// GoString formats o with PrivateKey hidden.
+func (o DescribeCertificateStateOutput) GoString() string { return o.format(true) }
+
+func (o DescribeCertificateStateOutput) format(goSyntax bool) string {
+	type plain DescribeCertificateStateOutput
+	p := plain(o)
+	p.PrivateKey = hidden(p.PrivateKey)
+	return formatHidden("DescribeCertificateStateOutput", p, goSyntax)
+}
+
+var opDescribeCertificateState = &operation{action: "DescribeCertificateState", kind: opRead}
+
+// DescribeCertificateState reads the state of a certificate order: the
+// domain validation it waits for, or the issued certificate and key. It is
+// retried on throttling, 5xx and network failures.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-describecertificatestate
+func (s *CASService) DescribeCertificateState(ctx context.Context, in *DescribeCertificateStateInput) (*DescribeCertificateStateOutput, error) {
+	return invoke[DescribeCertificateStateOutput](ctx, s.client, opDescribeCertificateState, in)
+}
+
+// defaultPollInterval spaces WaitForCertificate's reads. Issuance takes
+// minutes; polling faster only spends the read quota.
+const defaultPollInterval = 30 * time.Second
+
+// WaitOption configures WaitForCertificate.
+type WaitOption func(*waitConfig)
+
+type waitConfig struct {
+	interval time.Duration
+	progress func(*DescribeCertificateStateOutput)
+}
+
+// WithPollInterval sets the time between polls (default 30s).
+func WithPollInterval(d time.Duration) WaitOption {
+	return func(w *waitConfig) { w.interval = d }
+}
+
+// WithProgress calls fn with every state read while waiting, for example to
+// print a progress line or the DNS record still missing.
+func WithProgress(fn func(*DescribeCertificateStateOutput)) WaitOption {
+	return func(w *waitConfig) { w.progress = fn }
+}
+
+// WaitForCertificate polls DescribeCertificateState, the first time at once,
+// until the order is issued (it returns that output), fails verification (it
+// returns that output and an error matching ErrVerifyFailed), a read fails
+// after its own retries, or ctx ends (ctx's error). It keeps polling while
+// the order is in StateDomainVerify, StateProcess, StatePayed or
+// StateUnknown.
+func (s *CASService) WaitForCertificate(ctx context.Context, in *DescribeCertificateStateInput, opts ...WaitOption) (*DescribeCertificateStateOutput, error) {
+	w := waitConfig{interval: defaultPollInterval}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&w)
+		}
+	}
+	for {
+		out, err := s.DescribeCertificateState(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if w.progress != nil {
+			w.progress(out)
+		}
+		switch out.State {
+		case StateCertificate:
+			return out, nil
+		case StateVerifyFail:
+			return out, fmt.Errorf("alicert: order %d: %w", in.OrderID, ErrVerifyFailed)
+		}
+		if err := s.client.cfg.sleep(ctx, w.interval); err != nil {
+			return nil, fmt.Errorf("alicert: waiting for order %d (last state %q): %w", in.OrderID, out.State, err)
+		}
+	}
+}

@@ -1,0 +1,901 @@
+// Package alicert is a typed client for the Alibaba Cloud certificate APIs:
+// Certificate Management Service (CAS, API version 2020-04-07) for DV
+// certificate orders and server-side CSRs, and KMS (API version 2016-01-20)
+// for certificates whose private key stays in KMS.
+//
+// Every call takes a context and an *XxxInput, validates it before anything
+// is sent, signs it (RPC signature version 1.0, HMAC-SHA1) with credentials
+// fetched for each attempt, sends its parameters in a POST form body (never
+// in the URL), and decodes the response into an *XxxOutput. Calls that the
+// service provably did not process are retried; creates whose outcome is
+// unknown never are (see ErrOutcomeUnknown).
+//
+// Errors are typed: *APIError for responses from the service, *ValidationError
+// for bad input. Use errors.As and errors.Is to inspect them.
+//
+// The alicerttest package provides an in-process fake of the service for
+// tests and examples.
+package alicert
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alicert/alicert/internal/redact"
+	"github.com/alicert/alicert/internal/signature"
+	"github.com/aliyun/credentials-go/credentials/providers"
+	"github.com/google/go-querystring/query"
+)
+
+// Version is this library's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+const (
+	casAPIVersion = "2020-04-07"
+	kmsAPIVersion = "2016-01-20"
+
+	defaultRegion      = "cn-hangzhou"
+	defaultMaxAttempts = 3
+	defaultRetryBase   = 200 * time.Millisecond
+	defaultRetryMax    = 5 * time.Second
+
+	// maxResponseBytes bounds what is read of a response. A certificate with
+	// its chain and key is a few KiB; anything near this is not the service.
+	maxResponseBytes = 1 << 20
+
+	userAgent = "alicert/" + Version + " (+https://github.com/alicert/alicert)"
+)
+
+// Client calls the Alibaba Cloud certificate APIs. It is safe for concurrent
+// use by multiple goroutines; create one and share it.
+type Client struct {
+	// CAS is Certificate Management Service, API version 2020-04-07.
+	CAS *CASService
+	// KMS is Key Management Service, API version 2016-01-20.
+	KMS *KMSService
+
+	cfg       config
+	creds     *credentialSource
+	endpoints [apiCount]endpoint
+}
+
+// api names a service the call path can reach.
+type api int
+
+const (
+	apiCAS api = iota
+	apiKMS
+	apiCount
+)
+
+// CASService holds the Certificate Management Service operations. Get it from
+// Client.CAS.
+type CASService struct{ client *Client }
+
+// KMSService holds the KMS certificate operations. Get it from Client.KMS.
+type KMSService struct{ client *Client }
+
+// endpoint is one service's resolved base URL and API version.
+type endpoint struct {
+	url     string
+	version string
+}
+
+// config is what the options set. It is copied into the Client and never
+// changed after NewClient returns.
+type config struct {
+	credKind     credKind
+	provider     providers.CredentialsProvider
+	accessKeyID  string
+	accessSecret string
+	stsToken     string
+
+	region       string
+	casEndpoint  string
+	kmsEndpoint  string
+	httpClient   *http.Client
+	maxAttempts  int
+	retryBase    time.Duration
+	retryMax     time.Duration
+	logger       *slog.Logger
+	insecureHTTP bool
+
+	// Seams for tests of the exact wire form: a fixed clock and nonce.
+	now   func() time.Time
+	nonce func() string
+	// sleep waits for d or until ctx ends; replaced in tests.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+type credKind int
+
+const (
+	credDefault credKind = iota
+	credProvider
+	credAccessKey
+	credSTS
+)
+
+// Option configures a Client. Options are applied in order; when two set the
+// same thing, the last one wins.
+type Option func(*config)
+
+// WithCredentials makes the client ask p for credentials on every attempt. Any
+// provider from github.com/aliyun/credentials-go/credentials/providers works;
+// providers cache and refresh STS credentials themselves. Calls to p are
+// serialised, because those providers are not documented as safe for
+// concurrent use.
+func WithCredentials(p providers.CredentialsProvider) Option {
+	return func(c *config) { c.credKind, c.provider = credProvider, p }
+}
+
+// WithAccessKey uses a static AccessKey pair. Empty values make NewClient
+// fail; they never fall back to the environment.
+func WithAccessKey(id, secret string) Option {
+	return func(c *config) {
+		c.credKind, c.accessKeyID, c.accessSecret, c.stsToken = credAccessKey, id, secret, ""
+	}
+}
+
+// WithSTSToken uses static STS credentials and sends the token as the
+// SecurityToken parameter. Empty values make NewClient fail.
+func WithSTSToken(id, secret, token string) Option {
+	return func(c *config) {
+		c.credKind, c.accessKeyID, c.accessSecret, c.stsToken = credSTS, id, secret, token
+	}
+}
+
+// WithRegion sets the region id (default "cn-hangzhou"), which picks the
+// default endpoints: CAS is served from https://cas.aliyuncs.com for mainland
+// China regions and https://cas.ap-southeast-1.aliyuncs.com for the others;
+// KMS from https://kms.<region>.aliyuncs.com.
+func WithRegion(id string) Option {
+	return func(c *config) { c.region = id }
+}
+
+// WithCASEndpoint overrides the CAS endpoint, for example with the URL of an
+// alicerttest.Server. Plain http:// is allowed only for loopback hosts unless
+// WithInsecureHTTP is also given.
+func WithCASEndpoint(baseURL string) Option {
+	return func(c *config) { c.casEndpoint = baseURL }
+}
+
+// WithKMSEndpoint overrides the KMS endpoint, with the same rules as
+// WithCASEndpoint.
+func WithKMSEndpoint(baseURL string) Option {
+	return func(c *config) { c.kmsEndpoint = baseURL }
+}
+
+// WithHTTPClient sets the HTTP client; httpmock and other transports plug in
+// here. Without it, the client uses its own transport with dial, TLS
+// handshake and response header timeouts and TLS 1.2 at least.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) { c.httpClient = hc }
+}
+
+// WithMaxAttempts sets the attempts per call, the first included (default 3).
+// 1 turns retries off; less than 1 makes NewClient fail.
+func WithMaxAttempts(n int) Option {
+	return func(c *config) { c.maxAttempts = n }
+}
+
+// WithRetryDelay sets the backoff between attempts: exponential from base,
+// capped at max, with jitter. Defaults: 200ms and 5s.
+func WithRetryDelay(base, max time.Duration) Option {
+	return func(c *config) { c.retryBase, c.retryMax = base, max }
+}
+
+// WithLogger logs each attempt at debug level: action, attempt, HTTP status,
+// request id, duration and error. Secrets, signatures and parameters are
+// never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithInsecureHTTP allows http:// endpoints on hosts other than loopback.
+// Parameters and signatures then cross the network in clear text; use it only
+// for a trusted proxy or test network.
+func WithInsecureHTTP() Option {
+	return func(c *config) { c.insecureHTTP = true }
+}
+
+// NewClient returns a Client configured by opts. Without a credentials
+// option it uses credentials-go's default chain (environment variables,
+// OIDC, CLI profile, credentials file, ECS RAM role, ...), created on the
+// first call so that NewClient works offline.
+//
+// It fails on a bad option: an empty key id or secret, a malformed or
+// non-HTTPS endpoint, a bad region, attempts below 1, or a negative delay.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := config{
+		region:      defaultRegion,
+		maxAttempts: defaultMaxAttempts,
+		retryBase:   defaultRetryBase,
+		retryMax:    defaultRetryMax,
+		now:         nowUTC,
+		nonce:       newNonce,
+		sleep:       sleepCtx,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	c := &Client{cfg: cfg}
+	if err := c.init(); err != nil {
+		return nil, err
+	}
+	c.CAS = &CASService{client: c}
+	c.KMS = &KMSService{client: c}
+	return c, nil
+}
+
+// init validates cfg and resolves endpoints, credentials and transport,
+// reporting every bad option at once.
+func (c *Client) init() error {
+	var problems []string
+	cfg := &c.cfg
+	if err := checkRegion(cfg.region); err != nil {
+		problems = append(problems, err.Error())
+	}
+	creds, err := newCredentialSource(cfg)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	c.creds = creds
+	if cfg.maxAttempts < 1 {
+		problems = append(problems, fmt.Sprintf("WithMaxAttempts: %d attempts; it must be at least 1", cfg.maxAttempts))
+	}
+	if cfg.retryBase < 0 || cfg.retryMax < 0 {
+		problems = append(problems, "WithRetryDelay: delays must not be negative")
+	}
+	if cfg.retryMax < cfg.retryBase {
+		cfg.retryMax = cfg.retryBase
+	}
+	casURL, kmsURL := defaultEndpoints(cfg.region)
+	c.endpoints[apiCAS].version = casAPIVersion
+	c.endpoints[apiKMS].version = kmsAPIVersion
+	for _, e := range []struct {
+		option, given, fallback string
+		dst                     *string
+	}{
+		{"WithCASEndpoint", cfg.casEndpoint, casURL, &c.endpoints[apiCAS].url},
+		{"WithKMSEndpoint", cfg.kmsEndpoint, kmsURL, &c.endpoints[apiKMS].url},
+	} {
+		raw := e.given
+		if raw == "" {
+			raw = e.fallback
+		}
+		u, err := checkEndpoint(raw, cfg.insecureHTTP)
+		if err != nil {
+			problems = append(problems, e.option+": "+err.Error())
+		}
+		*e.dst = u
+	}
+	if cfg.httpClient == nil {
+		cfg.httpClient = defaultHTTPClient()
+	}
+	if len(problems) > 0 {
+		return errors.New("alicert: NewClient: " + strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// String describes the client without its credentials.
+func (c *Client) String() string {
+	return fmt.Sprintf("alicert.Client{Region: %q, CAS: %q, KMS: %q, Credentials: %s}",
+		c.cfg.region, c.endpoints[apiCAS].url, c.endpoints[apiKMS].url, c.creds.name())
+}
+
+// GoString is String, so that %#v shows no secret either.
+func (c *Client) GoString() string { return c.String() }
+
+// String describes the service without its client's credentials.
+func (s *CASService) String() string {
+	return "alicert.CASService{" + s.client.endpoints[apiCAS].url + "}"
+}
+
+// GoString is String, so that %#v shows no secret either.
+func (s *CASService) GoString() string { return s.String() }
+
+// String describes the service without its client's credentials.
+func (s *KMSService) String() string {
+	return "alicert.KMSService{" + s.client.endpoints[apiKMS].url + "}"
+}
+
+// GoString is String, so that %#v shows no secret either.
+func (s *KMSService) GoString() string { return s.String() }
+
+func checkRegion(r string) error {
+	if r == "" {
+		return errors.New("WithRegion: the region id is empty")
+	}
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return fmt.Errorf("WithRegion: %q is not a region id (lower-case letters, digits and '-', like cn-hangzhou)", r)
+		}
+	}
+	return nil
+}
+
+// defaultEndpoints returns the CAS and KMS endpoints of a region. CAS serves
+// DV certificates from Hangzhou for mainland China and from Singapore for the
+// rest of the world.
+func defaultEndpoints(region string) (cas, kms string) {
+	cas = "https://cas.ap-southeast-1.aliyuncs.com"
+	if strings.HasPrefix(region, "cn-") && region != "cn-hongkong" {
+		cas = "https://cas.aliyuncs.com"
+	}
+	return cas, "https://kms." + region + ".aliyuncs.com"
+}
+
+// checkEndpoint parses raw and returns the URL to POST to.
+func checkEndpoint(raw string, insecureHTTP bool) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL", raw)
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "", fmt.Errorf("%q: the scheme must be https (or http for loopback)", raw)
+	case u.Host == "":
+		return "", fmt.Errorf("%q has no host", raw)
+	case u.User != nil:
+		return "", errors.New("the endpoint URL must not carry user information")
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("%q: the endpoint URL must not have a query or fragment", u.Redacted())
+	case u.Scheme == "http" && !insecureHTTP && !isLoopback(u.Hostname()):
+		return "", fmt.Errorf("%q: http:// sends requests in clear text; use https, a loopback host, or WithInsecureHTTP()", raw)
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String(), nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// defaultHTTPClient bounds every phase of a request so that a renewal job
+// never hangs on a dead peer, and refuses TLS below 1.2.
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.ResponseHeaderTimeout = 30 * time.Second
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t, Timeout: 2 * time.Minute}
+}
+
+// credentialSource hands out credentials for one attempt.
+type credentialSource struct {
+	mu       sync.Mutex // serialises calls to provider, which may not be goroutine-safe
+	provider providers.CredentialsProvider
+	static   *providers.Credentials // immutable; no lock needed
+	lazy     bool                   // provider is created on first use (default chain)
+}
+
+func newCredentialSource(cfg *config) (*credentialSource, error) {
+	switch cfg.credKind {
+	case credProvider:
+		if cfg.provider == nil {
+			return &credentialSource{lazy: true}, errors.New("WithCredentials: the provider is nil")
+		}
+		return &credentialSource{provider: cfg.provider}, nil
+	case credAccessKey, credSTS:
+		name := "WithAccessKey"
+		if cfg.credKind == credSTS {
+			name = "WithSTSToken"
+		}
+		var missing []string
+		if cfg.accessKeyID == "" {
+			missing = append(missing, "key id")
+		}
+		if cfg.accessSecret == "" {
+			missing = append(missing, "secret")
+		}
+		if cfg.credKind == credSTS && cfg.stsToken == "" {
+			missing = append(missing, "security token")
+		}
+		src := &credentialSource{static: &providers.Credentials{
+			AccessKeyId: cfg.accessKeyID, AccessKeySecret: cfg.accessSecret,
+			SecurityToken: cfg.stsToken, ProviderName: "static",
+		}}
+		if len(missing) > 0 {
+			return src, fmt.Errorf("%s: empty %s (empty values never fall back to the environment)", name, strings.Join(missing, " and "))
+		}
+		return src, nil
+	default:
+		return &credentialSource{lazy: true}, nil
+	}
+}
+
+// get returns the credentials for one attempt.
+func (s *credentialSource) get() (*providers.Credentials, error) {
+	if s.static != nil {
+		return s.static, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.provider == nil && s.lazy {
+		s.provider = providers.NewDefaultCredentialsProvider()
+	}
+	cred, err := s.provider.GetCredentials()
+	if err != nil {
+		return nil, err
+	}
+	if cred == nil || cred.AccessKeyId == "" || cred.AccessKeySecret == "" {
+		return nil, errors.New("the provider returned an empty key id or secret")
+	}
+	return cred, nil
+}
+
+// name says where credentials come from, never what they are.
+func (s *credentialSource) name() string {
+	switch {
+	case s == nil:
+		return "none"
+	case s.static != nil:
+		return "static"
+	case s.lazy:
+		return "default"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.provider.GetProviderName()
+}
+
+// opKind decides what may be retried: a read can always be repeated; a create
+// must not be repeated once the service may have acted on it.
+type opKind int
+
+const (
+	opRead opKind = iota
+	opCreate
+)
+
+// operation describes one API action for the call path.
+type operation struct {
+	action string
+	api    api // the service that serves the action
+	kind   opKind
+	// unknownHint tells the user, after an unknown outcome, what may have
+	// happened and how to check, for example "the order may have been
+	// created; check with DescribeCertificateState or the console before
+	// trying again".
+	unknownHint string
+}
+
+// request is what every *XxxInput implements for the call path.
+type request interface {
+	validate() []FieldError
+}
+
+// extraEncoder is implemented by inputs with fields go-querystring cannot
+// express on their own types (numbered lists, JSON values).
+type extraEncoder interface {
+	encodeExtra(v url.Values) error
+}
+
+// idChecker is implemented by outputs that must carry an id: a 2xx response
+// to a create without one is no success.
+type idChecker interface {
+	missingID() string
+}
+
+// invoke is the one call path: validate, encode, then send with retries and
+// decode into a new Out.
+func invoke[Out any, In any, PIn interface {
+	*In
+	request
+}](ctx context.Context, c *Client, op *operation, in PIn) (*Out, error) {
+	if in == nil {
+		in = new(In)
+	}
+	if problems := in.validate(); len(problems) > 0 {
+		return nil, &ValidationError{Operation: op.action, Fields: problems}
+	}
+	params, err := encodeParams(in)
+	if err != nil {
+		return nil, fmt.Errorf("alicert: %s: encoding the input: %w", op.action, err)
+	}
+	out := new(Out)
+	if err := c.send(ctx, op, params, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// encodeParams turns an input into request parameters with go-querystring's
+// url tags plus the input's own encoders.
+func encodeParams(in any) ([]signature.Param, error) {
+	v, err := query.Values(in)
+	if err != nil {
+		return nil, err
+	}
+	if e, ok := in.(extraEncoder); ok {
+		if err := e.encodeExtra(v); err != nil {
+			return nil, err
+		}
+	}
+	params := make([]signature.Param, 0, len(v))
+	for k, vs := range v {
+		for _, s := range vs {
+			params = append(params, signature.Param{Key: k, Value: s})
+		}
+	}
+	return params, nil
+}
+
+// attempt is the result of one HTTP exchange.
+type attempt struct {
+	status    int
+	body      []byte
+	requestID string
+	sts       string // our string-to-sign, to explain SignatureDoesNotMatch
+	token     string // the security token sent, to scrub it from messages
+	err       error  // transport or body read error
+}
+
+// send runs the attempts of one call and decodes the final response into out.
+func (c *Client) send(ctx context.Context, op *operation, params []signature.Param, out any) error {
+	ep := c.endpoints[op.api]
+	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("alicert: %s: %w", op.action, err)
+		}
+		cred, err := c.creds.get()
+		if err != nil {
+			return &credentialsError{operation: op.action, provider: c.creds.name(), cause: err}
+		}
+		start := time.Now()
+		a := c.exchange(ctx, op, ep, params, cred)
+		retry, err := c.classify(ctx, op, a, n, out)
+		c.logAttempt(ctx, op, n, a, time.Since(start), err)
+		if err == nil {
+			return nil
+		}
+		if !retry || n >= c.cfg.maxAttempts {
+			return err
+		}
+		if werr := c.cfg.sleep(ctx, c.backoff(n)); werr != nil {
+			return fmt.Errorf("alicert: %s: gave up waiting to retry (%w) after: %w", op.action, werr, err)
+		}
+	}
+}
+
+// exchange signs and sends one attempt and reads its response.
+func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) attempt {
+	signed := c.sign(op.action, ep.version, params, cred)
+	a := attempt{sts: signed.stringToSign, token: cred.SecurityToken}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(signed.body))
+	if err != nil {
+		a.err = err
+		return a
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := c.cfg.httpClient.Do(req)
+	if err != nil {
+		a.err = err
+		return a
+	}
+	defer resp.Body.Close()
+	a.status = resp.StatusCode
+	a.body, a.err = readLimited(resp.Body)
+	a.requestID = resp.Header.Get("x-acs-request-id")
+	if a.requestID == "" {
+		a.requestID = scanRequestID(a.body)
+	}
+	return a
+}
+
+var errBodyTooLarge = fmt.Errorf("the response body is larger than %d bytes", maxResponseBytes)
+
+func readLimited(r io.Reader) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(1024)
+	n, err := buf.ReadFrom(io.LimitReader(r, maxResponseBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > maxResponseBytes {
+		return nil, errBodyTooLarge
+	}
+	return buf.Bytes(), nil
+}
+
+// classify turns one attempt into success (decoding into out), an error to
+// retry, or a final error, following the retry rules in the package docs.
+func (c *Client) classify(ctx context.Context, op *operation, a attempt, n int, out any) (retry bool, err error) {
+	switch {
+	case a.err != nil && a.status == 0:
+		return c.classifyTransport(ctx, op, a, n)
+	case a.err != nil:
+		return c.classifyBodyError(ctx, op, a, n)
+	case a.status < 200 || a.status > 299:
+		return classifyAPIError(op, a)
+	}
+	return false, decodeSuccess(op, a, out)
+}
+
+// classifyTransport handles an attempt that got no response at all.
+func (c *Client) classifyTransport(ctx context.Context, op *operation, a attempt, n int) (bool, error) {
+	terr := &transportError{operation: op.action, attempts: n, cause: a.err}
+	switch {
+	case notSent(a.err):
+		return ctx.Err() == nil, terr
+	case op.kind == opCreate:
+		return false, &outcomeUnknownError{operation: op.action, hint: op.unknownHint, cause: terr}
+	default:
+		return ctx.Err() == nil, terr
+	}
+}
+
+// classifyBodyError handles a response whose body could not be read.
+func (c *Client) classifyBodyError(ctx context.Context, op *operation, a attempt, n int) (bool, error) {
+	var err error = &responseError{operation: op.action, statusCode: a.status, requestID: a.requestID,
+		problem: "reading the body", cause: a.err}
+	readFailed := !errors.Is(a.err, errBodyTooLarge)
+	if op.kind == opCreate {
+		return false, &outcomeUnknownError{operation: op.action, hint: op.unknownHint, requestID: a.requestID, cause: err}
+	}
+	return readFailed && ctx.Err() == nil, err
+}
+
+// notSent reports whether err proves the request never left: the connection
+// was not established (DNS failure, refused, dial timeout). Any other
+// transport error may have happened after the request was written.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// classifyAPIError handles a non-2xx response.
+func classifyAPIError(op *operation, a attempt) (bool, error) {
+	apiErr := parseAPIError(op, a)
+	switch {
+	case apiErr.Throttled():
+		return true, apiErr
+	case a.status >= 500 && op.kind == opCreate:
+		return false, &outcomeUnknownError{operation: op.action, hint: op.unknownHint, requestID: apiErr.RequestID, cause: apiErr}
+	case a.status >= 500:
+		return true, apiErr
+	default:
+		return false, apiErr
+	}
+}
+
+// errorDocument is the service's JSON error body.
+type errorDocument struct {
+	RequestID string `json:"RequestId"`
+	HostID    string `json:"HostId"`
+	Code      string `json:"Code"`
+	Message   string `json:"Message"`
+	Recommend string `json:"Recommend"`
+}
+
+func parseAPIError(op *operation, a attempt) *APIError {
+	e := &APIError{Operation: op.action, StatusCode: a.status, RequestID: a.requestID}
+	var doc errorDocument
+	if json.Unmarshal(a.body, &doc) == nil && doc.Code != "" {
+		e.Code, e.HostID, e.Recommend = doc.Code, doc.HostID, doc.Recommend
+		e.Message = scrubMessage(doc.Message, a.token)
+		if doc.RequestID != "" {
+			e.RequestID = doc.RequestID
+		}
+		e.Message += explain(e.Code, e.Message, a.sts)
+		return e
+	}
+	e.Message = excerpt(a.body)
+	return e
+}
+
+// scrubMessage removes the security token (and any private key) from a
+// service message: SignatureDoesNotMatch quotes the whole string-to-sign.
+func scrubMessage(msg, token string) string {
+	if token != "" {
+		enc := signature.Encode(token)
+		for _, s := range []string{signature.Encode(enc), enc, token} {
+			msg = strings.ReplaceAll(msg, s, redact.Placeholder)
+		}
+	}
+	return redact.Text(msg)
+}
+
+// explain adds what the client knows about a few error codes.
+func explain(code, msg, ourSTS string) string {
+	switch code {
+	case "SignatureDoesNotMatch":
+		theirs := serverStringToSign(msg)
+		switch {
+		case theirs == "":
+			return " [alicert: check the AccessKey secret]"
+		case theirs == redact.Text(ourSTS) || theirs == ourSTS:
+			return " [alicert: the service computed the same string-to-sign as this client, so the AccessKey secret is most likely wrong]"
+		default:
+			return " [alicert: the service's string-to-sign differs from this client's, so the request was changed on the way (a proxy?) or the endpoint is not an RPC endpoint]"
+		}
+	case "InvalidTimeStamp.Expired":
+		return " [alicert: the request Timestamp is outside the service's 15-minute window; check this machine's clock (NTP)]"
+	case "SignatureNonceUsed":
+		return " [alicert: every attempt uses a fresh random nonce, so a replay on the way is likely]"
+	}
+	return ""
+}
+
+// serverStringToSign extracts the string-to-sign quoted in a
+// SignatureDoesNotMatch message ("... server string to sign is:POST&%2F&...").
+func serverStringToSign(msg string) string {
+	i := strings.LastIndex(msg, ":")
+	if i < 0 {
+		return ""
+	}
+	s := strings.TrimSpace(msg[i+1:])
+	if !strings.Contains(s, "&%2F&") {
+		return ""
+	}
+	return s
+}
+
+// excerpt returns a short, printable, secret-free excerpt of a non-JSON body.
+func excerpt(body []byte) string {
+	const limit = 200
+	s := redact.Text(string(body[:min(len(body), 4*limit)]))
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if b.Len() >= limit {
+			b.WriteString("...")
+			break
+		}
+		if r < 0x20 || r == 0x7f || r == '\uFFFD' || r == ' ' {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		return "empty or unreadable body"
+	}
+	return b.String()
+}
+
+// scanRequestID finds "RequestId":"..." in a body that does not decode.
+func scanRequestID(body []byte) string {
+	const key = `"RequestId"`
+	i := bytes.Index(body, []byte(key))
+	if i < 0 {
+		return ""
+	}
+	rest := bytes.TrimLeft(body[i+len(key):], " \t\r\n")
+	if len(rest) == 0 || rest[0] != ':' {
+		return ""
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '"' {
+		return ""
+	}
+	end := bytes.IndexByte(rest[1:], '"')
+	if end < 0 || end > 128 {
+		return ""
+	}
+	id := string(rest[1 : 1+end])
+	for _, r := range id {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
+			return ""
+		}
+	}
+	return id
+}
+
+// decodeSuccess decodes a 2xx body into out. For a create, a body that does
+// not decode, or lacks the id, leaves the outcome unknown.
+func decodeSuccess(op *operation, a attempt, out any) error {
+	requestID := a.requestID
+	var problem string
+	var cause error
+	if err := json.Unmarshal(a.body, out); err != nil {
+		problem, cause = "the body is not the expected JSON", jsonProblem(err)
+	} else if c, ok := out.(idChecker); ok {
+		problem = c.missingID()
+	}
+	if problem == "" {
+		return nil
+	}
+	var err error = &responseError{operation: op.action, statusCode: a.status, requestID: requestID, problem: problem, cause: cause}
+	if op.kind == opCreate {
+		err = &outcomeUnknownError{operation: op.action, hint: op.unknownHint, requestID: requestID, cause: err}
+	}
+	return err
+}
+
+// jsonProblem keeps what a JSON error says about the shape of the body,
+// never the body's content (a 2xx body may hold a private key).
+func jsonProblem(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("invalid JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Errorf("field %s: a JSON %s does not fit %s", typ.Field, typ.Value, typ.Type)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("the JSON is truncated")
+	}
+	return errors.New("invalid JSON")
+}
+
+// backoff returns the wait before attempt n+1: exponential from the base,
+// capped, with "equal jitter" (half fixed, half random) so that clients
+// throttled together do not retry together.
+func (c *Client) backoff(n int) time.Duration {
+	d := c.cfg.retryBase
+	for i := 1; i < n && d < c.cfg.retryMax; i++ {
+		d *= 2
+	}
+	d = min(d, c.cfg.retryMax)
+	if d <= 0 {
+		return 0
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// logAttempt writes one debug record per attempt: no parameters, no secrets.
+func (c *Client) logAttempt(ctx context.Context, op *operation, n int, a attempt, d time.Duration, err error) {
+	l := c.cfg.logger
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("action", op.action),
+		slog.Int("attempt", n),
+		slog.Int("status", a.status),
+		slog.String("request_id", a.requestID),
+		slog.Duration("duration", d),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "alicert attempt", attrs...)
+}
