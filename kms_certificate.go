@@ -72,6 +72,12 @@ func (s Subject) EncodeValues(key string, v *url.Values) error {
 // writeDNValue escapes an attribute value as RFC 2253 section 2.4 requires:
 // ',', '+', '"', '\', '<', '>' and ';' anywhere, '#' or ' ' at the start, ' '
 // at the end; a NUL byte becomes \00 (RFC 4514).
+//
+// '=' and '#' are escaped anywhere too: the grammar in RFC 2253 section 3
+// counts both as "special" characters that a value may hold only escaped, and
+// some parsers (older Bouncy Castle, for one) split a value at a bare '=' and
+// drop the rest. "\=" and "\#" are valid in every reading of RFC 2253 and
+// RFC 4514, so escaping them costs nothing.
 func writeDNValue(b *strings.Builder, v string) {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
@@ -79,8 +85,8 @@ func writeDNValue(b *strings.Builder, v string) {
 		case c == 0:
 			b.WriteString(`\00`)
 			continue
-		case strings.IndexByte(`,+"\<>;`, c) >= 0,
-			i == 0 && (c == '#' || c == ' '),
+		case strings.IndexByte(`,=+"\<>#;`, c) >= 0,
+			i == 0 && c == ' ',
 			i == len(v)-1 && c == ' ':
 			b.WriteByte('\\')
 		}
