@@ -46,6 +46,11 @@ const Version = "0.1.0"
 const (
 	casAPIVersion = "2020-04-07"
 	kmsAPIVersion = "2016-01-20"
+	// alidnsAPIVersion is Alibaba Cloud DNS, used by AlidnsProvider.
+	alidnsAPIVersion = "2015-01-09"
+	// alidnsEndpoint is the one public Alidns endpoint the API reference
+	// documents for every region.
+	alidnsEndpoint = "https://alidns.aliyuncs.com"
 
 	defaultRegion      = "cn-hangzhou"
 	defaultMaxAttempts = 3
@@ -78,6 +83,7 @@ type api int
 const (
 	apiCAS api = iota
 	apiKMS
+	apiAlidns
 	apiCount
 )
 
@@ -106,6 +112,7 @@ type config struct {
 	region       string
 	casEndpoint  string
 	kmsEndpoint  string
+	dnsEndpoint  string
 	httpClient   *http.Client
 	maxAttempts  int
 	retryBase    time.Duration
@@ -177,6 +184,12 @@ func WithCASEndpoint(baseURL string) Option {
 // WithCASEndpoint.
 func WithKMSEndpoint(baseURL string) Option {
 	return func(c *config) { c.kmsEndpoint = baseURL }
+}
+
+// WithDNSEndpoint overrides the Alibaba Cloud DNS (Alidns) endpoint, default
+// https://alidns.aliyuncs.com, with the same rules as WithCASEndpoint.
+func WithDNSEndpoint(baseURL string) Option {
+	return func(c *config) { c.dnsEndpoint = baseURL }
 }
 
 // WithHTTPClient sets the HTTP client; httpmock and other transports plug in
@@ -268,12 +281,14 @@ func (c *Client) init() error {
 	casURL, kmsURL := defaultEndpoints(cfg.region)
 	c.endpoints[apiCAS].version = casAPIVersion
 	c.endpoints[apiKMS].version = kmsAPIVersion
+	c.endpoints[apiAlidns].version = alidnsAPIVersion
 	for _, e := range []struct {
 		option, given, fallback string
 		dst                     *string
 	}{
 		{"WithCASEndpoint", cfg.casEndpoint, casURL, &c.endpoints[apiCAS].url},
 		{"WithKMSEndpoint", cfg.kmsEndpoint, kmsURL, &c.endpoints[apiKMS].url},
+		{"WithDNSEndpoint", cfg.dnsEndpoint, alidnsEndpoint, &c.endpoints[apiAlidns].url},
 	} {
 		raw := e.given
 		if raw == "" {
