@@ -266,9 +266,15 @@ type waitConfig struct {
 	progress func(*DescribeCertificateStateOutput)
 }
 
-// WithPollInterval sets the time between polls (default 30s).
+// WithPollInterval sets the time between polls (default 30s). A d of zero
+// or less keeps the default: polling without a pause would only spend the
+// account's read quota and get the calls throttled.
 func WithPollInterval(d time.Duration) WaitOption {
-	return func(w *waitConfig) { w.interval = d }
+	return func(w *waitConfig) {
+		if d > 0 {
+			w.interval = d
+		}
+	}
 }
 
 // WithProgress calls fn with every state read while waiting, for example to
