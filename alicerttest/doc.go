@@ -1,0 +1,58 @@
+// Package alicerttest provides an in-process fake of the Alibaba Cloud
+// certificate APIs, in the manner of net/http/httptest: Certificate
+// Management Service (CAS, API version 2020-04-07) and KMS (API version
+// 2016-01-20), for tests and examples that run the real alicert.Client.
+//
+// The fake is strict and stateful, like the service:
+//
+//   - It accepts only requests signed (RPC signature version 1.0,
+//     HMAC-SHA1) with the AccessKey pair from Server.Credentials or one added
+//     with Server.AddCredentials, with a Timestamp within 15 minutes of its
+//     clock and a SignatureNonce it has not seen before. It answers errors
+//     with the service's JSON error document, codes and HTTP statuses
+//     (SignatureDoesNotMatch quotes the server's string-to-sign, as the
+//     service does), and puts a request id in every answer.
+//   - It validates parameters as the API reference describes them and
+//     answers MissingParameter or InvalidParameter naming the parameter.
+//   - CreateCertificateRequest creates an order that moves domain_verify ->
+//     process -> certificate over successive DescribeCertificateState reads
+//     (see WithReadsPerState, WithImmediateIssue and WithVerifyFailure) and
+//     then returns a real certificate and key from the server's test CA
+//     (CACertificate, CAPool). Order and CSR ids are above 2^53, as the
+//     service's are.
+//   - CreateCsr, GetCsrDetail and KMS CreateCertificate return real CSRs
+//     that crypto/x509 parses; KMS UploadCertificate accepts only a
+//     certificate for the key of that KMS certificate's CSR (SignCSR plays
+//     the CA).
+//   - InjectFault makes chosen requests fail: throttling, 5xx error
+//     documents, an HTML page from a "proxy", truncated or oversized bodies,
+//     connection resets before or after the server acted, stalls, and
+//     refused connections (through Server.Client).
+//   - Requests lists what was sent, without signatures or security tokens.
+//
+// Approximations: SM2 keys (CreateCsr Algorithm SM2, KMS KeySpec EC_SM2)
+// are P-256 keys, because the standard library has no SM2; and RSA CSRs of
+// one key size from one server share one key, because RSA key generation
+// is slow under the race detector.
+//
+// A test starts a server, points a client at it, and checks what it did:
+//
+//	srv := alicerttest.NewServer(alicerttest.WithImmediateIssue())
+//	defer srv.Close()
+//	id, secret := srv.Credentials()
+//	client, err := alicert.NewClient(
+//		alicert.WithAccessKey(id, secret),
+//		alicert.WithCASEndpoint(srv.URL),
+//		alicert.WithKMSEndpoint(srv.URL),
+//	)
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 1)
+//	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
+//		Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+//	})
+//	// The client retried the throttled request: two requests, one order.
+//	_ = srv.RequestCount("CreateCertificateRequest") // 2
+//	_ = srv.OrderCount()                             // 1
+package alicerttest

@@ -1,0 +1,222 @@
+package alicerttest
+
+import (
+	"crypto"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// kmsAPI is KMS, API version 2016-01-20: the certificate operations.
+func kmsAPI() api {
+	return api{
+		product: "kms",
+		version: "2016-01-20",
+		actions: map[string]handler{
+			"CreateCertificate": (*Server).createCertificate,
+			"UploadCertificate": (*Server).uploadCertificate,
+		},
+	}
+}
+
+// defaultRegion is the region in KMS ARNs when the request names none.
+const defaultRegion = "cn-hangzhou"
+
+// maxKMSSANs is the most subject alternative names KMS accepts.
+const maxKMSSANs = 10
+
+// kmsCertificate is one certificate created in KMS.
+type kmsCertificate struct {
+	id        string
+	csrPEM    string
+	publicKey crypto.PublicKey
+	certPEM   string // once uploaded
+	chainPEM  string
+}
+
+type createCertificateResponse struct {
+	CertificateID string `json:"CertificateId"`
+	Arn           string `json:"Arn"`
+	Csr           string `json:"Csr"`
+	RequestID     string `json:"RequestId"`
+}
+
+// createCertificate generates a key, which stays in the fake KMS, and
+// returns a CSR for the subject.
+func (s *Server) createCertificate(c *call) (any, *apiError) {
+	req, e := checkCreateCertificate(c)
+	if e != nil {
+		return nil, e
+	}
+	var key crypto.Signer
+	var err error
+	if req.keySpec == "RSA_2048" {
+		key, err = s.rsa.get(2048)
+	} else {
+		key, err = newECKey() // EC_P256, and EC_SM2 approximated by P-256
+	}
+	if err != nil {
+		return nil, &apiError{http.StatusInternalServerError, "InternalFailure", "generating the key: " + err.Error()}
+	}
+	csrPEM, err := newCSR(key, req.subject, req.sans)
+	if err != nil {
+		return nil, &apiError{http.StatusInternalServerError, "InternalFailure", "creating the CSR: " + err.Error()}
+	}
+	cert := &kmsCertificate{id: uuid(), csrPEM: csrPEM, publicKey: key.Public()}
+	s.mu.Lock()
+	s.kmsCerts[cert.id] = cert
+	s.mu.Unlock()
+	region := c.get("RegionId")
+	if region == "" {
+		region = defaultRegion
+	}
+	return createCertificateResponse{
+		CertificateID: cert.id,
+		Arn:           "acs:kms:" + region + ":" + s.account + ":certificate/" + cert.id,
+		Csr:           csrPEM,
+		RequestID:     c.requestID,
+	}, nil
+}
+
+// certificateRequest is a checked CreateCertificate request.
+type certificateRequest struct {
+	keySpec string
+	subject pkix.Name
+	sans    []string
+}
+
+// checkCreateCertificate validates CreateCertificate's parameters as its
+// reference describes them.
+func checkCreateCertificate(c *call) (certificateRequest, *apiError) {
+	var req certificateRequest
+	switch req.keySpec = c.get("KeySpec"); req.keySpec {
+	case "":
+		return req, missing("KeySpec")
+	case "RSA_2048", "EC_P256", "EC_SM2":
+	default:
+		return req, invalid("KeySpec", fmt.Sprintf("%q is not RSA_2048, EC_P256 or EC_SM2", req.keySpec))
+	}
+	dn := c.get("Subject")
+	if dn == "" {
+		return req, missing("Subject")
+	}
+	subject, err := kmsSubject(dn)
+	if err != nil {
+		return req, invalid("Subject", err.Error())
+	}
+	req.subject = subject
+	if raw := c.get("SubjectAlternativeNames"); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &req.sans); err != nil {
+			return req, invalid("SubjectAlternativeNames", "the value is not a JSON array of strings")
+		}
+		if len(req.sans) > maxKMSSANs {
+			return req, invalid("SubjectAlternativeNames", fmt.Sprintf("%d names; at most %d are allowed", len(req.sans), maxKMSSANs))
+		}
+		for _, san := range req.sans {
+			if strings.TrimSpace(san) == "" {
+				return req, invalid("SubjectAlternativeNames", "a name is empty")
+			}
+		}
+	}
+	// The fake keeps every key; it checks the flag's form only.
+	switch v := c.get("ExportablePrivateKey"); v {
+	case "", "true", "false":
+	default:
+		return req, invalid("ExportablePrivateKey", fmt.Sprintf("%q is not true or false", v))
+	}
+	return req, nil
+}
+
+type uploadCertificateResponse struct {
+	RequestID string `json:"RequestId"`
+}
+
+// uploadCertificate imports the certificate a CA issued for the CSR of a
+// KMS certificate. It must be for that CSR's key.
+func (s *Server) uploadCertificate(c *call) (any, *apiError) {
+	id := c.get("CertificateId")
+	if id == "" {
+		return nil, missing("CertificateId")
+	}
+	certPEM := c.get("Certificate")
+	if certPEM == "" {
+		return nil, missing("Certificate")
+	}
+	s.mu.Lock()
+	kc := s.kmsCerts[id]
+	s.mu.Unlock()
+	if kc == nil {
+		return nil, &apiError{http.StatusNotFound, "Forbidden.ResourceNotFound",
+			fmt.Sprintf("The certificate %q is not found.", id)}
+	}
+	certs, err := parseCertificates(certPEM)
+	switch {
+	case err != nil:
+		return nil, invalid("Certificate", err.Error())
+	case len(certs) != 1:
+		return nil, invalid("Certificate", fmt.Sprintf("holds %d certificates; upload the one certificate here and its issuers in CertificateChain", len(certs)))
+	}
+	if k, ok := certs[0].PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(kc.publicKey) {
+		return nil, invalid("Certificate", "the certificate's public key does not match the key of certificate "+id+
+			"; upload the certificate the CA issued for this certificate's CSR")
+	}
+	chainPEM := c.get("CertificateChain")
+	if chainPEM != "" {
+		if _, err := parseCertificates(chainPEM); err != nil {
+			return nil, invalid("CertificateChain", err.Error())
+		}
+	}
+	s.mu.Lock()
+	kc.certPEM, kc.chainPEM = certPEM, chainPEM
+	s.mu.Unlock()
+	return uploadCertificateResponse{RequestID: c.requestID}, nil
+}
+
+// parseCertificates parses PEM holding only CERTIFICATE blocks.
+func parseCertificates(s string) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	rest := []byte(s)
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			if strings.Contains(block.Type, "PRIVATE KEY") {
+				return nil, errors.New("the value holds a private key; upload certificates only")
+			}
+			return nil, fmt.Errorf("the value holds a %s PEM block; upload certificates only", block.Type)
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("a certificate does not parse: %v", err)
+		}
+		certs = append(certs, cert)
+	}
+	if len(certs) == 0 {
+		return nil, errors.New("the value is not a PEM certificate")
+	}
+	if strings.TrimSpace(string(rest)) != "" {
+		return nil, errors.New("the value has text after its last PEM block")
+	}
+	return certs, nil
+}
+
+// UploadedCertificate returns what UploadCertificate last imported for the
+// KMS certificate id: the certificate and chain PEM. ok is false when
+// nothing was uploaded for it.
+func (s *Server) UploadedCertificate(id string) (certPEM, chainPEM string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kc := s.kmsCerts[id]
+	if kc == nil || kc.certPEM == "" {
+		return "", "", false
+	}
+	return kc.certPEM, kc.chainPEM, true
+}

@@ -1,0 +1,286 @@
+package alicerttest
+
+import (
+	"crypto/x509"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Server is a fake CAS and KMS endpoint listening on 127.0.0.1. Create one
+// with NewServer and point an alicert.Client at URL with WithCASEndpoint and
+// WithKMSEndpoint. All its methods are safe for concurrent use.
+type Server struct {
+	// URL is the server's base URL, http://127.0.0.1:<port>. CAS and KMS
+	// are both served there; requests are routed by their Version and
+	// Action parameters.
+	URL string
+
+	cfg    config
+	ts     *httptest.Server
+	client *http.Client
+	ca     *testCA
+	rsa    rsaKeyCache
+	routes map[route]operation
+
+	id, secret string // the pair Credentials returns
+	account    string // the 12-digit account id in KMS ARNs
+
+	done      chan struct{} // closed by Close, to end stalled requests
+	closeOnce sync.Once
+
+	// validated is the hook the order state machine asks whether the
+	// domain validation of an order is in place (see orders.go). Nil means
+	// always. It is set once, before the server starts.
+	validated func(o *order) bool
+
+	mu          sync.Mutex // guards everything below
+	creds       map[string]credential
+	nonces      map[string]struct{}
+	requests    []Request
+	faults      map[string][]*queuedFault
+	orders      map[int64]*order
+	lastOrderID int64
+	csrs        map[int64]*csrRecord
+	lastCsrID   int64
+	kmsCerts    map[string]*kmsCertificate
+}
+
+// credential is one accepted AccessKey.
+type credential struct {
+	secret string
+	token  string // "" when the key is not an STS key
+}
+
+// config is what the options set.
+type config struct {
+	now           func() time.Time
+	immediate     bool
+	readsPerState int
+	verifyFail    map[string]bool // lower-case domains whose orders fail
+}
+
+// Option configures a Server.
+type Option func(*config)
+
+// WithImmediateIssue makes every order issued (state certificate) on its
+// first DescribeCertificateState, so that a test needs one read.
+func WithImmediateIssue() Option {
+	return func(c *config) { c.immediate = true }
+}
+
+// WithReadsPerState sets how many reads of DescribeCertificateState an
+// order spends in each state before it moves on, domain_verify -> process ->
+// certificate. The default is 1: the first read sees domain_verify, the
+// second process, the third certificate. Values below 1 count as 1.
+func WithReadsPerState(n int) Option {
+	return func(c *config) { c.readsPerState = max(n, 1) }
+}
+
+// WithVerifyFailure makes orders for domain (compared case-insensitively,
+// "*.example.com" being its own domain) end in verify_fail instead of
+// certificate. It may be given several times.
+func WithVerifyFailure(domain string) Option {
+	return func(c *config) {
+		if c.verifyFail == nil {
+			c.verifyFail = make(map[string]bool)
+		}
+		c.verifyFail[strings.ToLower(domain)] = true
+	}
+}
+
+// WithClock sets the server's clock (default time.Now). It decides the
+// 15-minute window of accepted request timestamps, the time recorded in
+// Requests, and the validity of the certificates the server issues.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// NewServer starts a fake CAS (API version 2020-04-07) and KMS (API version
+// 2016-01-20) endpoint on 127.0.0.1 with a fresh AccessKey pair and a fresh
+// test CA. Close it when done.
+func NewServer(opts ...Option) *Server {
+	cfg := config{now: time.Now, readsPerState: 1}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	ca, err := newTestCA(cfg.now())
+	if err != nil {
+		// Only a broken crypto/rand gets here; httptest panics likewise.
+		panic("alicerttest: creating the test CA: " + err.Error())
+	}
+	s := &Server{
+		cfg:         cfg,
+		ca:          ca,
+		routes:      buildRoutes(apis()),
+		id:          "LTAI" + randomAlnum(20),
+		secret:      randomAlnum(30),
+		account:     randomAccountID(),
+		done:        make(chan struct{}),
+		nonces:      make(map[string]struct{}),
+		faults:      make(map[string][]*queuedFault),
+		orders:      make(map[int64]*order),
+		lastOrderID: firstOrderID,
+		csrs:        make(map[int64]*csrRecord),
+		lastCsrID:   firstCsrID,
+		kmsCerts:    make(map[string]*kmsCertificate),
+	}
+	s.creds = map[string]credential{s.id: {secret: s.secret}}
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.URL = s.ts.URL
+	s.client = &http.Client{Transport: &faultTransport{s: s, next: s.ts.Client().Transport}}
+	return s
+}
+
+// Close shuts the server down, ending stalled (FaultSlow) requests first,
+// and blocks until every outstanding request has finished. It may be called
+// more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		s.ts.Close()
+	})
+}
+
+// Credentials returns the AccessKey pair the server accepts. It is random
+// and new for every server.
+func (s *Server) Credentials() (id, secret string) { return s.id, s.secret }
+
+// AddCredentials makes the server accept one more AccessKey pair. With a
+// non-empty securityToken the key is an STS key: its requests must carry a
+// SecurityToken parameter equal to it. Adding an id again replaces it.
+func (s *Server) AddCredentials(id, secret, securityToken string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.creds[id] = credential{secret: secret, token: securityToken}
+}
+
+// Client returns an HTTP client for the server, to pass to
+// alicert.WithHTTPClient. Its transport fails the requests a FaultDialError
+// is queued for before they reach the server, the way a refused connection
+// fails; it sends every other request on.
+func (s *Server) Client() *http.Client { return s.client }
+
+// CACertificate returns the server's test CA: an ECDSA P-256 root,
+// generated for this server, that issues every certificate the server
+// hands out.
+func (s *Server) CACertificate() *x509.Certificate { return s.ca.cert }
+
+// CAPool returns a pool holding only CACertificate, for x509.VerifyOptions.
+func (s *Server) CAPool() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(s.ca.cert)
+	return pool
+}
+
+// SignCSR has the test CA sign a PEM certificate signing request, as a
+// public CA would: the certificate gets the CSR's subject, names and public
+// key, server and client authentication usages, and is valid from an hour
+// before the server's clock for validity (90 days when validity <= 0). It
+// returns the certificate PEM, without the CA certificate. Use it to play
+// the CA for a CSR from KMS CreateCertificate or CAS CreateCsr.
+func (s *Server) SignCSR(csrPEM string, validity time.Duration) (certPEM string, err error) {
+	if validity <= 0 {
+		validity = leafValidity
+	}
+	return s.ca.signCSR(csrPEM, s.cfg.now(), validity)
+}
+
+// Requests returns every request the server received, in arrival order,
+// including those it rejected or failed with a fault, and those the
+// Client transport failed with FaultDialError. The Signature and
+// SecurityToken parameters are left out of Params.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		r.Params = cloneValues(r.Params)
+		out[i] = r
+	}
+	return out
+}
+
+// RequestCount returns how many of Requests are for action.
+func (s *Server) RequestCount(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if r.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+// OrderCount returns how many certificate orders CreateCertificateRequest
+// created, including those whose response a fault then spoilt.
+func (s *Server) OrderCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.orders)
+}
+
+// CsrCount returns how many CSRs CreateCsr created.
+func (s *Server) CsrCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.csrs)
+}
+
+// KMSCertificateCount returns how many certificates KMS CreateCertificate
+// created.
+func (s *Server) KMSCertificateCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.kmsCerts)
+}
+
+// Request is one request the server received, as Requests reports it.
+type Request struct {
+	// Action is the Action parameter ("" when it was missing).
+	Action string
+	// Version is the Version parameter.
+	Version string
+	// Params holds every parameter sent except Signature and
+	// SecurityToken, which are secrets.
+	Params url.Values
+	// Time is when the request arrived, by the server's clock.
+	Time time.Time
+	// Fault is the fault the request got, or 0.
+	Fault FaultKind
+}
+
+// record appends a request to the log, without its secrets.
+func (s *Server) record(params url.Values, now time.Time, fault FaultKind) {
+	r := Request{
+		Action:  params.Get("Action"),
+		Version: params.Get("Version"),
+		Params:  cloneValues(params),
+		Time:    now,
+		Fault:   fault,
+	}
+	r.Params.Del("Signature")
+	r.Params.Del("SecurityToken")
+	s.mu.Lock()
+	s.requests = append(s.requests, r)
+	s.mu.Unlock()
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
