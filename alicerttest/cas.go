@@ -282,7 +282,7 @@ func (s *Server) createCsr(c *call) (any, *apiError) {
 		return nil, &apiError{http.StatusInternalServerError, "InternalError", "encoding the key: " + err.Error()}
 	}
 	s.mu.Lock()
-	s.lastCsrID += 1 + 2*randomInt(maxIDStep/2)
+	s.lastCsrID = nextID(s.lastCsrID)
 	id := s.lastCsrID
 	s.csrs[id] = &csrRecord{csrPEM: csrPEM, keyPEM: keyPEM}
 	s.mu.Unlock()

@@ -28,14 +28,20 @@ const (
 	stateVerifyFail   = "verify_fail"
 )
 
-// Order and CSR ids start above 2^53, like the service's, so that a client
-// decoding them through float64 gets them wrong and a test notices.
+// Order and CSR ids are above 2^53, like the service's, and odd, so that
+// none survives a trip through float64 (which keeps only even integers up
+// there): a client that decodes them as float64 gets every one wrong.
 const (
-	firstOrderID = 98987582437920968 // the order id in the CAS API reference
+	firstOrderID = 98987582437920969 // next to the order id in the CAS API reference
 	firstCsrID   = 1<<53 + 1
-	// maxIDStep bounds the random odd step between two ids.
+	// maxIDStep bounds the random even step between two ids.
 	maxIDStep = 1 << 20
 )
+
+// nextID returns the id after last: a random even step keeps it odd.
+func nextID(last int64) int64 {
+	return last + 2 + 2*randomInt(maxIDStep/2)
+}
 
 // order is one certificate order.
 type order struct {
@@ -81,7 +87,7 @@ func (s *Server) newOrder(domain, validateType, productCode string, now time.Tim
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lastOrderID += 1 + 2*randomInt(maxIDStep/2)
+	s.lastOrderID = nextID(s.lastOrderID)
 	o.id = s.lastOrderID
 	s.orders[o.id] = o
 	return o
