@@ -835,7 +835,11 @@ func decodeSuccess(op *operation, a attempt, out any) error {
 	requestID := a.requestID
 	var problem string
 	var cause error
-	if err := json.Unmarshal(a.body, out); err != nil {
+	if body := bytes.TrimLeft(a.body, " \t\r\n"); len(body) == 0 || body[0] != '{' {
+		// json.Unmarshal accepts "null" and leaves out as it was: a zero
+		// value must not pass for a success.
+		problem = "the body is not a JSON object"
+	} else if err := json.Unmarshal(a.body, out); err != nil {
 		problem, cause = "the body is not the expected JSON", jsonProblem(err)
 	} else if c, ok := out.(idChecker); ok {
 		problem = c.missingID()
