@@ -569,6 +569,7 @@ type attempt struct {
 	requestID string
 	sts       string // our string-to-sign, to explain SignatureDoesNotMatch
 	token     string // the security token sent, to scrub it from messages
+	signature string // the signature sent, to scrub it from messages
 	err       error  // transport or body read error
 }
 
@@ -602,7 +603,7 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 // exchange signs and sends one attempt and reads its response.
 func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) attempt {
 	signed := c.sign(op.action, ep.version, params, cred)
-	a := attempt{sts: signed.stringToSign, token: cred.SecurityToken}
+	a := attempt{sts: signed.stringToSign, token: cred.SecurityToken, signature: signed.signature}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(signed.body))
 	if err != nil {
 		a.err = err
@@ -716,23 +717,30 @@ func parseAPIError(op *operation, a attempt) *APIError {
 	var doc errorDocument
 	if json.Unmarshal(a.body, &doc) == nil && doc.Code != "" {
 		e.Code, e.HostID, e.Recommend = doc.Code, doc.HostID, doc.Recommend
-		e.Message = scrubMessage(doc.Message, a.token)
+		e.Message = scrubMessage(doc.Message, a.token, a.signature)
 		if doc.RequestID != "" {
 			e.RequestID = doc.RequestID
 		}
-		e.Message += explain(e.Code, e.Message, a.sts)
+		// Compare with our string-to-sign scrubbed the same way as theirs.
+		e.Message += explain(e.Code, e.Message, scrubMessage(a.sts, a.token, a.signature))
 		return e
 	}
-	e.Message = excerpt(a.body)
+	// A proxy's error page may echo the request, token and signature included.
+	e.Message = excerpt([]byte(scrubMessage(string(a.body), a.token, a.signature)))
 	return e
 }
 
-// scrubMessage removes the security token (and any private key) from a
-// service message: SignatureDoesNotMatch quotes the whole string-to-sign.
-func scrubMessage(msg, token string) string {
-	if token != "" {
-		enc := signature.Encode(token)
-		for _, s := range []string{signature.Encode(enc), enc, token} {
+// scrubMessage removes the attempt's secrets (security token, signature),
+// raw or percent-encoded once or twice, and any private key from a service
+// message: SignatureDoesNotMatch quotes the whole string-to-sign, and an
+// error page may echo the request body.
+func scrubMessage(msg string, secrets ...string) string {
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		enc := signature.Encode(secret)
+		for _, s := range []string{signature.Encode(enc), enc, url.QueryEscape(secret), secret} {
 			msg = strings.ReplaceAll(msg, s, redact.Placeholder)
 		}
 	}

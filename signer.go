@@ -17,6 +17,7 @@ const timestampLayout = "2006-01-02T15:04:05Z"
 type signedRequest struct {
 	body         []byte // canonical query + "&Signature=...", sent as the POST body
 	stringToSign string // kept to explain a SignatureDoesNotMatch error
+	signature    string // kept to scrub it from error messages that echo the request
 }
 
 // sign adds the common parameters (fresh nonce and timestamp) to params,
@@ -45,7 +46,7 @@ func (c *Client) sign(action, version string, params []signature.Param, cred *pr
 	sig := signature.Sign(cred.AccessKeySecret, sts)
 	body = append(body, "&Signature="...)
 	body = signature.AppendEncoded(body, sig)
-	return signedRequest{body: body, stringToSign: string(sts)}
+	return signedRequest{body: body, stringToSign: string(sts), signature: sig}
 }
 
 // newNonce returns 128 random bits in hex. crypto/rand never fails on the
