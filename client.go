@@ -309,30 +309,37 @@ func (c *Client) init() error {
 	return nil
 }
 
-// String describes the client without its credentials.
-func (c *Client) String() string {
+// String describes the client without its credentials. Its receiver is a
+// value, so that a copy of the Client (*c) formats without secrets too.
+func (c Client) String() string {
 	return fmt.Sprintf("alicert.Client{Region: %q, CAS: %q, KMS: %q, Credentials: %s}",
 		c.cfg.region, c.endpoints[apiCAS].url, c.endpoints[apiKMS].url, c.creds.name())
 }
 
 // GoString is String, so that %#v shows no secret either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // String describes the service without its client's credentials.
-func (s *CASService) String() string {
+func (s CASService) String() string {
+	if s.client == nil {
+		return "alicert.CASService{}"
+	}
 	return "alicert.CASService{" + s.client.endpoints[apiCAS].url + "}"
 }
 
 // GoString is String, so that %#v shows no secret either.
-func (s *CASService) GoString() string { return s.String() }
+func (s CASService) GoString() string { return s.String() }
 
 // String describes the service without its client's credentials.
-func (s *KMSService) String() string {
+func (s KMSService) String() string {
+	if s.client == nil {
+		return "alicert.KMSService{}"
+	}
 	return "alicert.KMSService{" + s.client.endpoints[apiKMS].url + "}"
 }
 
 // GoString is String, so that %#v shows no secret either.
-func (s *KMSService) GoString() string { return s.String() }
+func (s KMSService) GoString() string { return s.String() }
 
 func checkRegion(r string) error {
 	if r == "" {
