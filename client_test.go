@@ -1,0 +1,333 @@
+package alicert_test
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/alicert/alicert"
+	"github.com/aliyun/credentials-go/credentials/providers"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The tests in this file pin down NewClient: its options, the default
+// endpoints and the default credentials chain.
+
+func TestNewClientRejectsBadOptions(t *testing.T) {
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenvKeyId")
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-secret-must-not-be-used")
+	cases := []struct {
+		name string
+		opts []alicert.Option
+		want []string // pieces of the error message
+	}{
+		{"empty key id", []alicert.Option{alicert.WithAccessKey("", cpSecret)}, []string{"WithAccessKey", "key id"}},
+		{"empty secret", []alicert.Option{alicert.WithAccessKey(cpKeyID, "")}, []string{"WithAccessKey", "secret"}},
+		{"empty both", []alicert.Option{alicert.WithAccessKey("", "")}, []string{"key id and secret"}},
+		{"sts empty token", []alicert.Option{alicert.WithSTSToken(cpKeyID, cpSecret, "")}, []string{"WithSTSToken", "token"}},
+		{"sts empty secret", []alicert.Option{alicert.WithSTSToken(cpKeyID, "", cpToken)}, []string{"WithSTSToken", "secret"}},
+		{"nil provider", []alicert.Option{alicert.WithCredentials(nil)}, []string{"WithCredentials"}},
+		{"malformed URL", []alicert.Option{alicert.WithCASEndpoint("https://[::1")}, []string{"WithCASEndpoint"}},
+		{"no scheme", []alicert.Option{alicert.WithKMSEndpoint("kms.cn-hangzhou.aliyuncs.com")}, []string{"WithKMSEndpoint", "scheme"}},
+		{"ftp scheme", []alicert.Option{alicert.WithCASEndpoint("ftp://cas.aliyuncs.com")}, []string{"WithCASEndpoint", "scheme"}},
+		{"no host", []alicert.Option{alicert.WithCASEndpoint("https://")}, []string{"WithCASEndpoint", "host"}},
+		{"query", []alicert.Option{alicert.WithCASEndpoint("https://cas.aliyuncs.com/?x=1")}, []string{"WithCASEndpoint", "query"}},
+		{"user info", []alicert.Option{alicert.WithCASEndpoint("https://me:pw@cas.aliyuncs.com")}, []string{"WithCASEndpoint", "user information"}},
+		{"http to a remote host", []alicert.Option{alicert.WithCASEndpoint("http://cas.aliyuncs.com")}, []string{"WithCASEndpoint", "http://", "WithInsecureHTTP"}},
+		{"http to a private address", []alicert.Option{alicert.WithKMSEndpoint("http://10.0.0.8:8080")}, []string{"WithKMSEndpoint", "WithInsecureHTTP"}},
+		{"zero attempts", []alicert.Option{alicert.WithMaxAttempts(0)}, []string{"WithMaxAttempts", "at least 1"}},
+		{"negative attempts", []alicert.Option{alicert.WithMaxAttempts(-3)}, []string{"WithMaxAttempts"}},
+		{"negative delay", []alicert.Option{alicert.WithRetryDelay(-1, 0)}, []string{"WithRetryDelay"}},
+		{"bad region", []alicert.Option{alicert.WithRegion("cn hangzhou/..")}, []string{"WithRegion"}},
+		{"empty region", []alicert.Option{alicert.WithRegion("")}, []string{"WithRegion"}},
+		{"last option wins", []alicert.Option{alicert.WithMaxAttempts(3), alicert.WithMaxAttempts(0)}, []string{"WithMaxAttempts"}},
+		{"last credentials win", []alicert.Option{alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithAccessKey(cpKeyID, "")}, []string{"secret"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := alicert.NewClient(tc.opts...)
+			require.Error(t, err)
+			assert.Nil(t, c)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			cpRequireNoSecret(t, "NewClient error", err.Error())
+			assert.NotContains(t, err.Error(), "pw@", "user information stays out of errors")
+		})
+	}
+}
+
+func TestNewClientReportsEveryBadOptionAtOnce(t *testing.T) {
+	t.Parallel()
+	_, err := alicert.NewClient(alicert.WithAccessKey("", ""), alicert.WithMaxAttempts(0), alicert.WithCASEndpoint("http://example.com"))
+	require.Error(t, err)
+	for _, w := range []string{"WithAccessKey", "WithMaxAttempts", "WithCASEndpoint"} {
+		assert.Contains(t, err.Error(), w)
+	}
+}
+
+func TestNewClientAcceptsGoodOptions(t *testing.T) {
+	t.Parallel()
+	cases := map[string][]alicert.Option{
+		"loopback http":        {alicert.WithCASEndpoint("http://127.0.0.1:8080"), alicert.WithKMSEndpoint("http://localhost:9")},
+		"ipv6 loopback http":   {alicert.WithCASEndpoint("http://[::1]:8080/")},
+		"insecure opt-in":      {alicert.WithCASEndpoint("http://10.0.0.8:8080"), alicert.WithInsecureHTTP()},
+		"opt-in before":        {alicert.WithInsecureHTTP(), alicert.WithKMSEndpoint("http://proxy.internal")},
+		"https with path":      {alicert.WithCASEndpoint("https://proxy.example.com/cas/")},
+		"one attempt":          {alicert.WithMaxAttempts(1)},
+		"last credentials win": {alicert.WithAccessKey("", ""), alicert.WithAccessKey(cpKeyID, cpSecret)},
+		"last attempts win":    {alicert.WithMaxAttempts(0), alicert.WithMaxAttempts(2)},
+		"nil option ignored":   {nil},
+		"provider":             {alicert.WithCredentials(&cpCountingProvider{})},
+		"sts":                  {alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)},
+		"zero delay":           {alicert.WithRetryDelay(0, 0)},
+	}
+	for name, opts := range cases {
+		c, err := alicert.NewClient(append([]alicert.Option{alicert.WithAccessKey(cpKeyID, cpSecret)}, opts...)...)
+		require.NoError(t, err, name)
+		require.NotNil(t, c.CAS, name)
+		require.NotNil(t, c.KMS, name)
+	}
+}
+
+// cpURLRecorder is a transport that records request URLs and answers each
+// with an empty JSON object.
+type cpURLRecorder struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (r *cpURLRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.urls = append(r.urls, req.URL.String())
+	r.mu.Unlock()
+	return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"RequestId":"R","Type":"process"}`)), Request: req}, nil
+}
+
+func (r *cpURLRecorder) last() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.urls) == 0 {
+		return ""
+	}
+	return r.urls[len(r.urls)-1]
+}
+
+func TestDefaultEndpointsPerRegion(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ region, cas, kms string }{
+		{"", "https://cas.aliyuncs.com/", "https://kms.cn-hangzhou.aliyuncs.com/"}, // default region
+		{"cn-hangzhou", "https://cas.aliyuncs.com/", "https://kms.cn-hangzhou.aliyuncs.com/"},
+		{"cn-shanghai", "https://cas.aliyuncs.com/", "https://kms.cn-shanghai.aliyuncs.com/"},
+		{"cn-beijing", "https://cas.aliyuncs.com/", "https://kms.cn-beijing.aliyuncs.com/"},
+		{"ap-southeast-1", "https://cas.ap-southeast-1.aliyuncs.com/", "https://kms.ap-southeast-1.aliyuncs.com/"},
+		{"cn-hongkong", "https://cas.ap-southeast-1.aliyuncs.com/", "https://kms.cn-hongkong.aliyuncs.com/"},
+		{"eu-central-1", "https://cas.ap-southeast-1.aliyuncs.com/", "https://kms.eu-central-1.aliyuncs.com/"},
+		{"us-west-1", "https://cas.ap-southeast-1.aliyuncs.com/", "https://kms.us-west-1.aliyuncs.com/"},
+	}
+	for _, tc := range cases {
+		rec := &cpURLRecorder{}
+		opts := []alicert.Option{alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithHTTPClient(&http.Client{Transport: rec})}
+		if tc.region != "" {
+			opts = append(opts, alicert.WithRegion(tc.region))
+		}
+		c, err := alicert.NewClient(opts...)
+		require.NoError(t, err, tc.region)
+
+		_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+		require.NoError(t, err)
+		assert.Equal(t, tc.cas, rec.last(), "CAS endpoint of %q", tc.region)
+
+		_, _ = c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: "x"})
+		assert.Equal(t, tc.kms, rec.last(), "KMS endpoint of %q", tc.region)
+	}
+}
+
+func TestEndpointOverrideLastWins(t *testing.T) {
+	t.Parallel()
+	first := newScriptedServer(t, cpState("process"))
+	second := newScriptedServer(t, cpState("certificate"))
+	c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret),
+		alicert.WithCASEndpoint(first.URL), alicert.WithCASEndpoint(second.URL))
+	require.NoError(t, err)
+
+	out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.NoError(t, err)
+	assert.Equal(t, alicert.StateCertificate, out.State)
+	assert.Equal(t, 0, first.attempts())
+	assert.Equal(t, 1, second.attempts())
+}
+
+func TestRegionOptionLastWins(t *testing.T) {
+	t.Parallel()
+	rec := &cpURLRecorder{}
+	c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithHTTPClient(&http.Client{Transport: rec}),
+		alicert.WithRegion("cn-hangzhou"), alicert.WithRegion("eu-central-1"))
+	require.NoError(t, err)
+	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.NoError(t, err)
+	assert.Equal(t, "https://cas.ap-southeast-1.aliyuncs.com/", rec.last())
+}
+
+// cpIsolateCredentialsEnv empties every variable and file the default
+// credentials chain reads, and turns off the ECS metadata lookup (no
+// network in tests).
+func cpIsolateCredentialsEnv(t *testing.T) {
+	for _, k := range []string{
+		"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
+		"ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+		"ALIBABA_CLOUD_OIDC_TOKEN", "ALIBABA_CLOUD_CREDENTIALS_URI", "ALIBABA_CLOUD_CONFIG_FILE",
+		"ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_ECS_METADATA",
+	} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+	t.Setenv("HOME", t.TempDir())
+}
+
+func TestDefaultCredentialsNewClientWorksWithEmptyEnvironment(t *testing.T) {
+	cpIsolateCredentialsEnv(t)
+	c, err := alicert.NewClient()
+	require.NoError(t, err, "credentials are resolved on the first call, not by NewClient")
+	require.NotNil(t, c)
+}
+
+func TestDefaultCredentialsFromEnvironment(t *testing.T) {
+	cpIsolateCredentialsEnv(t)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
+	srv := newScriptedServer(t, cpState("process"))
+	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
+	require.NoError(t, err)
+
+	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.NoError(t, err)
+	reqs := srv.received()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, cpKeyID, reqs[0].form.Get("AccessKeyId"))
+	assert.True(t, reqs[0].sigValid, "signed with the secret from the environment")
+	assert.Empty(t, reqs[0].form.Get("SecurityToken"))
+}
+
+func TestDefaultCredentialsSTSFromEnvironment(t *testing.T) {
+	cpIsolateCredentialsEnv(t)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
+	t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", cpToken)
+	srv := newScriptedServer(t, cpState("process"))
+	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
+	require.NoError(t, err)
+
+	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.NoError(t, err)
+	reqs := srv.received()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, cpToken, reqs[0].form.Get("SecurityToken"))
+	assert.True(t, reqs[0].sigValid)
+}
+
+func TestDefaultCredentialsMissingGivesClearError(t *testing.T) {
+	cpIsolateCredentialsEnv(t)
+	srv := newScriptedServer(t, cpState("process"))
+	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
+	require.NoError(t, err)
+
+	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.Error(t, err)
+	msg := err.Error()
+	for _, source := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "profile", "credentials file", "ECS", "DescribeCertificateState"} {
+		assert.Contains(t, msg, source)
+	}
+	assert.Equal(t, 0, srv.attempts(), "nothing is sent without credentials")
+	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
+	cpRequireNoSecret(t, "credentials error", msg)
+}
+
+func TestStaticKeyNeverFallsBackToEnvironment(t *testing.T) {
+	cpIsolateCredentialsEnv(t)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenvKeyId")
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-secret")
+	srv := newScriptedServer(t, cpState("process"))
+	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL), alicert.WithAccessKey(cpKeyID, cpSecret))
+	require.NoError(t, err)
+	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.NoError(t, err)
+	assert.Equal(t, cpKeyID, srv.received()[0].form.Get("AccessKeyId"))
+}
+
+// cpCountingProvider is a CredentialsProvider that counts its calls and
+// detects concurrent ones (the client promises to serialise them).
+type cpCountingProvider struct {
+	calls    atomic.Int64
+	inside   atomic.Int32
+	overlaps atomic.Int32
+	token    string
+	err      error
+}
+
+func (p *cpCountingProvider) GetCredentials() (*providers.Credentials, error) {
+	if p.inside.Add(1) > 1 {
+		p.overlaps.Add(1)
+	}
+	defer p.inside.Add(-1)
+	p.calls.Add(1)
+	if p.err != nil {
+		return nil, p.err
+	}
+	return &providers.Credentials{AccessKeyId: cpKeyID, AccessKeySecret: cpSecret, SecurityToken: p.token, ProviderName: "counting"}, nil
+}
+
+func (p *cpCountingProvider) GetProviderName() string { return "counting" }
+
+func TestCredentialsProviderAskedOnEveryAttempt(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, cpErr(400, "Throttling", "x"), cpErr(503, "ServiceUnavailable", "y"), cpState("certificate"))
+	p := &cpCountingProvider{token: cpToken}
+	c := srv.client(t, alicert.WithCredentials(p))
+
+	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), p.calls.Load())
+	for _, r := range srv.received() {
+		assert.True(t, r.sigValid)
+		assert.Equal(t, cpToken, r.form.Get("SecurityToken"))
+	}
+}
+
+func TestCredentialsProviderErrorStopsTheCall(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, cpOrder(1))
+	p := &cpCountingProvider{err: errors.New("sts endpoint unreachable")}
+	c := srv.client(t, alicert.WithCredentials(p))
+
+	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sts endpoint unreachable")
+	assert.Contains(t, err.Error(), "counting")
+	assert.ErrorIs(t, err, p.err)
+	assert.Equal(t, 0, srv.attempts())
+	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
+}
+
+// cpEmptyProvider returns credentials with no secret.
+type cpEmptyProvider struct{}
+
+func (cpEmptyProvider) GetCredentials() (*providers.Credentials, error) {
+	return &providers.Credentials{AccessKeyId: cpKeyID}, nil
+}
+func (cpEmptyProvider) GetProviderName() string { return "empty" }
+
+func TestCredentialsProviderWithEmptySecretIsAnError(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, cpOrder(1))
+	c := srv.client(t, alicert.WithCredentials(cpEmptyProvider{}))
+	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "empty")
+	assert.Equal(t, 0, srv.attempts())
+}

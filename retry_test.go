@@ -1,0 +1,379 @@
+package alicert_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/alicert/alicert"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The tests in this file pin down the retry rules of the contract
+// (API.md, "Retries"): what is retried, how often, and what a create whose
+// outcome is unknown returns.
+
+func TestRetryThrottledTwiceThenSuccessIsThreeFreshlySignedAttemptsAndOneOrder(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t,
+		cpErr(400, "Throttling.User", "Request was denied due to user flow control."),
+		cpErr(400, "Throttling.User", "Request was denied due to user flow control."),
+		cpOrder(98987582437920968),
+	)
+	c := srv.client(t)
+
+	out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	require.NoError(t, err)
+	assert.Equal(t, int64(98987582437920968), out.OrderID)
+	assert.Equal(t, "REQ-98987582437920968", out.RequestID)
+
+	reqs := srv.received()
+	require.Len(t, reqs, 3)
+	assert.Equal(t, 1, srv.orders())
+	nonces := map[string]bool{}
+	sigs := map[string]bool{}
+	for i, r := range reqs {
+		assert.Equal(t, http.MethodPost, r.method, "attempt %d", i+1)
+		assert.Empty(t, r.rawQuery, "attempt %d: parameters must not be in the URL", i+1)
+		assert.Equal(t, "application/x-www-form-urlencoded", r.contentType)
+		assert.True(t, r.sigValid, "attempt %d: the signature must match", i+1)
+		assert.Equal(t, "CreateCertificateRequest", r.form.Get("Action"))
+		assert.Equal(t, "www.example.com", r.form.Get("Domain"))
+		assert.NotEmpty(t, r.form.Get("Timestamp"))
+		nonces[r.form.Get("SignatureNonce")] = true
+		sigs[r.form.Get("Signature")] = true
+	}
+	assert.Len(t, nonces, 3, "every attempt needs a fresh SignatureNonce")
+	assert.Len(t, sigs, 3, "every attempt needs a fresh signature")
+}
+
+func TestRetryCreateNotRetriedOn503AndOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t,
+		cpErr(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server."),
+		cpOrder(1),
+	)
+	c := srv.client(t)
+
+	out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	require.Error(t, err)
+	assert.Nil(t, out)
+	assert.Equal(t, 1, srv.attempts(), "a create whose outcome is unknown must not be retried")
+	assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
+	var apiErr *alicert.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	assert.Equal(t, "ServiceUnavailable", apiErr.Code)
+	assert.Equal(t, "ERR-ServiceUnavailable", apiErr.RequestID)
+	assert.Contains(t, err.Error(), "before trying again", "the message must tell the user to check first")
+	assert.Contains(t, err.Error(), "ERR-ServiceUnavailable")
+	cpRequireCleanErr(t, err, srv.signatures()...)
+}
+
+func TestRetryCreateNotRetriedOnResetAfterWrite(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, scriptedReply{hijack: true}, cpOrder(1))
+	c := srv.client(t)
+
+	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	require.Error(t, err)
+	assert.Equal(t, 1, srv.attempts())
+	assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
+	var apiErr *alicert.APIError
+	assert.False(t, errors.As(err, &apiErr), "no response, so no APIError")
+	cpRequireCleanErr(t, err, srv.signatures()...)
+}
+
+func TestRetryReadRetriedOnResetAfterWrite(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, scriptedReply{hijack: true}, scriptedReply{hijack: true}, cpState("process"))
+	c := srv.client(t)
+
+	out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 7})
+	require.NoError(t, err)
+	assert.Equal(t, alicert.StateProcess, out.State)
+	assert.Equal(t, 3, srv.attempts())
+}
+
+// cpCountingTransport counts round trips and delegates to base.
+type cpCountingTransport struct {
+	n    atomic.Int32
+	base http.RoundTripper
+}
+
+func (c *cpCountingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.base.RoundTrip(r)
+}
+
+func TestRetryCreateRetriedWhenConnectionRefused(t *testing.T) {
+	t.Parallel()
+	ct := &cpCountingTransport{base: &http.Transport{}}
+	c, err := alicert.NewClient(
+		alicert.WithAccessKey(cpKeyID, cpSecret),
+		alicert.WithCASEndpoint("http://"+cpClosedPort(t)),
+		alicert.WithHTTPClient(&http.Client{Transport: ct}),
+		cpFastRetries,
+	)
+	require.NoError(t, err)
+
+	_, err = c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	require.Error(t, err)
+	assert.Equal(t, int32(3), ct.n.Load(), "a refused connection proves nothing was sent: retry up to the limit")
+	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown, "nothing reached the service")
+	var opErr *net.OpError
+	require.ErrorAs(t, err, &opErr)
+	assert.Equal(t, "dial", opErr.Op)
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+	cpRequireCleanErr(t, err)
+}
+
+func TestRetryCreateRetriedWhenCustomTransportReturnsDialError(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, cpOrder(42))
+	var calls atomic.Int32
+	transport := cpRoundTrip(func(r *http.Request) (*http.Response, error) {
+		if calls.Add(1) <= 2 {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no such host")}
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	c := srv.client(t, alicert.WithHTTPClient(&http.Client{Transport: transport}))
+
+	out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	require.NoError(t, err)
+	assert.Equal(t, int64(42), out.OrderID)
+	assert.Equal(t, int32(3), calls.Load())
+	assert.Equal(t, 1, srv.attempts(), "only the third attempt reached the server")
+	assert.Equal(t, 1, srv.orders())
+}
+
+func TestRetryOtherTransportErrorsCountAsAfterWrite(t *testing.T) {
+	t.Parallel()
+	// A read timeout or reset surfaced by a custom transport: the request
+	// may have been processed.
+	afterWrite := []error{
+		&net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded},
+		&net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET},
+		io.ErrUnexpectedEOF,
+	}
+	for _, transportErr := range afterWrite {
+		t.Run(transportErr.Error(), func(t *testing.T) {
+			t.Parallel()
+			srv := newScriptedServer(t, cpOrder(5), cpState("certificate"))
+			var calls atomic.Int32
+			transport := cpRoundTrip(func(r *http.Request) (*http.Response, error) {
+				if calls.Add(1) == 1 {
+					return nil, transportErr
+				}
+				return http.DefaultTransport.RoundTrip(r)
+			})
+			c := srv.client(t, alicert.WithHTTPClient(&http.Client{Transport: transport}))
+
+			_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+			require.Error(t, err)
+			assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
+			assert.Equal(t, int32(1), calls.Load(), "create: not retried")
+
+			calls.Store(0)
+			out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 5})
+			require.NoError(t, err, "read: retried")
+			assert.Equal(t, int32(2), calls.Load())
+			assert.NotNil(t, out)
+		})
+	}
+}
+
+func TestRetryDescribeRetriedOn503(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t,
+		cpErr(503, "ServiceUnavailable", "busy"),
+		cpErr(503, "ServiceUnavailable", "busy"),
+		cpState("certificate"),
+	)
+	c := srv.client(t)
+
+	out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 9})
+	require.NoError(t, err)
+	assert.Equal(t, alicert.StateCertificate, out.State)
+	reqs := srv.received()
+	require.Len(t, reqs, 3)
+	assert.NotEqual(t, reqs[0].form.Get("SignatureNonce"), reqs[1].form.Get("SignatureNonce"))
+	assert.NotEqual(t, reqs[1].form.Get("SignatureNonce"), reqs[2].form.Get("SignatureNonce"))
+	for _, r := range reqs {
+		assert.True(t, r.sigValid)
+	}
+}
+
+func TestRetryReadGivesAPIErrorAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
+	for _, attempts := range []int{1, 2, 4} {
+		srv := newScriptedServer(t, cpErr(500, "InternalError", "The request processing has failed due to some unknown error."))
+		c := srv.client(t, alicert.WithMaxAttempts(attempts))
+
+		_, err := c.CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 3})
+		require.Error(t, err)
+		assert.Equal(t, attempts, srv.attempts())
+		var apiErr *alicert.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 500, apiErr.StatusCode)
+		assert.Equal(t, "InternalError", apiErr.Code)
+		assert.Equal(t, "GetCsrDetail", apiErr.Operation)
+		assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown, "a read has no unknown outcome")
+	}
+}
+
+func TestRetryMaxAttemptsOneMeansOneAttempt(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, cpErr(429, "Throttling", "slow down"), cpOrder(1))
+	c := srv.client(t, alicert.WithMaxAttempts(1))
+
+	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	var apiErr *alicert.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.True(t, apiErr.Throttled())
+	assert.Equal(t, 1, srv.attempts())
+	assert.Equal(t, 0, srv.orders())
+}
+
+// cpHookHandler is a slog.Handler that passes each record to fn.
+type cpHookHandler struct{ fn func(slog.Record) }
+
+func (h cpHookHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h cpHookHandler) Handle(_ context.Context, r slog.Record) error {
+	h.fn(r)
+	return nil
+}
+func (h cpHookHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h cpHookHandler) WithGroup(string) slog.Handler      { return h }
+
+func TestRetryContextCancelledDuringBackoffReturnsPromptly(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, cpErr(503, "ServiceUnavailable", "busy"), cpState("certificate"))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	// The attempt is logged just before the backoff starts: cancel then,
+	// a little later, so that the cancellation lands inside the wait.
+	logger := slog.New(cpHookHandler{fn: func(slog.Record) { time.AfterFunc(10*time.Millisecond, cancel) }})
+	const backoff = time.Hour
+	c := srv.client(t, alicert.WithRetryDelay(backoff, backoff), alicert.WithLogger(logger))
+
+	start := time.Now()
+	_, err := c.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: 9})
+	elapsed := time.Since(start)
+
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, elapsed, backoff/60, "the wait must end with ctx, not with the backoff")
+	assert.Equal(t, 1, srv.attempts())
+	var apiErr *alicert.APIError
+	assert.ErrorAs(t, err, &apiErr, "the error still says what failed before the wait")
+}
+
+func TestRetryContextAlreadyCancelledSendsNothing(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, cpOrder(1))
+	c := srv.client(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+
+	_, err := c.CAS.CreateCertificateRequest(ctx, cpValidCreate())
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
+	assert.Equal(t, 0, srv.attempts())
+}
+
+func TestRetryThrottlingCodesRetriedWhateverTheStatus(t *testing.T) {
+	t.Parallel()
+	for _, code := range []string{"Throttling", "Throttling.User", "Throttling.Api"} {
+		for _, status := range []int{400, 403, 429, 500, 503} {
+			srv := newScriptedServer(t, cpErr(status, code, "flow control"), cpOrder(77))
+			c := srv.client(t)
+
+			out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+			require.NoError(t, err, "%s with HTTP %d", code, status)
+			assert.Equal(t, int64(77), out.OrderID)
+			assert.Equal(t, 2, srv.attempts(), "%s with HTTP %d: a throttled call was not processed", code, status)
+			assert.Equal(t, 1, srv.orders())
+		}
+	}
+}
+
+func TestRetryThrottlingLookalikesNotRetried(t *testing.T) {
+	t.Parallel()
+	for _, code := range []string{"ThrottlingX", "User.Throttling", "throttling"} {
+		srv := newScriptedServer(t, cpErr(400, code, "not a throttling code"), cpOrder(1))
+		c := srv.client(t)
+
+		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		require.Error(t, err)
+		assert.Equal(t, 1, srv.attempts(), code)
+	}
+}
+
+func TestRetryInvalidParameterNotRetried(t *testing.T) {
+	t.Parallel()
+	for _, op := range []string{"create", "read"} {
+		srv := newScriptedServer(t, cpErr(400, "InvalidParameter", "The specified parameter is invalid."), cpOrder(1))
+		c := srv.client(t)
+
+		var err error
+		if op == "create" {
+			_, err = c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		} else {
+			_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+		}
+		var apiErr *alicert.APIError
+		require.ErrorAs(t, err, &apiErr, op)
+		assert.Equal(t, "InvalidParameter", apiErr.Code)
+		assert.Equal(t, 400, apiErr.StatusCode)
+		assert.Equal(t, 1, srv.attempts(), op)
+		assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown, "a 4xx is a definite failure")
+	}
+}
+
+func TestRetryCreateCsrAndKMSCreatesFollowTheCreateRules(t *testing.T) {
+	t.Parallel()
+	calls := map[string]func(c *alicert.Client) error{
+		"CreateCsr": func(c *alicert.Client) error {
+			_, err := c.CAS.CreateCsr(t.Context(), &alicert.CreateCsrInput{
+				Algorithm: alicert.AlgorithmRSA, KeySize: 2048, CommonName: "example.com",
+				CountryCode: "CN", Province: "Zhejiang", Locality: "Hangzhou",
+			})
+			return err
+		},
+		"CreateCertificate": func(c *alicert.Client) error {
+			_, err := c.KMS.CreateCertificate(t.Context(), &alicert.CreateCertificateInput{
+				KeySpec: alicert.KeySpecECP256,
+				Subject: alicert.Subject{CommonName: "example.com", Country: "CN", Organization: "Ex", OrganizationalUnit: "IT"},
+			})
+			return err
+		},
+		"UploadCertificate": func(c *alicert.Client) error {
+			_, err := c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{
+				CertificateID: "cert-1", Certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+			})
+			return err
+		},
+	}
+	for name, call := range calls {
+		srv := newScriptedServer(t, cpErr(502, "BadGateway", "upstream"), cpJSON(200, `{}`))
+		err := call(srv.client(t))
+		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, name)
+		assert.Equal(t, 1, srv.attempts(), name)
+
+		srv = newScriptedServer(t, cpErr(400, "Throttling.Api", "busy"), cpErr(400, "InvalidParameter", "no"))
+		err = call(srv.client(t))
+		assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown, name)
+		assert.Equal(t, 2, srv.attempts(), "%s: throttled, then a definite failure", name)
+	}
+}

@@ -1,0 +1,236 @@
+package alicert_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/alicert/alicert"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The tests in this file check the promise that errors, logs and %v, %+v
+// and %#v output never hold an AccessKey secret, a security token, a
+// request signature or a private key.
+
+// cpEcho answers with the request's own form body, as a proxy error page
+// or a confused gateway might, inside body (which holds one %s).
+func cpEcho(status int, format string) scriptedReply {
+	return scriptedReply{fn: func(r scriptedRequest) scriptedReply {
+		return scriptedReply{status: status, body: fmt.Sprintf(format, r.form.Encode())}
+	}}
+}
+
+// cpEchoJSON answers with an error document whose Message quotes the
+// request's form body.
+func cpEchoJSON(status int, code string) scriptedReply {
+	return scriptedReply{fn: func(r scriptedRequest) scriptedReply {
+		doc, _ := json.Marshal(map[string]string{"Code": code, "RequestId": "ECHO", "Message": "bad request: " + r.form.Encode()})
+		return scriptedReply{status: status, body: string(doc)}
+	}}
+}
+
+// cpKeyJSON is cpPrivateKeyPEM as a JSON string literal.
+var cpKeyJSON = func() string { b, _ := json.Marshal(cpPrivateKeyPEM); return string(b) }()
+
+func TestSecretsNeverInErrorsOrDebugLogs(t *testing.T) {
+	t.Parallel()
+	calls := map[string]func(c *alicert.Client) (any, error){
+		"CreateCertificateRequest": func(c *alicert.Client) (any, error) {
+			return c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		},
+		"DescribeCertificateState": func(c *alicert.Client) (any, error) {
+			return c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 98987582437920968})
+		},
+		"CreateCsr": func(c *alicert.Client) (any, error) {
+			return c.CAS.CreateCsr(t.Context(), &alicert.CreateCsrInput{Algorithm: alicert.AlgorithmECC, KeySize: 256,
+				CommonName: "example.com", CountryCode: "CN", Province: "Zhejiang", Locality: "Hangzhou"})
+		},
+		"GetCsrDetail": func(c *alicert.Client) (any, error) {
+			return c.CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 5})
+		},
+		"CreateCertificate": func(c *alicert.Client) (any, error) {
+			return c.KMS.CreateCertificate(t.Context(), &alicert.CreateCertificateInput{KeySpec: alicert.KeySpecRSA2048,
+				Subject: alicert.Subject{CommonName: "example.com", Country: "CN", Organization: "Ex", OrganizationalUnit: "IT"}})
+		},
+		"UploadCertificate": func(c *alicert.Client) (any, error) {
+			return c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c-1", Certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"})
+		},
+	}
+	scripts := map[string][]scriptedReply{
+		"success with key":               {cpJSON(200, `{"RequestId":"OK","OrderId":1,"CsrId":2,"CertificateId":"c","Type":"certificate","Certificate":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n","PrivateKey":`+cpKeyJSON+`}`)},
+		"throttled then 503":             {cpErr(400, "Throttling.User", "slow"), cpErr(503, "ServiceUnavailable", "busy"), cpErr(503, "ServiceUnavailable", "busy")},
+		"html 502 echoing the request":   {cpEcho(502, "<html><body><h1>502</h1><pre>%s</pre></body></html>")},
+		"json error echoing the request": {cpEchoJSON(400, "InvalidParameter")},
+		"json 500 echoing the request":   {cpEchoJSON(500, "InternalError")},
+		"signature mismatch":             {cpSignatureMismatch(func(s string) string { return s })},
+		"signature mismatch, changed":    {cpSignatureMismatch(func(s string) string { return s + "%26X%3D1" })},
+		"reset after write":              {{hijack: true}},
+		"truncated body with key":        {cpJSON(200, `{"RequestId":"TR","PrivateKey":`+cpKeyJSON[:60])},
+		"wrong type with key":            {cpJSON(200, `{"RequestId":"WT","PrivateKey":`+cpKeyJSON+`,"OrderId":"x","CsrId":[1],"Type":7}`)},
+		"key in an html error":           {{status: 500, body: "<pre>" + cpPrivateKeyPEM + "</pre>"}},
+		"key in a json error":            {cpJSON(400, `{"Code":"Bad","Message":`+cpKeyJSON+`}`)},
+		"token in a json error":          {cpJSON(400, `{"Code":"Bad","Message":"SecurityToken=`+cpToken+` is invalid"}`)},
+		"expired timestamp":              {cpErr(400, "InvalidTimeStamp.Expired", "expired")},
+		"oversized body":                 {cpJSON(200, `{"PrivateKey":`+cpKeyJSON+`,"Pad":"`+strings.Repeat("x", 1<<20)+`"}`)},
+	}
+	for scriptName, script := range scripts {
+		for opName, call := range calls {
+			t.Run(scriptName+"/"+opName, func(t *testing.T) {
+				t.Parallel()
+				srv := newScriptedServer(t, script...)
+				var logs cpLogBuffer
+				c := srv.client(t, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken), alicert.WithLogger(cpDebugLogger(&logs)))
+
+				out, err := call(c)
+				sigs := srv.signatures()
+				require.NotEmpty(t, sigs, "the call reached the server")
+				cpRequireCleanErr(t, err, sigs...)
+				if err != nil {
+					cpRequireNoSecret(t, "error chain", cpErrorChain(err), sigs...)
+				}
+				for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+					cpRequireNoSecret(t, "output "+verb, fmt.Sprintf(verb, out), sigs...)
+				}
+				require.NotEmpty(t, logs.String(), "one debug record per attempt")
+				assert.Contains(t, logs.String(), opName)
+				cpRequireNoSecret(t, "debug log", logs.String(), sigs...)
+			})
+		}
+	}
+}
+
+// cpErrorChain formats every error in err's chain, so that a secret kept
+// in a wrapped error's fields (and shown by a caller who formats it) is
+// found too.
+func cpErrorChain(err error) string {
+	var b strings.Builder
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		fmt.Fprintf(&b, "%v | %+v | %#v\n", e, e, e)
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		}
+	}
+	walk(err)
+	return b.String()
+}
+
+func TestSecretsNeverInCredentialsOrValidationErrors(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, cpOrder(1))
+	var logs cpLogBuffer
+	c := srv.client(t, alicert.WithCredentials(&cpCountingProvider{err: fmt.Errorf("refresh failed: SecurityToken=%s", cpToken)}),
+		alicert.WithLogger(cpDebugLogger(&logs)))
+	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	require.Error(t, err)
+	cpRequireCleanErr(t, err)
+
+	_, err = c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: cpPrivateKeyPEM, CertificateChain: cpPrivateKeyPEM})
+	var verr *alicert.ValidationError
+	require.ErrorAs(t, err, &verr)
+	cpRequireCleanErr(t, err)
+	cpRequireNoSecret(t, "debug log", logs.String())
+	assert.Equal(t, 0, srv.attempts())
+}
+
+func TestSecretsNeverInFormattedValues(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, cpOrder(1))
+	clients := map[string]*alicert.Client{
+		"sts":        srv.client(t, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)),
+		"access key": srv.client(t),
+		"provider":   srv.client(t, alicert.WithCredentials(&cpCountingProvider{token: cpToken})),
+	}
+	// Use each client once, so that any lazily filled state is populated.
+	for name, c := range clients {
+		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		require.NoError(t, err, name)
+	}
+	cert := "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+	values := map[string]any{
+		"DescribeCertificateStateOutput": alicert.DescribeCertificateStateOutput{State: alicert.StateCertificate, Domain: "example.com", Certificate: cert, PrivateKey: cpPrivateKeyPEM, RequestID: "R"},
+		"GetCsrDetailOutput":             alicert.GetCsrDetailOutput{Csr: "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n", PrivateKey: cpPrivateKeyPEM, RequestID: "R"},
+		"CreateCertificateRequestInput":  *cpValidCreate(),
+		"CreateCertificateRequestOutput": alicert.CreateCertificateRequestOutput{OrderID: 1, RequestID: "R"},
+		"DescribeCertificateStateInput":  alicert.DescribeCertificateStateInput{OrderID: 1},
+		"CreateCsrInput":                 alicert.CreateCsrInput{Algorithm: alicert.AlgorithmRSA, KeySize: 2048, CommonName: "example.com"},
+		"CreateCsrOutput":                alicert.CreateCsrOutput{CsrID: 1, Csr: "csr"},
+		"GetCsrDetailInput":              alicert.GetCsrDetailInput{CsrID: 1},
+		"CreateCertificateInput":         alicert.CreateCertificateInput{KeySpec: alicert.KeySpecECP256, Subject: alicert.Subject{CommonName: "x"}},
+		"CreateCertificateOutput":        alicert.CreateCertificateOutput{CertificateID: "c", Csr: "csr"},
+		"UploadCertificateInput":         alicert.UploadCertificateInput{CertificateID: "c", Certificate: cert},
+		"UploadCertificateOutput":        alicert.UploadCertificateOutput{RequestID: "R"},
+	}
+	for name, c := range clients {
+		values["Client "+name] = c
+		values["Client value "+name] = *c
+		values["CASService "+name] = c.CAS
+		values["KMSService "+name] = c.KMS
+		values["CASService value "+name] = *c.CAS
+		values["KMSService value "+name] = *c.KMS
+		values["Client in a struct "+name] = struct{ C *alicert.Client }{c}
+		values["Client value in a struct "+name] = struct{ C alicert.Client }{*c}
+	}
+	for name, v := range values {
+		// Pointers as well as values, and both inside a slice.
+		for _, x := range []any{v, &v, []any{v}} {
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+				cpRequireNoSecret(t, name+" "+verb, fmt.Sprintf(verb, x))
+			}
+		}
+	}
+	for _, out := range []any{
+		&alicert.DescribeCertificateStateOutput{PrivateKey: cpPrivateKeyPEM},
+		&alicert.GetCsrDetailOutput{PrivateKey: cpPrivateKeyPEM},
+	} {
+		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			s := fmt.Sprintf(verb, out)
+			cpRequireNoSecret(t, verb, s)
+			assert.Contains(t, s, "[redacted]", "a reader can tell the key is set")
+		}
+	}
+}
+
+func TestPrivateKeyStillReadableFromOutputs(t *testing.T) {
+	t.Parallel()
+	// Hiding the key from %v must not hide it from the program.
+	srv := newScriptedServer(t, cpJSON(200, `{"RequestId":"K","Type":"certificate","Csr":"c","PrivateKey":`+cpKeyJSON+`}`))
+	c := srv.client(t)
+	state, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.NoError(t, err)
+	assert.Equal(t, cpPrivateKeyPEM, state.PrivateKey)
+	detail, err := c.CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 1})
+	require.NoError(t, err)
+	assert.Equal(t, cpPrivateKeyPEM, detail.PrivateKey)
+}
+
+func TestDebugLogRecordsEachAttempt(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, scriptedReply{status: 503, body: `{"Code":"ServiceUnavailable","Message":"busy"}`,
+		header: map[string]string{"x-acs-request-id": "LOG-REQ-1"}}, cpState("process"))
+	var logs cpLogBuffer
+	c := srv.client(t, alicert.WithLogger(cpDebugLogger(&logs)))
+	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.NoError(t, err)
+
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Len(t, lines, 2)
+	for _, want := range []string{"action=DescribeCertificateState", "attempt=1", "status=503", "request_id=LOG-REQ-1", "duration=", "error="} {
+		assert.Contains(t, lines[0], want)
+	}
+	assert.Contains(t, lines[1], "attempt=2")
+	assert.Contains(t, lines[1], "status=200")
+	assert.NotContains(t, logs.String(), cpKeyID+"&", "parameters are not logged")
+	assert.NotContains(t, logs.String(), "SignatureNonce")
+}
