@@ -1,0 +1,174 @@
+// Command quickstart applies for a DV certificate, shows the DNS record that
+// proves control of the domain, waits for issuance and writes cert.pem and
+// key.pem.
+//
+// By default it runs against the in-process fake from package alicerttest:
+// no credentials, no network, no cost. With -real it calls Alibaba Cloud
+// with credentials from the default chain (environment variables, profile,
+// ECS RAM role, ...) and orders a real certificate from your resource plan.
+//
+//	go run ./examples/quickstart                      # fake service
+//	go run ./examples/quickstart -real -domain www.example.com
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: tests call it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	domain := fs.String("domain", "www.example.com", "domain to certify")
+	real := fs.Bool("real", false, "call Alibaba Cloud (credentials from the default chain) instead of the in-process fake")
+	out := fs.String("out", ".", "directory for cert.pem and key.pem")
+	force := fs.Bool("force", false, "overwrite existing cert.pem and key.pem")
+	poll := fs.Duration("poll", 30*time.Second, "time between state checks with -real")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := quickstart(ctx, config{domain: *domain, real: *real, out: *out, force: *force, poll: *poll}, stdout); err != nil {
+		fmt.Fprintln(stderr, "quickstart:", err)
+		return 1
+	}
+	return 0
+}
+
+type config struct {
+	domain string
+	real   bool
+	out    string
+	force  bool
+	poll   time.Duration
+}
+
+func quickstart(ctx context.Context, cfg config, stdout io.Writer) error {
+	certPath, keyPath := filepath.Join(cfg.out, "cert.pem"), filepath.Join(cfg.out, "key.pem")
+	if !cfg.force {
+		for _, p := range []string{certPath, keyPath} {
+			if _, err := os.Stat(p); err == nil {
+				return fmt.Errorf("%s exists; pass -force to overwrite it", p)
+			}
+		}
+	}
+
+	client, closeFake, err := newClient(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeFake()
+	if !cfg.real {
+		cfg.poll = 10 * time.Millisecond // the fake moves on with every read
+		fmt.Fprintln(stdout, "Using the in-process fake service (pass -real to call Alibaba Cloud).")
+	}
+
+	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
+		Domain:       cfg.domain,
+		ValidateType: alicert.ValidateDNS,
+	})
+	if errors.Is(err, alicert.ErrOutcomeUnknown) {
+		return fmt.Errorf("%w\n(do not run this again before checking the console for a new order)", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Order %d created for %s.\n", order.OrderID, cfg.domain)
+
+	var shown bool
+	issued, err := client.CAS.WaitForCertificate(ctx,
+		&alicert.DescribeCertificateStateInput{OrderID: order.OrderID},
+		alicert.WithPollInterval(cfg.poll),
+		alicert.WithProgress(func(s *alicert.DescribeCertificateStateOutput) {
+			if s.State == alicert.StateDomainVerify && !shown && s.RecordDomain != "" {
+				shown = true
+				fmt.Fprintf(stdout, "Create this DNS record to prove you control the domain:\n  %s  %s  %q\n",
+					s.RecordDomain, s.RecordType, s.RecordValue)
+			}
+			fmt.Fprintf(stdout, "  state: %s\n", s.State)
+		}))
+	if err != nil {
+		return err
+	}
+
+	chain, err := issued.ParseCertificates()
+	if err != nil {
+		return err
+	}
+	leaf := chain[0]
+	fmt.Fprintf(stdout, "Issued to %v by %s, valid until %s.\n",
+		leaf.DNSNames, leaf.Issuer.CommonName, leaf.NotAfter.Format(time.DateOnly))
+
+	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(certPath, issued.Certificate, 0o644); err != nil {
+		return err
+	}
+	// The key is owner-only: anyone who reads it can impersonate the site.
+	if err := writeFileAtomic(keyPath, issued.PrivateKey, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Wrote %s and %s (mode 0600).\n", certPath, keyPath)
+	return nil
+}
+
+// writeFileAtomic writes data to a temporary file (created 0600) in path's
+// directory and renames it over path, so that a reader never sees half a
+// file and a key never exists with a wider mode, even for a moment.
+func writeFileAtomic(path, data string, mode os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".quickstart-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // no-op after the rename
+	if _, err := f.WriteString(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// newClient returns a client for the real service or for a fresh fake, and
+// a function that stops the fake.
+func newClient(cfg config) (*alicert.Client, func(), error) {
+	if cfg.real {
+		c, err := alicert.NewClient() // default credentials chain
+		return c, func() {}, err
+	}
+	srv := alicerttest.NewServer()
+	id, secret := srv.Credentials()
+	c, err := alicert.NewClient(
+		alicert.WithAccessKey(id, secret),
+		alicert.WithCASEndpoint(srv.URL),
+		alicert.WithKMSEndpoint(srv.URL),
+	)
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return c, srv.Close, nil
+}

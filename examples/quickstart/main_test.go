@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestQuickstartFake runs the example as a user would, against the fake,
+// and checks the files it writes.
+func TestQuickstartFake(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-out", dir, "-domain", "shop.example.com"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit code %d; stderr: %s", code, stderr.String())
+	}
+	for _, want := range []string{"Order ", "_dnsauth.shop.example.com  TXT", "state: domain_verify", "state: certificate", "Wrote "} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+
+	certPEM, err := os.ReadFile(filepath.Join(dir, "cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		t.Fatal("cert.pem holds no PEM block")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cert.VerifyHostname("shop.example.com"); err != nil {
+		t.Errorf("certificate is not for the domain: %v", err)
+	}
+
+	info, err := os.Stat(filepath.Join(dir, "key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o600 {
+		t.Errorf("key.pem mode = %o, want 600", mode)
+	}
+	keyPEM, _ := os.ReadFile(filepath.Join(dir, "key.pem"))
+	if block, _ := pem.Decode(keyPEM); block == nil || !strings.Contains(block.Type, "PRIVATE KEY") {
+		t.Errorf("key.pem holds no private key block")
+	}
+	if strings.Contains(stdout.String(), "PRIVATE KEY") {
+		t.Error("the key was printed")
+	}
+}
+
+// TestQuickstartNoOverwrite checks that existing files are kept without -force.
+func TestQuickstartNoOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(keyPath, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"-out", dir}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "-force") {
+		t.Errorf("stderr does not mention -force: %s", stderr.String())
+	}
+	if got, _ := os.ReadFile(keyPath); string(got) != "keep me" {
+		t.Errorf("key.pem was overwritten")
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(t.Context(), []string{"-out", dir, "-force"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("with -force: exit code %d; stderr: %s", code, stderr.String())
+	}
+	if got, _ := os.ReadFile(keyPath); string(got) == "keep me" {
+		t.Errorf("key.pem was not replaced with -force")
+	}
+}
