@@ -118,12 +118,12 @@ func kmsSubject(dn string) (pkix.Name, error) {
 		switch strings.ToUpper(a.typ) {
 		case "CN":
 			if name.CommonName != "" {
-				return pkix.Name{}, errors.New("CN is given more than once")
+				return pkix.Name{}, errors.New("the attribute CN is given more than once")
 			}
 			name.CommonName = a.value
 		case "C":
 			if !isTwoLetters(a.value) {
-				return pkix.Name{}, fmt.Errorf("C=%q is not a two-letter ISO 3166-1 code", a.value)
+				return pkix.Name{}, fmt.Errorf("the country %q is not a two-letter ISO 3166-1 code", a.value)
 			}
 			name.Country = append(name.Country, a.value)
 		case "O":

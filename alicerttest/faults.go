@@ -31,7 +31,8 @@ const (
 	// document, without doing anything.
 	FaultUnavailable
 	// FaultTruncatedJSON processes the request (creating the order, CSR or
-	// certificate), then answers with the first half of the JSON document.
+	// certificate), then answers with the first half of its JSON document
+	// (with status 200 when the request succeeded).
 	FaultTruncatedJSON
 	// FaultResetBeforeAct reads the request, then resets the connection
 	// (TCP RST) without doing anything.
@@ -43,8 +44,10 @@ const (
 	// answers normally. If the client gives up or the server closes during
 	// the stall, the request is dropped without being processed.
 	FaultSlow
-	// FaultOversizedBody processes the request, then answers with the
-	// document padded with whitespace to over 2 MiB.
+	// FaultOversizedBody processes the request, then answers with its
+	// document (with status 200 when the request succeeded) padded with
+	// whitespace to over 2 MiB: still valid JSON, but larger than any
+	// client should read.
 	FaultOversizedBody
 	// FaultDialError fails the request in the transport of Server.Client
 	// with a *net.OpError whose Op is "dial" (connection refused), before
@@ -121,12 +124,27 @@ func (s *Server) ClearFaults() {
 	clear(s.faults)
 }
 
-// takeFault returns the fault the next request for action gets, and counts
-// it. viaClient says whether the request is in Server.Client's transport,
-// which fires only FaultDialError and leaves the others to the handler.
-func (s *Server) takeFault(action string, viaClient bool) Fault {
+// arrive takes the fault a request gets and records the request, in one
+// step so that Requests lists faults in the order they fired. viaClient
+// says whether the request is in Server.Client's transport, which fires
+// only FaultDialError (and records only the requests it fails), leaving
+// everything else to the handler.
+func (s *Server) arrive(params url.Values, now time.Time, viaClient bool) Fault {
+	r := newRequest(params, now)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	f := s.takeFaultLocked(r.Action, viaClient)
+	if viaClient && f.Kind != FaultDialError {
+		return Fault{}
+	}
+	r.Fault = f.Kind
+	s.requests = append(s.requests, r)
+	return f
+}
+
+// takeFaultLocked returns the fault the next request for action gets, and
+// counts it. Called with s.mu held.
+func (s *Server) takeFaultLocked(action string, viaClient bool) Fault {
 	keys := []string{action, ""}
 	if action == "" {
 		keys = keys[:1]
@@ -208,11 +226,10 @@ func (t *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f := t.s.takeFault(params.Get("Action"), true); f.Kind == FaultDialError {
+	if f := t.s.arrive(params, t.s.cfg.now(), true); f.Kind == FaultDialError {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
-		t.s.record(params, t.s.cfg.now(), FaultDialError)
 		var addr net.Addr
 		if a, err := net.ResolveTCPAddr("tcp", req.URL.Host); err == nil {
 			addr = a

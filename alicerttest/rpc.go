@@ -13,10 +13,14 @@ import (
 	"github.com/alicert/alicert/internal/signature"
 )
 
-// An RPC API is served by a table of handlers keyed by API version and
-// action name, the way the Alibaba Cloud gateway routes requests. cas.go and
-// kms.go each contribute one table; a further API (Alidns, say) goes in its
-// own file with its own table, listed in apis.
+// Requests are routed the way the Alibaba Cloud gateway routes them, by API
+// version and action name, through one table per API: casAPI in cas.go and
+// kmsAPI in kms.go. To serve a further API (Alidns 2015-01-09, say), write
+// its table and handlers in a file of its own and list its table in apis.
+// Handlers get an authenticated call and return a response document or an
+// *apiError; authentication, faults, request ids and error documents are
+// the same for every API. Domain validation of certificate orders can
+// consult such an API through the Server.validated hook (see orders.go).
 
 // api is one RPC API: its product code (used in error links), its version
 // and its actions.
@@ -132,8 +136,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.now()
 	requestID := newRequestID()
 	params, perr := readParams(r)
-	fault := s.takeFault(params.Get("Action"), false)
-	s.record(params, now, fault.Kind)
+	fault := s.arrive(params, now, false)
 
 	product := s.productOf(params.Get("Version"))
 	switch fault.Kind {

@@ -34,7 +34,8 @@ type Server struct {
 
 	// validated is the hook the order state machine asks whether the
 	// domain validation of an order is in place (see orders.go). Nil means
-	// always. It is set once, before the server starts.
+	// always. It is set once, in NewServer before the server starts, and
+	// called with mu held, so it must not lock mu itself.
 	validated func(o *order) bool
 
 	mu          sync.Mutex // guards everything below
@@ -261,20 +262,17 @@ type Request struct {
 	Fault FaultKind
 }
 
-// record appends a request to the log, without its secrets.
-func (s *Server) record(params url.Values, now time.Time, fault FaultKind) {
+// newRequest makes the log entry of a request, without its secrets.
+func newRequest(params url.Values, now time.Time) Request {
 	r := Request{
 		Action:  params.Get("Action"),
 		Version: params.Get("Version"),
 		Params:  cloneValues(params),
 		Time:    now,
-		Fault:   fault,
 	}
 	r.Params.Del("Signature")
 	r.Params.Del("SecurityToken")
-	s.mu.Lock()
-	s.requests = append(s.requests, r)
-	s.mu.Unlock()
+	return r
 }
 
 func cloneValues(v url.Values) url.Values {
