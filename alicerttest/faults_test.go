@@ -103,6 +103,7 @@ func TestEachFaultFiresExactlyTimes(t *testing.T) {
 				want = 3
 			}
 			assert.Equal(t, want, srv.OrderCount(), "orders created")
+			assert.Len(t, srv.OrderIDs(), want)
 		})
 	}
 }

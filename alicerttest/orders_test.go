@@ -64,6 +64,16 @@ func TestOrderIDsAbove2To53RoundTrip(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.status)
 	assert.Regexp(t, regexp.MustCompile(`^\{"OrderId":[0-9]{17,19},"RequestId":"[0-9A-F-]{36}"\}$`), string(res.body))
 	assert.Equal(t, 6, srv.OrderCount())
+	got := srv.OrderIDs()
+	require.Len(t, got, 6)
+	for i, id := range got {
+		if i < 5 {
+			assert.True(t, ids[id], "OrderIDs lists %d, which the client never got", id)
+		}
+		if i > 0 {
+			assert.Greater(t, id, got[i-1], "OrderIDs is not oldest first")
+		}
+	}
 	for _, r := range srv.Requests() {
 		if r.Action == "DescribeCertificateState" {
 			id, err := strconv.ParseInt(r.Params.Get("OrderId"), 10, 64)

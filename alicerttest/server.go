@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -230,6 +231,20 @@ func (s *Server) OrderCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.orders)
+}
+
+// OrderIDs returns the ids of the certificate orders CreateCertificateRequest
+// created, oldest first, including those whose response a fault spoilt:
+// what a user would find in the console after an unknown outcome.
+func (s *Server) OrderIDs() []int64 {
+	s.mu.Lock()
+	ids := make([]int64, 0, len(s.orders))
+	for id := range s.orders {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
+	slices.Sort(ids) // ids grow with every order
+	return ids
 }
 
 // CsrCount returns how many CSRs CreateCsr created.
