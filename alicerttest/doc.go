@@ -11,9 +11,12 @@
 //     clock and a SignatureNonce it has not seen before. It answers errors
 //     with the service's JSON error document, codes and HTTP statuses
 //     (SignatureDoesNotMatch quotes the server's string-to-sign, as the
-//     service does), and puts a request id in every answer.
+//     service does), and puts a request id in every JSON answer (body and
+//     x-acs-request-id header).
 //   - It validates parameters as the API reference describes them and
-//     answers MissingParameter or InvalidParameter naming the parameter.
+//     answers MissingParameter or InvalidParameter naming the parameter; for
+//     example, a wildcard Domain needs a wildcard ProductCode
+//     (geotrust-dv-w-starter or globalsign-dv-w-advanced).
 //   - CreateCertificateRequest creates an order that moves domain_verify ->
 //     process -> certificate over successive DescribeCertificateState reads
 //     (see WithReadsPerState, WithImmediateIssue and WithVerifyFailure) and
@@ -49,10 +52,11 @@
 //		t.Fatal(err)
 //	}
 //	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 1)
-//	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
+//	_, err = client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
 //		Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
 //	})
 //	// The client retried the throttled request: two requests, one order.
-//	_ = srv.RequestCount("CreateCertificateRequest") // 2
-//	_ = srv.OrderCount()                             // 1
+//	if err != nil || srv.RequestCount("CreateCertificateRequest") != 2 || srv.OrderCount() != 1 {
+//		t.Errorf("err %v, %d requests, %d orders", err, srv.RequestCount("CreateCertificateRequest"), srv.OrderCount())
+//	}
 package alicerttest

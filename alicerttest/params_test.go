@@ -114,12 +114,18 @@ func TestAcceptsValidVariants(t *testing.T) {
 		"Domain": "www.example.com", "ValidateType": "FILE",
 	}
 	tests := map[string]map[string]string{
-		"order with every product code": with(order, "ProductCode", "globalsign-dv-1-personal",
+		"order with contact details": with(order, "ProductCode", "globalsign-dv-1-personal",
 			"Username", "Tom", "Phone", "1390000****", "Email", "username@example.com"),
-		"wildcard order":            with(order, "Domain", "*.example.com", "ProductCode", "geotrust-dv-w-starter"),
 		"order with 20 tags":        withTags(order, 20),
 		"SM2 CSR":                   with(ecsr(), "Algorithm", "SM2", "Name", "csr-1_2.3", "Sans", "a.example.com,b.example.com"),
 		"KMS with spaces in the DN": {"Action": "CreateCertificate", "Version": kmsVersion, "KeySpec": "EC_SM2", "Subject": "CN = a.example , C=CN, O=Example\\, Inc., OU=IT, ST=Zhejiang, L=Hangzhou", "ExportablePrivateKey": "false"},
+	}
+	for _, code := range []string{"digicert-free-1-free", "symantec-free-1-free", "symantec-dv-1-starter",
+		"geotrust-dv-1-starter", "globalsign-dv-1-personal"} {
+		tests["single-domain order for "+code] = with(order, "ProductCode", code)
+	}
+	for _, code := range []string{"symantec-dv-1-starter", "geotrust-dv-w-starter", "globalsign-dv-w-advanced"} {
+		tests["wildcard order for "+code] = with(order, "ProductCode", code, "Domain", "*.example.com")
 	}
 	for name, params := range tests {
 		t.Run(name, func(t *testing.T) {
