@@ -96,6 +96,7 @@ func (in *CreateCertificateRequestInput) validate() []FieldError {
 		p.add("Email", "is not an email address like name@example.com")
 	}
 	checkDomain(&p, "Domain", in.Domain)
+	checkWildcard(&p, in.Domain, in.ProductCode)
 	oneOf(&p, "ValidateType", in.ValidateType, ValidateDNS, ValidateFile)
 	checkTags(&p, in.Tags)
 	return p
@@ -128,6 +129,30 @@ func checkDomain(p *problems, field, d string) {
 		p.add(field, "is longer than 253 characters")
 	case strings.ContainsAny(d, ",; \t\r\n/:@"):
 		p.add(field, fmt.Sprintf("%q is not a single domain name (no scheme, path, port or list)", d))
+	}
+}
+
+// wildcardProducts are the ProductCodes for wildcard certificates. The
+// English reference calls symantec-dv-1-starter a wildcard certificate and
+// the Chinese one a single-domain one, so it is accepted for both kinds.
+var wildcardProducts = map[string]bool{
+	"geotrust-dv-w-starter":    true,
+	"globalsign-dv-w-advanced": true,
+	"symantec-dv-1-starter":    true,
+}
+
+// checkWildcard reports a Domain whose kind does not match the ProductCode:
+// the reference requires a wildcard domain for a wildcard certificate and a
+// single domain otherwise (the default product is single-domain).
+func checkWildcard(p *problems, domain, product string) {
+	wildcard := strings.HasPrefix(domain, "*.")
+	switch {
+	case product == "symantec-dv-1-starter":
+	case wildcard && !wildcardProducts[product]:
+		p.add("Domain", fmt.Sprintf("%q is a wildcard domain; it needs a wildcard ProductCode "+
+			"(geotrust-dv-w-starter, globalsign-dv-w-advanced or symantec-dv-1-starter)", domain))
+	case !wildcard && wildcardProducts[product]:
+		p.add("Domain", fmt.Sprintf("%q is not a wildcard domain (*.example.com), which ProductCode %s requires", domain, product))
 	}
 }
 
