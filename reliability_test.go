@@ -1,0 +1,472 @@
+package alicert_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
+	"github.com/aliyun/credentials-go/credentials/providers"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The tests in this file run the client against the alicerttest fake with
+// injected faults, and check the contract's promises where they matter
+// most: no duplicate paid orders, no hang, safe concurrent use.
+
+// relAllFaults is every fault the fake can inject.
+var relAllFaults = []alicerttest.FaultKind{
+	alicerttest.FaultThrottle, alicerttest.FaultInternalError, alicerttest.FaultBadGatewayHTML,
+	alicerttest.FaultUnavailable, alicerttest.FaultTruncatedJSON, alicerttest.FaultResetBeforeAct,
+	alicerttest.FaultResetAfterAct, alicerttest.FaultSlow, alicerttest.FaultOversizedBody,
+	alicerttest.FaultDialError,
+}
+
+// relNewServer starts a fake and a client of it that goes through the
+// fake's own transport (which injects dial errors), with fast retries.
+func relNewServer(t testing.TB, opts ...alicert.Option) (*alicerttest.Server, *alicert.Client) {
+	t.Helper()
+	srv := alicerttest.NewServer(alicerttest.WithImmediateIssue())
+	t.Cleanup(srv.Close)
+	id, secret := srv.Credentials()
+	all := append([]alicert.Option{
+		alicert.WithAccessKey(id, secret),
+		alicert.WithCASEndpoint(srv.URL),
+		alicert.WithKMSEndpoint(srv.URL),
+		alicert.WithHTTPClient(srv.Client()),
+		cpFastRetries,
+	}, opts...)
+	c, err := alicert.NewClient(all...)
+	require.NoError(t, err)
+	return srv, c
+}
+
+// relOp is one operation of the matrix: setup prepares what it needs (an
+// order to describe, a CSR to read, a KMS certificate to upload to) without
+// faults, and returns the call; created counts what the operation creates
+// at the server (nil for reads).
+type relOp struct {
+	action  string
+	create  bool
+	setup   func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(ctx context.Context) error
+	created func(srv *alicerttest.Server) int
+}
+
+var relOps = []relOp{
+	{
+		action: "CreateCertificateRequest", create: true,
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			return func(ctx context.Context) error {
+				out, err := c.CAS.CreateCertificateRequest(ctx, cpValidCreate())
+				if err == nil && out.OrderID <= 1<<53 {
+					return fmt.Errorf("order id %d is not above 2^53", out.OrderID)
+				}
+				return err
+			}
+		},
+		created: (*alicerttest.Server).OrderCount,
+	},
+	{
+		action: "DescribeCertificateState",
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			order, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+			require.NoError(t, err)
+			return func(ctx context.Context) error {
+				out, err := c.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: order.OrderID})
+				if err == nil && out.State == "" {
+					return errors.New("no state")
+				}
+				return err
+			}
+		},
+	},
+	{
+		action: "CreateCsr", create: true,
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := c.CAS.CreateCsr(ctx, relCsrInput())
+				return err
+			}
+		},
+		created: (*alicerttest.Server).CsrCount,
+	},
+	{
+		action: "GetCsrDetail",
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			csr, err := c.CAS.CreateCsr(t.Context(), relCsrInput())
+			require.NoError(t, err)
+			return func(ctx context.Context) error {
+				out, err := c.CAS.GetCsrDetail(ctx, &alicert.GetCsrDetailInput{CsrID: csr.CsrID})
+				if err == nil && out.PrivateKey == "" {
+					return errors.New("no key")
+				}
+				return err
+			}
+		},
+	},
+	{
+		action: "CreateCertificate", create: true,
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := c.KMS.CreateCertificate(ctx, relKMSInput())
+				return err
+			}
+		},
+		created: (*alicerttest.Server).KMSCertificateCount,
+	},
+	{
+		action: "UploadCertificate", create: true,
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			kc, err := c.KMS.CreateCertificate(t.Context(), relKMSInput())
+			require.NoError(t, err)
+			cert, err := srv.SignCSR(kc.Csr, 0)
+			require.NoError(t, err)
+			return func(ctx context.Context) error {
+				_, err := c.KMS.UploadCertificate(ctx, &alicert.UploadCertificateInput{CertificateID: kc.CertificateID, Certificate: cert})
+				return err
+			}
+		},
+		created: func(srv *alicerttest.Server) int {
+			n := 0
+			for _, r := range srv.Requests() {
+				if r.Action == "UploadCertificate" {
+					if _, _, ok := srv.UploadedCertificate(r.Params.Get("CertificateId")); ok {
+						n = 1
+					}
+				}
+			}
+			return n
+		},
+	},
+}
+
+func relCsrInput() *alicert.CreateCsrInput {
+	return &alicert.CreateCsrInput{Algorithm: alicert.AlgorithmECC, KeySize: 256, CommonName: "www.example.com",
+		CountryCode: "CN", Province: "Zhejiang", Locality: "Hangzhou", SANs: []string{"example.com"}}
+}
+
+func relKMSInput() *alicert.CreateCertificateInput {
+	return &alicert.CreateCertificateInput{KeySpec: alicert.KeySpecECP256,
+		Subject:                 alicert.Subject{CommonName: "www.example.com", Country: "CN", Organization: "Example", OrganizationalUnit: "IT"},
+		SubjectAlternativeNames: []string{"www.example.com"}}
+}
+
+// relWant is the contract's outcome for one cell, with the fault injected
+// once and three attempts allowed.
+type relWant struct {
+	ok        bool
+	attempts  int  // requests for the action the server saw (dial failures included)
+	unknown   bool // errors.Is(err, ErrOutcomeUnknown)
+	apiStatus int  // the *APIError's status, 0 when there is none
+	created   int  // what the call created at the server
+}
+
+// relExpect states the retry rules of API.md for one fault and kind of
+// operation.
+func relExpect(kind alicerttest.FaultKind, create bool) relWant {
+	switch kind {
+	case alicerttest.FaultThrottle, alicerttest.FaultDialError:
+		// Provably not processed: retried for every operation.
+		return relWant{ok: true, attempts: 2, created: 1}
+	case alicerttest.FaultInternalError, alicerttest.FaultBadGatewayHTML, alicerttest.FaultUnavailable:
+		status := map[alicerttest.FaultKind]int{alicerttest.FaultInternalError: 500, alicerttest.FaultBadGatewayHTML: 502, alicerttest.FaultUnavailable: 503}[kind]
+		if create {
+			return relWant{attempts: 1, unknown: true, apiStatus: status}
+		}
+		return relWant{ok: true, attempts: 2}
+	case alicerttest.FaultResetBeforeAct:
+		if create {
+			return relWant{attempts: 1, unknown: true}
+		}
+		return relWant{ok: true, attempts: 2}
+	case alicerttest.FaultResetAfterAct:
+		if create {
+			return relWant{attempts: 1, unknown: true, created: 1}
+		}
+		return relWant{ok: true, attempts: 2}
+	case alicerttest.FaultTruncatedJSON, alicerttest.FaultOversizedBody:
+		// A complete 2xx response whose body is unusable: the same body
+		// would come back, so it is not retried; a create's order exists.
+		return relWant{attempts: 1, unknown: create, created: 1}
+	}
+	panic(kind.String())
+}
+
+func TestReliabilityFaultMatrix(t *testing.T) {
+	t.Parallel()
+	var cells, passed atomic.Int32
+	t.Run("cells", func(t *testing.T) {
+		for _, op := range relOps {
+			for _, kind := range relAllFaults {
+				cells.Add(1)
+				t.Run(op.action+"/"+kind.String(), func(t *testing.T) {
+					t.Parallel()
+					srv, c := relNewServer(t)
+					call := op.setup(t, srv, c)
+					createdBefore := 0
+					if op.created != nil {
+						createdBefore = op.created(srv)
+					}
+					if kind == alicerttest.FaultSlow {
+						relSlowCell(t, srv, op, call, createdBefore)
+					} else {
+						relCell(t, srv, op, kind, call, createdBefore)
+					}
+					if !t.Failed() {
+						passed.Add(1)
+					}
+				})
+			}
+		}
+	})
+	t.Logf("fault matrix: %d of %d cells pass (%d operations x %d faults)", passed.Load(), cells.Load(), len(relOps), len(relAllFaults))
+	assert.Equal(t, len(relOps)*len(relAllFaults), int(cells.Load()))
+	assert.Equal(t, cells.Load(), passed.Load())
+}
+
+func relCell(t *testing.T, srv *alicerttest.Server, op relOp, kind alicerttest.FaultKind, call func(context.Context) error, createdBefore int) {
+	want := relExpect(kind, op.create)
+	srv.InjectFault(op.action, alicerttest.Fault{Kind: kind}, 1)
+
+	err := call(t.Context())
+
+	if want.ok {
+		require.NoError(t, err)
+	} else {
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), op.action, "the error names the operation")
+	}
+	assert.Equal(t, want.attempts, srv.RequestCount(op.action), "attempts seen by the server")
+	assert.Equal(t, want.unknown, errors.Is(err, alicert.ErrOutcomeUnknown), "ErrOutcomeUnknown: %v", err)
+	var apiErr *alicert.APIError
+	if want.apiStatus != 0 {
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, want.apiStatus, apiErr.StatusCode)
+	} else if err != nil {
+		assert.False(t, errors.As(err, &apiErr), "no APIError expected: %v", err)
+	}
+	if op.created != nil {
+		assert.Equal(t, want.created, op.created(srv)-createdBefore, "created at the server")
+	}
+	// Every fault leaves the request id in the error when the fake sent one.
+	if err != nil && kind != alicerttest.FaultBadGatewayHTML && kind != alicerttest.FaultResetAfterAct && kind != alicerttest.FaultResetBeforeAct {
+		assert.Regexp(t, `request id [0-9A-F-]{8,}`, err.Error())
+	}
+	cpRequireCleanErr(t, err)
+}
+
+// relSlowCell: the response stalls past ctx's deadline. The call ends with
+// ctx's error, is never retried, and the fake drops the stalled request
+// unprocessed. Whether the request reached the fake before the deadline
+// depends on the machine's speed, so the checks hold either way.
+func relSlowCell(t *testing.T, srv *alicerttest.Server, op relOp, call func(context.Context) error, createdBefore int) {
+	srv.InjectFault(op.action, alicerttest.Fault{Kind: alicerttest.FaultSlow, Delay: time.Minute}, 1)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+
+	err := call(ctx)
+
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	attempts := srv.RequestCount(op.action)
+	assert.LessOrEqual(t, attempts, 1, "not retried past the deadline")
+	if op.create && attempts == 1 {
+		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, "the request was sent, so the outcome is unknown")
+	}
+	if op.created != nil {
+		assert.Equal(t, 0, op.created(srv)-createdBefore)
+	}
+	cpRequireCleanErr(t, err)
+}
+
+// relActingFaults are the faults after which the fake has processed the
+// request (FaultSlow too, when no deadline cuts it short).
+var relActingFaults = map[alicerttest.FaultKind]bool{
+	0: true, alicerttest.FaultTruncatedJSON: true, alicerttest.FaultResetAfterAct: true,
+	alicerttest.FaultOversizedBody: true, alicerttest.FaultSlow: true,
+}
+
+func TestReliabilityNoDuplicateOrders(t *testing.T) {
+	t.Parallel()
+	const calls = 1000
+	seed := uint64(20261123)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	srv, c := relNewServer(t)
+
+	type outcome int
+	const (
+		success outcome = iota
+		unknown
+		definite
+	)
+	// Every kind three times over, except the oversized body, whose 2 MiB
+	// answers are slow under the race detector (the matrix covers it).
+	var draw []alicerttest.FaultKind
+	for _, kind := range relAllFaults {
+		draw = append(draw, kind)
+		if kind != alicerttest.FaultOversizedBody {
+			draw = append(draw, kind, kind)
+		}
+	}
+	results := make([]outcome, calls)
+	var faultsInjected int
+	for i := range calls {
+		// 40% of calls see no fault; the others up to three of a random
+		// kind, enough to exhaust the retries of throttling and dial errors.
+		if rng.IntN(10) >= 4 {
+			kind := draw[rng.IntN(len(draw))]
+			f := alicerttest.Fault{Kind: kind}
+			if kind == alicerttest.FaultSlow {
+				f.Delay = time.Duration(1+rng.IntN(3)) * time.Millisecond
+			}
+			srv.InjectFault("CreateCertificateRequest", f, 1+rng.IntN(3))
+			faultsInjected++
+		}
+		in := cpValidCreate()
+		in.Domain = fmt.Sprintf("n%d.example.com", i)
+		_, err := c.CAS.CreateCertificateRequest(t.Context(), in)
+		switch {
+		case err == nil:
+			results[i] = success
+		case errors.Is(err, alicert.ErrOutcomeUnknown):
+			results[i] = unknown
+		default:
+			results[i] = definite
+		}
+		cpRequireCleanErr(t, err)
+		srv.ClearFaults() // what a call left unused must not spill into the next
+	}
+
+	// Orders per call, from what the fake processed.
+	perDomain := map[string]int{}
+	for _, r := range srv.Requests() {
+		if r.Action == "CreateCertificateRequest" && relActingFaults[r.Fault] {
+			perDomain[r.Params.Get("Domain")]++
+		}
+	}
+	var successes, unknowns, definites, unknownActed, duplicates int
+	for i, res := range results {
+		n := perDomain[fmt.Sprintf("n%d.example.com", i)]
+		if n > 1 {
+			duplicates++
+		}
+		switch res {
+		case success:
+			successes++
+			assert.Equal(t, 1, n, "call %d succeeded", i)
+		case unknown:
+			unknowns++
+			unknownActed += n
+		case definite:
+			definites++
+			assert.Equal(t, 0, n, "call %d failed definitely", i)
+		}
+	}
+	orders := srv.OrderCount()
+	total := 0
+	for _, n := range perDomain {
+		total += n
+	}
+	t.Logf("seed %d: %d calls, %d with faults: %d successes, %d unknown outcomes (%d of them acted), %d definite failures; %d orders; %d duplicates",
+		seed, calls, faultsInjected, successes, unknowns, unknownActed, definites, orders, duplicates)
+
+	assert.Equal(t, 0, duplicates, "no call may create two orders")
+	assert.Equal(t, total, orders, "the requests the fake processed are its orders")
+	assert.Equal(t, successes+unknownActed, orders)
+	assert.LessOrEqual(t, orders, successes+unknowns)
+	assert.GreaterOrEqual(t, orders, successes)
+	// The draw must exercise every outcome, or the test proves little.
+	assert.Positive(t, successes)
+	assert.Positive(t, unknowns)
+	assert.Positive(t, definites)
+	assert.Positive(t, unknownActed)
+}
+
+// relCountingProvider hands out the fake's key, counting calls and
+// detecting concurrent ones.
+type relCountingProvider struct {
+	id, secret string
+	calls      atomic.Int64
+	inside     atomic.Int32
+	overlaps   atomic.Int32
+}
+
+func (p *relCountingProvider) GetCredentials() (*providers.Credentials, error) {
+	if p.inside.Add(1) > 1 {
+		p.overlaps.Add(1)
+	}
+	defer p.inside.Add(-1)
+	p.calls.Add(1)
+	return &providers.Credentials{AccessKeyId: p.id, AccessKeySecret: p.secret, ProviderName: "counting"}, nil
+}
+
+func (p *relCountingProvider) GetProviderName() string { return "counting" }
+
+func TestReliabilityConcurrentCallsShareOneClient(t *testing.T) {
+	t.Parallel()
+	const goroutines = 200
+	srv := alicerttest.NewServer(alicerttest.WithImmediateIssue())
+	t.Cleanup(srv.Close)
+	id, secret := srv.Credentials()
+	p := &relCountingProvider{id: id, secret: secret}
+	c, err := alicert.NewClient(alicert.WithCredentials(p), alicert.WithCASEndpoint(srv.URL),
+		alicert.WithKMSEndpoint(srv.URL), alicert.WithHTTPClient(srv.Client()), cpFastRetries,
+		// One call may meet every injected fault of its action in a row.
+		alicert.WithMaxAttempts(64))
+	require.NoError(t, err)
+	// Some retries in the mix, taken by whichever calls come first.
+	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 20)
+	srv.InjectFault("DescribeCertificateState", alicerttest.Fault{Kind: alicerttest.FaultUnavailable}, 20)
+	srv.InjectFault("DescribeCertificateState", alicerttest.Fault{Kind: alicerttest.FaultDialError}, 10)
+
+	var wg sync.WaitGroup
+	errs := make([]error, goroutines)
+	orderIDs := make([]int64, goroutines)
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := cpValidCreate()
+			in.Domain = fmt.Sprintf("g%d.example.com", g)
+			order, err := c.CAS.CreateCertificateRequest(t.Context(), in)
+			if err != nil {
+				errs[g] = err
+				return
+			}
+			orderIDs[g] = order.OrderID
+			state, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: order.OrderID})
+			if err == nil && state.State != alicert.StateCertificate {
+				err = fmt.Errorf("order %d: state %q", order.OrderID, state.State)
+			}
+			errs[g] = err
+		}()
+	}
+	wg.Wait()
+
+	for g, err := range errs {
+		require.NoError(t, err, "goroutine %d", g)
+	}
+	seen := map[int64]bool{}
+	for _, id := range orderIDs {
+		assert.False(t, seen[id], "order id %d handed out twice", id)
+		seen[id] = true
+	}
+	assert.Equal(t, goroutines, srv.OrderCount())
+
+	reqs := srv.Requests()
+	nonces := map[string]int{}
+	for _, r := range reqs {
+		nonces[r.Params.Get("SignatureNonce")]++
+	}
+	assert.Len(t, nonces, len(reqs), "every attempt has its own nonce")
+	assert.Equal(t, 2*goroutines+20+20+10, len(reqs), "two calls per goroutine plus one retry per injected fault")
+	assert.Equal(t, int64(len(reqs)), p.calls.Load(), "the provider is asked once per attempt")
+	assert.Zero(t, p.overlaps.Load(), "calls to the provider are serialised")
+}
