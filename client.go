@@ -678,6 +678,12 @@ func (c *Client) classifyTransport(ctx context.Context, op *operation, a attempt
 
 // classifyBodyError handles a response whose body could not be read.
 func (c *Client) classifyBodyError(ctx context.Context, op *operation, a attempt, n int) (bool, error) {
+	if a.status < 200 || a.status > 299 {
+		// The status classifies an error response (an *APIError, like
+		// every non-2xx); the unreadable body only costs the message.
+		a.body = []byte("unreadable body: " + a.err.Error())
+		return classifyAPIError(op, a)
+	}
 	var err error = &responseError{operation: op.action, statusCode: a.status, requestID: a.requestID,
 		problem: "reading the body", cause: a.err}
 	readFailed := !errors.Is(a.err, errBodyTooLarge)
