@@ -335,3 +335,50 @@ func TestValidationErrorSendsNothing(t *testing.T) {
 	assert.Equal(t, 0, srv.attempts())
 	assert.False(t, errors.Is(err, alicert.ErrOutcomeUnknown))
 }
+
+func TestOversizedErrorResponseIsStillAnAPIError(t *testing.T) {
+	t.Parallel()
+	// A proxy's error page larger than the body limit: the status alone
+	// classifies the response.
+	page := scriptedReply{status: 503, body: "<html>" + strings.Repeat("<p>busy</p>", 1<<17) + "</html>",
+		header: map[string]string{"Content-Type": "text/html", "x-acs-request-id": "BIG-ERR"}}
+	t.Run("read: retried like any 5xx", func(t *testing.T) {
+		t.Parallel()
+		srv := newScriptedServer(t, page, cpState("certificate"))
+		out, err := srv.client(t).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 3})
+		require.NoError(t, err)
+		assert.Equal(t, alicert.StateCertificate, out.State)
+		assert.Equal(t, 2, srv.attempts())
+	})
+	t.Run("read: the last one is an APIError", func(t *testing.T) {
+		t.Parallel()
+		srv := newScriptedServer(t, page)
+		_, err := srv.client(t, alicert.WithMaxAttempts(1)).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 3})
+		var apiErr *alicert.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 503, apiErr.StatusCode)
+		assert.Equal(t, "BIG-ERR", apiErr.RequestID)
+		assert.LessOrEqual(t, len(apiErr.Message), 300)
+	})
+	t.Run("create: outcome unknown and an APIError", func(t *testing.T) {
+		t.Parallel()
+		srv := newScriptedServer(t, page, cpOrder(1))
+		_, err := srv.client(t).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
+		var apiErr *alicert.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 503, apiErr.StatusCode)
+		assert.Equal(t, 1, srv.attempts())
+	})
+	t.Run("4xx with an oversized body: a definite APIError", func(t *testing.T) {
+		t.Parallel()
+		srv := newScriptedServer(t, scriptedReply{status: 400, body: `{"Code":"Throttling","Message":"` + strings.Repeat("x", 1<<20) + `"}`}, cpOrder(1))
+		_, err := srv.client(t).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		// The code cannot be read from a body that is not read: a 4xx whose
+		// body is unreadable is a definite failure, not a throttle.
+		var apiErr *alicert.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 400, apiErr.StatusCode)
+		assert.Equal(t, 1, srv.attempts())
+	})
+}
