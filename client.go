@@ -319,6 +319,10 @@ func (c Client) String() string {
 // GoString is String, so that %#v shows no secret either.
 func (c Client) GoString() string { return c.String() }
 
+// Format writes String whatever the verb: %d or %x of a struct would print
+// its fields, credentials included.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
 // String describes the service without its client's credentials.
 func (s CASService) String() string {
 	if s.client == nil {
@@ -330,6 +334,9 @@ func (s CASService) String() string {
 // GoString is String, so that %#v shows no secret either.
 func (s CASService) GoString() string { return s.String() }
 
+// Format writes String whatever the verb, as Client.Format does.
+func (s CASService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
 // String describes the service without its client's credentials.
 func (s KMSService) String() string {
 	if s.client == nil {
@@ -340,6 +347,9 @@ func (s KMSService) String() string {
 
 // GoString is String, so that %#v shows no secret either.
 func (s KMSService) GoString() string { return s.String() }
+
+// Format writes String whatever the verb, as Client.Format does.
+func (s KMSService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
 
 func checkRegion(r string) error {
 	if r == "" {
