@@ -190,6 +190,14 @@ func TestSecretsNeverInFormattedValues(t *testing.T) {
 			}
 		}
 	}
+	// Any verb, not only the string ones: %d of a struct prints its fields.
+	for name, c := range clients {
+		for _, x := range []any{c, *c, c.CAS, *c.CAS, c.KMS, *c.KMS} {
+			for _, verb := range []string{"%d", "%x", "%X", "%o", "%t", "%e", "%10.3v", "%-8s", "%U"} {
+				cpRequireNoSecret(t, name+" "+verb, fmt.Sprintf(verb, x))
+			}
+		}
+	}
 	for _, out := range []any{
 		&alicert.DescribeCertificateStateOutput{PrivateKey: cpPrivateKeyPEM},
 		&alicert.GetCsrDetailOutput{PrivateKey: cpPrivateKeyPEM},
