@@ -379,19 +379,21 @@ func defaultEndpoints(region string) (cas, kms string) {
 func checkEndpoint(raw string, insecureHTTP bool) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("%q is not a URL", raw)
+		// Not quoted: a URL that does not parse may still hold a password.
+		return "", errors.New("the endpoint is not a URL (want https://host[:port][/path])")
 	}
+	shown := u.Redacted() // raw may hold a password
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
-		return "", fmt.Errorf("%q: the scheme must be https (or http for loopback)", raw)
+		return "", fmt.Errorf("%q: the scheme must be https (or http for loopback)", shown)
 	case u.Host == "":
-		return "", fmt.Errorf("%q has no host", raw)
+		return "", fmt.Errorf("%q has no host", shown)
 	case u.User != nil:
 		return "", errors.New("the endpoint URL must not carry user information")
 	case u.RawQuery != "" || u.Fragment != "":
 		return "", fmt.Errorf("%q: the endpoint URL must not have a query or fragment", u.Redacted())
 	case u.Scheme == "http" && !insecureHTTP && !isLoopback(u.Hostname()):
-		return "", fmt.Errorf("%q: http:// sends requests in clear text; use https, a loopback host, or WithInsecureHTTP()", raw)
+		return "", fmt.Errorf("%q: http:// sends requests in clear text; use https, a loopback host, or WithInsecureHTTP()", shown)
 	}
 	if u.Path == "" {
 		u.Path = "/"
