@@ -62,6 +62,22 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 	}
 }
 
+func TestNewClientErrorsNeverQuoteAnEndpointPassword(t *testing.T) {
+	t.Parallel()
+	for _, endpoint := range []string{
+		"https://me:pw-secret@[::1",            // does not parse
+		"ftp://me:pw-secret@cas.aliyuncs.com",  // bad scheme
+		"https://me:pw-secret@/cas",            // no host
+		"http://me:pw-secret@cas.aliyuncs.com", // user information
+		"https://me:pw-secret@cas.aliyuncs.com/?a=1",
+	} {
+		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
+		require.Error(t, err, endpoint)
+		assert.Contains(t, err.Error(), "WithCASEndpoint")
+		assert.NotContains(t, err.Error(), "pw-secret", endpoint)
+	}
+}
+
 func TestNewClientReportsEveryBadOptionAtOnce(t *testing.T) {
 	t.Parallel()
 	_, err := alicert.NewClient(alicert.WithAccessKey("", ""), alicert.WithMaxAttempts(0), alicert.WithCASEndpoint("http://example.com"))
