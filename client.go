@@ -37,7 +37,6 @@ import (
 	"github.com/alicert/alicert/internal/redact"
 	"github.com/alicert/alicert/internal/signature"
 	"github.com/aliyun/credentials-go/credentials/providers"
-	"github.com/google/go-querystring/query"
 )
 
 // Version is this library's version, sent in the User-Agent header.
@@ -75,6 +74,7 @@ type Client struct {
 	cfg       config
 	creds     *credentialSource
 	endpoints [apiCount]endpoint
+	encoders  *encoderCache // each input type's parameter encoder, built once
 }
 
 // api names a service the call path can reach.
@@ -247,7 +247,7 @@ func NewClient(opts ...Option) (*Client, error) {
 			opt(&cfg)
 		}
 	}
-	c := &Client{cfg: cfg}
+	c := &Client{cfg: cfg, encoders: new(encoderCache)}
 	if err := c.init(); err != nil {
 		return nil, err
 	}
@@ -549,7 +549,7 @@ func invoke[Out any, In any, PIn interface {
 	if problems := in.validate(); len(problems) > 0 {
 		return nil, &ValidationError{Operation: op.action, Fields: problems}
 	}
-	params, err := encodeParams(in)
+	params, err := c.encodeParams(in)
 	if err != nil {
 		return nil, fmt.Errorf("alicert: %s: encoding the input: %w", op.action, err)
 	}
@@ -558,27 +558,6 @@ func invoke[Out any, In any, PIn interface {
 		return nil, err
 	}
 	return out, nil
-}
-
-// encodeParams turns an input into request parameters with go-querystring's
-// url tags plus the input's own encoders.
-func encodeParams(in any) ([]signature.Param, error) {
-	v, err := query.Values(in)
-	if err != nil {
-		return nil, err
-	}
-	if e, ok := in.(extraEncoder); ok {
-		if err := e.encodeExtra(v); err != nil {
-			return nil, err
-		}
-	}
-	params := make([]signature.Param, 0, len(v))
-	for k, vs := range v {
-		for _, s := range vs {
-			params = append(params, signature.Param{Key: k, Value: s})
-		}
-	}
-	return params, nil
 }
 
 // attempt is the result of one HTTP exchange.
