@@ -75,6 +75,7 @@ type Client struct {
 	creds     *credentialSource
 	endpoints [apiCount]endpoint
 	encoders  *encoderCache // each input type's parameter encoder, built once
+	signing   *sync.Pool    // *signScratch, reused between signings
 }
 
 // api names a service the call path can reach.
@@ -247,7 +248,7 @@ func NewClient(opts ...Option) (*Client, error) {
 			opt(&cfg)
 		}
 	}
-	c := &Client{cfg: cfg, encoders: new(encoderCache)}
+	c := &Client{cfg: cfg, encoders: new(encoderCache), signing: new(sync.Pool)}
 	if err := c.init(); err != nil {
 		return nil, err
 	}
@@ -565,10 +566,9 @@ type attempt struct {
 	status    int
 	body      []byte
 	requestID string
-	sts       string // our string-to-sign, to explain SignatureDoesNotMatch
-	token     string // the security token sent, to scrub it from messages
-	signature string // the signature sent, to scrub it from messages
-	err       error  // transport or body read error
+	token     string        // the security token sent, to scrub it from messages
+	signed    signedRequest // what was sent: its signature is scrubbed from messages
+	err       error         // transport or body read error
 }
 
 // send runs the attempts of one call and decodes the final response into out.
@@ -601,7 +601,7 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 // exchange signs and sends one attempt and reads its response.
 func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) attempt {
 	signed := c.sign(op.action, ep.version, params, cred)
-	a := attempt{sts: signed.stringToSign, token: cred.SecurityToken, signature: signed.signature}
+	a := attempt{token: cred.SecurityToken, signed: signed}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(signed.body))
 	if err != nil {
 		a.err = err
@@ -718,19 +718,20 @@ type errorDocument struct {
 
 func parseAPIError(op *operation, a attempt) *APIError {
 	e := &APIError{Operation: op.action, StatusCode: a.status, RequestID: a.requestID}
+	sig := a.signed.sentSignature()
 	var doc errorDocument
 	if json.Unmarshal(a.body, &doc) == nil && doc.Code != "" {
 		e.Code, e.HostID, e.Recommend = doc.Code, doc.HostID, doc.Recommend
-		e.Message = scrubMessage(doc.Message, a.token, a.signature)
+		e.Message = scrubMessage(doc.Message, a.token, sig)
 		if doc.RequestID != "" {
 			e.RequestID = doc.RequestID
 		}
 		// Compare with our string-to-sign scrubbed the same way as theirs.
-		e.Message += explain(e.Code, e.Message, scrubMessage(a.sts, a.token, a.signature))
+		e.Message += explain(e.Code, e.Message, scrubMessage(a.signed.stringToSign(), a.token, sig))
 		return e
 	}
 	// A proxy's error page may echo the request, token and signature included.
-	e.Message = excerpt([]byte(scrubMessage(string(a.body), a.token, a.signature)))
+	e.Message = excerpt([]byte(scrubMessage(string(a.body), a.token, sig)))
 	return e
 }
 

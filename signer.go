@@ -3,6 +3,7 @@ package alicert
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net/http"
 	"time"
 
 	"github.com/alicert/alicert/internal/signature"
@@ -16,16 +17,38 @@ const timestampLayout = "2006-01-02T15:04:05Z"
 // the service rejects a reused SignatureNonce, and a stale Timestamp.
 type signedRequest struct {
 	body         []byte // canonical query + "&Signature=...", sent as the POST body
-	stringToSign string // kept to explain a SignatureDoesNotMatch error
-	signature    string // kept to scrub it from error messages that echo the request
+	canonicalLen int    // body[:canonicalLen] is the canonical query
+	sig          [signature.SignatureLen]byte
+}
+
+// signatureParam separates the canonical query from the signature in the body.
+const signatureParam = "&Signature="
+
+// stringToSign rebuilds the string-to-sign from the body. Only an error
+// (SignatureDoesNotMatch) needs it, so a successful call never copies it.
+func (s *signedRequest) stringToSign() string {
+	if s.body == nil {
+		return ""
+	}
+	return string(signature.AppendStringToSign(nil, http.MethodPost, s.body[:s.canonicalLen]))
+}
+
+// sentSignature returns the signature sent, to scrub it from error messages
+// that echo the request.
+func (s *signedRequest) sentSignature() string {
+	if s.body == nil {
+		return ""
+	}
+	return string(s.sig[:])
 }
 
 // sign adds the common parameters (fresh nonce and timestamp) to params,
 // signs the result with HMAC-SHA1 (signature version 1.0) and returns the
 // form body. params is not modified.
 func (c *Client) sign(action, version string, params []signature.Param, cred *providers.Credentials) signedRequest {
-	all := make([]signature.Param, 0, len(params)+10)
-	all = append(all, params...)
+	s := c.getScratch()
+	defer c.putScratch(s)
+	all := append(s.params[:0], params...)
 	all = append(all,
 		signature.Param{Key: "AccessKeyId", Value: cred.AccessKeyId},
 		signature.Param{Key: "Action", Value: action},
@@ -40,13 +63,53 @@ func (c *Client) sign(action, version string, params []signature.Param, cred *pr
 		all = append(all, signature.Param{Key: "SecurityToken", Value: cred.SecurityToken})
 	}
 	signature.Sort(all)
+	s.params = all
 
-	body := signature.AppendCanonical(make([]byte, 0, 512), all)
-	sts := signature.AppendStringToSign(make([]byte, 0, len(body)*5/4+16), "POST", body)
-	sig := signature.Sign(cred.AccessKeySecret, sts)
-	body = append(body, "&Signature="...)
-	body = signature.AppendEncoded(body, sig)
-	return signedRequest{body: body, stringToSign: string(sts), signature: sig}
+	// The body is the one buffer that outlives the call (the transport reads
+	// it), so it is sized once; the string-to-sign is scratch.
+	n := signature.CanonicalLen(all)
+	body := signature.AppendCanonical(make([]byte, 0, n+len(signatureParam)+3*signature.SignatureLen), all)
+	s.sts = signature.AppendStringToSign(s.sts[:0], http.MethodPost, body)
+	if s.mac == nil || !s.mac.KeyedWith(cred.AccessKeySecret) {
+		s.mac = signature.NewMAC(cred.AccessKeySecret)
+	}
+	signed := signedRequest{canonicalLen: len(body)}
+	sig := s.mac.AppendSignature(signed.sig[:0], s.sts)
+	body = append(body, signatureParam...)
+	signed.body = signature.AppendEncoded(body, string(sig))
+	return signed
+}
+
+// signScratch is the working space of one signing, reused through the
+// Client's pool: the sorted parameters, the string-to-sign, and the HMAC
+// keyed with the secret it last signed with (keying costs more than
+// signing). A new secret, say from a refreshed STS credential, re-keys it.
+type signScratch struct {
+	params []signature.Param
+	sts    []byte
+	mac    *signature.MAC
+}
+
+// maxScratchBytes bounds the string-to-sign buffer the pool keeps, so that
+// one large upload does not pin its buffer.
+const maxScratchBytes = 64 << 10
+
+func (c *Client) getScratch() *signScratch {
+	if s, ok := c.signing.Get().(*signScratch); ok {
+		return s
+	}
+	return new(signScratch)
+}
+
+func (c *Client) putScratch(s *signScratch) {
+	if cap(s.sts) > maxScratchBytes {
+		return
+	}
+	// Keep no parameter (the security token is one) beyond the call.
+	clear(s.params)
+	clear(s.sts)
+	s.params, s.sts = s.params[:0], s.sts[:0]
+	c.signing.Put(s)
 }
 
 // newNonce returns 128 random bits in hex. crypto/rand never fails on the

@@ -9,6 +9,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"hash"
 	"slices"
 )
 
@@ -41,6 +42,17 @@ func AppendEncoded(dst []byte, s string) []byte {
 	return dst
 }
 
+// EncodedLen returns len(AppendEncoded(nil, s)).
+func EncodedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n += 2
+		}
+	}
+	return n
+}
+
 // Encode returns the RFC 3986 percent-encoding of s.
 func Encode(s string) string {
 	return string(AppendEncoded(make([]byte, 0, len(s)+8), s))
@@ -66,6 +78,16 @@ func AppendCanonical(dst []byte, params []Param) []byte {
 	return dst
 }
 
+// CanonicalLen returns len(AppendCanonical(nil, params)), so that a caller
+// can size the buffer once.
+func CanonicalLen(params []Param) int {
+	n := max(len(params)-1, 0) // the '&'s
+	for _, p := range params {
+		n += EncodedLen(p.Key) + 1 + EncodedLen(p.Value)
+	}
+	return n
+}
+
 // AppendStringToSign appends METHOD&%2F&percent-encoded(canonical) to dst.
 func AppendStringToSign(dst []byte, method string, canonical []byte) []byte {
 	dst = append(dst, method...)
@@ -73,12 +95,38 @@ func AppendStringToSign(dst []byte, method string, canonical []byte) []byte {
 	return AppendEncoded(dst, string(canonical))
 }
 
+// SignatureLen is the length of a signature: base64 of an HMAC-SHA1.
+const SignatureLen = (sha1.Size + 2) / 3 * 4
+
 // Sign returns the base64 HMAC-SHA1 of stringToSign keyed with secret+"&".
 func Sign(secret string, stringToSign []byte) string {
+	return string(NewMAC(secret).AppendSignature(make([]byte, 0, SignatureLen), stringToSign))
+}
+
+// MAC signs strings-to-sign with one AccessKey secret. Keying an HMAC costs
+// several allocations, so a MAC keeps its keyed state and is reset between
+// signatures: reuse it for requests signed with the same secret, from one
+// goroutine at a time. It holds the secret; never format or log it.
+type MAC struct {
+	secret string
+	h      hash.Hash
+	sum    []byte
+}
+
+// NewMAC returns a MAC for secret: HMAC-SHA1 keyed with secret+"&".
+func NewMAC(secret string) *MAC {
 	key := make([]byte, 0, len(secret)+1)
 	key = append(append(key, secret...), '&')
-	mac := hmac.New(sha1.New, key)
-	mac.Write(stringToSign)
-	var sum [sha1.Size]byte
-	return base64.StdEncoding.EncodeToString(mac.Sum(sum[:0]))
+	return &MAC{secret: secret, h: hmac.New(sha1.New, key), sum: make([]byte, 0, sha1.Size)}
+}
+
+// KeyedWith reports whether m signs with secret.
+func (m *MAC) KeyedWith(secret string) bool { return m.secret == secret }
+
+// AppendSignature appends the base64 HMAC-SHA1 of stringToSign to dst.
+func (m *MAC) AppendSignature(dst, stringToSign []byte) []byte {
+	m.h.Reset()
+	m.h.Write(stringToSign)
+	m.sum = m.h.Sum(m.sum[:0])
+	return base64.StdEncoding.AppendEncode(dst, m.sum)
 }

@@ -1,6 +1,9 @@
 package signature_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -72,5 +75,40 @@ func FuzzEncode(f *testing.F) {
 		if got := signature.Encode(s); got != ref {
 			t.Fatalf("Encode(%q) = %q, reference %q", s, got, ref)
 		}
+		if n := signature.EncodedLen(s); n != len(ref) {
+			t.Fatalf("EncodedLen(%q) = %d, want %d", s, n, len(ref))
+		}
 	})
+}
+
+// TestCanonicalLen checks the size hint against the canonical query itself.
+func TestCanonicalLen(t *testing.T) {
+	t.Parallel()
+	for _, params := range [][]signature.Param{
+		nil,
+		{{Key: "A", Value: ""}},
+		{{Key: "A", Value: "a b"}, {Key: "B*", Value: "证书~"}, {Key: "C", Value: "%&="}},
+	} {
+		assert.Equal(t, len(signature.AppendCanonical(nil, params)), signature.CanonicalLen(params), "%v", params)
+	}
+}
+
+// TestMACReuse checks that a MAC reused across strings-to-sign gives what a
+// freshly keyed crypto/hmac gives for each, and knows its secret.
+func TestMACReuse(t *testing.T) {
+	t.Parallel()
+	const secret = "testsecret"
+	m := signature.NewMAC(secret)
+	assert.True(t, m.KeyedWith(secret))
+	assert.False(t, m.KeyedWith(secret+"x"))
+	assert.False(t, m.KeyedWith(""))
+	for _, sts := range []string{"POST&%2F&A%3Db", "", "GET&%2F&" + strings.Repeat("x", 300), "POST&%2F&A%3Db"} {
+		ref := hmac.New(sha1.New, []byte(secret+"&"))
+		ref.Write([]byte(sts))
+		want := base64.StdEncoding.EncodeToString(ref.Sum(nil))
+		got := m.AppendSignature([]byte("prefix:"), []byte(sts))
+		assert.Equal(t, "prefix:"+want, string(got), "string to sign %q", sts)
+		assert.Len(t, want, signature.SignatureLen)
+		assert.Equal(t, want, signature.Sign(secret, []byte(sts)))
+	}
 }
