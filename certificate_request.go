@@ -255,11 +255,24 @@ type DescribeCertificateStateOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
+// missingID rejects a 2xx response without a state: WaitForCertificate
+// would otherwise poll an empty answer until its context ends.
+func (o *DescribeCertificateStateOutput) missingID() string {
+	if o.State == "" {
+		return "the response has no Type (the order state)"
+	}
+	return ""
+}
+
 // String formats o with PrivateKey hidden.
 func (o DescribeCertificateStateOutput) String() string { return o.format(false) }
 
 // GoString formats o with PrivateKey hidden.
 func (o DescribeCertificateStateOutput) GoString() string { return o.format(true) }
+
+// Format hides PrivateKey whatever the verb (%d or %x would otherwise
+// print the fields of a value without a Format method).
+func (o DescribeCertificateStateOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
 
 func (o DescribeCertificateStateOutput) format(goSyntax bool) string {
 	type plain DescribeCertificateStateOutput

@@ -477,6 +477,12 @@ func (s *credentialSource) get() (*providers.Credentials, error) {
 	}
 	cred, err := s.provider.GetCredentials()
 	if err != nil {
+		if s.lazy {
+			// credentials-go's default chain, once every source failed, keeps
+			// asking only the last one it tried (often the ECS role); a new
+			// chain tries the environment and files again next time.
+			s.provider = nil
+		}
 		return nil, err
 	}
 	if cred == nil || cred.AccessKeyId == "" || cred.AccessKeySecret == "" {
@@ -532,8 +538,9 @@ type extraEncoder interface {
 	encodeExtra(v url.Values) error
 }
 
-// idChecker is implemented by outputs that must carry an id: a 2xx response
-// to a create without one is no success.
+// idChecker is implemented by outputs that must carry an id (or, for a
+// read, the field that gives it meaning): a 2xx response without it is no
+// success.
 type idChecker interface {
 	missingID() string
 }

@@ -171,6 +171,10 @@ func (o GetCsrDetailOutput) String() string { return o.format(false) }
 // GoString formats o with PrivateKey hidden.
 func (o GetCsrDetailOutput) GoString() string { return o.format(true) }
 
+// Format hides PrivateKey whatever the verb (%d or %x would otherwise
+// print the fields of a value without a Format method).
+func (o GetCsrDetailOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
+
 func (o GetCsrDetailOutput) format(goSyntax bool) string {
 	type plain GetCsrDetailOutput
 	p := plain(o)

@@ -2,6 +2,7 @@ package alicert
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/alicert/alicert/internal/redact"
@@ -27,4 +28,11 @@ func formatHidden(typeName string, plain any, goSyntax bool) string {
 		s = "alicert." + typeName + s[i:]
 	}
 	return s
+}
+
+// formatWith implements fmt.Formatter for a value with secrets: %#v gets the
+// Go-syntax form and every other verb (%v, %s, %d, %x, ...) the plain one,
+// both from describe, so that no verb reaches the secret fields.
+func formatWith(f fmt.State, verb rune, describe func(goSyntax bool) string) {
+	_, _ = io.WriteString(f, describe(verb == 'v' && f.Flag('#')))
 }
