@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/alicert/alicert"
 	"github.com/aliyun/credentials-go/credentials/providers"
@@ -346,4 +347,39 @@ func TestCredentialsProviderWithEmptySecretIsAnError(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "empty")
 	assert.Equal(t, 0, srv.attempts())
+}
+
+func TestDefaultCredentialsChainRetriedAfterFailure(t *testing.T) {
+	cpIsolateCredentialsEnv(t)
+	srv := newScriptedServer(t, cpState("process"))
+	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
+	require.NoError(t, err)
+	in := &alicert.DescribeCertificateStateInput{OrderID: 1}
+	_, err = c.CAS.DescribeCertificateState(t.Context(), in)
+	require.Error(t, err, "no source has credentials yet")
+
+	// The keys appear later (a secret mounted after start-up): the next
+	// call must find them instead of asking only the source tried last.
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
+	_, err = c.CAS.DescribeCertificateState(t.Context(), in)
+	require.NoError(t, err)
+	reqs := srv.received()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, cpKeyID, reqs[0].form.Get("AccessKeyId"))
+}
+
+func TestDescribeWithoutStateIsAnError(t *testing.T) {
+	t.Parallel()
+	// An empty 200 answer must not look like an order in no state:
+	// WaitForCertificate would poll it until its context ends.
+	srv := newScriptedServer(t, cpJSON(200, `{"RequestId":"REQ-EMPTY"}`))
+	c := srv.client(t, alicert.WithMaxAttempts(1))
+	out, err := c.CAS.WaitForCertificate(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1},
+		alicert.WithPollInterval(time.Millisecond))
+	require.Error(t, err)
+	assert.Nil(t, out)
+	assert.Contains(t, err.Error(), "DescribeCertificateState")
+	assert.Contains(t, err.Error(), "REQ-EMPTY")
+	assert.Equal(t, 1, srv.attempts())
 }

@@ -202,7 +202,7 @@ func TestSecretsNeverInFormattedValues(t *testing.T) {
 		&alicert.DescribeCertificateStateOutput{PrivateKey: cpPrivateKeyPEM},
 		&alicert.GetCsrDetailOutput{PrivateKey: cpPrivateKeyPEM},
 	} {
-		for _, verb := range []string{"%v", "%+v", "%#v"} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q"} {
 			s := fmt.Sprintf(verb, out)
 			cpRequireNoSecret(t, verb, s)
 			assert.Contains(t, s, "[redacted]", "a reader can tell the key is set")

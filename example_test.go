@@ -1,0 +1,248 @@
+package alicert_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
+)
+
+// newExampleClient returns a client for a fresh fake service. Real programs
+// call alicert.NewClient() with their region and credentials instead.
+func newExampleClient(opts ...alicerttest.Option) (*alicert.Client, *alicerttest.Server) {
+	srv := alicerttest.NewServer(opts...)
+	id, secret := srv.Credentials()
+	client, err := alicert.NewClient(
+		alicert.WithAccessKey(id, secret),
+		alicert.WithCASEndpoint(srv.URL),
+		alicert.WithKMSEndpoint(srv.URL),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return client, srv
+}
+
+func ExampleNewClient() {
+	// Credentials come from the default chain (environment variables, CLI
+	// profile, ECS RAM role, ...) on the first call; NewClient needs no network.
+	client, err := alicert.NewClient(
+		alicert.WithRegion("ap-southeast-1"),
+		alicert.WithMaxAttempts(5),
+		alicert.WithRetryDelay(100*time.Millisecond, 3*time.Second),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client)
+	// Output: alicert.Client{Region: "ap-southeast-1", CAS: "https://cas.ap-southeast-1.aliyuncs.com/", KMS: "https://kms.ap-southeast-1.aliyuncs.com/", Credentials: default}
+}
+
+func ExampleCASService_CreateCertificateRequest() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+
+	order, err := client.CAS.CreateCertificateRequest(context.Background(), &alicert.CreateCertificateRequestInput{
+		ProductCode:  "digicert-free-1-free",
+		Domain:       "www.example.com",
+		ValidateType: alicert.ValidateDNS,
+		Tags:         []alicert.Tag{{Key: "team", Value: "web"}},
+	})
+	if errors.Is(err, alicert.ErrOutcomeUnknown) {
+		// The order may exist: look before ordering again.
+		log.Fatal(err)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("order id above 2^53, exact:", order.OrderID > 1<<53)
+	// Output: order id above 2^53, exact: true
+}
+
+func ExampleCASService_DescribeCertificateState() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
+		Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	state, err := client.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: order.OrderID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(state.State)
+	fmt.Println("add a", state.RecordType, "record at", state.RecordDomain)
+	// Output:
+	// domain_verify
+	// add a TXT record at _dnsauth.www.example.com
+}
+
+func ExampleCASService_WaitForCertificate() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
+		Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	issued, err := client.CAS.WaitForCertificate(ctx,
+		&alicert.DescribeCertificateStateInput{OrderID: order.OrderID},
+		alicert.WithPollInterval(time.Millisecond), // real orders: leave the 30s default
+		alicert.WithProgress(func(s *alicert.DescribeCertificateStateOutput) { fmt.Println("state:", s.State) }),
+	)
+	if errors.Is(err, alicert.ErrVerifyFailed) {
+		log.Fatal("the CA rejected the order; apply again")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	chain, err := issued.ParseCertificates()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("issued for", chain[0].DNSNames)
+	// Output:
+	// state: domain_verify
+	// state: process
+	// state: certificate
+	// issued for [www.example.com]
+}
+
+func ExampleCASService_CreateCsr() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+
+	created, err := client.CAS.CreateCsr(context.Background(), &alicert.CreateCsrInput{
+		Algorithm: alicert.AlgorithmECC, KeySize: 256,
+		CommonName: "www.example.com", SANs: []string{"api.example.com"},
+		CountryCode: "CN", Province: "Zhejiang", Locality: "Hangzhou",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	csr, err := created.ParseCSR()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(csr.Subject.CommonName, csr.DNSNames)
+	// Output: www.example.com [www.example.com api.example.com]
+}
+
+func ExampleCASService_GetCsrDetail() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	created, err := client.CAS.CreateCsr(ctx, &alicert.CreateCsrInput{
+		Algorithm: alicert.AlgorithmECC, KeySize: 256, CommonName: "www.example.com",
+		CountryCode: "CN", Province: "Zhejiang", Locality: "Hangzhou",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	detail, err := client.CAS.GetCsrDetail(ctx, &alicert.GetCsrDetailInput{CsrID: created.CsrID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(detail.Csr == created.Csr, detail.PrivateKey != "")
+	fmt.Printf("%+v\n", alicert.GetCsrDetailOutput{PrivateKey: detail.PrivateKey}) // the key never prints
+	// Output:
+	// true true
+	// {Csr: PrivateKey:[redacted] RequestID:}
+}
+
+func ExampleKMSService_CreateCertificate() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+
+	created, err := client.KMS.CreateCertificate(context.Background(), &alicert.CreateCertificateInput{
+		KeySpec: alicert.KeySpecECP256,
+		Subject: alicert.Subject{
+			CommonName: "svc.example.com", Country: "CN",
+			Organization: "Example, Inc.", OrganizationalUnit: "Platform",
+		},
+		SubjectAlternativeNames: []string{"svc.example.com"},
+		ExportablePrivateKey:    false, // the key never leaves KMS
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	csr, err := created.ParseCSR()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(csr.Subject.Organization)
+	// Output: [Example, Inc.]
+}
+
+func ExampleKMSService_UploadCertificate() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	created, err := client.KMS.CreateCertificate(ctx, &alicert.CreateCertificateInput{
+		KeySpec: alicert.KeySpecECP256,
+		Subject: alicert.Subject{CommonName: "svc.example.com", Country: "CN", Organization: "Example", OrganizationalUnit: "IT"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// A CA signs the CSR; here the fake's test CA plays that part.
+	certPEM, err := srv.SignCSR(created.Csr, 24*time.Hour)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	_, err = client.KMS.UploadCertificate(ctx, &alicert.UploadCertificateInput{
+		CertificateID: created.CertificateID,
+		Certificate:   certPEM,
+	})
+	fmt.Println("uploaded:", err == nil)
+	// Output: uploaded: true
+}
+
+func ExampleValidationError() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+
+	_, err := client.CAS.CreateCsr(context.Background(), &alicert.CreateCsrInput{
+		Algorithm: alicert.AlgorithmRSA, KeySize: 1024, CommonName: "www.example.com",
+		CountryCode: "China", Province: "Zhejiang",
+	})
+	var ve *alicert.ValidationError
+	if errors.As(err, &ve) {
+		for _, f := range ve.Fields {
+			fmt.Println(f.Field)
+		}
+	}
+	fmt.Println("requests sent:", len(srv.Requests()))
+	// Output:
+	// KeySize
+	// CountryCode
+	// Locality
+	// requests sent: 0
+}
+
+func ExampleAPIError() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+	srv.InjectFault("DescribeCertificateState", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 0) // always throttled
+
+	_, err := client.CAS.DescribeCertificateState(context.Background(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	var apiErr *alicert.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.RequestID != "")
+	}
+	// Output: 400 Throttling.User true
+}
