@@ -1,0 +1,548 @@
+package alicert
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+)
+
+// DNSService holds the Alibaba Cloud DNS (Alidns, API version 2015-01-09)
+// operations that domain validation needs. Get it from Client.DNS; it uses
+// the client's credentials, retries and endpoint rules (WithDNSEndpoint).
+type DNSService struct{ client *Client }
+
+// String describes the service without its client's credentials.
+func (s DNSService) String() string {
+	if s.client == nil {
+		return "alicert.DNSService{}"
+	}
+	return "alicert.DNSService{" + s.client.endpoints[apiAlidns].url + "}"
+}
+
+// GoString is String, so that %#v shows no secret either.
+func (s DNSService) GoString() string { return s.String() }
+
+// Format writes String whatever the verb, as Client.Format does.
+func (s DNSService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// dnsRecordTypes are the record types AddDomainRecord documents.
+var dnsRecordTypes = []string{
+	"A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA", "REDIRECT_URL", "FORWARD_URL",
+}
+
+// isDNSRecordType reports whether t is a documented type; the service
+// compares types case-insensitively.
+func isDNSRecordType(t string) bool {
+	for _, k := range dnsRecordTypes {
+		if strings.EqualFold(t, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// AddDomainRecordInput is the input of AddDomainRecord.
+type AddDomainRecordInput struct {
+	// DomainName is the domain (zone) hosted in Alibaba Cloud DNS, such as
+	// "example.com".
+	DomainName string `url:"DomainName"`
+	// RR is the host record relative to DomainName: "www", "_dnsauth.www",
+	// or "@" for DomainName itself (never empty).
+	RR string `url:"RR"`
+	// Type is the record type: "TXT", "CNAME", "A", ...
+	Type string `url:"Type"`
+	// Value is the record value.
+	Value string `url:"Value"`
+	// TTL is the time to live in seconds; 0 means the service default (600).
+	TTL int `url:"TTL,omitempty"`
+	// Priority is the MX priority, 1 to 50; required for MX records only.
+	Priority int `url:"Priority,omitempty"`
+	// Line is the resolution line; empty means "default".
+	Line string `url:"Line,omitempty"`
+}
+
+func (in *AddDomainRecordInput) validate() []FieldError {
+	var p problems
+	checkZone(&p, "DomainName", in.DomainName)
+	checkRR(&p, "RR", in.RR)
+	checkRecordType(&p, "Type", in.Type, true)
+	p.required("Value", in.Value)
+	if in.TTL < 0 || in.TTL > 86400 {
+		p.add("TTL", fmt.Sprintf("%d is not a TTL; use 1 to 86400 seconds, or 0 for the default", in.TTL))
+	}
+	switch {
+	case in.Priority < 0 || in.Priority > 50:
+		p.add("Priority", fmt.Sprintf("%d is out of range; MX priorities are 1 to 50", in.Priority))
+	case strings.EqualFold(in.Type, "MX") && in.Priority == 0:
+		p.add("Priority", "is required for an MX record (1 to 50)")
+	}
+	return p
+}
+
+func checkZone(p *problems, field, d string) {
+	switch {
+	case strings.TrimSpace(d) == "":
+		p.add(field, "is required")
+	case strings.HasPrefix(d, "*"):
+		p.add(field, fmt.Sprintf("%q is a wildcard; give the domain hosted in Alibaba Cloud DNS, like example.com", d))
+	default:
+		checkDomain(p, field, d)
+	}
+}
+
+func checkRR(p *problems, field, rr string) {
+	switch {
+	case strings.TrimSpace(rr) == "":
+		p.add(field, `is required; use "@" for the domain itself`)
+	case strings.ContainsAny(rr, " \t\r\n/:,;"):
+		p.add(field, fmt.Sprintf("%q is not a host record", rr))
+	}
+}
+
+func checkRecordType(p *problems, field, t string, required bool) {
+	switch {
+	case t == "" && required:
+		p.add(field, "is required; one of "+strings.Join(dnsRecordTypes, ", "))
+	case t != "" && !isDNSRecordType(t):
+		p.add(field, fmt.Sprintf("%q is not one of %s", t, strings.Join(dnsRecordTypes, ", ")))
+	}
+}
+
+// AddDomainRecordOutput is the output of AddDomainRecord.
+type AddDomainRecordOutput struct {
+	// RecordID identifies the new record; pass it to DeleteDomainRecord.
+	RecordID string `json:"RecordId"`
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+func (o *AddDomainRecordOutput) missingID() string {
+	if o.RecordID == "" {
+		return "the response has no RecordId"
+	}
+	return ""
+}
+
+var opAddDomainRecord = &operation{
+	action: "AddDomainRecord",
+	api:    apiAlidns,
+	kind:   opCreate,
+	unknownHint: "the DNS record may have been added; look for it with DescribeSubDomainRecords " +
+		"(or in the DNS console) before adding it again",
+}
+
+// AddDomainRecord adds a DNS record to a domain hosted in Alibaba Cloud DNS.
+// The service refuses a record identical to an existing one with the error
+// code DomainRecordDuplicate.
+//
+// Like every create, it is not retried once the request may have reached the
+// service: such a failure matches ErrOutcomeUnknown.
+//
+// API reference: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-adddomainrecord
+func (s *DNSService) AddDomainRecord(ctx context.Context, in *AddDomainRecordInput) (*AddDomainRecordOutput, error) {
+	return invoke[AddDomainRecordOutput](ctx, s.client, opAddDomainRecord, in)
+}
+
+// maxDNSPageSize is the largest PageSize DescribeSubDomainRecords accepts.
+const maxDNSPageSize = 100
+
+// DescribeSubDomainRecordsInput is the input of DescribeSubDomainRecords.
+type DescribeSubDomainRecordsInput struct {
+	// SubDomain is the full name whose records to list, such as
+	// "_dnsauth.www.example.com".
+	SubDomain string `url:"SubDomain"`
+	// DomainName is the hosted domain (zone) SubDomain belongs to. Empty
+	// lets the service pick the registered domain (example.com for
+	// a.www.example.com); set it for a zone hosted below that, such as
+	// www.example.com.
+	DomainName string `url:"DomainName,omitempty"`
+	// Type filters by record type; empty lists every type.
+	Type string `url:"Type,omitempty"`
+	// Line filters by resolution line.
+	Line string `url:"Line,omitempty"`
+	// PageNumber is the page, from 1 (0 means 1).
+	PageNumber int `url:"PageNumber,omitempty"`
+	// PageSize is the records per page, at most 100 (0 means 20).
+	PageSize int `url:"PageSize,omitempty"`
+}
+
+func (in *DescribeSubDomainRecordsInput) validate() []FieldError {
+	var p problems
+	checkDomain(&p, "SubDomain", in.SubDomain)
+	if in.DomainName != "" {
+		checkZone(&p, "DomainName", in.DomainName)
+	}
+	checkRecordType(&p, "Type", in.Type, false)
+	if in.PageNumber < 0 {
+		p.add("PageNumber", fmt.Sprintf("%d is not a page number; pages start at 1", in.PageNumber))
+	}
+	if in.PageSize < 0 || in.PageSize > maxDNSPageSize {
+		p.add("PageSize", fmt.Sprintf("%d is out of range; use 1 to %d", in.PageSize, maxDNSPageSize))
+	}
+	return p
+}
+
+// DomainRecord is one DNS record as DescribeSubDomainRecords lists it.
+type DomainRecord struct {
+	// DomainName is the hosted domain (zone) the record belongs to.
+	DomainName string `json:"DomainName"`
+	// RecordID identifies the record.
+	RecordID string `json:"RecordId"`
+	// RR is the host record relative to DomainName ("@" for the domain).
+	RR string `json:"RR"`
+	// Type is the record type.
+	Type string `json:"Type"`
+	// Value is the record value.
+	Value string `json:"Value"`
+	// TTL is the time to live in seconds.
+	TTL int64 `json:"TTL"`
+	// Priority is the MX priority.
+	Priority int64 `json:"Priority"`
+	// Line is the resolution line.
+	Line string `json:"Line"`
+	// Status is "ENABLE" or "DISABLE".
+	Status string `json:"Status"`
+	// Locked reports whether the record is locked against changes.
+	Locked bool `json:"Locked"`
+	// Weight is the load-balancing weight.
+	Weight int64 `json:"Weight"`
+	// Remark is the record's note.
+	Remark string `json:"Remark"`
+}
+
+// DescribeSubDomainRecordsOutput is the output of DescribeSubDomainRecords.
+type DescribeSubDomainRecordsOutput struct {
+	// TotalCount is the number of matching records over all pages.
+	TotalCount int64
+	// PageNumber is this page's number.
+	PageNumber int64
+	// PageSize is the page size used.
+	PageSize int64
+	// Records are this page's records (DomainRecords.Record on the wire).
+	Records []DomainRecord
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string
+}
+
+// UnmarshalJSON flattens the wire form {"DomainRecords":{"Record":[...]}}.
+func (o *DescribeSubDomainRecordsOutput) UnmarshalJSON(b []byte) error {
+	var wire struct {
+		TotalCount    int64  `json:"TotalCount"`
+		PageNumber    int64  `json:"PageNumber"`
+		PageSize      int64  `json:"PageSize"`
+		RequestID     string `json:"RequestId"`
+		DomainRecords struct {
+			Record []DomainRecord `json:"Record"`
+		} `json:"DomainRecords"`
+	}
+	if err := json.Unmarshal(b, &wire); err != nil {
+		return err
+	}
+	*o = DescribeSubDomainRecordsOutput{
+		TotalCount: wire.TotalCount, PageNumber: wire.PageNumber, PageSize: wire.PageSize,
+		Records: wire.DomainRecords.Record, RequestID: wire.RequestID,
+	}
+	return nil
+}
+
+var opDescribeSubDomainRecords = &operation{action: "DescribeSubDomainRecords", api: apiAlidns, kind: opRead}
+
+// DescribeSubDomainRecords lists the DNS records of one name. It is a read:
+// retried on throttling, 5xx and network failures.
+//
+// API reference: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describesubdomainrecords
+func (s *DNSService) DescribeSubDomainRecords(ctx context.Context, in *DescribeSubDomainRecordsInput) (*DescribeSubDomainRecordsOutput, error) {
+	return invoke[DescribeSubDomainRecordsOutput](ctx, s.client, opDescribeSubDomainRecords, in)
+}
+
+// DeleteDomainRecordInput is the input of DeleteDomainRecord.
+type DeleteDomainRecordInput struct {
+	// RecordID identifies the record, as AddDomainRecord or
+	// DescribeSubDomainRecords returned it.
+	RecordID string `url:"RecordId"`
+}
+
+func (in *DeleteDomainRecordInput) validate() []FieldError {
+	var p problems
+	p.required("RecordID", in.RecordID)
+	return p
+}
+
+// DeleteDomainRecordOutput is the output of DeleteDomainRecord.
+type DeleteDomainRecordOutput struct {
+	// RecordID is the deleted record's id.
+	RecordID string `json:"RecordId"`
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+// opDeleteDomainRecord is retried like a read. Repeating a delete cannot do
+// harm: record ids are never reused, so a second attempt can only delete the
+// same record, and when the first attempt already did, the service answers
+// DomainRecordNotBelongToUser (see IsDNSRecordNotFound), which a caller
+// cleaning up reads as done.
+var opDeleteDomainRecord = &operation{action: "DeleteDomainRecord", api: apiAlidns, kind: opRead}
+
+// DeleteDomainRecord deletes one DNS record. It is retried on throttling,
+// 5xx and network failures (a repeated delete cannot remove anything else);
+// a record that no longer exists gives an error for which
+// IsDNSRecordNotFound is true.
+//
+// API reference: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-deletedomainrecord
+func (s *DNSService) DeleteDomainRecord(ctx context.Context, in *DeleteDomainRecordInput) (*DeleteDomainRecordOutput, error) {
+	return invoke[DeleteDomainRecordOutput](ctx, s.client, opDeleteDomainRecord, in)
+}
+
+// Alidns error codes the provider acts on.
+const (
+	// codeRecordDuplicate: AddDomainRecord of a record identical to an
+	// existing one.
+	codeRecordDuplicate = "DomainRecordDuplicate"
+	// codeRecordNotFound: the record id does not exist (or not in this
+	// account).
+	codeRecordNotFound = "DomainRecordNotBelongToUser"
+)
+
+// zoneMissingCodes are the codes Alidns answers with for a domain that is
+// not hosted in the caller's account.
+var zoneMissingCodes = []string{"IncorrectDomainUser", "InvalidDomainName.NoExist"}
+
+func apiCode(err error) string {
+	var e *APIError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// IsDNSRecordNotFound reports whether err says that a DNS record does not
+// exist (or does not belong to the account), for example after a
+// DeleteDomainRecord of a record that is already gone.
+func IsDNSRecordNotFound(err error) bool { return apiCode(err) == codeRecordNotFound }
+
+// IsDNSZoneNotFound reports whether err says that a domain is not hosted in
+// the account's Alibaba Cloud DNS.
+func IsDNSZoneNotFound(err error) bool {
+	code := apiCode(err)
+	for _, c := range zoneMissingCodes {
+		if code == c {
+			return true
+		}
+	}
+	return false
+}
+
+// AlidnsProvider publishes DNS validation records in Alibaba Cloud DNS. It
+// implements DNSProvider for Obtain. Create it with NewAlidnsProvider; it is
+// safe for concurrent use.
+//
+// Present and CleanUp are idempotent: a record identical to the one asked
+// for (same name, type and value) is reused rather than added twice, and
+// CleanUp deletes only records identical to the one presented, never other
+// records of the same name.
+//
+// The hosted domain (zone) a record name belongs to is Zone when set.
+// Otherwise it is found with DescribeSubDomainRecords, asking for the name's
+// parent domains from the longest to the shortest (for
+// _dnsauth.a.example.com: a.example.com, then example.com) and taking the
+// first one the account hosts. So a zone delegated below the registered
+// domain (www.example.com hosted on its own) is found, and no DescribeDomains
+// permission is needed: the RAM policy needs only
+// alidns:DescribeSubDomainRecords, alidns:AddDomainRecord and
+// alidns:DeleteDomainRecord.
+type AlidnsProvider struct {
+	// Zone, when set, is the hosted domain every record belongs to, such
+	// as "example.com"; it skips the zone lookup.
+	Zone string
+	// TTL is the records' time to live in seconds; 0 means 600, the
+	// service default (the least a free Alidns edition accepts).
+	TTL int
+
+	dns   *DNSService
+	mu    sync.Mutex
+	zones map[string]string // record name -> zone found for it
+}
+
+// NewAlidnsProvider returns a provider that manages records through c's
+// Alibaba Cloud DNS endpoint and credentials.
+func NewAlidnsProvider(c *Client) *AlidnsProvider {
+	return &AlidnsProvider{dns: &DNSService{client: c}}
+}
+
+// Present adds r unless an identical record exists already. When the add's
+// outcome is unknown it looks again, and adds once more only when the record
+// is not there (Alidns refuses an identical record, so the repeat cannot
+// duplicate it).
+func (p *AlidnsProvider) Present(ctx context.Context, r DNSRecord) error {
+	if err := p.check(r); err != nil {
+		return err
+	}
+	zone, rr, existing, err := p.lookup(ctx, r)
+	if err != nil {
+		return fmt.Errorf("alicert: AlidnsProvider: presenting %s %s: %w", r.Type, r.Name, err)
+	}
+	if len(existing) > 0 {
+		return nil
+	}
+	add := &AddDomainRecordInput{DomainName: zone, RR: rr, Type: strings.ToUpper(r.Type), Value: r.Value, TTL: p.TTL}
+	_, err = p.dns.AddDomainRecord(ctx, add)
+	switch {
+	case err == nil, apiCode(err) == codeRecordDuplicate:
+		return nil
+	case errors.Is(err, ErrOutcomeUnknown):
+		recs, lerr := p.identical(ctx, zone, rr, r)
+		if lerr != nil {
+			return fmt.Errorf("alicert: AlidnsProvider: presenting %s %s: %w (checking afterwards also failed: %v)", r.Type, r.Name, err, lerr)
+		}
+		if len(recs) > 0 {
+			return nil
+		}
+		if _, err2 := p.dns.AddDomainRecord(ctx, add); err2 != nil && apiCode(err2) != codeRecordDuplicate {
+			return fmt.Errorf("alicert: AlidnsProvider: presenting %s %s: %w", r.Type, r.Name, err2)
+		}
+		return nil
+	default:
+		return fmt.Errorf("alicert: AlidnsProvider: presenting %s %s: %w", r.Type, r.Name, err)
+	}
+}
+
+// CleanUp deletes every record identical to r (normally the one Present
+// added). A record that is already gone counts as deleted.
+func (p *AlidnsProvider) CleanUp(ctx context.Context, r DNSRecord) error {
+	if err := p.check(r); err != nil {
+		return err
+	}
+	_, _, recs, err := p.lookup(ctx, r)
+	if err != nil {
+		return fmt.Errorf("alicert: AlidnsProvider: cleaning up %s %s: %w", r.Type, r.Name, err)
+	}
+	var errs []error
+	for _, rec := range recs {
+		_, err := p.dns.DeleteDomainRecord(ctx, &DeleteDomainRecordInput{RecordID: rec.RecordID})
+		if err != nil && !IsDNSRecordNotFound(err) {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("alicert: AlidnsProvider: cleaning up %s %s: %w", r.Type, r.Name, err)
+	}
+	return nil
+}
+
+func (p *AlidnsProvider) check(r DNSRecord) error {
+	var pr problems
+	checkDomain(&pr, "Name", r.Name)
+	checkRecordType(&pr, "Type", r.Type, true)
+	pr.required("Value", r.Value)
+	if p == nil || p.dns == nil {
+		pr.add("AlidnsProvider", "was not created with NewAlidnsProvider")
+	}
+	if len(pr) > 0 {
+		return &ValidationError{Operation: "AlidnsProvider", Fields: pr}
+	}
+	return nil
+}
+
+// lookup finds r's zone and host record, and the records identical to r.
+func (p *AlidnsProvider) lookup(ctx context.Context, r DNSRecord) (zone, rr string, recs []DomainRecord, err error) {
+	name := normalizeName(r.Name)
+	if zone = p.zoneFor(name); zone != "" {
+		rr, err = relativeName(name, zone)
+		if err != nil {
+			return "", "", nil, err
+		}
+		recs, err = p.identical(ctx, zone, rr, r)
+		return zone, rr, recs, err
+	}
+	for _, cand := range parentDomains(name) {
+		rr, _ = relativeName(name, cand)
+		recs, err = p.identical(ctx, cand, rr, r)
+		if IsDNSZoneNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return "", "", nil, err
+		}
+		p.remember(name, cand)
+		return cand, rr, recs, nil
+	}
+	return "", "", nil, fmt.Errorf("no parent domain of %s is hosted in this account's Alibaba Cloud DNS "+
+		"(set AlidnsProvider.Zone, or check the account and its RAM permissions)", name)
+}
+
+func (p *AlidnsProvider) zoneFor(name string) string {
+	if p.Zone != "" {
+		return normalizeName(p.Zone)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.zones[name]
+}
+
+func (p *AlidnsProvider) remember(name, zone string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.zones == nil {
+		p.zones = make(map[string]string)
+	}
+	p.zones[name] = zone
+}
+
+// identical lists the records in zone with host rr, r's type and r's value,
+// over every page.
+func (p *AlidnsProvider) identical(ctx context.Context, zone, rr string, r DNSRecord) ([]DomainRecord, error) {
+	in := &DescribeSubDomainRecordsInput{
+		SubDomain: normalizeName(r.Name), DomainName: zone, Type: strings.ToUpper(r.Type), PageSize: maxDNSPageSize,
+	}
+	var same []DomainRecord
+	// The page bound stops a service that keeps answering full pages; one
+	// name with more than a thousand records of one type is not a real case.
+	for page, seen := 1, 0; page <= 10; page++ {
+		in.PageNumber = page
+		out, err := p.dns.DescribeSubDomainRecords(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range out.Records {
+			if strings.EqualFold(rec.RR, rr) && strings.EqualFold(rec.Type, r.Type) && rec.Value == r.Value {
+				same = append(same, rec)
+			}
+		}
+		seen += len(out.Records)
+		if len(out.Records) == 0 || int64(seen) >= out.TotalCount {
+			break
+		}
+	}
+	return same, nil
+}
+
+// normalizeName lower-cases a domain name and drops a trailing dot.
+func normalizeName(s string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "."))
+}
+
+// parentDomains returns the domains name may be hosted under, longest first,
+// down to two labels: a.b.example.com -> b.example.com, example.com.
+func parentDomains(name string) []string {
+	labels := strings.Split(name, ".")
+	var out []string
+	for i := 1; i <= len(labels)-2; i++ {
+		out = append(out, strings.Join(labels[i:], "."))
+	}
+	return out
+}
+
+// relativeName returns name's host record in zone ("@" for zone itself).
+func relativeName(name, zone string) (string, error) {
+	switch {
+	case name == zone:
+		return "@", nil
+	case strings.HasSuffix(name, "."+zone):
+		return strings.TrimSuffix(name, "."+zone), nil
+	}
+	return "", fmt.Errorf("%s is not in the zone %s", name, zone)
+}
