@@ -70,6 +70,9 @@ type Client struct {
 	CAS *CASService
 	// KMS is Key Management Service, API version 2016-01-20.
 	KMS *KMSService
+	// DNS is Alibaba Cloud DNS (Alidns), API version 2015-01-09, used to
+	// publish domain validation records.
+	DNS *DNSService
 
 	cfg       config
 	creds     *credentialSource
@@ -254,6 +257,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c.CAS = &CASService{client: c}
 	c.KMS = &KMSService{client: c}
+	c.DNS = &DNSService{client: c}
 	return c, nil
 }
 
