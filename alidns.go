@@ -370,7 +370,7 @@ type AlidnsProvider struct {
 // NewAlidnsProvider returns a provider that manages records through c's
 // Alibaba Cloud DNS endpoint and credentials.
 func NewAlidnsProvider(c *Client) *AlidnsProvider {
-	return &AlidnsProvider{dns: &DNSService{client: c}}
+	return &AlidnsProvider{dns: c.DNS}
 }
 
 // Present adds r unless an identical record exists already. When the add's

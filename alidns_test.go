@@ -1,0 +1,313 @@
+package alicert_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicert/alicert"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// dnWire is a scripted Alidns endpoint: it answers each action with the
+// reply its handler computes and records every form it received.
+type dnWire struct {
+	*httptest.Server
+	mu    sync.Mutex
+	forms []url.Values
+	reply func(form url.Values, n int) (status int, body string)
+}
+
+func newDNWire(t *testing.T, reply func(form url.Values, n int) (int, string)) *dnWire {
+	t.Helper()
+	w := &dnWire{reply: reply}
+	w.Server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(body))
+		w.mu.Lock()
+		w.forms = append(w.forms, form)
+		n := len(w.forms)
+		w.mu.Unlock()
+		status, out := w.reply(form, n)
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(status)
+		_, _ = io.WriteString(rw, out)
+	}))
+	t.Cleanup(w.Close)
+	return w
+}
+
+func (w *dnWire) received() []url.Values {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]url.Values(nil), w.forms...)
+}
+
+// dnClient returns a client whose DNS endpoint is dns and whose CAS and KMS
+// endpoints are a server that fails the test when called, so that a
+// request routed to the wrong API is noticed.
+func dnClient(t *testing.T, dns string, opts ...alicert.Option) *alicert.Client {
+	t.Helper()
+	wrong := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		t.Errorf("a request reached the CAS/KMS endpoint instead of Alidns")
+		rw.WriteHeader(http.StatusTeapot)
+	}))
+	t.Cleanup(wrong.Close)
+	all := append([]alicert.Option{
+		alicert.WithAccessKey("LTAI5tDnsTestKey", "dnsTestSecret-never-print"),
+		alicert.WithCASEndpoint(wrong.URL),
+		alicert.WithKMSEndpoint(wrong.URL),
+		alicert.WithDNSEndpoint(dns),
+		alicert.WithRetryDelay(time.Millisecond, time.Millisecond),
+	}, opts...)
+	c, err := alicert.NewClient(all...)
+	require.NoError(t, err)
+	return c
+}
+
+func TestAddDomainRecordWireForm(t *testing.T) {
+	t.Parallel()
+	w := newDNWire(t, func(url.Values, int) (int, string) {
+		return 200, `{"RequestId":"R-1","RecordId":"1234567890123"}`
+	})
+	c := dnClient(t, w.URL)
+	out, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
+		DomainName: "example.com", RR: "_dnsauth.www", Type: "TXT", Value: "v=abc", TTL: 600,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "1234567890123", out.RecordID)
+	assert.Equal(t, "R-1", out.RequestID)
+
+	forms := w.received()
+	require.Len(t, forms, 1)
+	f := forms[0]
+	assert.Equal(t, "AddDomainRecord", f.Get("Action"))
+	assert.Equal(t, "2015-01-09", f.Get("Version"))
+	assert.Equal(t, "example.com", f.Get("DomainName"))
+	assert.Equal(t, "_dnsauth.www", f.Get("RR"))
+	assert.Equal(t, "TXT", f.Get("Type"))
+	assert.Equal(t, "v=abc", f.Get("Value"))
+	assert.Equal(t, "600", f.Get("TTL"))
+	assert.NotContains(t, f, "Priority", "an unset priority is not sent")
+	assert.NotContains(t, f, "Line")
+}
+
+func TestAddDomainRecordValidation(t *testing.T) {
+	t.Parallel()
+	w := newDNWire(t, func(url.Values, int) (int, string) { return 200, `{}` })
+	c := dnClient(t, w.URL)
+	_, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
+		DomainName: "*.example.com", Type: "TXTX", TTL: -1, Priority: 51,
+	})
+	var ve *alicert.ValidationError
+	require.ErrorAs(t, err, &ve)
+	var fields []string
+	for _, f := range ve.Fields {
+		fields = append(fields, f.Field)
+	}
+	assert.Equal(t, []string{"DomainName", "RR", "Type", "Value", "TTL", "Priority"}, fields)
+	assert.Empty(t, w.received(), "nothing is sent for an invalid input")
+
+	_, err = c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
+		DomainName: "example.com", RR: "@", Type: "mx", Value: "mail.example.com",
+	})
+	require.ErrorAs(t, err, &ve)
+	require.Len(t, ve.Fields, 1)
+	assert.Equal(t, "Priority", ve.Fields[0].Field, "an MX record needs a priority")
+}
+
+func TestAddDomainRecordIsNotRetriedWhenTheOutcomeIsUnknown(t *testing.T) {
+	t.Parallel()
+	w := newDNWire(t, func(url.Values, int) (int, string) {
+		return 503, `{"RequestId":"R-503","Code":"ServiceUnavailable","Message":"busy"}`
+	})
+	c := dnClient(t, w.URL)
+	_, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
+		DomainName: "example.com", RR: "_dnsauth", Type: "TXT", Value: "v",
+	})
+	require.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
+	assert.Contains(t, err.Error(), "DescribeSubDomainRecords", "the error says how to check")
+	assert.Len(t, w.received(), 1)
+}
+
+func TestAddDomainRecordWithoutRecordIDIsNoSuccess(t *testing.T) {
+	t.Parallel()
+	w := newDNWire(t, func(url.Values, int) (int, string) { return 200, `{"RequestId":"R-2"}` })
+	c := dnClient(t, w.URL)
+	_, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
+		DomainName: "example.com", RR: "_dnsauth", Type: "TXT", Value: "v",
+	})
+	require.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
+	assert.Contains(t, err.Error(), "RecordId")
+}
+
+func TestDeleteDomainRecordIsRetriedOn5xx(t *testing.T) {
+	t.Parallel()
+	w := newDNWire(t, func(_ url.Values, n int) (int, string) {
+		if n == 1 {
+			return 500, `{"RequestId":"R-500","Code":"InternalError","Message":"oops"}`
+		}
+		return 200, `{"RequestId":"R-OK","RecordId":"77"}`
+	})
+	c := dnClient(t, w.URL)
+	out, err := c.DNS.DeleteDomainRecord(t.Context(), &alicert.DeleteDomainRecordInput{RecordID: "77"})
+	require.NoError(t, err)
+	assert.Equal(t, "77", out.RecordID)
+	forms := w.received()
+	require.Len(t, forms, 2)
+	for _, f := range forms {
+		assert.Equal(t, "DeleteDomainRecord", f.Get("Action"))
+		assert.Equal(t, "77", f.Get("RecordId"))
+	}
+	assert.NotEqual(t, forms[0].Get("SignatureNonce"), forms[1].Get("SignatureNonce"), "each attempt is signed afresh")
+
+	_, err = c.DNS.DeleteDomainRecord(t.Context(), &alicert.DeleteDomainRecordInput{})
+	var ve *alicert.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "RecordID", ve.Fields[0].Field)
+}
+
+func TestDeleteDomainRecordNotFound(t *testing.T) {
+	t.Parallel()
+	w := newDNWire(t, func(url.Values, int) (int, string) {
+		return 400, `{"RequestId":"R-404","Code":"DomainRecordNotBelongToUser","Message":"The DNS record does not exist."}`
+	})
+	c := dnClient(t, w.URL)
+	_, err := c.DNS.DeleteDomainRecord(t.Context(), &alicert.DeleteDomainRecordInput{RecordID: "1"})
+	require.Error(t, err)
+	assert.True(t, alicert.IsDNSRecordNotFound(err))
+	assert.False(t, alicert.IsDNSZoneNotFound(err))
+	assert.False(t, alicert.IsDNSRecordNotFound(errors.New("DomainRecordNotBelongToUser")), "only a service error counts")
+}
+
+func TestDescribeSubDomainRecordsDecodesRecords(t *testing.T) {
+	t.Parallel()
+	w := newDNWire(t, func(url.Values, int) (int, string) {
+		return 200, `{"RequestId":"R-3","TotalCount":2,"PageNumber":1,"PageSize":100,
+		"DomainRecords":{"Record":[
+		 {"DomainName":"example.com","RecordId":"9999985","RR":"_dnsauth","Type":"TXT","Value":"a","TTL":600,"Line":"default","Status":"ENABLE","Locked":false,"Weight":1},
+		 {"DomainName":"example.com","RecordId":"9999986","RR":"_dnsauth","Type":"TXT","Value":"b","TTL":60,"Line":"default","Status":"DISABLE","Locked":true}]}}`
+	})
+	c := dnClient(t, w.URL)
+	out, err := c.DNS.DescribeSubDomainRecords(t.Context(), &alicert.DescribeSubDomainRecordsInput{
+		SubDomain: "_dnsauth.example.com", DomainName: "example.com", Type: "TXT", PageSize: 100,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), out.TotalCount)
+	assert.Equal(t, "R-3", out.RequestID)
+	require.Len(t, out.Records, 2)
+	assert.Equal(t, alicert.DomainRecord{
+		DomainName: "example.com", RecordID: "9999986", RR: "_dnsauth", Type: "TXT", Value: "b",
+		TTL: 60, Line: "default", Status: "DISABLE", Locked: true,
+	}, out.Records[1])
+
+	f := w.received()[0]
+	assert.Equal(t, "DescribeSubDomainRecords", f.Get("Action"))
+	assert.Equal(t, "_dnsauth.example.com", f.Get("SubDomain"))
+	assert.Equal(t, "example.com", f.Get("DomainName"))
+	assert.Equal(t, "100", f.Get("PageSize"))
+	assert.NotContains(t, f, "PageNumber")
+
+	_, err = c.DNS.DescribeSubDomainRecords(t.Context(), &alicert.DescribeSubDomainRecordsInput{PageSize: 101, Type: "BOGUS"})
+	var ve *alicert.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Len(t, ve.Fields, 3, "SubDomain, Type and PageSize: %v", ve)
+}
+
+func TestDNSEndpointOption(t *testing.T) {
+	t.Parallel()
+	c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"))
+	require.NoError(t, err)
+	assert.Equal(t, "alicert.DNSService{https://alidns.aliyuncs.com/}", c.DNS.String())
+	assert.Equal(t, c.DNS.String(), fmt.Sprintf("%#v", c.DNS))
+
+	_, err = alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithDNSEndpoint("http://dns.example.net"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "WithDNSEndpoint")
+
+	c, err = alicert.NewClient(alicert.WithAccessKey("id", "secret"),
+		alicert.WithDNSEndpoint("http://dns.example.net"), alicert.WithInsecureHTTP())
+	require.NoError(t, err)
+	assert.Contains(t, c.DNS.String(), "http://dns.example.net/")
+}
+
+// dnZoneServer answers DescribeSubDomainRecords like Alidns for an account
+// hosting the zones given, and AddDomainRecord with an id.
+func dnZoneServer(t *testing.T, zones ...string) *dnWire {
+	return newDNWire(t, func(f url.Values, _ int) (int, string) {
+		hosted := false
+		for _, z := range zones {
+			hosted = hosted || f.Get("DomainName") == z
+		}
+		switch {
+		case !hosted:
+			return 400, `{"RequestId":"R-Z","Code":"InvalidDomainName.NoExist","Message":"The domain does not exist."}`
+		case f.Get("Action") == "AddDomainRecord":
+			return 200, `{"RequestId":"R-A","RecordId":"42"}`
+		}
+		return 200, `{"RequestId":"R-D","TotalCount":0,"DomainRecords":{"Record":[]}}`
+	})
+}
+
+func TestAlidnsProviderFindsTheLongestHostedZone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		zones  []string
+		zone   string
+		rr     string
+		errMsg string
+	}{
+		{zones: []string{"example.com"}, zone: "example.com", rr: "_dnsauth.a.www"},
+		{zones: []string{"example.com", "www.example.com"}, zone: "www.example.com", rr: "_dnsauth.a"},
+		{zones: []string{"other.org"}, errMsg: "no parent domain of _dnsauth.a.www.example.com is hosted"},
+	} {
+		t.Run(strings.Join(tc.zones, ","), func(t *testing.T) {
+			t.Parallel()
+			w := dnZoneServer(t, tc.zones...)
+			p := alicert.NewAlidnsProvider(dnClient(t, w.URL))
+			err := p.Present(t.Context(), alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.A.www.example.com.", Value: "v"})
+			if tc.errMsg != "" {
+				require.ErrorContains(t, err, tc.errMsg)
+				for _, f := range w.received() {
+					assert.NotEqual(t, "AddDomainRecord", f.Get("Action"))
+				}
+				return
+			}
+			require.NoError(t, err)
+			var add url.Values
+			for _, f := range w.received() {
+				if f.Get("Action") == "AddDomainRecord" {
+					require.Nil(t, add, "one add")
+					add = f
+				}
+			}
+			require.NotNil(t, add)
+			assert.Equal(t, tc.zone, add.Get("DomainName"))
+			assert.Equal(t, tc.rr, add.Get("RR"))
+			assert.Equal(t, "v", add.Get("Value"))
+		})
+	}
+}
+
+func TestAlidnsProviderRejectsABadRecord(t *testing.T) {
+	t.Parallel()
+	w := dnZoneServer(t, "example.com")
+	p := alicert.NewAlidnsProvider(dnClient(t, w.URL))
+	err := p.Present(context.Background(), alicert.DNSRecord{Type: "TXT", Name: "", Value: ""})
+	var ve *alicert.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Len(t, ve.Fields, 2)
+	assert.Empty(t, w.received())
+
+	var zero alicert.AlidnsProvider
+	require.Error(t, zero.CleanUp(t.Context(), alicert.DNSRecord{Type: "TXT", Name: "a.example.com", Value: "v"}))
+}

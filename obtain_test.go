@@ -1,0 +1,492 @@
+package alicert_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// obFakeClient returns a client for every API of srv, with fast retries.
+func obFakeClient(t *testing.T, srv *alicerttest.Server) *alicert.Client {
+	t.Helper()
+	id, secret := srv.Credentials()
+	c, err := alicert.NewClient(
+		alicert.WithAccessKey(id, secret),
+		alicert.WithCASEndpoint(srv.URL),
+		alicert.WithKMSEndpoint(srv.URL),
+		alicert.WithDNSEndpoint(srv.URL),
+		alicert.WithHTTPClient(srv.Client()),
+		alicert.WithRetryDelay(time.Millisecond, time.Millisecond),
+	)
+	require.NoError(t, err)
+	return c
+}
+
+// obNewFake starts a fake whose DNS-validated orders wait for their TXT
+// record, so that tests go through the real sequence.
+func obNewFake(t *testing.T, opts ...alicerttest.Option) *alicerttest.Server {
+	t.Helper()
+	srv := alicerttest.NewServer(append([]alicerttest.Option{alicerttest.WithDNSCheck()}, opts...)...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// obEvents collects Obtain's progress events.
+type obEvents struct {
+	mu     sync.Mutex
+	events []alicert.ObtainEvent
+	hook   func(alicert.ObtainEvent)
+}
+
+func (e *obEvents) add(ev alicert.ObtainEvent) {
+	e.mu.Lock()
+	e.events = append(e.events, ev)
+	hook := e.hook
+	e.mu.Unlock()
+	if hook != nil {
+		hook(ev)
+	}
+}
+
+func (e *obEvents) stages() []alicert.ObtainStage {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []alicert.ObtainStage
+	for _, ev := range e.events {
+		if ev.Stage != alicert.StageWaiting && (len(out) == 0 || out[len(out)-1] != ev.Stage) {
+			out = append(out, ev.Stage)
+		}
+	}
+	return out
+}
+
+func obInput(domain string, dns alicert.DNSProvider, ev *obEvents) *alicert.ObtainInput {
+	return &alicert.ObtainInput{
+		Domain: domain, Email: "ops@example.com", DNS: dns,
+		PollInterval: time.Millisecond, Progress: ev.add,
+	}
+}
+
+func TestObtainWithAlidnsProvider(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c := obFakeClient(t, srv)
+	var ev obEvents
+	var duringWait []alicerttest.DNSRecord
+	ev.hook = func(e alicert.ObtainEvent) {
+		if e.Stage == alicert.StagePresented {
+			duringWait = srv.DNSRecords()
+		}
+	}
+	out, err := c.CAS.Obtain(t.Context(), obInput("www.example.com", alicert.NewAlidnsProvider(c), &ev))
+	require.NoError(t, err)
+
+	// The record was in the fake DNS while the CA looked for it, and is
+	// gone afterwards.
+	require.Len(t, duringWait, 1)
+	assert.Equal(t, "_dnsauth.www.example.com", duringWait[0].Name)
+	assert.Equal(t, "example.com", duringWait[0].Zone)
+	assert.Equal(t, "_dnsauth.www", duringWait[0].RR)
+	assert.Equal(t, "TXT", duringWait[0].Type)
+	assert.Empty(t, srv.DNSRecords())
+
+	assert.Equal(t, 1, srv.OrderCount())
+	assert.Positive(t, out.OrderID)
+	assert.Equal(t, []alicert.ObtainStage{
+		alicert.StageOrdering, alicert.StageOrdered, alicert.StagePresenting, alicert.StagePresented,
+		alicert.StageIssued, alicert.StageCleaningUp, alicert.StageCleanedUp,
+	}, ev.stages())
+
+	// The chain verifies against the fake's CA and the key matches it.
+	leaf := out.Leaf()
+	require.NotNil(t, leaf)
+	inter := x509.NewCertPool()
+	for _, c := range out.Chain[1:] {
+		inter.AddCert(c)
+	}
+	_, err = leaf.Verify(x509.VerifyOptions{DNSName: "www.example.com", Roots: srv.CAPool(), Intermediates: inter})
+	require.NoError(t, err)
+	_, err = tls.X509KeyPair([]byte(out.Certificate), []byte(out.PrivateKey))
+	require.NoError(t, err, "the key belongs to the certificate")
+}
+
+func TestObtainOutputHidesThePrivateKey(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t, alicerttest.WithImmediateIssue())
+	c := obFakeClient(t, srv)
+	out, err := c.CAS.Obtain(t.Context(), obInput("example.com", alicert.NewAlidnsProvider(c), &obEvents{}))
+	require.NoError(t, err)
+	require.Contains(t, out.PrivateKey, "PRIVATE KEY")
+	keyBody := strings.Split(strings.TrimSpace(out.PrivateKey), "\n")[1]
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		for _, v := range []any{out, *out} {
+			s := fmt.Sprintf(verb, v)
+			assert.NotContains(t, s, keyBody, verb)
+			assert.NotContains(t, s, "PRIVATE KEY", verb)
+			assert.NotContains(t, strings.ToLower(s), strings.ToLower(fmt.Sprintf("%x", out.PrivateKey[:40])), verb)
+		}
+	}
+	assert.Contains(t, fmt.Sprintf("%+v", out), "[redacted]")
+	assert.Contains(t, fmt.Sprintf("%#v", out), "alicert.ObtainOutput{")
+	assert.Contains(t, fmt.Sprintf("%v", out), "CN=example.com", "the chain is summarised")
+}
+
+// obFailingDNS adds the record through inner, then fails, the way a
+// provider fails halfway (record added, confirmation lost).
+type obFailingDNS struct {
+	inner    alicert.DNSProvider
+	err      error
+	cleanups int
+}
+
+func (p *obFailingDNS) Present(ctx context.Context, r alicert.DNSRecord) error {
+	if err := p.inner.Present(ctx, r); err != nil {
+		return err
+	}
+	return p.err
+}
+
+func (p *obFailingDNS) CleanUp(ctx context.Context, r alicert.DNSRecord) error {
+	p.cleanups++
+	return p.inner.CleanUp(ctx, r)
+}
+
+func TestObtainPresentFailureLeavesNoRecord(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c := obFakeClient(t, srv)
+	boom := errors.New("propagation check failed")
+	dns := &obFailingDNS{inner: alicert.NewAlidnsProvider(c), err: boom}
+	var ev obEvents
+	out, err := c.CAS.Obtain(t.Context(), obInput("example.com", dns, &ev))
+	require.ErrorIs(t, err, boom)
+	assert.Nil(t, out)
+	assert.Equal(t, 1, dns.cleanups)
+	assert.Empty(t, srv.DNSRecords(), "the record Present left behind is removed")
+	assert.Equal(t, 1, srv.RequestCount("DescribeCertificateState"), "no waiting after a failed Present")
+}
+
+func TestObtainAlidnsPresentErrorLeavesNoRecord(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c := obFakeClient(t, srv)
+	// Every add fails with a 5xx: the provider checks, adds once more,
+	// and gives up.
+	srv.InjectFault("AddDomainRecord", alicerttest.Fault{Kind: alicerttest.FaultInternalError}, 0)
+	_, err := c.CAS.Obtain(t.Context(), obInput("example.com", alicert.NewAlidnsProvider(c), &obEvents{}))
+	require.Error(t, err)
+	var apiErr *alicert.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 2, srv.RequestCount("AddDomainRecord"))
+	assert.Empty(t, srv.DNSRecords())
+}
+
+func TestObtainCleanupFailureStillReturnsTheCertificate(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c := obFakeClient(t, srv)
+	srv.InjectFault("DeleteDomainRecord", alicerttest.Fault{Kind: alicerttest.FaultInternalError}, 0)
+	var ev obEvents
+	out, err := c.CAS.Obtain(t.Context(), obInput("example.com", alicert.NewAlidnsProvider(c), &ev))
+	require.ErrorIs(t, err, alicert.ErrCleanupFailed)
+	require.NotNil(t, out, "the certificate is good")
+	assert.NotNil(t, out.Leaf())
+	assert.Contains(t, err.Error(), "_dnsauth.example.com", "the error names the record to remove")
+	assert.Len(t, srv.DNSRecords(), 1)
+}
+
+func TestObtainCancelledMidWaitCleansUp(t *testing.T) {
+	t.Parallel()
+	// The order never leaves process, so only the cancellation ends the
+	// wait.
+	srv := obNewFake(t, alicerttest.WithReadsPerState(1<<30))
+	c := obFakeClient(t, srv)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var ev obEvents
+	presented := false
+	ev.hook = func(e alicert.ObtainEvent) {
+		switch {
+		case e.Stage == alicert.StagePresented:
+			presented = true
+		case e.Stage == alicert.StageWaiting && presented:
+			cancel()
+		}
+	}
+	_, err := c.CAS.Obtain(ctx, obInput("example.com", alicert.NewAlidnsProvider(c), &ev))
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, ev.stages(), alicert.StageCleanedUp)
+	assert.Empty(t, srv.DNSRecords(), "cleanup ran despite the cancelled context")
+	assert.Equal(t, 1, srv.RequestCount("DeleteDomainRecord"))
+}
+
+func TestObtainResumeCreatesNoSecondOrder(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c := obFakeClient(t, srv)
+
+	// The first run stops once the order exists, like a crash.
+	ctx, cancel := context.WithCancel(t.Context())
+	var first obEvents
+	var orderID int64
+	first.hook = func(e alicert.ObtainEvent) {
+		if e.Stage == alicert.StageOrdered {
+			orderID = e.OrderID
+			cancel()
+		}
+	}
+	_, err := c.CAS.Obtain(ctx, obInput("example.com", alicert.NewAlidnsProvider(c), &first))
+	require.ErrorIs(t, err, context.Canceled)
+	require.Positive(t, orderID)
+
+	var second obEvents
+	in := obInput("example.com", alicert.NewAlidnsProvider(c), &second)
+	in.OrderID = orderID
+	out, err := c.CAS.Obtain(t.Context(), in)
+	require.NoError(t, err)
+	assert.Equal(t, orderID, out.OrderID)
+	assert.Equal(t, 1, srv.OrderCount())
+	assert.Equal(t, 1, srv.RequestCount("CreateCertificateRequest"))
+	assert.NotContains(t, second.stages(), alicert.StageOrdering)
+	assert.Equal(t, alicert.StageResuming, second.stages()[0])
+	assert.Empty(t, srv.DNSRecords())
+}
+
+func TestObtainResumePastValidationRemovesALeftoverRecord(t *testing.T) {
+	t.Parallel()
+	// A resumed order is already past domain_verify but still names its
+	// record: an earlier run that died after presenting it left it behind.
+	url := obScriptedCAS(t,
+		`{"RequestId":"R","Type":"process","ValidateType":"DNS","RecordType":"TXT","RecordDomain":"_dnsauth.example.com","RecordValue":"tok"}`,
+		`{"RequestId":"R","Type":"verify_fail"}`)
+	c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(url))
+	require.NoError(t, err)
+	rec := &obRecorder{}
+	_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{Domain: "example.com", OrderID: 7, DNS: rec, PollInterval: time.Millisecond})
+	require.ErrorIs(t, err, alicert.ErrVerifyFailed)
+	assert.Empty(t, rec.records, "nothing is presented past validation")
+	assert.Equal(t, []alicert.DNSRecord{{Domain: "example.com", Type: "TXT", Name: "_dnsauth.example.com", Value: "tok"}}, rec.cleaned)
+}
+
+// obScriptedCAS is a CAS endpoint answering DescribeCertificateState with
+// bodies in turn, the last one repeating.
+func obScriptedCAS(t *testing.T, bodies ...string) string {
+	t.Helper()
+	var mu sync.Mutex
+	n := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		body := bodies[min(n, len(bodies)-1)]
+		n++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+func TestObtainUnknownOutcomeDoesNotOrderAgain(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c := obFakeClient(t, srv)
+	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
+	var ev obEvents
+	out, err := c.CAS.Obtain(t.Context(), obInput("example.com", alicert.NewAlidnsProvider(c), &ev))
+	require.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
+	assert.Nil(t, out)
+	assert.Equal(t, 1, srv.OrderCount(), "the service created the order")
+	assert.Equal(t, 1, srv.RequestCount("CreateCertificateRequest"), "and it was not created again")
+	assert.Equal(t, []alicert.ObtainStage{alicert.StageOrdering}, ev.stages())
+	assert.Zero(t, srv.RequestCount("AddDomainRecord"))
+}
+
+func TestObtainVerifyFailureCleansUp(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t, alicerttest.WithVerifyFailure("bad.example.com"))
+	c := obFakeClient(t, srv)
+	_, err := c.CAS.Obtain(t.Context(), obInput("bad.example.com", alicert.NewAlidnsProvider(c), &obEvents{}))
+	require.ErrorIs(t, err, alicert.ErrVerifyFailed)
+	assert.Empty(t, srv.DNSRecords())
+	assert.Equal(t, 1, srv.RequestCount("AddDomainRecord"))
+}
+
+func TestObtainValidation(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c := obFakeClient(t, srv)
+	_, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{PollInterval: -1})
+	var ve *alicert.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "Obtain", ve.Operation)
+	var fields []string
+	for _, f := range ve.Fields {
+		fields = append(fields, f.Field)
+	}
+	assert.Equal(t, []string{"Domain", "DNS", "PollInterval"}, fields)
+
+	_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{OrderID: -5, ValidateType: alicert.ValidateFile})
+	require.ErrorAs(t, err, &ve)
+	fields = fields[:0]
+	for _, f := range ve.Fields {
+		fields = append(fields, f.Field)
+	}
+	assert.Equal(t, []string{"OrderID", "File"}, fields)
+	assert.Empty(t, srv.Requests(), "nothing is sent for an invalid input")
+}
+
+// obFiles is a FileProvider that records its calls.
+type obFiles struct {
+	mu        sync.Mutex
+	presented []alicert.FileChallenge
+	cleaned   []alicert.FileChallenge
+}
+
+func (f *obFiles) Present(_ context.Context, c alicert.FileChallenge) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.presented = append(f.presented, c)
+	return nil
+}
+
+func (f *obFiles) CleanUp(_ context.Context, c alicert.FileChallenge) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cleaned = append(f.cleaned, c)
+	return nil
+}
+
+func TestObtainWithFileValidation(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c := obFakeClient(t, srv)
+	files := &obFiles{}
+	out, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{
+		Domain: "files.example.com", File: files, PollInterval: time.Millisecond,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "files.example.com", out.Leaf().Subject.CommonName)
+	require.Len(t, files.presented, 1)
+	f := files.presented[0]
+	assert.Equal(t, "files.example.com", f.Domain)
+	assert.True(t, strings.HasPrefix(f.Path, "/"), f.Path)
+	assert.NotEmpty(t, f.Content)
+	assert.Equal(t, files.presented, files.cleaned)
+	assert.Zero(t, srv.RequestCount("AddDomainRecord"))
+}
+
+// obRecorder is a DNSProvider that records what it is asked to present.
+type obRecorder struct {
+	mu      sync.Mutex
+	records []alicert.DNSRecord
+	cleaned []alicert.DNSRecord
+}
+
+func (r *obRecorder) Present(_ context.Context, rec alicert.DNSRecord) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.records = append(r.records, rec)
+	return nil
+}
+
+func (r *obRecorder) CleanUp(_ context.Context, rec alicert.DNSRecord) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cleaned = append(r.cleaned, rec)
+	return nil
+}
+
+func TestObtainCompletesARelativeRecordName(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ domain, recordDomain, want string }{
+		{"example.com", "_dnsauth", "_dnsauth.example.com"},
+		{"example.com", "_dnsauth.example.com.", "_dnsauth.example.com"},
+		{"www.example.com", "_dnsauth.www", "_dnsauth.www.example.com"},
+		{"www.example.com", "_dnsauth.www.example.com", "_dnsauth.www.example.com"},
+		{"*.example.com", "_dnsauth", "_dnsauth.example.com"},
+		{"a.b.example.com", "_dnsauth.a.b", "_dnsauth.a.b.example.com"},
+		{"a.b.example.com", "_dnsauth.a", "_dnsauth.a.b.example.com"},
+	} {
+		t.Run(tc.domain+"/"+tc.recordDomain, func(t *testing.T) {
+			t.Parallel()
+			// A CAS endpoint that announces the record relative to the zone,
+			// then fails the order (which ends Obtain without a certificate).
+			url := obScriptedCAS(t,
+				fmt.Sprintf(`{"RequestId":"R","Type":"domain_verify","ValidateType":"DNS","RecordType":"TXT","RecordDomain":%q,"RecordValue":"tok"}`, tc.recordDomain),
+				`{"RequestId":"R","Type":"verify_fail"}`)
+			c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(url))
+			require.NoError(t, err)
+			rec := &obRecorder{}
+			_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{
+				Domain: tc.domain, OrderID: 42, DNS: rec, PollInterval: time.Millisecond,
+			})
+			require.ErrorIs(t, err, alicert.ErrVerifyFailed)
+			require.Len(t, rec.records, 1)
+			assert.Equal(t, alicert.DNSRecord{Domain: tc.domain, Type: "TXT", Name: tc.want, Value: "tok"}, rec.records[0])
+		})
+	}
+}
+
+func TestAlidnsProviderIsIdempotent(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c := obFakeClient(t, srv)
+	p := alicert.NewAlidnsProvider(c)
+	r := alicert.DNSRecord{Domain: "example.com", Type: "TXT", Name: "_dnsauth.example.com", Value: "token-1"}
+
+	// An identical record exists already (published by hand, say), next
+	// to another value of the same name.
+	_, err := srv.AddDNSRecord(r.Name, "TXT", r.Value)
+	require.NoError(t, err)
+	_, err = srv.AddDNSRecord(r.Name, "TXT", "someone-else")
+	require.NoError(t, err)
+
+	require.NoError(t, p.Present(t.Context(), r))
+	require.NoError(t, p.Present(t.Context(), r))
+	assert.Zero(t, srv.RequestCount("AddDomainRecord"), "the existing record is reused")
+	assert.Len(t, srv.DNSRecords(), 2)
+
+	require.NoError(t, p.CleanUp(t.Context(), r))
+	left := srv.DNSRecords()
+	require.Len(t, left, 1, "only the identical record is removed")
+	assert.Equal(t, "someone-else", left[0].Value)
+	require.NoError(t, p.CleanUp(t.Context(), r), "cleaning up twice is fine")
+
+	// A lost answer to the add: the record exists, the provider finds it
+	// and does not add it again.
+	srv.InjectFault("AddDomainRecord", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
+	require.NoError(t, p.Present(t.Context(), r))
+	assert.Len(t, srv.DNSRecords(), 2)
+	assert.Equal(t, 1, srv.RequestCount("AddDomainRecord"))
+}
+
+func TestAlidnsProviderWithAZone(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t, alicerttest.WithDNSZones("dev.example.com"))
+	c := obFakeClient(t, srv)
+	p := alicert.NewAlidnsProvider(c)
+	r := alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.api.dev.example.com", Value: "v"}
+	require.NoError(t, p.Present(t.Context(), r))
+	recs := srv.DNSRecords()
+	require.Len(t, recs, 1)
+	assert.Equal(t, "dev.example.com", recs[0].Zone)
+	assert.Equal(t, "_dnsauth.api", recs[0].RR)
+
+	p2 := alicert.NewAlidnsProvider(c)
+	p2.Zone = "example.com"
+	err := p2.Present(t.Context(), r)
+	assert.True(t, alicert.IsDNSZoneNotFound(err), "%v", err)
+}
