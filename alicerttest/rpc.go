@@ -37,7 +37,7 @@ type handler func(s *Server, c *call) (any, *apiError)
 
 // apis lists every API a Server serves.
 func apis() []api {
-	return []api{casAPI(), kmsAPI()}
+	return []api{casAPI(), kmsAPI(), alidnsAPI()}
 }
 
 // route is how the gateway finds an operation.

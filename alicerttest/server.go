@@ -39,6 +39,9 @@ type Server struct {
 	// called with mu held, so it must not lock mu itself.
 	validated func(o *order) bool
 
+	// dns is the fake Alidns's records (see alidns.go); it has its own lock.
+	dns *dnsState
+
 	mu          sync.Mutex // guards everything below
 	creds       map[string]credential
 	nonces      map[string]struct{}
@@ -63,6 +66,7 @@ type config struct {
 	immediate     bool
 	readsPerState int
 	verifyFail    map[string]bool // lower-case domains whose orders fail
+	alidns        alidnsConfig    // the fake DNS's options (see alidns.go)
 }
 
 // Option configures a Server.
@@ -135,6 +139,10 @@ func NewServer(opts ...Option) *Server {
 		csrs:        make(map[int64]*csrRecord),
 		lastCsrID:   firstCsrID,
 		kmsCerts:    make(map[string]*kmsCertificate),
+		dns:         newDNSState(cfg.alidns),
+	}
+	if cfg.alidns.check {
+		s.validated = s.dnsValidated
 	}
 	s.creds = map[string]credential{s.id: {secret: s.secret}}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
