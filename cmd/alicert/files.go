@@ -1,0 +1,171 @@
+package main
+
+import (
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Files obtain writes into the output directory.
+const (
+	stateFile     = "alicert-state.json"
+	certFile      = "cert.pem"
+	chainFile     = "chain.pem"
+	fullchainFile = "fullchain.pem"
+	keyFile       = "key.pem"
+)
+
+// state is the state file: what a rerun needs to resume instead of
+// ordering again.
+type state struct {
+	// Domain is the domain the order is for.
+	Domain string `json:"domain"`
+	// OrderID is the order, once known.
+	OrderID int64 `json:"order_id,omitempty"`
+	// CreateSentAt is when CreateCertificateRequest was sent. With OrderID
+	// 0 it means the outcome of that request is unknown: the order may
+	// exist.
+	CreateSentAt time.Time `json:"create_sent_at,omitzero"`
+	// Note says, for a person reading the file, what to do.
+	Note string `json:"note,omitempty"`
+}
+
+// pending reports whether a create of unknown outcome is recorded.
+func (s *state) pending() bool { return s != nil && s.OrderID == 0 && !s.CreateSentAt.IsZero() }
+
+// loadState reads dir's state file; nil when there is none.
+func loadState(dir string) (*state, error) {
+	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s state
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s is not a state file written by alicert: %v", filepath.Join(dir, stateFile), err)
+	}
+	return &s, nil
+}
+
+// saveState writes dir's state file atomically.
+func saveState(dir string, s *state) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFiles(dir, []outFile{{stateFile, append(b, '\n'), 0o600}})
+}
+
+// removeState deletes dir's state file; a missing one is fine.
+func removeState(dir string) error {
+	err := os.Remove(filepath.Join(dir, stateFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// outFile is one file to write.
+type outFile struct {
+	name string
+	data []byte
+	perm os.FileMode
+}
+
+// writeFiles writes files into dir so that each one is replaced atomically:
+// every file is first written and synced to a temporary file in dir, then
+// the temporary files are renamed into place in order. A failure before the
+// renames leaves every old file as it was.
+func writeFiles(dir string, files []outFile) (err error) {
+	tmps := make([]string, 0, len(files))
+	defer func() {
+		if err != nil {
+			for _, t := range tmps {
+				os.Remove(t)
+			}
+		}
+	}()
+	for _, f := range files {
+		t, err := writeTemp(dir, f)
+		if t != "" {
+			tmps = append(tmps, t)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for i, f := range files {
+		if err := os.Rename(tmps[i], filepath.Join(dir, f.name)); err != nil {
+			return err
+		}
+	}
+	syncDir(dir)
+	return nil
+}
+
+// writeTemp writes f to a new temporary file in dir with f's mode and
+// returns its path.
+func writeTemp(dir string, f outFile) (string, error) {
+	tmp, err := os.CreateTemp(dir, "."+f.name+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	name := tmp.Name()
+	// CreateTemp makes the file 0600, so a key is never readable by others,
+	// not even for a moment; certificates are then opened up.
+	err = tmp.Chmod(f.perm)
+	if err == nil {
+		_, err = tmp.Write(f.data)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	return name, err
+}
+
+// syncDir makes the renames durable where the platform allows it.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // not supported everywhere (Windows); the renames are done either way
+		d.Close()
+	}
+}
+
+// existingNotAfter returns the expiry of the certificate in dir's cert.pem,
+// and false when there is none that parses.
+func existingNotAfter(dir string) (time.Time, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, certFile))
+	if err != nil {
+		return time.Time{}, false
+	}
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return time.Time{}, false
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return c.NotAfter, true
+}
+
+// encodeCerts returns certs as PEM.
+func encodeCerts(certs []*x509.Certificate) []byte {
+	var b strings.Builder
+	for _, c := range certs {
+		_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	}
+	return []byte(b.String())
+}

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/alicert/alicert"
+)
+
+// obtainFlags are obtain's flags.
+type obtainFlags struct {
+	common
+	domain      string
+	dns         string
+	zone        string
+	out         string
+	product     string
+	email       string
+	username    string
+	phone       string
+	order       int64
+	newOrder    bool
+	poll        time.Duration
+	renewWithin time.Duration
+	timeout     time.Duration
+}
+
+func (c *cli) obtain(ctx context.Context, args []string) int {
+	var f obtainFlags
+	fs := c.newFlagSet("obtain", "obtain -domain example.com -dns alidns [-out dir] [flags]")
+	f.register(fs)
+	fs.StringVar(&f.domain, "domain", "", "the domain to certify, such as example.com or *.example.com (required)")
+	fs.StringVar(&f.dns, "dns", "alidns", `where to publish the DNS validation record: "alidns" (Alibaba Cloud DNS)`)
+	fs.StringVar(&f.zone, "dns-zone", "", "the Alibaba Cloud DNS domain holding the record (default: found from the name)")
+	fs.StringVar(&f.out, "out", ".", "directory for cert.pem, chain.pem, fullchain.pem, key.pem and the state file")
+	fs.StringVar(&f.product, "product", "", "certificate product code, such as digicert-free-1-free (default: the service's)")
+	fs.StringVar(&f.email, "email", "", "applicant contact email")
+	fs.StringVar(&f.username, "username", "", "applicant name")
+	fs.StringVar(&f.phone, "phone", "", "applicant phone number")
+	fs.Int64Var(&f.order, "order", 0, "resume this existing order instead of creating one")
+	fs.BoolVar(&f.newOrder, "new-order", false, "create a new order even though the state file says an earlier one may exist")
+	fs.DurationVar(&f.poll, "poll", 30*time.Second, "time between state reads while waiting (10ms with -fake unless set)")
+	fs.DurationVar(&f.renewWithin, "renew-within", 30*24*time.Hour, "do nothing while cert.pem is valid for longer than this; 0 always orders")
+	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up waiting after this long (a rerun resumes the order)")
+	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	switch {
+	case strings.TrimSpace(f.domain) == "":
+		return c.usageError(fs, "-domain is required")
+	case f.dns != "alidns":
+		return c.usageError(fs, "-dns %q: the only DNS provider is alidns", f.dns)
+	case f.order < 0:
+		return c.usageError(fs, "-order must be a positive order id")
+	case f.order > 0 && f.newOrder:
+		return c.usageError(fs, "-order and -new-order exclude each other")
+	case f.poll <= 0 || f.timeout <= 0 || f.renewWithin < 0:
+		return c.usageError(fs, "-poll and -timeout must be positive, -renew-within not negative")
+	}
+	if f.fake && !flagSet(fs, "poll") {
+		f.poll = fakePollInterval
+	}
+	return c.runObtain(ctx, &f)
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(fl *flag.Flag) { found = found || fl.Name == name })
+	return found
+}
+
+func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
+	dir := f.out
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return c.failf(exitFailure, "creating the output directory: %v", err)
+	}
+	st, err := loadState(dir)
+	if err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
+	if st != nil && !strings.EqualFold(st.Domain, f.domain) {
+		return c.failf(exitUsage, "%s holds the state of an order for %s, not %s; use another -out directory",
+			filepath.Join(dir, stateFile), st.Domain, f.domain)
+	}
+
+	orderID := f.order
+	switch {
+	case orderID > 0:
+		fmt.Fprintf(c.stderr, "alicert: resuming order %d (-order)\n", orderID)
+	case st != nil && st.OrderID > 0 && !f.newOrder:
+		orderID = st.OrderID
+		fmt.Fprintf(c.stderr, "alicert: resuming order %d from %s\n", orderID, filepath.Join(dir, stateFile))
+	case st.pending() && !f.newOrder:
+		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st))
+	default:
+		if notAfter, ok := existingNotAfter(dir); ok && f.renewWithin > 0 && notAfter.Sub(c.now()) > f.renewWithin {
+			fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do\n",
+				filepath.Join(dir, certFile), notAfter.UTC().Format(time.RFC3339), f.renewWithin)
+			return exitOK
+		}
+	}
+
+	cl, release, err := c.client(f.common)
+	if err != nil {
+		return c.failf(exitUsage, "%v", err)
+	}
+	defer release()
+
+	newState := &state{Domain: f.domain, OrderID: orderID}
+	if orderID == 0 {
+		// Recorded before the request goes out: if this process dies
+		// before the answer arrives, the rerun knows an order may exist.
+		newState.CreateSentAt = c.now().UTC()
+		newState.Note = "CreateCertificateRequest was sent; if order_id is missing its outcome is unknown: " +
+			"find the order in the console and rerun with -order ID"
+	} else {
+		newState.Note = "order in progress; a rerun resumes it"
+	}
+	if err := saveState(dir, newState); err != nil {
+		return c.failf(exitFailure, "writing the state file (nothing was ordered): %v", err)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	p := &progress{c: c, dir: dir, state: newState}
+	in := &alicert.ObtainInput{
+		Domain: f.domain, ProductCode: f.product, Email: f.email, Username: f.username, Phone: f.phone,
+		ValidateType: alicert.ValidateDNS, OrderID: orderID, PollInterval: f.poll, Progress: p.event,
+	}
+	dns := alicert.NewAlidnsProvider(cl)
+	dns.Zone = f.zone
+	in.DNS = dns
+	out, err := cl.CAS.Obtain(ctx, in)
+	return c.finishObtain(dir, f, newState, out, err)
+}
+
+// finishObtain writes the files and the state after Obtain and picks the
+// exit code.
+func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.ObtainOutput, err error) int {
+	switch {
+	case out == nil && st.OrderID == 0 && errors.Is(err, alicert.ErrOutcomeUnknown):
+		fmt.Fprintf(c.stderr, "alicert: %v\n", err)
+		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st))
+	case out == nil && st.OrderID == 0:
+		// The create was refused or never sent: no order exists, and a
+		// rerun may order.
+		_ = removeState(dir)
+		return c.failf(exitFailure, "%v", err)
+	case out == nil && errors.Is(err, alicert.ErrVerifyFailed):
+		_ = removeState(dir)
+		return c.failf(exitFailure, "%v\nalicert: order %d cannot be completed; a rerun creates a new order", err, st.OrderID)
+	case out == nil:
+		return c.failf(exitFailure, "%v\nalicert: rerun to resume order %d (recorded in %s)", err, st.OrderID, filepath.Join(dir, stateFile))
+	}
+
+	code := exitOK
+	if err != nil { // issued, but the record could not be removed
+		fmt.Fprintf(c.stderr, "alicert: %v\n", err)
+		code = exitCleanupFailed
+	}
+	if werr := c.writeCertificate(dir, out); werr != nil {
+		return c.failf(exitFailure, "order %d is issued but writing the files failed: %v; rerun to write them again", out.OrderID, werr)
+	}
+	_ = removeState(dir)
+	leaf := out.Leaf()
+	fmt.Fprintf(c.stdout, "certificate for %s (order %d) valid until %s written to %s\n",
+		f.domain, out.OrderID, leaf.NotAfter.UTC().Format(time.RFC3339), dir)
+	return code
+}
+
+// writeCertificate writes the certificate files, unless dir holds a
+// certificate that expires later.
+func (c *cli) writeCertificate(dir string, out *alicert.ObtainOutput) error {
+	leaf := out.Leaf()
+	if leaf == nil {
+		return errors.New("the certificate is empty")
+	}
+	if old, ok := existingNotAfter(dir); ok && old.After(leaf.NotAfter) {
+		fmt.Fprintf(c.stderr, "alicert: kept %s: it expires later (%s) than the new certificate (%s)\n",
+			filepath.Join(dir, certFile), old.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
+		return nil
+	}
+	// cert.pem goes last: it is what the renewal check reads, so a crash
+	// halfway leaves the old certificate in charge and the state file in
+	// place, and the rerun writes everything again.
+	return writeFiles(dir, []outFile{
+		{keyFile, []byte(out.PrivateKey), 0o600},
+		{chainFile, encodeCerts(out.Chain[1:]), 0o644},
+		{fullchainFile, encodeCerts(out.Chain), 0o644},
+		{certFile, encodeCerts(out.Chain[:1]), 0o644},
+	})
+}
+
+// unknownOutcomeAdvice tells the user how to settle a create of unknown
+// outcome.
+func unknownOutcomeAdvice(dir string, st *state) string {
+	return fmt.Sprintf("a certificate order for %s may have been created at %s, but its outcome is unknown "+
+		"(recorded in %s).\nFind it in the Certificate Management Service console (certificate orders for %s created at that time) "+
+		"and rerun with -order ID to finish it, or rerun with -new-order to order again anyway (it may cost a second certificate)",
+		st.Domain, st.CreateSentAt.Format(time.RFC3339), filepath.Join(dir, stateFile), st.Domain)
+}
+
+// progress prints Obtain's steps and records the order id in the state
+// file as soon as it is known.
+type progress struct {
+	c     *cli
+	dir   string
+	state *state
+	last  alicert.CertificateState
+}
+
+func (p *progress) event(e alicert.ObtainEvent) {
+	w := p.c.stderr
+	switch e.Stage {
+	case alicert.StageOrdering:
+		fmt.Fprintf(w, "alicert: ordering a certificate for %s\n", p.state.Domain)
+	case alicert.StageOrdered:
+		p.state.OrderID = e.OrderID
+		p.state.Note = "order in progress; a rerun resumes it"
+		if err := saveState(p.dir, p.state); err != nil {
+			fmt.Fprintf(w, "alicert: WARNING: could not record order %d in the state file (%v); after a failure, rerun with -order %d\n",
+				e.OrderID, err, e.OrderID)
+		}
+		fmt.Fprintf(w, "alicert: order %d created\n", e.OrderID)
+	case alicert.StageResuming:
+		p.state.OrderID = e.OrderID
+	case alicert.StagePresenting:
+		fmt.Fprintf(w, "alicert: adding DNS record %s\n", e.Record)
+	case alicert.StagePresented:
+		fmt.Fprintf(w, "alicert: DNS record in place; waiting for the CA\n")
+	case alicert.StageWaiting:
+		if e.State != p.last {
+			fmt.Fprintf(w, "alicert: order %d: %s\n", e.OrderID, e.State)
+			p.last = e.State
+		}
+	case alicert.StageIssued:
+		fmt.Fprintf(w, "alicert: order %d issued\n", e.OrderID)
+	case alicert.StageCleaningUp:
+		fmt.Fprintf(w, "alicert: removing DNS record %s\n", e.Record)
+	case alicert.StageCleanedUp:
+		if e.Err != nil {
+			fmt.Fprintf(w, "alicert: could not remove the DNS record: %v\n", e.Err)
+		}
+	}
+}

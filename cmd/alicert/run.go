@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
+)
+
+// Exit codes; see the package documentation.
+const (
+	exitOK             = 0
+	exitFailure        = 1
+	exitUsage          = 2
+	exitOutcomeUnknown = 3
+	exitCleanupFailed  = 4
+)
+
+// fakePollInterval is the poll interval in fake mode, where the order moves
+// on with every read.
+const fakePollInterval = 10 * time.Millisecond
+
+const usageText = `usage: alicert <command> [flags]
+
+Commands:
+  obtain   order a certificate, validate it through DNS and write the files
+  status   show the state of a certificate order
+  csr      create a CSR and key in Certificate Management Service
+
+Run "alicert <command> -h" for a command's flags.
+
+Exit codes: 0 ok, 1 failure, 2 usage, 3 outcome unknown (an order may exist:
+check before retrying), 4 certificate written but the DNS record was not
+removed.
+`
+
+// run runs one alicert command line (without the program name) and returns
+// its exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return (&cli{stdout: stdout, stderr: stderr, now: time.Now}).run(ctx, args)
+}
+
+// cli is one run of the command.
+type cli struct {
+	stdout, stderr io.Writer
+	now            func() time.Time
+	// fake, when set, is the server -fake uses instead of a new one, so
+	// that tests can run the command twice against one fake.
+	fake *alicerttest.Server
+}
+
+func (c *cli) run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.stderr, usageText)
+		return exitUsage
+	}
+	switch args[0] {
+	case "obtain":
+		return c.obtain(ctx, args[1:])
+	case "status":
+		return c.status(ctx, args[1:])
+	case "csr":
+		return c.csr(ctx, args[1:])
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(c.stdout, usageText)
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "alicert: unknown command %q\n\n%s", args[0], usageText)
+	return exitUsage
+}
+
+// common are the flags of every command.
+type common struct {
+	fake    bool
+	region  string
+	verbose bool
+}
+
+func (g *common) register(fs *flag.FlagSet) {
+	fs.BoolVar(&g.fake, "fake", false, "run against an in-process fake of the services, with a test CA")
+	fs.StringVar(&g.region, "region", "", "region id (default cn-hangzhou)")
+	fs.BoolVar(&g.verbose, "v", false, "log every API attempt to stderr (never a secret)")
+}
+
+// newFlagSet returns a flag set for a command, printing its usage and
+// errors to stderr.
+func (c *cli) newFlagSet(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: alicert %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, returning the exit code to stop with, if any.
+func (c *cli) parse(fs *flag.FlagSet, args []string) (code int, stop bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, true
+		}
+		return exitUsage, true
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(c.stderr, "alicert %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return exitUsage, true
+	}
+	return 0, false
+}
+
+// usageError reports a bad flag value.
+func (c *cli) usageError(fs *flag.FlagSet, format string, args ...any) int {
+	fmt.Fprintf(c.stderr, "alicert %s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fs.Usage()
+	return exitUsage
+}
+
+// client returns the client for g and a function to release it.
+func (c *cli) client(g common) (*alicert.Client, func(), error) {
+	var opts []alicert.Option
+	if g.region != "" {
+		opts = append(opts, alicert.WithRegion(g.region))
+	}
+	if g.verbose {
+		opts = append(opts, alicert.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	release := func() {}
+	if g.fake {
+		srv := c.fake
+		if srv == nil {
+			// The order waits for its DNS record, as the real CA does.
+			srv = alicerttest.NewServer(alicerttest.WithDNSCheck())
+			release = srv.Close
+		}
+		id, secret := srv.Credentials()
+		opts = append(opts,
+			alicert.WithAccessKey(id, secret),
+			alicert.WithCASEndpoint(srv.URL),
+			alicert.WithKMSEndpoint(srv.URL),
+			alicert.WithDNSEndpoint(srv.URL),
+			alicert.WithHTTPClient(srv.Client()),
+			alicert.WithRetryDelay(time.Millisecond, 10*time.Millisecond),
+		)
+	}
+	cl, err := alicert.NewClient(opts...)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return cl, release, nil
+}
+
+// failf prints an error line and returns code.
+func (c *cli) failf(code int, format string, args ...any) int {
+	fmt.Fprintf(c.stderr, "alicert: "+format+"\n", args...)
+	return code
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}

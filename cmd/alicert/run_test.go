@@ -1,0 +1,367 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// result is one run of the command.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCmd runs the command line against srv (nil: run's own fake, as -fake
+// does for a user).
+func runCmd(t *testing.T, srv *alicerttest.Server, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	var code int
+	if srv == nil {
+		code = run(t.Context(), args, &stdout, &stderr)
+	} else {
+		code = (&cli{stdout: &stdout, stderr: &stderr, now: time.Now, fake: srv}).run(t.Context(), args)
+	}
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func newFake(t *testing.T, opts ...alicerttest.Option) *alicerttest.Server {
+	t.Helper()
+	srv := alicerttest.NewServer(append([]alicerttest.Option{alicerttest.WithDNSCheck()}, opts...)...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// readCerts parses every certificate of a PEM file.
+func readCerts(t *testing.T, path string) []*x509.Certificate {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var certs []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			break
+		}
+		require.Equal(t, "CERTIFICATE", block.Type)
+		c, err := x509.ParseCertificate(block.Bytes)
+		require.NoError(t, err)
+		certs = append(certs, c)
+	}
+	require.Empty(t, strings.TrimSpace(string(b)), "nothing but certificates in %s", path)
+	return certs
+}
+
+// checkFiles checks the files obtain wrote into dir for domain and returns
+// the leaf.
+func checkFiles(t *testing.T, dir, domain string, roots *x509.CertPool) *x509.Certificate {
+	t.Helper()
+	leafs := readCerts(t, filepath.Join(dir, certFile))
+	require.Len(t, leafs, 1, "cert.pem holds the certificate alone")
+	chain := readCerts(t, filepath.Join(dir, chainFile))
+	full := readCerts(t, filepath.Join(dir, fullchainFile))
+	require.Equal(t, append([]*x509.Certificate{leafs[0]}, chain...), full)
+
+	inter := x509.NewCertPool()
+	for _, c := range chain {
+		inter.AddCert(c)
+	}
+	_, err := leafs[0].Verify(x509.VerifyOptions{DNSName: domain, Roots: roots, Intermediates: inter})
+	require.NoError(t, err)
+
+	_, err = tls.LoadX509KeyPair(filepath.Join(dir, fullchainFile), filepath.Join(dir, keyFile))
+	require.NoError(t, err, "key.pem belongs to the certificate")
+	if runtime.GOOS != "windows" {
+		fi, err := os.Stat(filepath.Join(dir, keyFile))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	}
+	assert.NoFileExists(t, filepath.Join(dir, stateFile), "the finished order leaves no state")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.False(t, strings.Contains(e.Name(), ".tmp-"), "leftover temporary file %s", e.Name())
+	}
+	return leafs[0]
+}
+
+func TestObtainFakeModeEndToEnd(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "certs")
+	r := runCmd(t, nil, "obtain", "-fake", "-domain", "example.com", "-dns", "alidns", "-out", dir)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "certificate for example.com (order ")
+	for _, want := range []string{"ordering a certificate for example.com", "adding DNS record _dnsauth.example.com.", "issued", "removing DNS record"} {
+		assert.Contains(t, r.stderr, want)
+	}
+	// run's own fake is gone with it; its CA is the last certificate of
+	// the chain the fake returned.
+	chain := readCerts(t, filepath.Join(dir, chainFile))
+	require.NotEmpty(t, chain)
+	roots := x509.NewCertPool()
+	roots.AddCert(chain[len(chain)-1])
+	checkFiles(t, dir, "example.com", roots)
+}
+
+func TestObtainVerifiesAgainstTheFakeCA(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	dir := t.TempDir()
+	r := runCmd(t, srv, "obtain", "-fake", "-domain", "www.example.com", "-out", dir)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	leaf := checkFiles(t, dir, "www.example.com", srv.CAPool())
+	assert.Equal(t, []string{"www.example.com"}, leaf.DNSNames)
+	assert.Empty(t, srv.DNSRecords(), "the validation record is removed")
+	assert.Equal(t, 1, srv.OrderCount())
+
+	// A rerun while the certificate is valid does nothing.
+	r = runCmd(t, srv, "obtain", "-fake", "-domain", "www.example.com", "-out", dir)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "nothing to do")
+	assert.Equal(t, 1, srv.OrderCount())
+}
+
+func TestObtainResetAfterWriteThenRerunOrdersOnce(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	dir := t.TempDir()
+	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
+	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
+
+	r := runCmd(t, srv, args...)
+	require.Equal(t, exitOutcomeUnknown, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "outcome unknown")
+	assert.Contains(t, r.stderr, "-order ID")
+	st, err := loadState(dir)
+	require.NoError(t, err)
+	require.True(t, st.pending(), "the state file records the create: %+v", st)
+	assert.Equal(t, 1, srv.OrderCount(), "the service made the order")
+
+	// A rerun does not order blindly.
+	r = runCmd(t, srv, args...)
+	require.Equal(t, exitOutcomeUnknown, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "may have been created at "+st.CreateSentAt.Format(time.RFC3339))
+	assert.Equal(t, 1, srv.RequestCount("CreateCertificateRequest"))
+
+	// The user finds the order (here: the fake's only one) and resumes it.
+	ids := srv.OrderIDs()
+	require.Len(t, ids, 1)
+	r = runCmd(t, srv, append(args, "-order", strconv.FormatInt(ids[0], 10))...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	checkFiles(t, dir, "example.com", srv.CAPool())
+	assert.Equal(t, 1, srv.OrderCount(), "exactly one order")
+	assert.Equal(t, 1, srv.RequestCount("CreateCertificateRequest"))
+}
+
+func TestObtainResumesTheOrderInTheStateFile(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	dir := t.TempDir()
+	// A run that died after the order was created left this state file.
+	order := createOrder(t, srv, "example.com")
+	require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: order}))
+
+	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "resuming order "+strconv.FormatInt(order, 10))
+	checkFiles(t, dir, "example.com", srv.CAPool())
+	assert.Equal(t, 1, srv.OrderCount())
+
+	// The state of another domain is not taken over.
+	require.NoError(t, saveState(dir, &state{Domain: "other.example.com", OrderID: order}))
+	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "other.example.com")
+}
+
+// createOrder creates an order through the library, as an earlier run did.
+func createOrder(t *testing.T, srv *alicerttest.Server, domain string) int64 {
+	t.Helper()
+	id, secret := srv.Credentials()
+	c, err := alicert.NewClient(alicert.WithAccessKey(id, secret), alicert.WithCASEndpoint(srv.URL))
+	require.NoError(t, err)
+	out, err := c.CAS.CreateCertificateRequest(t.Context(), &alicert.CreateCertificateRequestInput{
+		Domain: domain, ValidateType: alicert.ValidateDNS,
+	})
+	require.NoError(t, err)
+	return out.OrderID
+}
+
+func TestObtainNeverOverwritesANewerCertificate(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	dir := t.TempDir()
+	newer := selfSigned(t, time.Now().Add(10*365*24*time.Hour))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), newer, 0o644))
+
+	// -renew-within 0 orders whatever cert.pem holds.
+	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-renew-within", "0")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "kept "+filepath.Join(dir, certFile))
+	got, err := os.ReadFile(filepath.Join(dir, certFile))
+	require.NoError(t, err)
+	assert.Equal(t, newer, got)
+	assert.NoFileExists(t, filepath.Join(dir, keyFile), "no key without its certificate")
+}
+
+// selfSigned returns a throwaway certificate PEM expiring at notAfter.
+func selfSigned(t *testing.T, notAfter time.Time) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "example.com"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: notAfter, DNSNames: []string{"example.com"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func TestObtainCleanupFailureExitCode(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	dir := t.TempDir()
+	srv.InjectFault("DeleteDomainRecord", alicerttest.Fault{Kind: alicerttest.FaultInternalError}, 0)
+	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
+	require.Equal(t, exitCleanupFailed, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "by hand")
+	checkFiles(t, dir, "example.com", srv.CAPool())
+	assert.Len(t, srv.DNSRecords(), 1)
+}
+
+func TestObtainVerifyFailureForgetsTheOrder(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, alicerttest.WithVerifyFailure("example.com"))
+	dir := t.TempDir()
+	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
+	require.Equal(t, exitFailure, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "a rerun creates a new order")
+	assert.NoFileExists(t, filepath.Join(dir, stateFile))
+	assert.Empty(t, srv.DNSRecords())
+}
+
+func TestObtainRefusedCreateLeavesNoState(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	dir := t.TempDir()
+	// A product code the service rejects: nothing is ordered.
+	r := runCmd(t, srv, "obtain", "-fake", "-domain", "*.example.com", "-product", "digicert-free-1-free", "-out", dir)
+	require.Equal(t, exitFailure, r.code, r.stderr)
+	assert.NoFileExists(t, filepath.Join(dir, stateFile))
+	assert.Zero(t, srv.OrderCount())
+}
+
+func TestStatus(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	order := createOrder(t, srv, "example.com")
+	r := runCmd(t, srv, "status", "-fake", "-order", strconv.FormatInt(order, 10))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "order "+strconv.FormatInt(order, 10)+": domain_verify")
+	assert.Contains(t, r.stdout, "_dnsauth.example.com TXT")
+
+	r = runCmd(t, srv, "status", "-fake", "-order", "12345")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "12345")
+}
+
+func TestCSR(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	keyPath := filepath.Join(t.TempDir(), "csr-key.pem")
+	args := []string{"csr", "-fake", "-cn", "example.com", "-san", "www.example.com, api.example.com",
+		"-country", "CN", "-province", "Zhejiang", "-locality", "Hangzhou", "-key", keyPath}
+	r := runCmd(t, srv, args...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	csr, err := alicert.ParseCSR(r.stdout)
+	require.NoError(t, err)
+	assert.Equal(t, "example.com", csr.Subject.CommonName)
+	assert.Subset(t, csr.DNSNames, []string{"www.example.com", "api.example.com"})
+	key, err := os.ReadFile(keyPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(key), "PRIVATE KEY")
+	assert.NotContains(t, r.stdout+r.stderr, strings.Split(string(key), "\n")[1], "the key is never printed")
+	if runtime.GOOS != "windows" {
+		fi, err := os.Stat(keyPath)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	}
+
+	r = runCmd(t, srv, args...)
+	assert.Equal(t, exitUsage, r.code, "an existing key file is never overwritten")
+	assert.Equal(t, 1, srv.CsrCount())
+
+	r = runCmd(t, srv, "csr", "-fake", "-cn", "example.com", "-country", "China", "-province", "P", "-locality", "L")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "CountryCode")
+}
+
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string // in stdout+stderr
+	}{
+		{nil, exitUsage, "usage: alicert <command>"},
+		{[]string{"-h"}, exitOK, "Exit codes"},
+		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{[]string{"obtain", "-h"}, exitOK, "-renew-within"},
+		{[]string{"status", "-h"}, exitOK, "-order"},
+		{[]string{"csr", "-h"}, exitOK, "-key-size"},
+		{[]string{"obtain", "-fake"}, exitUsage, "-domain is required"},
+		{[]string{"obtain", "-domain", "example.com", "-dns", "route53"}, exitUsage, "the only DNS provider is alidns"},
+		{[]string{"obtain", "-domain", "example.com", "-order", "5", "-new-order"}, exitUsage, "exclude each other"},
+		{[]string{"obtain", "-domain", "example.com", "extra"}, exitUsage, `unexpected argument "extra"`},
+		{[]string{"obtain", "-nope"}, exitUsage, "flag provided but not defined"},
+		{[]string{"status"}, exitUsage, "-order is required"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			r := runCmd(t, nil, tc.args...)
+			assert.Equal(t, tc.code, r.code, r.stderr)
+			assert.Contains(t, r.stdout+r.stderr, tc.want)
+		})
+	}
+}
+
+func TestStateFileFormat(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	require.NoError(t, saveState(dir, &state{Domain: "example.com", CreateSentAt: at}))
+	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Equal(t, map[string]any{"domain": "example.com", "create_sent_at": "2026-11-23T12:00:00Z"}, m)
+	st, err := loadState(dir)
+	require.NoError(t, err)
+	assert.True(t, st.pending())
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, stateFile), []byte("garbage"), 0o600))
+	_, err = loadState(dir)
+	assert.ErrorContains(t, err, "not a state file")
+}
