@@ -31,13 +31,19 @@ func unreserved(c byte) bool {
 // what the service expects, and differs from url.QueryEscape for space, '*'
 // and '~'.
 func AppendEncoded(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			dst = append(dst, c)
-			continue
+	for i := 0; i < len(s); {
+		// Copy each run of unreserved bytes at once: most of a request is.
+		j := i
+		for j < len(s) && unreserved(s[j]) {
+			j++
 		}
+		dst = append(dst, s[i:j]...)
+		if j == len(s) {
+			break
+		}
+		c := s[j]
 		dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		i = j + 1
 	}
 	return dst
 }
