@@ -30,6 +30,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -628,9 +629,12 @@ func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, param
 	}
 	defer resp.Body.Close()
 	a.status = resp.StatusCode
-	a.body, a.err = readLimited(resp.Body)
-	a.requestID = resp.Header.Get("x-acs-request-id")
-	if a.requestID == "" {
+	a.body, a.err = readLimited(resp.Body, resp.ContentLength)
+	// Canonical already, so that Get need not build the canonical key.
+	a.requestID = resp.Header.Get("X-Acs-Request-Id")
+	if a.requestID == "" && (a.status < 200 || a.status > 299) {
+		// A success carries the id in the JSON it decodes to; the body is
+		// scanned for it only when the id must explain a failure.
 		a.requestID = scanRequestID(a.body)
 	}
 	return a
@@ -638,17 +642,30 @@ func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, param
 
 var errBodyTooLarge = fmt.Errorf("the response body is larger than %d bytes", maxResponseBytes)
 
-func readLimited(r io.Reader) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(1024)
-	n, err := buf.ReadFrom(io.LimitReader(r, maxResponseBytes+1))
-	if err != nil {
-		return nil, err
+// readLimited reads a body of at most maxResponseBytes. size is its
+// Content-Length, or -1: a body that states its size is read into one buffer
+// of that size.
+func readLimited(r io.Reader, size int64) ([]byte, error) {
+	const limit = maxResponseBytes + 1 // one byte more tells "too large" from "just fits"
+	n := 1024
+	if size >= 0 && size < limit {
+		n = int(size) + 1 // +1: room to read EOF without growing
 	}
-	if n > maxResponseBytes {
-		return nil, errBodyTooLarge
+	buf := make([]byte, 0, n)
+	for len(buf) < limit {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), limit-len(buf)))
+		}
+		m, err := r.Read(buf[len(buf):min(cap(buf), limit)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return buf.Bytes(), nil
+	return nil, errBodyTooLarge
 }
 
 // classify turns one attempt into success (decoding into out), an error to
@@ -856,7 +873,6 @@ func scanRequestID(body []byte) string {
 // decodeSuccess decodes a 2xx body into out. For a create, a body that does
 // not decode, or lacks the id, leaves the outcome unknown.
 func decodeSuccess(op *operation, a attempt, out any) error {
-	requestID := a.requestID
 	var problem string
 	var cause error
 	if body := bytes.TrimLeft(a.body, " \t\r\n"); len(body) == 0 || body[0] != '{' {
@@ -870,6 +886,10 @@ func decodeSuccess(op *operation, a attempt, out any) error {
 	}
 	if problem == "" {
 		return nil
+	}
+	requestID := a.requestID
+	if requestID == "" {
+		requestID = scanRequestID(a.body)
 	}
 	var err error = &responseError{operation: op.action, statusCode: a.status, requestID: requestID, problem: problem, cause: cause}
 	if op.kind == opCreate {
@@ -930,11 +950,15 @@ func (c *Client) logAttempt(ctx context.Context, op *operation, n int, a attempt
 	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
+	requestID := a.requestID
+	if requestID == "" {
+		requestID = scanRequestID(a.body) // a success's id is in its body
+	}
 	attrs := []slog.Attr{
 		slog.String("action", op.action),
 		slog.Int("attempt", n),
 		slog.Int("status", a.status),
-		slog.String("request_id", a.requestID),
+		slog.String("request_id", requestID),
 		slog.Duration("duration", d),
 	}
 	if err != nil {
