@@ -65,11 +65,12 @@ func (c *Client) sign(action, version string, params []signature.Param, cred *pr
 	signature.Sort(all)
 	s.params = all
 
-	// The body is the one buffer that outlives the call (the transport reads
-	// it), so it is sized once; the string-to-sign is scratch.
-	n := signature.CanonicalLen(all)
-	body := signature.AppendCanonical(make([]byte, 0, n+len(signatureParam)+3*signature.SignatureLen), all)
-	s.sts = signature.AppendStringToSign(s.sts[:0], http.MethodPost, body)
+	// The canonical query and the string-to-sign are built in scratch
+	// space; the body, the one buffer that outlives the call (the transport
+	// reads it), is then allocated once at its final size.
+	s.canonical = signature.AppendCanonical(s.canonical[:0], all)
+	s.sts = signature.AppendStringToSign(s.sts[:0], http.MethodPost, s.canonical)
+	body := append(make([]byte, 0, len(s.canonical)+len(signatureParam)+3*signature.SignatureLen), s.canonical...)
 	if s.mac == nil || !s.mac.KeyedWith(cred.AccessKeySecret) {
 		s.mac = signature.NewMAC(cred.AccessKeySecret)
 	}
@@ -85,9 +86,10 @@ func (c *Client) sign(action, version string, params []signature.Param, cred *pr
 // keyed with the secret it last signed with (keying costs more than
 // signing). A new secret, say from a refreshed STS credential, re-keys it.
 type signScratch struct {
-	params []signature.Param
-	sts    []byte
-	mac    *signature.MAC
+	params    []signature.Param
+	canonical []byte
+	sts       []byte
+	mac       *signature.MAC
 }
 
 // maxScratchBytes bounds the string-to-sign buffer the pool keeps, so that
@@ -107,8 +109,9 @@ func (c *Client) putScratch(s *signScratch) {
 	}
 	// Keep no parameter (the security token is one) beyond the call.
 	clear(s.params)
+	clear(s.canonical)
 	clear(s.sts)
-	s.params, s.sts = s.params[:0], s.sts[:0]
+	s.params, s.canonical, s.sts = s.params[:0], s.canonical[:0], s.sts[:0]
 	c.signing.Put(s)
 }
 
