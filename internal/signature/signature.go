@@ -48,17 +48,6 @@ func AppendEncoded(dst []byte, s string) []byte {
 	return dst
 }
 
-// EncodedLen returns len(AppendEncoded(nil, s)).
-func EncodedLen(s string) int {
-	n := len(s)
-	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n += 2
-		}
-	}
-	return n
-}
-
 // Encode returns the RFC 3986 percent-encoding of s.
 func Encode(s string) string {
 	return string(AppendEncoded(make([]byte, 0, len(s)+8), s))
@@ -82,16 +71,6 @@ func AppendCanonical(dst []byte, params []Param) []byte {
 		dst = AppendEncoded(dst, p.Value)
 	}
 	return dst
-}
-
-// CanonicalLen returns len(AppendCanonical(nil, params)), so that a caller
-// can size the buffer once.
-func CanonicalLen(params []Param) int {
-	n := max(len(params)-1, 0) // the '&'s
-	for _, p := range params {
-		n += EncodedLen(p.Key) + 1 + EncodedLen(p.Value)
-	}
-	return n
 }
 
 // AppendStringToSign appends METHOD&%2F&percent-encoded(canonical) to dst.
