@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/alicert/alicert/internal/signature"
 )
 
 // ValidateType is how the CA checks that the applicant controls the domain.
@@ -102,13 +103,14 @@ func (in *CreateCertificateRequestInput) validate() []FieldError {
 	return p
 }
 
-func (in *CreateCertificateRequestInput) encodeExtra(v url.Values) error {
+func (in *CreateCertificateRequestInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
 	for i, t := range in.Tags {
 		n := strconv.Itoa(i + 1)
-		v.Set("Tags."+n+".Key", t.Key)
-		v.Set("Tags."+n+".Value", t.Value)
+		params = append(params,
+			signature.Param{Key: "Tags." + n + ".Key", Value: t.Key},
+			signature.Param{Key: "Tags." + n + ".Value", Value: t.Value})
 	}
-	return nil
+	return params, nil
 }
 
 func isEmailAddress(s string) bool {

@@ -538,9 +538,10 @@ type request interface {
 }
 
 // extraEncoder is implemented by inputs with fields go-querystring cannot
-// express on their own types (numbered lists, JSON values).
+// express on their own types (numbered lists, JSON values). It appends
+// those parameters to params; their keys never repeat a url-tagged field's.
 type extraEncoder interface {
-	encodeExtra(v url.Values) error
+	encodeExtra(params []signature.Param) ([]signature.Param, error)
 }
 
 // idChecker is implemented by outputs that must carry an id (or, for a

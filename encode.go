@@ -285,8 +285,8 @@ func deleteParam(params []signature.Param, key string) []signature.Param {
 }
 
 // encodeParams turns an input (a pointer to a struct) into request
-// parameters: its `url`-tagged fields, then the input's own encoder, which
-// sets the parameters go-querystring cannot express on their own types.
+// parameters: its `url`-tagged fields, then those its own encoder appends,
+// which go-querystring cannot express on their own types.
 func (c *Client) encodeParams(in any) ([]signature.Param, error) {
 	v := reflect.ValueOf(in)
 	for v.Kind() == reflect.Pointer && !v.IsNil() {
@@ -309,11 +309,10 @@ func (c *Client) encodeParams(in any) ([]signature.Param, error) {
 		}
 	}
 	if x, ok := in.(extraEncoder); ok {
-		extra := url.Values{}
-		if err := x.encodeExtra(extra); err != nil {
+		var err error
+		if params, err = x.encodeExtra(params); err != nil {
 			return nil, err
 		}
-		params = setParams(params, extra)
 	}
 	return params, nil
 }

@@ -12,13 +12,21 @@ import (
 )
 
 // queryReference is how parameters were encoded before the cached encoders:
-// go-querystring, then the input's own encoder on top.
+// go-querystring, then the input's own parameters set on top. It also checks
+// that those never repeat a url-tagged field's key, as extraEncoder requires.
 func queryReference(t *testing.T, in any) url.Values {
 	t.Helper()
 	v, err := query.Values(in)
 	require.NoError(t, err)
 	if e, ok := in.(extraEncoder); ok {
-		require.NoError(t, e.encodeExtra(v))
+		extra, err := e.encodeExtra(nil)
+		require.NoError(t, err)
+		for _, p := range extra {
+			assert.NotContains(t, v, p.Key, "an extra parameter repeats a url-tagged field")
+		}
+		for _, p := range extra {
+			v.Add(p.Key, p.Value)
+		}
 	}
 	return v
 }

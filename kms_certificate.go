@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/alicert/alicert/internal/signature"
 )
 
 // KeySpec is the key type of a certificate created in KMS.
@@ -134,16 +136,15 @@ func (in *CreateCertificateInput) validate() []FieldError {
 	return p
 }
 
-func (in *CreateCertificateInput) encodeExtra(v url.Values) error {
+func (in *CreateCertificateInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
 	if len(in.SubjectAlternativeNames) == 0 {
-		return nil
+		return params, nil
 	}
 	js, err := json.Marshal(in.SubjectAlternativeNames)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	v.Set("SubjectAlternativeNames", string(js))
-	return nil
+	return append(params, signature.Param{Key: "SubjectAlternativeNames", Value: string(js)}), nil
 }
 
 // CreateCertificateOutput is the output of KMS CreateCertificate.
