@@ -162,18 +162,19 @@ func checkTags(p *problems, tags []Tag) {
 	if len(tags) > 20 {
 		p.add("Tags", fmt.Sprintf("has %d tags; at most 20 are allowed", len(tags)))
 	}
+	// The field name is built only for a problem: this runs on every call.
+	field := func(i int, part string) string { return "Tags[" + strconv.Itoa(i) + "]." + part }
 	for i, t := range tags {
-		field := fmt.Sprintf("Tags[%d]", i)
 		switch {
 		case t.Key == "":
-			p.add(field+".Key", "is required")
+			p.add(field(i, "Key"), "is required")
 		case utf8.RuneCountInString(t.Key) > 64:
-			p.add(field+".Key", "is longer than 64 characters")
+			p.add(field(i, "Key"), "is longer than 64 characters")
 		case strings.Contains(t.Key, "http://") || strings.Contains(t.Key, "https://"):
-			p.add(field+".Key", "must not contain http:// or https://")
+			p.add(field(i, "Key"), "must not contain http:// or https://")
 		}
 		if utf8.RuneCountInString(t.Value) > 128 {
-			p.add(field+".Value", "is longer than 128 characters")
+			p.add(field(i, "Value"), "is longer than 128 characters")
 		}
 	}
 }

@@ -645,9 +645,12 @@ var errBodyTooLarge = fmt.Errorf("the response body is larger than %d bytes", ma
 
 // readLimited reads a body of at most maxResponseBytes. size is its
 // Content-Length, or -1: a body that states its size is read into one buffer
-// of that size.
+// of that size, and one that states a size over the limit is not read.
 func readLimited(r io.Reader, size int64) ([]byte, error) {
 	const limit = maxResponseBytes + 1 // one byte more tells "too large" from "just fits"
+	if size > maxResponseBytes {
+		return nil, errBodyTooLarge // said so up front: not worth reading
+	}
 	n := 1024
 	if size >= 0 && size < limit {
 		n = int(size) + 1 // +1: room to read EOF without growing

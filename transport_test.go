@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,5 +64,38 @@ func TestDefaultTransportRefusesOldTLS(t *testing.T) {
 				assert.Error(t, err, "a server limited to %s must be refused", tc.name)
 			}
 		})
+	}
+}
+
+// TestDeclaredOversizedBodyIsNotRead checks that a response announcing more
+// than the limit is refused at once, not read (or waited for) to the limit.
+func TestDeclaredOversizedBodyIsNotRead(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	defer close(release)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "5000000")
+		_, _ = w.Write([]byte(`{"Type":"`))
+		w.(http.Flusher).Flush()
+		select { // stall: a client that reads on would hang here
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithAccessKey("id", "secret"), WithCASEndpoint(srv.URL), WithMaxAttempts(1))
+	require.NoError(t, err)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.CAS.DescribeCertificateState(t.Context(), &DescribeCertificateStateInput{OrderID: 1})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "larger than")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client kept reading a body that announced itself as too large")
 	}
 }

@@ -11,12 +11,13 @@ import (
 	"time"
 )
 
-// Server is a fake CAS and KMS endpoint listening on 127.0.0.1. Create one
-// with NewServer and point an alicert.Client at URL with WithCASEndpoint and
-// WithKMSEndpoint. All its methods are safe for concurrent use.
+// Server is a fake CAS, KMS and Alibaba Cloud DNS endpoint listening on
+// 127.0.0.1. Create one with NewServer and point an alicert.Client at URL
+// with WithCASEndpoint, WithKMSEndpoint and WithDNSEndpoint. All its methods
+// are safe for concurrent use.
 type Server struct {
-	// URL is the server's base URL, http://127.0.0.1:<port>. CAS and KMS
-	// are both served there; requests are routed by their Version and
+	// URL is the server's base URL, http://127.0.0.1:<port>. CAS, KMS and
+	// Alidns are all served there; requests are routed by their Version and
 	// Action parameters.
 	URL string
 
