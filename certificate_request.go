@@ -3,6 +3,7 @@ package alicert
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -276,6 +277,12 @@ func (o DescribeCertificateStateOutput) GoString() string { return o.format(true
 // Format hides PrivateKey whatever the verb (%d or %x would otherwise
 // print the fields of a value without a Format method).
 func (o DescribeCertificateStateOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
+
+// LogValue hides PrivateKey from log/slog, whose JSON handler would
+// otherwise marshal every field.
+func (o DescribeCertificateStateOutput) LogValue() slog.Value {
+	return slog.StringValue(o.format(false))
+}
 
 func (o DescribeCertificateStateOutput) format(goSyntax bool) string {
 	type plain DescribeCertificateStateOutput

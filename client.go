@@ -309,6 +309,7 @@ func (c *Client) init() error {
 	if cfg.httpClient == nil {
 		cfg.httpClient = defaultHTTPClient()
 	}
+	cfg.httpClient = withoutRedirects(cfg.httpClient)
 	if len(problems) > 0 {
 		return errors.New("alicert: NewClient: " + strings.Join(problems, "; "))
 	}
@@ -418,13 +419,30 @@ func isLoopback(host string) bool {
 // defaultHTTPClient bounds every phase of a request so that a renewal job
 // never hangs on a dead peer, and refuses TLS below 1.2.
 func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if ok {
+		t = t.Clone()
+	} else { // replaced by a program (tracing wrappers do): start afresh
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true,
+			MaxIdleConns: 100, IdleConnTimeout: 90 * time.Second, ExpectContinueTimeout: time.Second}
+	}
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = 10 * time.Second
 	t.ResponseHeaderTimeout = 30 * time.Second
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	t.MaxIdleConnsPerHost = 16
 	return &http.Client{Transport: t, Timeout: 2 * time.Minute}
+}
+
+// withoutRedirects returns a copy of hc that never follows a redirect: a
+// 307 or 308 would post the signed body, security token included, again to
+// whatever host the Location names, past the endpoint checks. The RPC API
+// never redirects, so a 3xx becomes an *APIError. The caller's client is
+// not changed.
+func withoutRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 // credentialSource hands out credentials for one attempt.
@@ -532,6 +550,12 @@ type operation struct {
 	unknownHint string
 }
 
+// unknown wraps cause, from an attempt that may have reached the service, in
+// the error that says the create's outcome is unknown.
+func (op *operation) unknown(cause error) error {
+	return &outcomeUnknownError{operation: op.action, hint: op.unknownHint, cause: cause}
+}
+
 // request is what every *XxxInput implements for the call path.
 type request interface {
 	validate() []FieldError
@@ -588,12 +612,15 @@ type attempt struct {
 func (c *Client) send(ctx context.Context, op *operation, params []signature.Param, out any) error {
 	ep := c.endpoints[op.api]
 	for n := 1; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("alicert: %s: %w", op.action, err)
-		}
 		cred, err := c.creds.get()
 		if err != nil {
 			return &credentialsError{operation: op.action, provider: c.creds.name(), cause: err}
+		}
+		// Checked after the provider, which takes no ctx and may be slow (an
+		// STS refresh): a call whose ctx ended by now is never sent, and so
+		// never reported as a create of unknown outcome.
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("alicert: %s: %w", op.action, err)
 		}
 		start := time.Now()
 		a := c.exchange(ctx, op, ep, params, cred)
@@ -683,7 +710,7 @@ func (c *Client) classify(ctx context.Context, op *operation, a attempt, n int, 
 	case a.status < 200 || a.status > 299:
 		return classifyAPIError(op, a)
 	}
-	return false, decodeSuccess(op, a, out)
+	return decodeSuccess(op, a, out)
 }
 
 // classifyTransport handles an attempt that got no response at all.
@@ -693,7 +720,7 @@ func (c *Client) classifyTransport(ctx context.Context, op *operation, a attempt
 	case notSent(a.err):
 		return ctx.Err() == nil, terr
 	case op.kind == opCreate:
-		return false, &outcomeUnknownError{operation: op.action, hint: op.unknownHint, cause: terr}
+		return false, op.unknown(terr)
 	default:
 		return ctx.Err() == nil, terr
 	}
@@ -704,14 +731,15 @@ func (c *Client) classifyBodyError(ctx context.Context, op *operation, a attempt
 	if a.status < 200 || a.status > 299 {
 		// The status classifies an error response (an *APIError, like
 		// every non-2xx); the unreadable body only costs the message.
-		a.body = []byte("unreadable body: " + a.err.Error())
-		return classifyAPIError(op, a)
+		apiErr := &APIError{Operation: op.action, StatusCode: a.status, RequestID: a.requestID,
+			Message: "unreadable body: " + a.err.Error()}
+		return classifyStatus(op, apiErr)
 	}
 	var err error = &responseError{operation: op.action, statusCode: a.status, requestID: a.requestID,
 		problem: "reading the body", cause: a.err}
 	readFailed := !errors.Is(a.err, errBodyTooLarge)
 	if op.kind == opCreate {
-		return false, &outcomeUnknownError{operation: op.action, hint: op.unknownHint, requestID: a.requestID, cause: err}
+		return false, op.unknown(err)
 	}
 	return readFailed && ctx.Err() == nil, err
 }
@@ -726,13 +754,19 @@ func notSent(err error) bool {
 
 // classifyAPIError handles a non-2xx response.
 func classifyAPIError(op *operation, a attempt) (bool, error) {
-	apiErr := parseAPIError(op, a)
+	return classifyStatus(op, parseAPIError(op, a))
+}
+
+// classifyStatus applies the retry rules to an error from the service:
+// throttling is retried for every operation, a 5xx for reads only, and a
+// 5xx on a create leaves its outcome unknown.
+func classifyStatus(op *operation, apiErr *APIError) (bool, error) {
 	switch {
 	case apiErr.Throttled():
 		return true, apiErr
-	case a.status >= 500 && op.kind == opCreate:
-		return false, &outcomeUnknownError{operation: op.action, hint: op.unknownHint, requestID: apiErr.RequestID, cause: apiErr}
-	case a.status >= 500:
+	case apiErr.StatusCode >= 500 && op.kind == opCreate:
+		return false, op.unknown(apiErr)
+	case apiErr.StatusCode >= 500:
 		return true, apiErr
 	default:
 		return false, apiErr
@@ -758,12 +792,17 @@ func parseAPIError(op *operation, a attempt) *APIError {
 		if doc.RequestID != "" {
 			e.RequestID = doc.RequestID
 		}
-		// Compare with our string-to-sign scrubbed the same way as theirs.
-		e.Message += explain(e.Code, e.Message, scrubMessage(a.signed.stringToSign(), a.token, sig))
+		if e.Code == "SignatureDoesNotMatch" {
+			// Compare with our string-to-sign scrubbed the same way as theirs.
+			e.Message += explainSignature(e.Message, scrubMessage(a.signed.stringToSign(), a.token, sig))
+		} else {
+			e.Message += explain(e.Code)
+		}
 		return e
 	}
-	// A proxy's error page may echo the request, token and signature included.
-	e.Message = excerpt([]byte(scrubMessage(string(a.body), a.token, sig)))
+	// A proxy's error page may echo the request, token and signature
+	// included; excerpt scrubs what it keeps.
+	e.Message = excerpt(a.body, func(s string) string { return scrubMessage(s, a.token, sig) })
 	return e
 }
 
@@ -784,19 +823,22 @@ func scrubMessage(msg string, secrets ...string) string {
 	return redact.Text(msg)
 }
 
-// explain adds what the client knows about a few error codes.
-func explain(code, msg, ourSTS string) string {
+// explainSignature says which side of a SignatureDoesNotMatch is likely
+// wrong, from the string-to-sign the service quotes in msg and ours.
+func explainSignature(msg, ourSTS string) string {
+	switch theirs := serverStringToSign(msg); {
+	case theirs == "":
+		return " [alicert: check the AccessKey secret]"
+	case theirs == ourSTS:
+		return " [alicert: the service computed the same string-to-sign as this client, so the AccessKey secret is most likely wrong]"
+	default:
+		return " [alicert: the service's string-to-sign differs from this client's, so the request was changed on the way (a proxy?) or the endpoint is not an RPC endpoint]"
+	}
+}
+
+// explain adds what the client knows about a few other error codes.
+func explain(code string) string {
 	switch code {
-	case "SignatureDoesNotMatch":
-		theirs := serverStringToSign(msg)
-		switch {
-		case theirs == "":
-			return " [alicert: check the AccessKey secret]"
-		case theirs == redact.Text(ourSTS) || theirs == ourSTS:
-			return " [alicert: the service computed the same string-to-sign as this client, so the AccessKey secret is most likely wrong]"
-		default:
-			return " [alicert: the service's string-to-sign differs from this client's, so the request was changed on the way (a proxy?) or the endpoint is not an RPC endpoint]"
-		}
 	case "InvalidTimeStamp.Expired":
 		return " [alicert: the request Timestamp is outside the service's 15-minute window; check this machine's clock (NTP)]"
 	case "SignatureNonceUsed":
@@ -819,10 +861,11 @@ func serverStringToSign(msg string) string {
 	return s
 }
 
-// excerpt returns a short, printable, secret-free excerpt of a non-JSON body.
-func excerpt(body []byte) string {
+// excerpt returns a short, printable excerpt of a non-JSON body, with the
+// part it keeps passed through scrub.
+func excerpt(body []byte, scrub func(string) string) string {
 	const limit = 200
-	s := redact.Text(string(body[:min(len(body), 4*limit)]))
+	s := scrub(string(body[:min(len(body), 4*limit)]))
 	var b strings.Builder
 	space := false
 	for _, r := range s {
@@ -875,8 +918,12 @@ func scanRequestID(body []byte) string {
 }
 
 // decodeSuccess decodes a 2xx body into out. For a create, a body that does
-// not decode, or lacks the id, leaves the outcome unknown.
-func decodeSuccess(op *operation, a attempt, out any) error {
+// not decode, or lacks the id, leaves the outcome unknown. A 2xx that carries
+// the service's error document is classified as that error.
+func decodeSuccess(op *operation, a attempt, out any) (retry bool, err error) {
+	if apiErr := errorIn2xx(op, a); apiErr != nil {
+		return classifyStatus(op, apiErr)
+	}
 	var problem string
 	var cause error
 	if body := bytes.TrimLeft(a.body, " \t\r\n"); len(body) == 0 || body[0] != '{' {
@@ -889,17 +936,35 @@ func decodeSuccess(op *operation, a attempt, out any) error {
 		problem = c.missingID()
 	}
 	if problem == "" {
-		return nil
+		return false, nil
 	}
 	requestID := a.requestID
 	if requestID == "" {
 		requestID = scanRequestID(a.body)
 	}
-	var err error = &responseError{operation: op.action, statusCode: a.status, requestID: requestID, problem: problem, cause: cause}
+	err = &responseError{operation: op.action, statusCode: a.status, requestID: requestID, problem: problem, cause: cause}
 	if op.kind == opCreate {
-		err = &outcomeUnknownError{operation: op.action, hint: op.unknownHint, requestID: requestID, cause: err}
+		err = op.unknown(err)
 	}
-	return err
+	return false, err
+}
+
+// errorIn2xx returns the service error a 2xx body may carry (a gateway can
+// answer throttling with 200), or nil. The cheap byte check keeps the second
+// decoding off the path of ordinary successes.
+func errorIn2xx(op *operation, a attempt) *APIError {
+	if !bytes.Contains(a.body, []byte(`"Code"`)) {
+		return nil
+	}
+	var doc errorDocument
+	if json.Unmarshal(a.body, &doc) != nil || doc.Code == "" || doc.Message == "" {
+		return nil
+	}
+	switch strings.ToLower(doc.Code) {
+	case "ok", "success", "200": // some APIs report success this way
+		return nil
+	}
+	return parseAPIError(op, a)
 }
 
 // jsonProblem keeps what a JSON error says about the shape of the body,

@@ -3,6 +3,7 @@ package alicert
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"unicode/utf8"
 )
@@ -165,6 +166,14 @@ type GetCsrDetailOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
+// missingID rejects a 2xx response without the CSR it was asked for.
+func (o *GetCsrDetailOutput) missingID() string {
+	if o.Csr == "" {
+		return "the response has no Csr"
+	}
+	return ""
+}
+
 // String formats o with PrivateKey hidden.
 func (o GetCsrDetailOutput) String() string { return o.format(false) }
 
@@ -174,6 +183,10 @@ func (o GetCsrDetailOutput) GoString() string { return o.format(true) }
 // Format hides PrivateKey whatever the verb (%d or %x would otherwise
 // print the fields of a value without a Format method).
 func (o GetCsrDetailOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
+
+// LogValue hides PrivateKey from log/slog, whose JSON handler would
+// otherwise marshal every field.
+func (o GetCsrDetailOutput) LogValue() slog.Value { return slog.StringValue(o.format(false)) }
 
 func (o GetCsrDetailOutput) format(goSyntax bool) string {
 	type plain GetCsrDetailOutput

@@ -116,21 +116,17 @@ func (e *ValidationError) Error() string {
 }
 
 // outcomeUnknownError wraps the cause (an *APIError for a 5xx, a transport or
-// decoding error otherwise) of a create whose result is unknown.
+// decoding error otherwise) of a create whose result is unknown. The cause
+// names the request id when there is one.
 type outcomeUnknownError struct {
 	operation string
 	hint      string // what may have happened, and how to check
-	requestID string
 	cause     error
 }
 
 func (e *outcomeUnknownError) Error() string {
-	msg := "alicert: " + e.operation + ": outcome unknown: the request may have reached Alibaba Cloud, so " +
-		e.hint + "; it was not retried"
-	if e.requestID != "" {
-		msg += " (request id " + e.requestID + ")"
-	}
-	return msg + ": " + e.cause.Error()
+	return "alicert: " + e.operation + ": outcome unknown: the request may have reached Alibaba Cloud, so " +
+		e.hint + "; it was not retried: " + e.cause.Error()
 }
 
 func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }

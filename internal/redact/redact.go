@@ -12,14 +12,15 @@ const Placeholder = "[redacted]"
 // (form or query), percent-encoded once (string-to-sign) and twice.
 var tokenKeys = [...]string{"SecurityToken=", "SecurityToken%3D", "SecurityToken%253D", `"SecurityToken":"`}
 
-// Text returns s with private key blocks and security token values replaced
-// by Placeholder.
+// Text returns s with private key blocks, security token values and values
+// assigned to secret-named keys (secret, token, password) replaced by
+// Placeholder.
 func Text(s string) string {
 	s = privateKeys(s)
 	for _, k := range tokenKeys {
 		s = valuesAfter(s, k)
 	}
-	return s
+	return assignments(s)
 }
 
 // privateKeys replaces each "-----BEGIN ... PRIVATE KEY-----" block, up to its

@@ -41,3 +41,16 @@ func TestTextLeavesOrdinaryText(t *testing.T) {
 		assert.Equal(t, in, redact.Text(in))
 	}
 }
+
+func TestTextRemovesSecretAssignments(t *testing.T) {
+	// As credentials-go quotes a malformed ~/.aliyun/config.json.
+	profile := `{"profiles":[{"name":"default","access_key_id":"LTAIkeyid","access_key_secret":"SUPERSECRET1","sts_token": "STSVALUE2",}]}`
+	got := redact.Text("parse error: " + profile)
+	assert.NotContains(t, got, "SUPERSECRET1")
+	assert.NotContains(t, got, "STSVALUE2")
+	assert.Contains(t, got, "LTAIkeyid", "key ids are not secret and help debugging")
+	for _, in := range []string{"AccessKeySecret=SUPERSECRET1&x=1", "access_key_secret = SUPERSECRET1", "password: SUPERSECRET1", "ClientSecret=SUPERSECRET1"} {
+		assert.NotContains(t, redact.Text(in), "SUPERSECRET1", in)
+	}
+	assert.Equal(t, "the access key secret is empty", redact.Text("the access key secret is empty"))
+}
