@@ -1,14 +1,20 @@
 // Package alicert is a typed client for the Alibaba Cloud certificate APIs:
 // Certificate Management Service (CAS, API version 2020-04-07) for DV
-// certificate orders and server-side CSRs, and KMS (API version 2016-01-20)
-// for certificates whose private key stays in KMS.
+// certificate orders and server-side CSRs, KMS (API version 2016-01-20) for
+// certificates whose private key stays in KMS, and the Alibaba Cloud DNS
+// (Alidns) records that domain validation needs.
 //
 // Every call takes a context and an *XxxInput, validates it before anything
 // is sent, signs it (RPC signature version 1.0, HMAC-SHA1) with credentials
 // fetched for each attempt, sends its parameters in a POST form body (never
-// in the URL), and decodes the response into an *XxxOutput. Calls that the
-// service provably did not process are retried; creates whose outcome is
-// unknown never are (see ErrOutcomeUnknown).
+// in the URL), and decodes the response into an *XxxOutput.
+//
+// Retries: every operation is retried when the service provably did not
+// process the call (throttling, or a connection that was never
+// established); reads (Describe*, Get*) also on 5xx and on network errors
+// after the request was written. Creates and uploads whose outcome is
+// unknown are never retried (see ErrOutcomeUnknown). Every attempt is signed
+// afresh, with a new nonce and timestamp.
 //
 // Errors are typed: *APIError for responses from the service, *ValidationError
 // for bad input. Use errors.As and errors.Is to inspect them.
@@ -211,7 +217,8 @@ func WithMaxAttempts(n int) Option {
 }
 
 // WithRetryDelay sets the backoff between attempts: exponential from base,
-// capped at max, with jitter. Defaults: 200ms and 5s.
+// capped at max (raised to base if lower), with jitter. Defaults: 200ms and
+// 5s.
 func WithRetryDelay(base, max time.Duration) Option {
 	return func(c *config) { c.retryBase, c.retryMax = base, max }
 }
@@ -700,7 +707,7 @@ func readLimited(r io.Reader, size int64) ([]byte, error) {
 }
 
 // classify turns one attempt into success (decoding into out), an error to
-// retry, or a final error, following the retry rules in the package docs.
+// retry, or a final error, following the retry rules in the package doc.
 func (c *Client) classify(ctx context.Context, op *operation, a attempt, n int, out any) (retry bool, err error) {
 	switch {
 	case a.err != nil && a.status == 0:
