@@ -89,7 +89,7 @@ type ObtainInput struct {
 	Email       string
 	Tags        []Tag
 	// ValidateType is how domain control is proved. Empty means
-	// ValidateDNS when DNS is set, ValidateFile otherwise.
+	// ValidateFile when only File is set, ValidateDNS otherwise.
 	ValidateType ValidateType
 
 	// OrderID resumes an existing order instead of creating one: after a

@@ -490,3 +490,37 @@ func TestAlidnsProviderWithAZone(t *testing.T) {
 	err := p2.Present(t.Context(), r)
 	assert.True(t, alicert.IsDNSZoneNotFound(err), "%v", err)
 }
+
+func TestObtainPicksTheValidationTypeAsDocumented(t *testing.T) {
+	t.Parallel()
+	// ValidateType empty: FILE when only File is set, DNS otherwise (both
+	// set included).
+	for _, tc := range []struct {
+		name     string
+		dns, fil bool
+		want     string
+	}{
+		{"only File", false, true, "FILE"},
+		{"DNS and File", true, true, "DNS"},
+		{"only DNS", true, false, "DNS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := obNewFake(t)
+			c := obFakeClient(t, srv)
+			in := &alicert.ObtainInput{Domain: "example.com", PollInterval: time.Millisecond}
+			if tc.dns {
+				in.DNS = alicert.NewAlidnsProvider(c)
+			}
+			if tc.fil {
+				in.File = &obFiles{}
+			}
+			_, err := c.CAS.Obtain(t.Context(), in)
+			require.NoError(t, err)
+			reqs := srv.Requests()
+			require.NotEmpty(t, reqs)
+			assert.Equal(t, "CreateCertificateRequest", reqs[0].Action)
+			assert.Equal(t, tc.want, reqs[0].Params.Get("ValidateType"))
+		})
+	}
+}
