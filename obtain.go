@@ -312,7 +312,7 @@ func (s *CASService) Obtain(ctx context.Context, in *ObtainInput) (out *ObtainOu
 			err = errors.Join(err, cerr)
 		}
 	}()
-	state, err := o.validate(ctx)
+	state, err := o.awaitChallenge(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -368,9 +368,9 @@ func (o *obtainer) order(ctx context.Context) error {
 	return nil
 }
 
-// validate reads the order until it states what it waits for, and publishes
-// the record or file it asks for. It returns the last state read.
-func (o *obtainer) validate(ctx context.Context) (*DescribeCertificateStateOutput, error) {
+// awaitChallenge reads the order until it states what it waits for, and
+// publishes the record or file it asks for. It returns the last state read.
+func (o *obtainer) awaitChallenge(ctx context.Context) (*DescribeCertificateStateOutput, error) {
 	in := &DescribeCertificateStateInput{OrderID: o.orderID}
 	for {
 		st, err := o.s.DescribeCertificateState(ctx, in)
