@@ -492,22 +492,24 @@ func (o *obtainer) cleanUp(ctx context.Context) error {
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	var err error
+	// Each removal keeps its own error, so that a later success cannot
+	// hide an earlier failure.
+	var dnsErr, fileErr error
 	if r := o.presentedDNS; r != nil {
 		o.emit(ObtainEvent{Stage: StageCleaningUp, Record: r})
-		if err = o.in.DNS.CleanUp(cctx, *r); err != nil {
-			err = fmt.Errorf("alicert: Obtain: order %d: %w: remove the record %s by hand: %w", o.orderID, ErrCleanupFailed, r, err)
+		if err := o.in.DNS.CleanUp(cctx, *r); err != nil {
+			dnsErr = fmt.Errorf("alicert: Obtain: order %d: %w: remove the record %s by hand: %w", o.orderID, ErrCleanupFailed, r, err)
 		}
-		o.emit(ObtainEvent{Stage: StageCleanedUp, Record: r, Err: err})
+		o.emit(ObtainEvent{Stage: StageCleanedUp, Record: r, Err: dnsErr})
 	}
 	if f := o.presentedFile; f != nil {
 		o.emit(ObtainEvent{Stage: StageCleaningUp, File: f})
-		if err = o.in.File.CleanUp(cctx, *f); err != nil {
-			err = fmt.Errorf("alicert: Obtain: order %d: %w: remove http://%s%s by hand: %w", o.orderID, ErrCleanupFailed, f.Domain, f.Path, err)
+		if err := o.in.File.CleanUp(cctx, *f); err != nil {
+			fileErr = fmt.Errorf("alicert: Obtain: order %d: %w: remove http://%s%s by hand: %w", o.orderID, ErrCleanupFailed, f.Domain, f.Path, err)
 		}
-		o.emit(ObtainEvent{Stage: StageCleanedUp, File: f, Err: err})
+		o.emit(ObtainEvent{Stage: StageCleanedUp, File: f, Err: fileErr})
 	}
-	return err
+	return errors.Join(dnsErr, fileErr)
 }
 
 // waitProgress reports each state read while waiting.
