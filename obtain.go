@@ -420,31 +420,81 @@ func (o *obtainer) challenge(st *DescribeCertificateStateOutput) (*DNSRecord, *F
 	if kind == "" {
 		kind = o.in.validateType()
 	}
+	var (
+		r   *DNSRecord
+		f   *FileChallenge
+		err error
+	)
 	switch kind {
 	case ValidateDNS:
-		if st.RecordDomain == "" || st.RecordValue == "" {
-			return nil, nil, fmt.Errorf("alicert: Obtain: order %d waits for DNS validation but the service did not say which record", o.orderID)
-		}
-		domain := o.in.Domain
-		if domain == "" {
-			domain = st.Domain
-		}
-		typ := strings.ToUpper(st.RecordType)
-		if typ == "" {
-			typ = "TXT"
-		}
-		return &DNSRecord{Domain: domain, Type: typ, Name: recordName(st.RecordDomain, domain), Value: st.RecordValue}, nil, nil
+		r, err = st.dnsRecord(o.in.Domain)
 	case ValidateFile:
-		if st.URI == "" {
-			return nil, nil, fmt.Errorf("alicert: Obtain: order %d waits for FILE validation but the service did not say which file", o.orderID)
-		}
-		domain := st.Domain
-		if domain == "" {
-			domain = o.in.Domain
-		}
-		return nil, &FileChallenge{Domain: domain, Path: filePath(st.URI), Content: st.Content}, nil
+		f, err = st.fileChallenge(o.in.Domain)
+	default:
+		err = fmt.Errorf("the service asks for validation of type %q, which this client does not know", st.ValidateType)
 	}
-	return nil, nil, fmt.Errorf("alicert: Obtain: order %d asks for validation of type %q, which this client does not know", o.orderID, st.ValidateType)
+	var other *otherDomainError
+	switch {
+	case errors.As(err, &other) && o.in.OrderID != 0:
+		return nil, nil, fmt.Errorf("alicert: Obtain: order %d: %w; is OrderID for another domain?", o.orderID, err)
+	case err != nil:
+		return nil, nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, err)
+	}
+	return r, f, nil
+}
+
+// otherDomainError says that an order's validation is for another domain
+// than the one given: after a resume, the order is most likely another
+// domain's, and publishing the record or file could never validate it.
+type otherDomainError struct {
+	what   string // `record "_dnsauth.a.example.com"`, `the file's host "a.example.com"`
+	rel    string // "is not under", "is not"
+	domain string
+}
+
+func (e *otherDomainError) Error() string { return fmt.Sprintf("%s %s %q", e.what, e.rel, e.domain) }
+
+// dnsRecord returns the record st asks for, its name completed against
+// domain (st.Domain when domain is empty).
+func (st *DescribeCertificateStateOutput) dnsRecord(domain string) (*DNSRecord, error) {
+	if st.RecordDomain == "" || st.RecordValue == "" {
+		return nil, errors.New("the service asks for DNS validation but does not say which record")
+	}
+	if domain == "" {
+		domain = st.Domain
+	}
+	name, err := recordName(st.RecordDomain, domain)
+	if err != nil {
+		return nil, err
+	}
+	typ := strings.ToUpper(st.RecordType)
+	if typ == "" {
+		typ = "TXT"
+	}
+	return &DNSRecord{Domain: domain, Type: typ, Name: name, Value: st.RecordValue}, nil
+}
+
+// fileChallenge returns the file st asks for, on domain's web server
+// (st.Domain's when domain is empty). The domain is picked as for
+// dnsRecord; when the service names another host the CA would look there,
+// so the two must agree.
+func (st *DescribeCertificateStateOutput) fileChallenge(domain string) (*FileChallenge, error) {
+	if st.URI == "" {
+		return nil, errors.New("the service asks for FILE validation but does not say which file")
+	}
+	host := domain
+	switch {
+	case host == "":
+		host = st.Domain
+	case st.Domain != "" && baseDomain(st.Domain) != baseDomain(domain):
+		return nil, &otherDomainError{what: fmt.Sprintf("the file's host %q", st.Domain), rel: "is not", domain: domain}
+	}
+	return &FileChallenge{Domain: host, Path: filePath(st.URI), Content: st.Content}, nil
+}
+
+// baseDomain normalizes a domain and drops a wildcard's "*.".
+func baseDomain(d string) string {
+	return normalizeName(strings.TrimPrefix(strings.TrimSpace(d), "*."))
 }
 
 // present publishes what st asks for. What it is asked to publish is marked
@@ -539,13 +589,22 @@ func (o *obtainer) finish(st *DescribeCertificateStateOutput) (*ObtainOutput, er
 // the zone ("_dnsauth.www" for www.example.com), and the rest of domain is
 // appended: _dnsauth.www + www.example.com -> _dnsauth.www.example.com;
 // _dnsauth + example.com -> _dnsauth.example.com.
-func recordName(recordDomain, domain string) string {
+//
+// A name that ends in domain's last two labels but not in domain
+// (_dnsauth.a.example.com for b.example.com) is fully qualified for
+// another domain: no relative name ends that way, as the zone holds at
+// least those two labels. It is an otherDomainError, rather than a name
+// joined from both that nobody would ever validate.
+func recordName(recordDomain, domain string) (string, error) {
 	name := normalizeName(recordDomain)
-	base := normalizeName(strings.TrimPrefix(strings.TrimSpace(domain), "*."))
+	base := baseDomain(domain)
 	if base == "" || name == base || strings.HasSuffix(name, "."+base) {
-		return name
+		return name, nil
 	}
 	nl, bl := strings.Split(name, "."), strings.Split(base, ".")
+	if len(bl) >= 2 && strings.HasSuffix(name, "."+strings.Join(bl[len(bl)-2:], ".")) {
+		return "", &otherDomainError{what: fmt.Sprintf("record %q", name), rel: "is not under", domain: base}
+	}
 	overlap := 0
 	for k := min(len(nl)-1, len(bl)); k > 0; k-- {
 		if strings.Join(nl[len(nl)-k:], ".") == strings.Join(bl[:k], ".") {
@@ -553,7 +612,7 @@ func recordName(recordDomain, domain string) string {
 			break
 		}
 	}
-	return strings.Join(nl[:len(nl)-overlap], ".") + "." + base
+	return strings.Join(nl[:len(nl)-overlap], ".") + "." + base, nil
 }
 
 // filePath makes the Uri of FILE validation a URL path. The service may give

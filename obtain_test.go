@@ -524,3 +524,57 @@ func TestObtainPicksTheValidationTypeAsDocumented(t *testing.T) {
 		})
 	}
 }
+
+func TestObtainResumingAnotherDomainsOrderFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, body, want string
+		files            bool
+	}{
+		{
+			name: "DNS record of another domain",
+			body: `{"RequestId":"R","Type":"domain_verify","ValidateType":"DNS","RecordType":"TXT","RecordDomain":"_dnsauth.a.example.com","RecordValue":"tok"}`,
+			want: `record "_dnsauth.a.example.com" is not under "b.example.com"; is OrderID for another domain?`,
+		},
+		{
+			name: "file on another host", files: true,
+			body: `{"RequestId":"R","Type":"domain_verify","ValidateType":"FILE","Domain":"a.example.com","Uri":"/.well-known/pki-validation/fileauth.txt","Content":"tok"}`,
+			want: `"a.example.com" is not "b.example.com"; is OrderID for another domain?`,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// Were the challenge presented, the order would then fail.
+			url := obScriptedCAS(t, tc.body, `{"RequestId":"R","Type":"verify_fail"}`)
+			c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(url))
+			require.NoError(t, err)
+			rec, files := &obRecorder{}, &obFiles{}
+			in := &alicert.ObtainInput{Domain: "b.example.com", OrderID: 42, PollInterval: time.Millisecond}
+			if tc.files {
+				in.File = files
+			} else {
+				in.DNS = rec
+			}
+			_, err = c.CAS.Obtain(t.Context(), in)
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, alicert.ErrVerifyFailed)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Contains(t, err.Error(), "order 42")
+			assert.Empty(t, rec.records, "nothing is presented")
+			assert.Empty(t, files.presented, "nothing is presented")
+		})
+	}
+}
+
+func TestObtainFileValidationTakesTheServicesHostWithoutDomain(t *testing.T) {
+	t.Parallel()
+	url := obScriptedCAS(t,
+		`{"RequestId":"R","Type":"domain_verify","ValidateType":"FILE","Domain":"a.example.com","Uri":"pki/f.txt","Content":"tok"}`,
+		`{"RequestId":"R","Type":"verify_fail"}`)
+	c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(url))
+	require.NoError(t, err)
+	files := &obFiles{}
+	_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{OrderID: 42, File: files, PollInterval: time.Millisecond})
+	require.ErrorIs(t, err, alicert.ErrVerifyFailed)
+	assert.Equal(t, []alicert.FileChallenge{{Domain: "a.example.com", Path: "/pki/f.txt", Content: "tok"}}, files.presented)
+}
