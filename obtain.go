@@ -454,42 +454,83 @@ type otherDomainError struct {
 
 func (e *otherDomainError) Error() string { return fmt.Sprintf("%s %s %q", e.what, e.rel, e.domain) }
 
-// dnsRecord returns the record st asks for, its name completed against
-// domain (st.Domain when domain is empty).
-func (st *DescribeCertificateStateOutput) dnsRecord(domain string) (*DNSRecord, error) {
-	if st.RecordDomain == "" || st.RecordValue == "" {
+// DNSRecord returns the DNS record the order asks for in StateDomainVerify
+// with DNS validation, its name completed to the full name: the service
+// may give RecordDomain relative to the zone ("_dnsauth.www" for
+// www.example.com, which becomes "_dnsauth.www.example.com"). domain is the
+// order's domain as ordered ("*.example.com" included); empty means
+// o.Domain, and with both empty RecordDomain is taken as it is.
+//
+// It fails when the service named no record, or a record of a domain other
+// than domain (the order is then another domain's).
+func (o *DescribeCertificateStateOutput) DNSRecord(domain string) (DNSRecord, error) {
+	r, err := o.dnsRecord(domain)
+	if err != nil {
+		return DNSRecord{}, challengeError("DNSRecord", err)
+	}
+	return *r, nil
+}
+
+// FileChallenge returns the file the order asks for in StateDomainVerify
+// with FILE validation, its Uri made a URL path. The file is for domain's
+// web server; empty means o.Domain. It fails when the service named no
+// file, or a host other than domain (the order is then another domain's).
+func (o *DescribeCertificateStateOutput) FileChallenge(domain string) (FileChallenge, error) {
+	f, err := o.fileChallenge(domain)
+	if err != nil {
+		return FileChallenge{}, challengeError("FileChallenge", err)
+	}
+	return *f, nil
+}
+
+func challengeError(method string, err error) error {
+	var other *otherDomainError
+	if errors.As(err, &other) {
+		return fmt.Errorf("alicert: %s: %w; is the order another domain's?", method, err)
+	}
+	return fmt.Errorf("alicert: %s: %w", method, err)
+}
+
+// dnsRecord is DNSRecord with an unwrapped error, for Obtain.
+func (o *DescribeCertificateStateOutput) dnsRecord(domain string) (*DNSRecord, error) {
+	if o == nil {
+		return nil, errors.New("no order state")
+	}
+	if o.RecordDomain == "" || o.RecordValue == "" {
 		return nil, errors.New("the service asks for DNS validation but does not say which record")
 	}
 	if domain == "" {
-		domain = st.Domain
+		domain = o.Domain
 	}
-	name, err := recordName(st.RecordDomain, domain)
+	name, err := recordName(o.RecordDomain, domain)
 	if err != nil {
 		return nil, err
 	}
-	typ := strings.ToUpper(st.RecordType)
+	typ := strings.ToUpper(o.RecordType)
 	if typ == "" {
 		typ = "TXT"
 	}
-	return &DNSRecord{Domain: domain, Type: typ, Name: name, Value: st.RecordValue}, nil
+	return &DNSRecord{Domain: domain, Type: typ, Name: name, Value: o.RecordValue}, nil
 }
 
-// fileChallenge returns the file st asks for, on domain's web server
-// (st.Domain's when domain is empty). The domain is picked as for
-// dnsRecord; when the service names another host the CA would look there,
-// so the two must agree.
-func (st *DescribeCertificateStateOutput) fileChallenge(domain string) (*FileChallenge, error) {
-	if st.URI == "" {
+// fileChallenge is FileChallenge with an unwrapped error, for Obtain. The
+// domain is picked as for dnsRecord; when the service names another host,
+// the CA would look there, so the two must agree.
+func (o *DescribeCertificateStateOutput) fileChallenge(domain string) (*FileChallenge, error) {
+	if o == nil {
+		return nil, errors.New("no order state")
+	}
+	if o.URI == "" {
 		return nil, errors.New("the service asks for FILE validation but does not say which file")
 	}
 	host := domain
 	switch {
 	case host == "":
-		host = st.Domain
-	case st.Domain != "" && baseDomain(st.Domain) != baseDomain(domain):
-		return nil, &otherDomainError{what: fmt.Sprintf("the file's host %q", st.Domain), rel: "is not", domain: domain}
+		host = o.Domain
+	case o.Domain != "" && baseDomain(o.Domain) != baseDomain(domain):
+		return nil, &otherDomainError{what: fmt.Sprintf("the file's host %q", o.Domain), rel: "is not", domain: domain}
 	}
-	return &FileChallenge{Domain: host, Path: filePath(st.URI), Content: st.Content}, nil
+	return &FileChallenge{Domain: host, Path: filePath(o.URI), Content: o.Content}, nil
 }
 
 // baseDomain normalizes a domain and drops a wildcard's "*.".

@@ -280,7 +280,7 @@ func TestStatus(t *testing.T) {
 	r := runCmd(t, srv, "status", "-fake", "-order", strconv.FormatInt(order, 10))
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "order "+strconv.FormatInt(order, 10)+": domain_verify")
-	assert.Contains(t, r.stdout, "_dnsauth.example.com TXT")
+	assert.Contains(t, r.stdout, `_dnsauth.example.com. TXT "`)
 
 	r = runCmd(t, srv, "status", "-fake", "-order", "12345")
 	assert.Equal(t, exitFailure, r.code)
@@ -364,4 +364,19 @@ func TestStateFileFormat(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, stateFile), []byte("garbage"), 0o600))
 	_, err = loadState(dir)
 	assert.ErrorContains(t, err, "not a state file")
+}
+
+func TestStatusShowsTheFullRecordName(t *testing.T) {
+	t.Parallel()
+	st := &alicert.DescribeCertificateStateOutput{State: alicert.StateDomainVerify, ValidateType: "DNS",
+		RecordType: "TXT", RecordDomain: "_dnsauth.www", RecordValue: "tok"}
+	var b strings.Builder
+	require.NoError(t, printState(&b, 7, st, "www.example.com"))
+	assert.Equal(t, "order 7: domain_verify\nwaiting for the DNS record: _dnsauth.www.example.com. TXT \"tok\"\n", b.String())
+
+	b.Reset()
+	st = &alicert.DescribeCertificateStateOutput{State: alicert.StateDomainVerify, ValidateType: "FILE",
+		Domain: "www.example.com", URI: ".well-known/pki-validation/f.txt", Content: "tok"}
+	require.NoError(t, printState(&b, 7, st, ""))
+	assert.Equal(t, "order 7: domain_verify\nwaiting for the file: http://www.example.com/.well-known/pki-validation/f.txt\n", b.String())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +16,11 @@ import (
 func (c *cli) status(ctx context.Context, args []string) int {
 	var g common
 	var order int64
+	var domain string
 	fs := c.newFlagSet("status", "status -order ID [flags]")
 	g.register(fs)
 	fs.Int64Var(&order, "order", 0, "the order id (required)")
+	fs.StringVar(&domain, "domain", "", "the order's domain, to show the full name of a DNS record the service gives relative to it")
 	if code, stop := c.parse(fs, args); stop {
 		return code
 	}
@@ -33,23 +36,40 @@ func (c *cli) status(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.failf(exitFailure, "%v", err)
 	}
-	w := c.stdout
+	if err := printState(c.stdout, order, st, domain); err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
+	return exitOK
+}
+
+// printState prints what status shows of an order: its state, and the
+// validation it waits for or the certificate it got. domain completes a
+// record name the service gives relative to the zone.
+func printState(w io.Writer, order int64, st *alicert.DescribeCertificateStateOutput, domain string) error {
 	fmt.Fprintf(w, "order %d: %s\n", order, st.State)
 	switch {
 	case st.State == alicert.StateDomainVerify && st.RecordDomain != "":
-		fmt.Fprintf(w, "waiting for the DNS record: %s %s %q\n", st.RecordDomain, st.RecordType, st.RecordValue)
+		r, err := st.DNSRecord(domain)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "waiting for the DNS record: %s\n", r)
 	case st.State == alicert.StateDomainVerify && st.URI != "":
-		fmt.Fprintf(w, "waiting for the file: http://%s%s\n", st.Domain, st.URI)
+		f, err := st.FileChallenge(domain)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "waiting for the file: http://%s%s\n", f.Domain, f.Path)
 	case st.State == alicert.StateCertificate:
 		chain, err := st.ParseCertificates()
 		if err != nil {
-			return c.failf(exitFailure, "%v", err)
+			return err
 		}
 		leaf := chain[0]
 		fmt.Fprintf(w, "certificate: %s, names %s, valid %s to %s\n", leaf.Subject, strings.Join(leaf.DNSNames, ","),
 			leaf.NotBefore.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
 	}
-	return exitOK
+	return nil
 }
 
 // csrFlags are csr's flags.

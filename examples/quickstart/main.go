@@ -96,10 +96,13 @@ func quickstart(ctx context.Context, cfg config, stdout io.Writer) error {
 		&alicert.DescribeCertificateStateInput{OrderID: order.OrderID},
 		alicert.WithPollInterval(cfg.poll),
 		alicert.WithProgress(func(s *alicert.DescribeCertificateStateOutput) {
-			if s.State == alicert.StateDomainVerify && !shown && s.RecordDomain != "" {
-				shown = true
-				fmt.Fprintf(stdout, "Create this DNS record to prove you control the domain:\n  %s  %s  %q\n",
-					s.RecordDomain, s.RecordType, s.RecordValue)
+			if s.State == alicert.StateDomainVerify && !shown {
+				// DNSRecord completes a name the service may give relative
+				// to the zone ("_dnsauth.www").
+				if r, err := s.DNSRecord(cfg.domain); err == nil {
+					shown = true
+					fmt.Fprintf(stdout, "Create this DNS record to prove you control the domain:\n  %s\n", r)
+				}
 			}
 			fmt.Fprintf(stdout, "  state: %s\n", s.State)
 		}))

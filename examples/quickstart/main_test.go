@@ -19,7 +19,7 @@ func TestQuickstartFake(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit code %d; stderr: %s", code, stderr.String())
 	}
-	for _, want := range []string{"Order ", "_dnsauth.shop.example.com  TXT", "state: domain_verify", "state: certificate", "Wrote "} {
+	for _, want := range []string{"Order ", `_dnsauth.shop.example.com. TXT "`, "state: domain_verify", "state: certificate", "Wrote "} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}
