@@ -411,13 +411,20 @@ func (p *AlidnsProvider) Present(ctx context.Context, r DNSRecord) error {
 }
 
 // CleanUp deletes every record identical to r (normally the one Present
-// added). A record that is already gone counts as deleted.
+// added). A record that is already gone counts as deleted, and so does one
+// whose name no zone of the account holds (Present could not have added
+// it).
 func (p *AlidnsProvider) CleanUp(ctx context.Context, r DNSRecord) error {
 	if err := p.check(r); err != nil {
 		return err
 	}
 	_, _, recs, err := p.lookup(ctx, r)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNoZone):
+		// No zone of the account holds the name: Present could not have
+		// added the record, and there is nothing to remove.
+		return nil
+	case err != nil:
 		return fmt.Errorf("alicert: AlidnsProvider: cleaning up %s %s: %w", r.Type, r.Name, err)
 	}
 	var errs []error
@@ -447,7 +454,19 @@ func (p *AlidnsProvider) check(r DNSRecord) error {
 	return nil
 }
 
+// errNoZone marks lookup's error when no zone of the account holds the
+// record's name.
+var errNoZone = errors.New("alicert: no hosted zone holds the name")
+
+// markedError is err, also matching mark with errors.Is; its message is
+// err's alone.
+type markedError struct{ err, mark error }
+
+func (e *markedError) Error() string   { return e.err.Error() }
+func (e *markedError) Unwrap() []error { return []error{e.err, e.mark} }
+
 // lookup finds r's zone and host record, and the records identical to r.
+// Its error matches errNoZone when no zone of the account holds r's name.
 func (p *AlidnsProvider) lookup(ctx context.Context, r DNSRecord) (zone, rr string, recs []DomainRecord, err error) {
 	name := normalizeName(r.Name)
 	if zone = p.zoneFor(name); zone != "" {
@@ -456,6 +475,9 @@ func (p *AlidnsProvider) lookup(ctx context.Context, r DNSRecord) (zone, rr stri
 			return "", "", nil, err
 		}
 		recs, err = p.identical(ctx, zone, rr, r)
+		if IsDNSZoneNotFound(err) {
+			err = &markedError{err, errNoZone}
+		}
 		return zone, rr, recs, err
 	}
 	for _, cand := range parentDomains(name) {
@@ -470,8 +492,8 @@ func (p *AlidnsProvider) lookup(ctx context.Context, r DNSRecord) (zone, rr stri
 		p.remember(name, cand)
 		return cand, rr, recs, nil
 	}
-	return "", "", nil, fmt.Errorf("no parent domain of %s is hosted in this account's Alibaba Cloud DNS "+
-		"(set AlidnsProvider.Zone, or check the account and its RAM permissions)", name)
+	return "", "", nil, &markedError{fmt.Errorf("no parent domain of %s is hosted in this account's Alibaba Cloud DNS "+
+		"(set AlidnsProvider.Zone, or check the account and its RAM permissions)", name), errNoZone}
 }
 
 func (p *AlidnsProvider) zoneFor(name string) string {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -310,4 +311,31 @@ func TestAlidnsProviderRejectsABadRecord(t *testing.T) {
 
 	var zero alicert.AlidnsProvider
 	require.Error(t, zero.CleanUp(t.Context(), alicert.DNSRecord{Type: "TXT", Name: "a.example.com", Value: "v"}))
+}
+
+func TestAlidnsProviderCleanUpWithoutAZoneIsDone(t *testing.T) {
+	t.Parallel()
+	// No zone of the account holds the name, so Present could not have
+	// added anything, and there is nothing to remove.
+	w := dnZoneServer(t, "other.org")
+	r := alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.www.example.com", Value: "v"}
+	p := alicert.NewAlidnsProvider(dnClient(t, w.URL))
+	require.NoError(t, p.CleanUp(t.Context(), r))
+	p.Zone = "example.com"
+	require.NoError(t, p.CleanUp(t.Context(), r), "a Zone the account does not host holds nothing either")
+	err := p.Present(t.Context(), r)
+	assert.True(t, alicert.IsDNSZoneNotFound(err), "Present still fails: %v", err)
+	for _, f := range w.received() {
+		assert.Equal(t, "DescribeSubDomainRecords", f.Get("Action"))
+	}
+}
+
+func TestObtainWithoutAZoneFailsWithoutACleanupError(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t, alicerttest.WithDNSZones("other.org"))
+	c := obFakeClient(t, srv)
+	_, err := c.CAS.Obtain(t.Context(), obInput("www.example.com", alicert.NewAlidnsProvider(c), &obEvents{}))
+	require.ErrorContains(t, err, "no parent domain of _dnsauth.www.example.com is hosted")
+	assert.NotErrorIs(t, err, alicert.ErrCleanupFailed, "no record was added, so none is left to remove")
+	assert.Zero(t, srv.RequestCount("AddDomainRecord"))
 }
