@@ -22,15 +22,7 @@ import (
 // obFakeClient returns a client for every API of srv, with fast retries.
 func obFakeClient(t *testing.T, srv *alicerttest.Server) *alicert.Client {
 	t.Helper()
-	id, secret := srv.Credentials()
-	c, err := alicert.NewClient(
-		alicert.WithAccessKey(id, secret),
-		alicert.WithCASEndpoint(srv.URL),
-		alicert.WithKMSEndpoint(srv.URL),
-		alicert.WithDNSEndpoint(srv.URL),
-		alicert.WithHTTPClient(srv.Client()),
-		alicert.WithRetryDelay(time.Millisecond, time.Millisecond),
-	)
+	c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithRetryDelay(time.Millisecond, time.Millisecond))...)
 	require.NoError(t, err)
 	return c
 }
@@ -617,4 +609,31 @@ func TestDescribeCertificateStateOutputFileChallenge(t *testing.T) {
 	}
 	_, err := st.FileChallenge("api.example.com")
 	assert.ErrorContains(t, err, `the file's host "www.example.com" is not "api.example.com"; is the order another domain's?`)
+}
+
+func TestAlicerttestClientOptionsReachEveryAPI(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithRetryDelay(time.Millisecond, time.Millisecond))...)
+	require.NoError(t, err)
+	// The first attempt fails in srv.Client's transport, as a refused
+	// connection does: only that client knows about the fault.
+	srv.InjectFault("CreateCsr", alicerttest.Fault{Kind: alicerttest.FaultDialError}, 1)
+	_, err = c.CAS.CreateCsr(t.Context(), &alicert.CreateCsrInput{Algorithm: alicert.AlgorithmECC, KeySize: 256,
+		CommonName: "example.com", CountryCode: "CN", Province: "Zhejiang", Locality: "Hangzhou"})
+	require.NoError(t, err)
+	_, err = c.KMS.CreateCertificate(t.Context(), &alicert.CreateCertificateInput{KeySpec: alicert.KeySpecECP256,
+		Subject: alicert.Subject{CommonName: "svc.example.com", Country: "CN", Organization: "O", OrganizationalUnit: "OU"}})
+	require.NoError(t, err)
+	_, err = c.DNS.DescribeSubDomainRecords(t.Context(), &alicert.DescribeSubDomainRecordsInput{SubDomain: "www.example.com"})
+	require.NoError(t, err)
+
+	var faults []alicerttest.FaultKind
+	for _, r := range srv.Requests() {
+		if r.Action == "CreateCsr" {
+			faults = append(faults, r.Fault)
+		}
+	}
+	assert.Equal(t, []alicerttest.FaultKind{alicerttest.FaultDialError, 0}, faults)
+	assert.Equal(t, 1, srv.KMSCertificateCount())
 }

@@ -9,12 +9,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/alicert/alicert"
 )
 
 // Server is a fake CAS, KMS and Alibaba Cloud DNS endpoint listening on
-// 127.0.0.1. Create one with NewServer and point an alicert.Client at URL
-// with WithCASEndpoint, WithKMSEndpoint and WithDNSEndpoint. All its methods
-// are safe for concurrent use.
+// 127.0.0.1. Create one with NewServer and point an alicert.Client at it
+// with ClientOptions. All its methods are safe for concurrent use.
 type Server struct {
 	// URL is the server's base URL, http://127.0.0.1:<port>. CAS, KMS and
 	// Alidns are all served there; requests are routed by their Version and
@@ -180,6 +181,21 @@ func (s *Server) AddCredentials(id, secret, securityToken string) {
 // is queued for before they reach the server, the way a refused connection
 // fails; it sends every other request on.
 func (s *Server) Client() *http.Client { return s.client }
+
+// ClientOptions returns the options that point an alicert.Client at the
+// server: its AccessKey pair, URL as the CAS, KMS and Alibaba Cloud DNS
+// endpoint, and Client as the HTTP client (so that FaultDialError works).
+// The slice is new for every call; append options of your own, such as
+// alicert.WithRetryDelay, and pass them all to alicert.NewClient.
+func (s *Server) ClientOptions() []alicert.Option {
+	return []alicert.Option{
+		alicert.WithAccessKey(s.id, s.secret),
+		alicert.WithCASEndpoint(s.URL),
+		alicert.WithKMSEndpoint(s.URL),
+		alicert.WithDNSEndpoint(s.URL),
+		alicert.WithHTTPClient(s.client),
+	}
+}
 
 // CACertificate returns the server's test CA: an ECDSA P-256 root,
 // generated for this server, that issues every certificate the server

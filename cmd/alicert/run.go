@@ -141,15 +141,8 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 			srv = alicerttest.NewServer(alicerttest.WithDNSCheck())
 			release = srv.Close
 		}
-		id, secret := srv.Credentials()
-		opts = append(opts,
-			alicert.WithAccessKey(id, secret),
-			alicert.WithCASEndpoint(srv.URL),
-			alicert.WithKMSEndpoint(srv.URL),
-			alicert.WithDNSEndpoint(srv.URL),
-			alicert.WithHTTPClient(srv.Client()),
-			alicert.WithRetryDelay(time.Millisecond, 10*time.Millisecond),
-		)
+		opts = append(opts, srv.ClientOptions()...)
+		opts = append(opts, alicert.WithRetryDelay(time.Millisecond, 10*time.Millisecond))
 	}
 	cl, err := alicert.NewClient(opts...)
 	if err != nil {

@@ -198,8 +198,7 @@ func TestObtainResumesTheOrderInTheStateFile(t *testing.T) {
 // createOrder creates an order through the library, as an earlier run did.
 func createOrder(t *testing.T, srv *alicerttest.Server, domain string) int64 {
 	t.Helper()
-	id, secret := srv.Credentials()
-	c, err := alicert.NewClient(alicert.WithAccessKey(id, secret), alicert.WithCASEndpoint(srv.URL))
+	c, err := alicert.NewClient(srv.ClientOptions()...)
 	require.NoError(t, err)
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), &alicert.CreateCertificateRequestInput{
 		Domain: domain, ValidateType: alicert.ValidateDNS,

@@ -88,8 +88,7 @@ func newClient(real bool) (*alicert.Client, func(), error) {
 		return c, func() {}, err
 	}
 	srv := alicerttest.NewServer()
-	id, secret := srv.Credentials()
-	c, err := alicert.NewClient(alicert.WithAccessKey(id, secret), alicert.WithCASEndpoint(srv.URL))
+	c, err := alicert.NewClient(srv.ClientOptions()...)
 	if err != nil {
 		srv.Close()
 		return nil, nil, err

@@ -82,8 +82,7 @@ func certificateInput(cn string) *alicert.CreateCertificateInput {
 func runFake(ctx context.Context, o options, stdout io.Writer) error {
 	srv := alicerttest.NewServer()
 	defer srv.Close()
-	id, secret := srv.Credentials()
-	client, err := alicert.NewClient(alicert.WithAccessKey(id, secret), alicert.WithKMSEndpoint(srv.URL))
+	client, err := alicert.NewClient(srv.ClientOptions()...)
 	if err != nil {
 		return err
 	}

@@ -163,12 +163,7 @@ func newClient(cfg config) (*alicert.Client, func(), error) {
 		return c, func() {}, err
 	}
 	srv := alicerttest.NewServer()
-	id, secret := srv.Credentials()
-	c, err := alicert.NewClient(
-		alicert.WithAccessKey(id, secret),
-		alicert.WithCASEndpoint(srv.URL),
-		alicert.WithKMSEndpoint(srv.URL),
-	)
+	c, err := alicert.NewClient(srv.ClientOptions()...)
 	if err != nil {
 		srv.Close()
 		return nil, nil, err
