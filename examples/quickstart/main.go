@@ -36,13 +36,22 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	domain := fs.String("domain", "www.example.com", "domain to certify")
+	domain := fs.String("domain", "", "domain to certify (required with -real; www.example.com with the fake)")
 	real := fs.Bool("real", false, "call Alibaba Cloud (credentials from the default chain) instead of the in-process fake")
 	out := fs.String("out", ".", "directory for cert.pem and key.pem")
 	force := fs.Bool("force", false, "overwrite existing cert.pem and key.pem")
 	poll := fs.Duration("poll", 30*time.Second, "time between state checks with -real")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	switch {
+	case *real && *domain == "":
+		// A real order costs a certificate from the plan: never for a
+		// default name.
+		fmt.Fprintln(stderr, "quickstart: -real needs -domain: the domain you control and want a certificate for")
+		return 2
+	case *domain == "":
+		*domain = "www.example.com"
 	}
 	if err := quickstart(ctx, config{domain: *domain, real: *real, out: *out, force: *force, poll: *poll}, stdout); err != nil {
 		fmt.Fprintln(stderr, "quickstart:", err)

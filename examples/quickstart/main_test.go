@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"os"
@@ -82,5 +83,20 @@ func TestQuickstartNoOverwrite(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(keyPath); string(got) == "keep me" {
 		t.Errorf("key.pem was not replaced with -force")
+	}
+}
+
+// TestQuickstartRealNeedsADomain checks that -real never orders the default
+// domain on someone's plan: it stops before any call (the context is
+// cancelled, so a call could not go out either).
+func TestQuickstartRealNeedsADomain(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	if code := run(ctx, []string{"-real", "-out", t.TempDir()}, &stdout, &stderr); code != 2 {
+		t.Fatalf("exit code %d, want 2; stderr: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "-real needs -domain") {
+		t.Errorf("stderr does not ask for -domain: %s", stderr.String())
 	}
 }
