@@ -130,11 +130,13 @@ func quickstart(ctx context.Context, cfg config, stdout io.Writer) error {
 	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(certPath, issued.Certificate, 0o644); err != nil {
+	// The key goes first, so that a failure never leaves a certificate
+	// without its key. It is owner-only: anyone who reads it can
+	// impersonate the site.
+	if err := writeFileAtomic(keyPath, issued.PrivateKey, 0o600); err != nil {
 		return err
 	}
-	// The key is owner-only: anyone who reads it can impersonate the site.
-	if err := writeFileAtomic(keyPath, issued.PrivateKey, 0o600); err != nil {
+	if err := writeFileAtomic(certPath, issued.Certificate, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Wrote %s and %s (mode 0600).\n", certPath, keyPath)
@@ -142,23 +144,26 @@ func quickstart(ctx context.Context, cfg config, stdout io.Writer) error {
 }
 
 // writeFileAtomic writes data to a temporary file (created 0600) in path's
-// directory and renames it over path, so that a reader never sees half a
-// file and a key never exists with a wider mode, even for a moment.
+// directory, syncs it, and renames it over path, so that a reader (or a
+// crash) never leaves half a file and a key never exists with a wider
+// mode, even for a moment.
 func writeFileAtomic(path, data string, mode os.FileMode) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".quickstart-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name()) // no-op after the rename
-	if _, err := f.WriteString(data); err != nil {
-		f.Close()
-		return err
+	_, err = f.WriteString(data)
+	if err == nil {
+		err = f.Chmod(mode)
 	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
+	if err == nil {
+		err = f.Sync() // the data is on disk before the rename makes it path
 	}
-	if err := f.Close(); err != nil {
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
 	return os.Rename(f.Name(), path)

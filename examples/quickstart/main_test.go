@@ -100,3 +100,20 @@ func TestQuickstartRealNeedsADomain(t *testing.T) {
 		t.Errorf("stderr does not ask for -domain: %s", stderr.String())
 	}
 }
+
+// TestQuickstartWritesTheKeyFirst checks that a failure to write key.pem
+// leaves no cert.pem behind: a certificate without its key is of no use.
+func TestQuickstartWritesTheKeyFirst(t *testing.T) {
+	dir := t.TempDir()
+	// A non-empty directory where key.pem goes: the rename onto it fails.
+	if err := os.MkdirAll(filepath.Join(dir, "key.pem", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"-out", dir, "-force"}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit code %d, want 1; stderr: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cert.pem")); err == nil {
+		t.Error("cert.pem was written although key.pem could not be")
+	}
+}
