@@ -37,12 +37,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	in := &alicert.CreateCsrInput{
-		Algorithm: alicert.KeyAlgorithm(*alg), KeySize: *size,
+		Algorithm: alicert.KeyAlgorithm(strings.ToUpper(*alg)), KeySize: *size,
 		CommonName: *cn, CountryCode: "CN", Province: "Zhejiang", Locality: "Hangzhou",
 		CorpName: "Example Ltd", Department: "IT", Name: "quickstart-csr",
 	}
-	if *sans != "" {
-		in.SANs = strings.Split(*sans, ",")
+	for _, san := range strings.Split(*sans, ",") {
+		if san = strings.TrimSpace(san); san != "" { // "a,,b," has two names
+			in.SANs = append(in.SANs, san)
+		}
 	}
 	if err := createAndShow(ctx, *real, in, stdout); err != nil {
 		fmt.Fprintln(stderr, "csr:", err)

@@ -34,3 +34,18 @@ func TestCsrBadInput(t *testing.T) {
 		t.Errorf("stderr does not name KeySize: %s", stderr.String())
 	}
 }
+
+// TestCsrFlagsAreForgiving checks that -alg is case-insensitive and that
+// empty entries of -san (a trailing comma, a double comma) are dropped.
+func TestCsrFlagsAreForgiving(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"-alg", "ecc", "-cn", "www.example.org", "-san", " a.example.org,,b.example.org, "}
+	if code := run(t.Context(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d; stderr: %s", code, stderr.String())
+	}
+	for _, want := range []string{"SANs:    www.example.org, a.example.org, b.example.org\n", "Key:     ECDSA"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
