@@ -146,7 +146,7 @@ func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
 func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.ObtainOutput, err error) int {
 	switch {
 	case out == nil && st.OrderID == 0 && errors.Is(err, alicert.ErrOutcomeUnknown):
-		fmt.Fprintf(c.stderr, "alicert: %v\n", err)
+		c.errorf("%v", err)
 		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st))
 	case out == nil && st.OrderID == 0:
 		// The create was refused or never sent: no order exists, and a
@@ -162,7 +162,7 @@ func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.O
 
 	code := exitOK
 	if err != nil { // issued, but the record could not be removed
-		fmt.Fprintf(c.stderr, "alicert: %v\n", err)
+		c.errorf("%v", err)
 		code = exitCleanupFailed
 	}
 	if werr := c.writeCertificate(dir, out); werr != nil {
@@ -246,7 +246,8 @@ func (p *progress) event(e alicert.ObtainEvent) {
 		fmt.Fprintf(w, "alicert: removing DNS record %s\n", e.Record)
 	case alicert.StageCleanedUp:
 		if e.Err != nil {
-			fmt.Fprintf(w, "alicert: could not remove the DNS record: %v\n", e.Err)
+			// The error itself is printed once Obtain returns.
+			fmt.Fprintf(w, "alicert: could not remove the DNS record\n")
 		}
 	}
 }

@@ -119,7 +119,7 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) (code int, stop bool) {
 
 // usageError reports a bad flag value.
 func (c *cli) usageError(fs *flag.FlagSet, format string, args ...any) int {
-	fmt.Fprintf(c.stderr, "alicert %s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fmt.Fprintf(c.stderr, "alicert %s: %s\n", fs.Name(), unprefixed(fmt.Sprintf(format, args...)))
 	fs.Usage()
 	return exitUsage
 }
@@ -154,9 +154,18 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 
 // failf prints an error line and returns code.
 func (c *cli) failf(code int, format string, args ...any) int {
-	fmt.Fprintf(c.stderr, "alicert: "+format+"\n", args...)
+	c.errorf(format, args...)
 	return code
 }
+
+// errorf prints an error line, prefixed with "alicert: " once: the
+// library's errors start with it already.
+func (c *cli) errorf(format string, args ...any) {
+	fmt.Fprintf(c.stderr, "alicert: %s\n", unprefixed(fmt.Sprintf(format, args...)))
+}
+
+// unprefixed drops the "alicert: " the library's errors start with.
+func unprefixed(msg string) string { return strings.TrimPrefix(msg, "alicert: ") }
 
 // splitList splits a comma-separated flag value, dropping empty items.
 func splitList(s string) []string {

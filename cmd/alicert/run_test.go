@@ -379,3 +379,32 @@ func TestStatusShowsTheFullRecordName(t *testing.T) {
 	require.NoError(t, printState(&b, 7, st, ""))
 	assert.Equal(t, "order 7: domain_verify\nwaiting for the file: http://www.example.com/.well-known/pki-validation/f.txt\n", b.String())
 }
+
+func TestErrorsAreNotPrefixedTwice(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		fault string // action failed with a 5xx every time
+		args  []string
+		code  int
+	}{
+		{"refused create", "", []string{"-domain", "*.example.com", "-product", "digicert-free-1-free"}, exitFailure},
+		{"cleanup failure", "DeleteDomainRecord", []string{"-domain", "example.com"}, exitCleanupFailed},
+		{"unknown outcome", "CreateCertificateRequest", []string{"-domain", "example.com"}, exitOutcomeUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newFake(t)
+			if tc.fault != "" {
+				srv.InjectFault(tc.fault, alicerttest.Fault{Kind: alicerttest.FaultInternalError}, 0)
+			}
+			r := runCmd(t, srv, append([]string{"obtain", "-fake", "-out", t.TempDir()}, tc.args...)...)
+			require.Equal(t, tc.code, r.code, r.stderr)
+			assert.NotContains(t, r.stderr, "alicert: alicert:")
+		})
+	}
+	srv := newFake(t)
+	r := runCmd(t, srv, "status", "-fake", "-order", "12345")
+	require.Equal(t, exitFailure, r.code, r.stderr)
+	assert.NotContains(t, r.stderr, "alicert: alicert:")
+}
