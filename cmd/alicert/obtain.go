@@ -144,7 +144,14 @@ func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
 // finishObtain writes the files and the state after Obtain and picks the
 // exit code.
 func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.ObtainOutput, err error) int {
+	var invalid *alicert.ValidationError
 	switch {
+	case out == nil && errors.As(err, &invalid) && invalid.Operation == "Obtain":
+		// A flag value the library refused before sending anything.
+		if st.OrderID == 0 {
+			_ = removeState(dir)
+		}
+		return c.failf(exitUsage, "%v (see alicert obtain -h)", err)
 	case out == nil && st.OrderID == 0 && errors.Is(err, alicert.ErrOutcomeUnknown):
 		c.errorf("%v", err)
 		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st))

@@ -261,15 +261,27 @@ func TestObtainVerifyFailureForgetsTheOrder(t *testing.T) {
 	assert.Empty(t, srv.DNSRecords())
 }
 
-func TestObtainRefusedCreateLeavesNoState(t *testing.T) {
+func TestObtainInvalidFlagValueIsAUsageError(t *testing.T) {
 	t.Parallel()
-	srv := newFake(t)
-	dir := t.TempDir()
-	// A product code the service rejects: nothing is ordered.
-	r := runCmd(t, srv, "obtain", "-fake", "-domain", "*.example.com", "-product", "digicert-free-1-free", "-out", dir)
-	require.Equal(t, exitFailure, r.code, r.stderr)
-	assert.NoFileExists(t, filepath.Join(dir, stateFile))
-	assert.Zero(t, srv.OrderCount())
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		// A single-domain product for a wildcard.
+		{[]string{"-domain", "*.example.com", "-product", "digicert-free-1-free"}, "ProductCode"},
+		{[]string{"-domain", "example.com", "-email", "not-an-address"}, "Email"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			srv := newFake(t)
+			dir := t.TempDir()
+			r := runCmd(t, srv, append([]string{"obtain", "-fake", "-out", dir}, tc.args...)...)
+			require.Equal(t, exitUsage, r.code, r.stderr)
+			assert.Contains(t, r.stderr, tc.want)
+			assert.NoFileExists(t, filepath.Join(dir, stateFile), "nothing was ordered")
+			assert.Zero(t, srv.OrderCount())
+		})
+	}
 }
 
 func TestStatus(t *testing.T) {
@@ -388,7 +400,7 @@ func TestErrorsAreNotPrefixedTwice(t *testing.T) {
 		args  []string
 		code  int
 	}{
-		{"refused create", "", []string{"-domain", "*.example.com", "-product", "digicert-free-1-free"}, exitFailure},
+		{"invalid input", "", []string{"-domain", "*.example.com", "-product", "digicert-free-1-free"}, exitUsage},
 		{"cleanup failure", "DeleteDomainRecord", []string{"-domain", "example.com"}, exitCleanupFailed},
 		{"unknown outcome", "CreateCertificateRequest", []string{"-domain", "example.com"}, exitOutcomeUnknown},
 	} {
