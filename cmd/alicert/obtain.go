@@ -163,6 +163,11 @@ func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.O
 	case out == nil && errors.Is(err, alicert.ErrVerifyFailed):
 		_ = removeState(dir)
 		return c.failf(exitFailure, "%v\nalicert: order %d cannot be completed; a rerun creates a new order", err, st.OrderID)
+	case out == nil && unknownOrder(err):
+		// Rerunning would ask again and get the same answer.
+		st.Note = "the service does not know this order; rerun with -new-order to order again"
+		_ = saveState(dir, st)
+		return c.failf(exitFailure, "%v\nalicert: order %d cannot be resumed; rerun with -new-order to order again", err, st.OrderID)
 	case out == nil:
 		return c.failf(exitFailure, "%v\nalicert: rerun to resume order %d (recorded in %s)", err, st.OrderID, filepath.Join(dir, stateFile))
 	}
@@ -180,6 +185,27 @@ func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.O
 	fmt.Fprintf(c.stdout, "certificate for %s (order %d) valid until %s written to %s\n",
 		f.domain, out.OrderID, leaf.NotAfter.UTC().Format(time.RFC3339), dir)
 	return code
+}
+
+// unknownOrder reports whether err is DescribeCertificateState refusing the
+// order id itself (InvalidParameter for an id it does not know, say): a 4xx
+// other than throttling and other than the credential and signature
+// failures, which say nothing about the order.
+func unknownOrder(err error) bool {
+	var e *alicert.APIError
+	if !errors.As(err, &e) || e.Operation != "DescribeCertificateState" || e.Throttled() {
+		return false
+	}
+	if e.StatusCode < 400 || e.StatusCode > 499 || e.StatusCode == 401 || e.StatusCode == 403 {
+		return false
+	}
+	for _, auth := range []string{"InvalidAccessKeyId", "SignatureDoesNotMatch", "SignatureNonceUsed", "IncompleteSignature",
+		"InvalidTimeStamp", "InvalidSecurityToken", "MissingSecurityToken", "Forbidden", "NoPermission"} {
+		if strings.HasPrefix(e.Code, auth) {
+			return false
+		}
+	}
+	return true
 }
 
 // writeCertificate writes the certificate files, unless dir holds a

@@ -10,6 +10,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -419,4 +421,54 @@ func TestErrorsAreNotPrefixedTwice(t *testing.T) {
 	r := runCmd(t, srv, "status", "-fake", "-order", "12345")
 	require.Equal(t, exitFailure, r.code, r.stderr)
 	assert.NotContains(t, r.stderr, "alicert: alicert:")
+}
+
+func TestObtainResumingAnOrderTheServiceDoesNotKnow(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		state bool // the order comes from the state file, not -order
+	}{{"state file", true}, {"-order", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newFake(t)
+			dir := t.TempDir()
+			args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
+			if tc.state {
+				require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: 12345}))
+			} else {
+				args = append(args, "-order", "12345")
+			}
+			r := runCmd(t, srv, args...)
+			require.Equal(t, exitFailure, r.code, r.stderr)
+			assert.Contains(t, r.stderr, "order 12345 cannot be resumed; rerun with -new-order")
+			assert.NotContains(t, r.stderr, "rerun to resume")
+			assert.Zero(t, srv.OrderCount())
+
+			// -new-order goes on with a new order.
+			r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-new-order")
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Equal(t, 1, srv.OrderCount())
+		})
+	}
+}
+
+func TestUnknownOrderIsOnlyARefusedOrderID(t *testing.T) {
+	t.Parallel()
+	describe := func(status int, code string) error {
+		return fmt.Errorf("alicert: Obtain: %w", &alicert.APIError{Operation: "DescribeCertificateState", StatusCode: status, Code: code})
+	}
+	assert.True(t, unknownOrder(describe(400, "InvalidParameter")))
+	assert.True(t, unknownOrder(describe(404, "OrderNotFound")))
+	for _, err := range []error{
+		describe(400, "Throttling.User"),
+		describe(403, "Forbidden.RAM"),
+		describe(400, "SignatureDoesNotMatch"),
+		describe(404, "InvalidAccessKeyId.NotFound"),
+		describe(500, "InternalError"),
+		&alicert.APIError{Operation: "AddDomainRecord", StatusCode: 400, Code: "InvalidParameter"},
+		errors.New("connection reset"),
+	} {
+		assert.False(t, unknownOrder(err), "%v", err)
+	}
 }
