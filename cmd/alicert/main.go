@@ -24,7 +24,10 @@
 // may exist, and a rerun refuses to order blindly. Find the order in the
 // Certificate Management Service console (orders for the domain, created
 // at the time the state file gives) and rerun with -order ID; or rerun with
-// -new-order to order again anyway.
+// -new-order to order again anyway. An order that failed verification, or
+// that the service does not know, stays in the state file too, so that a
+// daily rerun does not buy a new order every day: fix the cause and rerun
+// with -new-order.
 //
 // Credentials come from the Alibaba Cloud default chain: the environment
 // variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET,

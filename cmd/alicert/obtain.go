@@ -161,8 +161,13 @@ func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.O
 		_ = removeState(dir)
 		return c.failf(exitFailure, "%v", err)
 	case out == nil && errors.Is(err, alicert.ErrVerifyFailed):
-		_ = removeState(dir)
-		return c.failf(exitFailure, "%v\nalicert: order %d cannot be completed; a rerun creates a new order", err, st.OrderID)
+		// The failed order stays in the state file: a rerun from cron
+		// fails the same way instead of buying a new order every day
+		// while the cause (a DNS or CAA problem, say) lasts.
+		st.Note = "the order failed verification; fix the cause, then rerun with -new-order to order again"
+		_ = saveState(dir, st)
+		return c.failf(exitFailure, "%v\nalicert: order %d cannot be completed; fix the cause (the DNS record, CAA records, the domain), "+
+			"then rerun with -new-order to order again", err, st.OrderID)
 	case out == nil && unknownOrder(err):
 		// Rerunning would ask again and get the same answer.
 		st.Note = "the service does not know this order; rerun with -new-order to order again"

@@ -252,15 +252,32 @@ func TestObtainCleanupFailureExitCode(t *testing.T) {
 	assert.Len(t, srv.DNSRecords(), 1)
 }
 
-func TestObtainVerifyFailureForgetsTheOrder(t *testing.T) {
+func TestObtainVerifyFailureNeedsNewOrder(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t, alicerttest.WithVerifyFailure("example.com"))
 	dir := t.TempDir()
-	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
+	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
+	r := runCmd(t, srv, args...)
 	require.Equal(t, exitFailure, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "a rerun creates a new order")
-	assert.NoFileExists(t, filepath.Join(dir, stateFile))
+	assert.Contains(t, r.stderr, "rerun with -new-order")
 	assert.Empty(t, srv.DNSRecords())
+	st, err := loadState(dir)
+	require.NoError(t, err)
+	require.NotNil(t, st, "the failed order stays in the state file")
+	ids := srv.OrderIDs()
+	require.Len(t, ids, 1)
+	assert.Equal(t, ids[0], st.OrderID)
+
+	// A daily cron run does not buy a new order every day.
+	r = runCmd(t, srv, args...)
+	require.Equal(t, exitFailure, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "rerun with -new-order")
+	assert.Equal(t, 1, srv.OrderCount())
+
+	// -new-order does.
+	r = runCmd(t, srv, append(args, "-new-order")...)
+	require.Equal(t, exitFailure, r.code, r.stderr)
+	assert.Equal(t, 2, srv.OrderCount())
 }
 
 func TestObtainInvalidFlagValueIsAUsageError(t *testing.T) {
