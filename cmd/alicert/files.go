@@ -9,8 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/alicert/alicert"
 )
 
 // Files obtain writes into the output directory.
@@ -33,6 +36,9 @@ type state struct {
 	// 0 it means the outcome of that request is unknown: the order may
 	// exist.
 	CreateSentAt time.Time `json:"create_sent_at,omitzero"`
+	// Fake marks the state of a -fake run: its order exists only in that
+	// run's fake, and a real run must never resume it (nor the reverse).
+	Fake bool `json:"fake,omitempty"`
 	// Note says, for a person reading the file, what to do.
 	Note string `json:"note,omitempty"`
 }
@@ -143,22 +149,53 @@ func syncDir(dir string) {
 	}
 }
 
-// existingNotAfter returns the expiry of the certificate in dir's cert.pem,
-// and false when there is none that parses.
-func existingNotAfter(dir string) (time.Time, bool) {
-	b, err := os.ReadFile(filepath.Join(dir, certFile))
+// existingCert returns the certificate in dir's cert.pem (the leaf, when it
+// holds a chain), or nil when there is no cert.pem. A cert.pem that does not
+// parse is an error, not "no certificate": taken as absent, it would be
+// replaced on every run without anyone knowing what it held.
+func existingCert(dir string) (*x509.Certificate, error) {
+	path := filepath.Join(dir, certFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
-		return time.Time{}, false
+		return nil, err
 	}
-	block, _ := pem.Decode(b)
-	if block == nil || block.Type != "CERTIFICATE" {
-		return time.Time{}, false
-	}
-	c, err := x509.ParseCertificate(block.Bytes)
+	chain, err := alicert.ParseCertificates(string(b))
 	if err != nil {
-		return time.Time{}, false
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return c.NotAfter, true
+	return chain[0], nil
+}
+
+// covers reports whether leaf is a certificate for domain: its names match
+// it, or for a wildcard domain, hold it.
+func covers(leaf *x509.Certificate, domain string) bool {
+	d := strings.TrimSuffix(strings.TrimSpace(domain), ".")
+	if strings.HasPrefix(d, "*.") {
+		// VerifyHostname takes host names, not patterns.
+		return slices.ContainsFunc(leaf.DNSNames, func(n string) bool { return strings.EqualFold(n, d) })
+	}
+	return leaf.VerifyHostname(d) == nil
+}
+
+// testCAOrganization is the Organization of the test CA of every
+// alicerttest server (alicerttest/ca.go): what -fake runs write is issued
+// by it, and no real CA.
+const testCAOrganization = "alicerttest"
+
+// issuedByTestCA reports whether leaf comes from a -fake run.
+func issuedByTestCA(leaf *x509.Certificate) bool {
+	return slices.Contains(leaf.Issuer.Organization, testCAOrganization)
+}
+
+// names lists leaf's DNS names (its subject when it has none), for messages.
+func names(leaf *x509.Certificate) string {
+	if len(leaf.DNSNames) == 0 {
+		return leaf.Subject.String()
+	}
+	return strings.Join(leaf.DNSNames, ", ")
 }
 
 // encodeCerts returns certs as PEM.

@@ -33,7 +33,13 @@
 // variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET,
 // the CLI profile, the ECS RAM role, and so on. -fake runs everything
 // against an in-process fake of the services (package alicerttest) instead,
-// with a throwaway test CA.
+// with a throwaway test CA. Fake and real runs never mix: the state file of
+// a -fake run is marked "fake": true, a real run refuses it and -fake
+// refuses the state of a real run; a real run replaces a certificate the
+// test CA issued, and -fake never replaces any other certificate.
+//
+// The existing cert.pem counts only when it is for the domain: one for
+// other names, or one that cannot be read, stops obtain before it orders.
 //
 // Progress goes to stderr; the final result to stdout.
 //

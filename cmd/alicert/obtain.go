@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,7 +35,9 @@ type obtainFlags struct {
 func (c *cli) obtain(ctx context.Context, args []string) int {
 	var f obtainFlags
 	fs := c.newFlagSet("obtain", "obtain -domain example.com -dns alidns [-out dir] [flags]")
-	f.register(fs)
+	f.register(fs, "run against an in-process fake of the services, with a throwaway test CA. Its state file is marked fake: "+
+		"a real run refuses it (and -fake refuses a real one); a real run replaces a certificate of the test CA, "+
+		"and -fake never replaces a real certificate")
 	fs.StringVar(&f.domain, "domain", "", "the domain to certify, such as example.com or *.example.com (required)")
 	fs.StringVar(&f.dns, "dns", "alidns", `where to publish the DNS validation record: "alidns" (Alibaba Cloud DNS)`)
 	fs.StringVar(&f.zone, "dns-zone", "", "the Alibaba Cloud DNS domain holding the record (default: found from the name)")
@@ -85,9 +88,20 @@ func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
 	if err != nil {
 		return c.failf(exitFailure, "%v", err)
 	}
-	if st != nil && !strings.EqualFold(st.Domain, f.domain) {
+	switch {
+	case st != nil && !strings.EqualFold(st.Domain, f.domain):
 		return c.failf(exitUsage, "%s holds the state of an order for %s, not %s; use another -out directory",
 			filepath.Join(dir, stateFile), st.Domain, f.domain)
+	case st != nil && st.Fake && !f.fake:
+		return c.failf(exitUsage, "%s holds the state of a -fake run, whose order exists only in that run's fake; "+
+			"delete it or use another -out directory", filepath.Join(dir, stateFile))
+	case st != nil && !st.Fake && f.fake:
+		return c.failf(exitUsage, "%s holds the state of a real run, which -fake cannot resume; use another -out directory",
+			filepath.Join(dir, stateFile))
+	}
+	existing, code, stop := c.checkExisting(dir, f)
+	if stop {
+		return code
 	}
 
 	orderID := f.order
@@ -100,9 +114,9 @@ func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
 	case st.pending() && !f.newOrder:
 		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st))
 	default:
-		if notAfter, ok := existingNotAfter(dir); ok && f.renewWithin > 0 && notAfter.Sub(c.now()) > f.renewWithin {
+		if existing != nil && f.renewWithin > 0 && existing.NotAfter.Sub(c.now()) > f.renewWithin {
 			fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do\n",
-				filepath.Join(dir, certFile), notAfter.UTC().Format(time.RFC3339), f.renewWithin)
+				filepath.Join(dir, certFile), existing.NotAfter.UTC().Format(time.RFC3339), f.renewWithin)
 			return exitOK
 		}
 	}
@@ -113,7 +127,7 @@ func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
 	}
 	defer release()
 
-	newState := &state{Domain: f.domain, OrderID: orderID}
+	newState := &state{Domain: f.domain, OrderID: orderID, Fake: f.fake}
 	if orderID == 0 {
 		// Recorded before the request goes out: if this process dies
 		// before the answer arrives, the rerun knows an order may exist.
@@ -182,7 +196,7 @@ func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.O
 		c.errorf("%v", err)
 		code = exitCleanupFailed
 	}
-	if werr := c.writeCertificate(dir, out); werr != nil {
+	if werr := c.writeCertificate(dir, f, out); werr != nil {
 		return c.failf(exitFailure, "order %d is issued but writing the files failed: %v; rerun to write them again", out.OrderID, werr)
 	}
 	_ = removeState(dir)
@@ -213,16 +227,45 @@ func unknownOrder(err error) bool {
 	return true
 }
 
+// checkExisting reads dir's cert.pem before anything is ordered. It returns
+// the certificate the run must weigh (nil when there is none, or when a
+// real run finds one the test CA of a -fake run issued, which it replaces),
+// or the exit code to stop with.
+func (c *cli) checkExisting(dir string, f *obtainFlags) (leaf *x509.Certificate, code int, stop bool) {
+	path := filepath.Join(dir, certFile)
+	leaf, err := existingCert(dir)
+	switch {
+	case err != nil:
+		return nil, c.failf(exitFailure, "%v\nalicert: nothing was ordered; move %s away (or fix it) and rerun", err, path), true
+	case leaf == nil:
+		return nil, 0, false
+	case !f.fake && issuedByTestCA(leaf):
+		fmt.Fprintf(c.stderr, "alicert: %s was issued by the test CA of a -fake run; it will be replaced\n", path)
+		return nil, 0, false
+	case f.fake && !issuedByTestCA(leaf):
+		return nil, c.failf(exitUsage, "%s holds a certificate the fake's test CA did not issue, and -fake never replaces a real certificate; "+
+			"use another -out directory", path), true
+	case !covers(leaf, f.domain):
+		return nil, c.failf(exitUsage, "%s holds a certificate for %s, not %s; use another -out directory",
+			path, names(leaf), f.domain), true
+	}
+	return leaf, 0, false
+}
+
 // writeCertificate writes the certificate files, unless dir holds a
 // certificate that expires later.
-func (c *cli) writeCertificate(dir string, out *alicert.ObtainOutput) error {
+func (c *cli) writeCertificate(dir string, f *obtainFlags, out *alicert.ObtainOutput) error {
 	leaf := out.Leaf()
 	if leaf == nil {
 		return errors.New("the certificate is empty")
 	}
-	if old, ok := existingNotAfter(dir); ok && old.After(leaf.NotAfter) {
+	old, err := existingCert(dir)
+	if err != nil {
+		return err
+	}
+	if old != nil && !(!f.fake && issuedByTestCA(old)) && old.NotAfter.After(leaf.NotAfter) {
 		fmt.Fprintf(c.stderr, "alicert: kept %s: it expires later (%s) than the new certificate (%s)\n",
-			filepath.Join(dir, certFile), old.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
+			filepath.Join(dir, certFile), old.NotAfter.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
 		return nil
 	}
 	// cert.pem goes last: it is what the renewal check reads, so a crash

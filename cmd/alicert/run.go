@@ -83,8 +83,12 @@ type common struct {
 	verbose bool
 }
 
-func (g *common) register(fs *flag.FlagSet) {
-	fs.BoolVar(&g.fake, "fake", false, "run against an in-process fake of the services, with a test CA")
+// fakeUsage is the -fake flag's usage, unless a command says more.
+const fakeUsage = "run against an in-process fake of the services, with a test CA"
+
+// register adds the common flags to fs; fakeHelp is -fake's usage.
+func (g *common) register(fs *flag.FlagSet, fakeHelp string) {
+	fs.BoolVar(&g.fake, "fake", false, fakeHelp)
 	fs.StringVar(&g.region, "region", "", "region id (default cn-hangzhou)")
 	fs.BoolVar(&g.verbose, "v", false, "log every API attempt to stderr (never a secret)")
 }

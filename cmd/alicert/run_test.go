@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -182,7 +183,7 @@ func TestObtainResumesTheOrderInTheStateFile(t *testing.T) {
 	dir := t.TempDir()
 	// A run that died after the order was created left this state file.
 	order := createOrder(t, srv, "example.com")
-	require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: order}))
+	require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: order, Fake: true}))
 
 	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -191,7 +192,7 @@ func TestObtainResumesTheOrderInTheStateFile(t *testing.T) {
 	assert.Equal(t, 1, srv.OrderCount())
 
 	// The state of another domain is not taken over.
-	require.NoError(t, saveState(dir, &state{Domain: "other.example.com", OrderID: order}))
+	require.NoError(t, saveState(dir, &state{Domain: "other.example.com", OrderID: order, Fake: true}))
 	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	assert.Equal(t, exitUsage, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "other.example.com")
@@ -213,7 +214,7 @@ func TestObtainNeverOverwritesANewerCertificate(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
 	dir := t.TempDir()
-	newer := selfSigned(t, time.Now().Add(10*365*24*time.Hour))
+	newer := fakeIssued(t, srv, "example.com", 10*365*24*time.Hour)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), newer, 0o644))
 
 	// -renew-within 0 orders whatever cert.pem holds.
@@ -452,7 +453,7 @@ func TestObtainResumingAnOrderTheServiceDoesNotKnow(t *testing.T) {
 			dir := t.TempDir()
 			args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
 			if tc.state {
-				require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: 12345}))
+				require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: 12345, Fake: true}))
 			} else {
 				args = append(args, "-order", "12345")
 			}
@@ -488,4 +489,105 @@ func TestUnknownOrderIsOnlyARefusedOrderID(t *testing.T) {
 	} {
 		assert.False(t, unknownOrder(err), "%v", err)
 	}
+}
+
+// fakeIssued returns a certificate PEM for domain that srv's test CA
+// issued, valid for validity.
+func fakeIssued(t *testing.T, srv *alicerttest.Server, domain string, validity time.Duration) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
+		Subject: pkix.Name{CommonName: domain}, DNSNames: []string{domain},
+	}, key)
+	require.NoError(t, err)
+	cert, err := srv.SignCSR(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), validity)
+	require.NoError(t, err)
+	return []byte(cert)
+}
+
+func TestObtainCountsOnlyACertificateForTheDomain(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	year := 365 * 24 * time.Hour
+
+	// A valid certificate for another name is not "nothing to do", and
+	// is not replaced either: the run stops before ordering.
+	dir := t.TempDir()
+	other := fakeIssued(t, srv, "other.example.com", year)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), other, 0o644))
+	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "holds a certificate for other.example.com, not example.com")
+	assert.Zero(t, srv.OrderCount())
+	got, err := os.ReadFile(filepath.Join(dir, certFile))
+	require.NoError(t, err)
+	assert.Equal(t, other, got)
+
+	// A wildcard certificate counts for the wildcard.
+	dir = t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), fakeIssued(t, srv, "*.example.com", year), 0o644))
+	r = runCmd(t, srv, "obtain", "-fake", "-domain", "*.example.com", "-product", "geotrust-dv-w-starter", "-out", dir)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "nothing to do")
+	assert.Zero(t, srv.OrderCount())
+}
+
+func TestObtainReportsABrokenCertificateFile(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), []byte("-----BEGIN CERTIFICATE-----\ntruncated"), 0o644))
+	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
+	require.Equal(t, exitFailure, r.code, r.stderr)
+	assert.Contains(t, r.stderr, filepath.Join(dir, certFile))
+	assert.Zero(t, srv.OrderCount(), "nothing is ordered while cert.pem cannot be read")
+	assert.NoFileExists(t, filepath.Join(dir, keyFile))
+}
+
+func TestObtainFakeAndRealRunsDoNotMix(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+
+	// A real run refuses the state of a -fake run: its order exists only
+	// in the fake. It stops before any call.
+	dir := t.TempDir()
+	require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: 7, Fake: true}))
+	r := runCmd(t, nil, "obtain", "-domain", "example.com", "-out", dir)
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "the state of a -fake run")
+	st, err := loadState(dir)
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), st.OrderID, "the state file is left alone")
+
+	// A -fake run refuses the state of a real run.
+	dir = t.TempDir()
+	require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: 7}))
+	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "the state of a real run")
+
+	// A -fake run never replaces a real certificate, even one due for
+	// renewal.
+	dir = t.TempDir()
+	real := selfSigned(t, time.Now().Add(24*time.Hour))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), real, 0o644))
+	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "-fake never replaces a real certificate")
+	got, err := os.ReadFile(filepath.Join(dir, certFile))
+	require.NoError(t, err)
+	assert.Equal(t, real, got)
+	assert.Zero(t, srv.OrderCount())
+
+	// A real run does not take a certificate of the test CA for a valid
+	// one: it goes on to order (and would replace it).
+	dir = t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), fakeIssued(t, srv, "example.com", 365*24*time.Hour), 0o644))
+	var stderr strings.Builder
+	c := &cli{stdout: io.Discard, stderr: &stderr, now: time.Now}
+	leaf, code, stop := c.checkExisting(dir, &obtainFlags{domain: "example.com", renewWithin: 30 * 24 * time.Hour})
+	assert.False(t, stop, "code %d: %s", code, stderr.String())
+	assert.Nil(t, leaf)
+	assert.Contains(t, stderr.String(), "test CA")
 }

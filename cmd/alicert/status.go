@@ -18,7 +18,7 @@ func (c *cli) status(ctx context.Context, args []string) int {
 	var order int64
 	var domain string
 	fs := c.newFlagSet("status", "status -order ID [flags]")
-	g.register(fs)
+	g.register(fs, fakeUsage)
 	fs.Int64Var(&order, "order", 0, "the order id (required)")
 	fs.StringVar(&domain, "domain", "", "the order's domain, to show the full name of a DNS record the service gives relative to it")
 	if code, stop := c.parse(fs, args); stop {
@@ -84,7 +84,7 @@ type csrFlags struct {
 func (c *cli) csr(ctx context.Context, args []string) int {
 	var f csrFlags
 	fs := c.newFlagSet("csr", "csr -cn example.com -country CN -province P -locality L [flags]")
-	f.register(fs)
+	f.register(fs, fakeUsage)
 	fs.StringVar(&f.in.CommonName, "cn", "", "common name: the primary domain (required)")
 	fs.StringVar(&f.sans, "san", "", "further domain names, comma-separated")
 	fs.StringVar(&f.in.CountryCode, "country", "", "two-letter country code, such as CN (required)")
