@@ -80,6 +80,29 @@ func removeState(dir string) error {
 	return err
 }
 
+// newSuffix replaces ".pem" in the names of the files of a certificate
+// that may not replace cert.pem (cert.new.pem, key.new.pem, ...).
+const newSuffix = ".new.pem"
+
+// certFiles returns the files of out, their names ending in suffix instead
+// of ".pem" when suffix is set. cert.pem goes last: it is what the renewal
+// check reads, so a crash halfway leaves the old certificate in charge and
+// the state file in place, and the rerun writes everything again.
+func certFiles(out *alicert.ObtainOutput, suffix string) []outFile {
+	files := []outFile{
+		{keyFile, []byte(out.PrivateKey), 0o600},
+		{chainFile, encodeCerts(out.Chain[1:]), 0o644},
+		{fullchainFile, encodeCerts(out.Chain), 0o644},
+		{certFile, encodeCerts(out.Chain[:1]), 0o644},
+	}
+	if suffix != "" {
+		for i := range files {
+			files[i].name = strings.TrimSuffix(files[i].name, ".pem") + suffix
+		}
+	}
+	return files
+}
+
 // outFile is one file to write.
 type outFile struct {
 	name string

@@ -11,10 +11,13 @@
 // Alibaba Cloud DNS, waits for issuance, removes the record, and writes
 // cert.pem (the certificate), chain.pem (the issuer chain), fullchain.pem
 // (both) and key.pem (mode 0600) into the output directory, each atomically
-// (a temporary file renamed into place). It never replaces a certificate
-// that expires later than the new one, and does nothing while the existing
-// cert.pem is valid for longer than -renew-within (30 days by default), so
-// that it can run daily from cron.
+// (a temporary file renamed into place). It does nothing while the existing
+// cert.pem is valid for longer than -renew-within (30 days by default), also
+// when the state file names an order to resume, so that it can run daily
+// from cron. It never replaces a certificate that expires later than the
+// new one: the new certificate then goes to cert.new.pem, chain.new.pem,
+// fullchain.new.pem and key.new.pem (mode 0600), the state file keeps the
+// order, and obtain exits 1.
 //
 // A state file, alicert-state.json in the output directory, records the
 // order id as soon as the order exists, so that a rerun after a crash or a
@@ -46,7 +49,8 @@
 // Exit codes:
 //
 //	0  success (or nothing to do: the certificate is still valid)
-//	1  failure; a rerun resumes the order when the state file names one
+//	1  failure; a rerun resumes the order when the state file names one.
+//	   Also: issued, but kept aside in the *.new.pem files (see above)
 //	2  usage error
 //	3  outcome unknown: an order may have been created; check before retrying
 //	4  certificate written, but the validation record could not be removed

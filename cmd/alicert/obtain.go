@@ -104,21 +104,28 @@ func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
 		return code
 	}
 
-	orderID := f.order
+	orderID, from := f.order, "(-order)"
 	switch {
 	case orderID > 0:
-		fmt.Fprintf(c.stderr, "alicert: resuming order %d (-order)\n", orderID)
 	case st != nil && st.OrderID > 0 && !f.newOrder:
-		orderID = st.OrderID
-		fmt.Fprintf(c.stderr, "alicert: resuming order %d from %s\n", orderID, filepath.Join(dir, stateFile))
+		orderID, from = st.OrderID, "from "+filepath.Join(dir, stateFile)
 	case st.pending() && !f.newOrder:
 		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st))
-	default:
-		if existing != nil && f.renewWithin > 0 && existing.NotAfter.Sub(c.now()) > f.renewWithin {
-			fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do\n",
-				filepath.Join(dir, certFile), existing.NotAfter.UTC().Format(time.RFC3339), f.renewWithin)
-			return exitOK
+	}
+	// Checked on every path, resuming included: while cert.pem is valid
+	// for longer than -renew-within there is nothing to renew, and an
+	// order in the state file can wait there.
+	if existing != nil && f.renewWithin > 0 && existing.NotAfter.Sub(c.now()) > f.renewWithin {
+		fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do",
+			filepath.Join(dir, certFile), existing.NotAfter.UTC().Format(time.RFC3339), f.renewWithin)
+		if orderID > 0 {
+			fmt.Fprintf(c.stdout, " (order %d not resumed; -renew-within 0 resumes it now)", orderID)
 		}
+		fmt.Fprintln(c.stdout)
+		return exitOK
+	}
+	if orderID > 0 {
+		fmt.Fprintf(c.stderr, "alicert: resuming order %d %s\n", orderID, from)
 	}
 
 	cl, release, err := c.client(f.common)
@@ -196,14 +203,63 @@ func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.O
 		c.errorf("%v", err)
 		code = exitCleanupFailed
 	}
-	if werr := c.writeCertificate(dir, f, out); werr != nil {
+	leaf := out.Leaf()
+	if leaf == nil {
+		return c.failf(exitFailure, "order %d is issued but its certificate is empty; rerun to fetch it again", out.OrderID)
+	}
+	if why := keepReason(dir, f, leaf); why != "" {
+		return c.keptAside(dir, st, out, why)
+	}
+	if werr := writeFiles(dir, certFiles(out, "")); werr != nil {
 		return c.failf(exitFailure, "order %d is issued but writing the files failed: %v; rerun to write them again", out.OrderID, werr)
 	}
 	_ = removeState(dir)
-	leaf := out.Leaf()
 	fmt.Fprintf(c.stdout, "certificate for %s (order %d) valid until %s written to %s\n",
 		f.domain, out.OrderID, leaf.NotAfter.UTC().Format(time.RFC3339), dir)
 	return code
+}
+
+// keptAside writes an issued certificate that may not replace cert.pem to
+// the *.new.pem files, keeps the order in the state file, and fails: the
+// certificate was bought, and the user decides what to do with it.
+func (c *cli) keptAside(dir string, st *state, out *alicert.ObtainOutput, why string) int {
+	files := certFiles(out, newSuffix)
+	if err := writeFiles(dir, files); err != nil {
+		return c.failf(exitFailure, "kept %s: %s; and writing the new certificate of order %d aside failed: %v; "+
+			"rerun to fetch it again", filepath.Join(dir, certFile), why, out.OrderID, err)
+	}
+	st.Note = "order issued, but its certificate was written to the *" + newSuffix + " files: cert.pem " + why +
+		"; a rerun fetches it again; delete this file to forget the order"
+	_ = saveState(dir, st)
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f.name
+	}
+	return c.failf(exitFailure, "kept %s: %s.\nalicert: the new certificate of order %d (valid until %s) was written to %s in %s (the key with mode 0600); "+
+		"move them over the *.pem files to use it.\nalicert: %s still names order %d, so a rerun fetches it again; delete it to forget the order",
+		filepath.Join(dir, certFile), why, out.OrderID, out.Leaf().NotAfter.UTC().Format(time.RFC3339), strings.Join(names, ", "), dir,
+		filepath.Join(dir, stateFile), out.OrderID)
+}
+
+// keepReason says why dir's cert.pem must not be replaced by leaf, for
+// f.domain, or returns "" when it may be. It looks again at cert.pem, which
+// may have changed while the order was waiting.
+func keepReason(dir string, f *obtainFlags, leaf *x509.Certificate) string {
+	old, err := existingCert(dir)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("it cannot be read (%v)", err)
+	case old == nil, !f.fake && issuedByTestCA(old):
+		return ""
+	case f.fake && !issuedByTestCA(old):
+		return "the fake's test CA did not issue it, and -fake never replaces a real certificate"
+	case !covers(old, f.domain):
+		return fmt.Sprintf("it is for %s, not %s", names(old), f.domain)
+	case old.NotAfter.After(leaf.NotAfter):
+		return fmt.Sprintf("it expires later (%s) than the new certificate (%s)",
+			old.NotAfter.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
+	}
+	return ""
 }
 
 // unknownOrder reports whether err is DescribeCertificateState refusing the
@@ -250,33 +306,6 @@ func (c *cli) checkExisting(dir string, f *obtainFlags) (leaf *x509.Certificate,
 			path, names(leaf), f.domain), true
 	}
 	return leaf, 0, false
-}
-
-// writeCertificate writes the certificate files, unless dir holds a
-// certificate that expires later.
-func (c *cli) writeCertificate(dir string, f *obtainFlags, out *alicert.ObtainOutput) error {
-	leaf := out.Leaf()
-	if leaf == nil {
-		return errors.New("the certificate is empty")
-	}
-	old, err := existingCert(dir)
-	if err != nil {
-		return err
-	}
-	if old != nil && !(!f.fake && issuedByTestCA(old)) && old.NotAfter.After(leaf.NotAfter) {
-		fmt.Fprintf(c.stderr, "alicert: kept %s: it expires later (%s) than the new certificate (%s)\n",
-			filepath.Join(dir, certFile), old.NotAfter.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
-		return nil
-	}
-	// cert.pem goes last: it is what the renewal check reads, so a crash
-	// halfway leaves the old certificate in charge and the state file in
-	// place, and the rerun writes everything again.
-	return writeFiles(dir, []outFile{
-		{keyFile, []byte(out.PrivateKey), 0o600},
-		{chainFile, encodeCerts(out.Chain[1:]), 0o644},
-		{fullchainFile, encodeCerts(out.Chain), 0o644},
-		{certFile, encodeCerts(out.Chain[:1]), 0o644},
-	})
 }
 
 // unknownOutcomeAdvice tells the user how to settle a create of unknown

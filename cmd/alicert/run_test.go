@@ -217,14 +217,68 @@ func TestObtainNeverOverwritesANewerCertificate(t *testing.T) {
 	newer := fakeIssued(t, srv, "example.com", 10*365*24*time.Hour)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), newer, 0o644))
 
-	// -renew-within 0 orders whatever cert.pem holds.
-	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-renew-within", "0")
-	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "kept "+filepath.Join(dir, certFile))
+	// -renew-within 0 orders whatever cert.pem holds; the certificate
+	// bought is kept aside, not thrown away, and the run says so.
+	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir, "-renew-within", "0"}
+	r := runCmd(t, srv, args...)
+	require.Equal(t, exitFailure, r.code, r.stderr)
+	assert.Empty(t, r.stdout, "nothing claims the certificate was written")
+	assert.Contains(t, r.stderr, "kept "+filepath.Join(dir, certFile)+": it expires later")
+	assert.Contains(t, r.stderr, "cert.new.pem")
 	got, err := os.ReadFile(filepath.Join(dir, certFile))
 	require.NoError(t, err)
 	assert.Equal(t, newer, got)
 	assert.NoFileExists(t, filepath.Join(dir, keyFile), "no key without its certificate")
+
+	// The new certificate is in the *.new.pem files, its key owner-only.
+	leafs := readCerts(t, filepath.Join(dir, "cert.new.pem"))
+	require.Len(t, leafs, 1)
+	assert.Equal(t, append(leafs, readCerts(t, filepath.Join(dir, "chain.new.pem"))...), readCerts(t, filepath.Join(dir, "fullchain.new.pem")))
+	_, err = tls.LoadX509KeyPair(filepath.Join(dir, "fullchain.new.pem"), filepath.Join(dir, "key.new.pem"))
+	require.NoError(t, err)
+	if runtime.GOOS != "windows" {
+		fi, err := os.Stat(filepath.Join(dir, "key.new.pem"))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	}
+
+	// The state file keeps the order: a rerun fetches it again rather
+	// than buying another.
+	st, err := loadState(dir)
+	require.NoError(t, err)
+	require.NotNil(t, st)
+	assert.Equal(t, srv.OrderIDs(), []int64{st.OrderID})
+	r = runCmd(t, srv, args...)
+	require.Equal(t, exitFailure, r.code, r.stderr)
+	assert.Equal(t, 1, srv.OrderCount())
+}
+
+func TestObtainDoesNotResumeWhileTheCertificateIsValid(t *testing.T) {
+	t.Parallel()
+	for _, explicit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("-order %v", explicit), func(t *testing.T) {
+			t.Parallel()
+			srv := newFake(t)
+			dir := t.TempDir()
+			order := createOrder(t, srv, "example.com")
+			args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
+			if explicit {
+				args = append(args, "-order", strconv.FormatInt(order, 10))
+			} else {
+				require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: order, Fake: true}))
+			}
+			require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), fakeIssued(t, srv, "example.com", 365*24*time.Hour), 0o644))
+
+			r := runCmd(t, srv, args...)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Contains(t, r.stdout, "nothing to do")
+			assert.Contains(t, r.stdout, "order "+strconv.FormatInt(order, 10))
+			assert.Zero(t, srv.RequestCount("DescribeCertificateState"), "the order is not resumed")
+			if !explicit {
+				assert.FileExists(t, filepath.Join(dir, stateFile), "the order stays recorded for later")
+			}
+		})
+	}
 }
 
 // selfSigned returns a throwaway certificate PEM expiring at notAfter.
