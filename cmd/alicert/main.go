@@ -34,9 +34,10 @@
 //
 // Credentials come from the Alibaba Cloud default chain: the environment
 // variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-// the CLI profile, the ECS RAM role, and so on. -fake runs everything
-// against an in-process fake of the services (package alicerttest) instead,
-// with a throwaway test CA. Fake and real runs never mix: the state file of
+// the CLI profile, the ECS RAM role, and so on. -fake (obtain and csr) runs
+// the command against an in-process fake of the services (package
+// alicerttest) instead, with a throwaway test CA; status has no -fake, as a
+// fresh fake knows no order. Fake and real runs never mix: the state file of
 // a -fake run is marked "fake": true, a real run refuses it and -fake
 // refuses the state of a real run; a real run replaces a certificate the
 // test CA issued, and -fake never replaces any other certificate.

@@ -52,7 +52,8 @@ type cli struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
 	// fake, when set, is the server -fake uses instead of a new one, so
-	// that tests can run the command twice against one fake.
+	// that tests can run the command twice against one fake; status, which
+	// has no -fake, talks to it too.
 	fake *alicerttest.Server
 }
 
@@ -86,9 +87,12 @@ type common struct {
 // fakeUsage is the -fake flag's usage, unless a command says more.
 const fakeUsage = "run against an in-process fake of the services, with a test CA"
 
-// register adds the common flags to fs; fakeHelp is -fake's usage.
+// register adds the common flags to fs; fakeHelp is -fake's usage, and
+// empty leaves -fake out.
 func (g *common) register(fs *flag.FlagSet, fakeHelp string) {
-	fs.BoolVar(&g.fake, "fake", false, fakeHelp)
+	if fakeHelp != "" {
+		fs.BoolVar(&g.fake, "fake", false, fakeHelp)
+	}
 	fs.StringVar(&g.region, "region", "", "region id (default cn-hangzhou)")
 	fs.BoolVar(&g.verbose, "v", false, "log every API attempt to stderr (never a secret)")
 }

@@ -18,7 +18,9 @@ func (c *cli) status(ctx context.Context, args []string) int {
 	var order int64
 	var domain string
 	fs := c.newFlagSet("status", "status -order ID [flags]")
-	g.register(fs, fakeUsage)
+	// No -fake: a fresh fake knows no order, so status could never
+	// succeed against it.
+	g.register(fs, "")
 	fs.Int64Var(&order, "order", 0, "the order id (required)")
 	fs.StringVar(&domain, "domain", "", "the order's domain, to show the full name of a DNS record the service gives relative to it")
 	if code, stop := c.parse(fs, args); stop {
@@ -27,6 +29,7 @@ func (c *cli) status(ctx context.Context, args []string) int {
 	if order <= 0 {
 		return c.usageError(fs, "-order is required: a positive order id")
 	}
+	g.fake = c.fake != nil // tests' fake
 	cl, release, err := c.client(g)
 	if err != nil {
 		return c.failf(exitUsage, "%v", err)
