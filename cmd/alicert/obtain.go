@@ -34,7 +34,7 @@ type obtainFlags struct {
 
 func (c *cli) obtain(ctx context.Context, args []string) int {
 	var f obtainFlags
-	fs := c.newFlagSet("obtain", "obtain -domain example.com -dns alidns [-out dir] [flags]")
+	fs := c.newFlagSet("obtain", "obtain -domain example.com -dns alidns [-out dir] [flags]", obtainHelp)
 	f.register(fs, "run against an in-process fake of the services, with a throwaway test CA. Its state file is marked fake: "+
 		"a real run refuses it (and -fake refuses a real one); a real run replaces a certificate of the test CA, "+
 		"and -fake never replaces a real certificate")
@@ -71,6 +71,29 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	}
 	return c.runObtain(ctx, &f)
 }
+
+// obtainHelp is obtain's description in -h.
+const obtainHelp = `Orders a DV certificate for -domain, publishes the DNS validation record in
+Alibaba Cloud DNS, waits for issuance, removes the record, and writes
+cert.pem, chain.pem, fullchain.pem and key.pem (mode 0600) into -out, each
+atomically. It does nothing while cert.pem is valid for longer than
+-renew-within, and never replaces a certificate that expires later: the new
+one then goes to the *.new.pem files.
+
+alicert-state.json in -out records the order as soon as it exists, and a
+rerun resumes it instead of ordering again. When the result of the order
+request is unknown (exit 3), an order may exist: find it in the console and
+rerun with -order ID, or rerun with -new-order to order again anyway (it may
+cost a second certificate). An order that failed verification, or that the
+service does not know, also needs -new-order.
+
+Credentials come from the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_ID
+and ALIBABA_CLOUD_ACCESS_KEY_SECRET, the CLI profile, the ECS RAM role, ...
+
+Exit codes: 0 done, or nothing to do; 1 failure (a rerun resumes the order
+in the state file), or the certificate was kept aside in *.new.pem; 2 usage;
+3 outcome unknown; 4 certificate written but the DNS record not removed.
+`
 
 // flagSet reports whether the flag was given on the command line.
 func flagSet(fs *flag.FlagSet, name string) bool {

@@ -97,13 +97,13 @@ func (g *common) register(fs *flag.FlagSet, fakeHelp string) {
 	fs.BoolVar(&g.verbose, "v", false, "log every API attempt to stderr (never a secret)")
 }
 
-// newFlagSet returns a flag set for a command, printing its usage and
-// errors to stderr.
-func (c *cli) newFlagSet(name, synopsis string) *flag.FlagSet {
+// newFlagSet returns a flag set for a command, printing its usage (the
+// synopsis, the description, then the flags) and errors to stderr.
+func (c *cli) newFlagSet(name, synopsis, description string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: alicert %s\n\nFlags:\n", synopsis)
+		fmt.Fprintf(fs.Output(), "usage: alicert %s\n\n%s\nFlags:\n", synopsis, description)
 		fs.PrintDefaults()
 	}
 	return fs

@@ -647,3 +647,29 @@ func TestObtainFakeAndRealRunsDoNotMix(t *testing.T) {
 	assert.Nil(t, leaf)
 	assert.Contains(t, stderr.String(), "test CA")
 }
+
+func TestSubcommandHelpDescribesTheCommand(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		cmd  string
+		want []string
+	}{
+		{"obtain", []string{"cert.pem", "key.pem", "0600", stateFile, "-new-order", "outcome unknown",
+			"ALIBABA_CLOUD_ACCESS_KEY_ID", "Exit codes", "4 "}},
+		{"status", []string{"prints the order's state", "DNS record", "certificate"}},
+		{"csr", []string{"CSR", "private key", "-key"}},
+	} {
+		t.Run(tc.cmd, func(t *testing.T) {
+			t.Parallel()
+			r := runCmd(t, nil, tc.cmd, "-h")
+			require.Equal(t, exitOK, r.code)
+			out := r.stdout + r.stderr
+			flags := strings.Index(out, "\nFlags:\n")
+			require.Positive(t, flags, out)
+			for _, w := range tc.want {
+				i := strings.Index(out, w)
+				assert.True(t, i >= 0 && i < flags, "%q is not described before the flags:\n%s", w, out)
+			}
+		})
+	}
+}

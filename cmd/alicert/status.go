@@ -17,7 +17,12 @@ func (c *cli) status(ctx context.Context, args []string) int {
 	var g common
 	var order int64
 	var domain string
-	fs := c.newFlagSet("status", "status -order ID [flags]")
+	fs := c.newFlagSet("status", "status -order ID [-domain example.com] [flags]",
+		`Reads a certificate order and prints the order's state; while it waits for
+validation, the DNS record (its name completed with -domain) or the file to
+publish; once issued, the certificate's subject, names and validity. It never
+prints the private key. Credentials as for obtain.
+`)
 	// No -fake: a fresh fake knows no order, so status could never
 	// succeed against it.
 	g.register(fs, "")
@@ -86,7 +91,12 @@ type csrFlags struct {
 
 func (c *cli) csr(ctx context.Context, args []string) int {
 	var f csrFlags
-	fs := c.newFlagSet("csr", "csr -cn example.com -country CN -province P -locality L [flags]")
+	fs := c.newFlagSet("csr", "csr -cn example.com -country CN -province P -locality L [flags]",
+		`Has Certificate Management Service create a key pair and a CSR, and prints
+the CSR (PEM) to stdout and its id to stderr. With -key it also fetches the
+private key the service generated and writes it to that file (mode 0600,
+never overwritten). Credentials as for obtain; -fake uses an in-process fake.
+`)
 	f.register(fs, fakeUsage)
 	fs.StringVar(&f.in.CommonName, "cn", "", "common name: the primary domain (required)")
 	fs.StringVar(&f.sans, "san", "", "further domain names, comma-separated")
