@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -256,6 +257,10 @@ func (o ObtainOutput) GoString() string { return o.format(true) }
 // Format formats o with PrivateKey hidden whatever the verb: %x or %d of
 // the struct would otherwise print the key's bytes.
 func (o ObtainOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
+
+// LogValue hides PrivateKey from log/slog, whose JSON handler would
+// otherwise marshal every field.
+func (o ObtainOutput) LogValue() slog.Value { return slog.StringValue(o.format(false)) }
 
 func (o ObtainOutput) format(goSyntax bool) string {
 	// plain has no methods, so that formatting it does not recurse.

@@ -132,6 +132,7 @@ func TestOutputsHideKeysFromSlogJSON(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	log.Info("state", "out", alicert.DescribeCertificateStateOutput{State: alicert.StateCertificate, PrivateKey: cpPrivateKeyPEM})
 	log.Info("csr", "out", &alicert.GetCsrDetailOutput{Csr: "csr", PrivateKey: cpPrivateKeyPEM})
+	log.Info("obtained", "out", alicert.ObtainOutput{OrderID: 7, PrivateKey: cpPrivateKeyPEM})
 	cpRequireNoSecret(t, "slog JSON", buf.String())
 	assert.Contains(t, buf.String(), "certificate")
 }
