@@ -42,12 +42,7 @@
 //
 //	srv := alicerttest.NewServer(alicerttest.WithImmediateIssue())
 //	defer srv.Close()
-//	id, secret := srv.Credentials()
-//	client, err := alicert.NewClient(
-//		alicert.WithAccessKey(id, secret),
-//		alicert.WithCASEndpoint(srv.URL),
-//		alicert.WithKMSEndpoint(srv.URL),
-//	)
+//	client, err := alicert.NewClient(srv.ClientOptions()...)
 //	if err != nil {
 //		t.Fatal(err)
 //	}
