@@ -15,12 +15,7 @@ import (
 // call alicert.NewClient() with their region and credentials instead.
 func newExampleClient(opts ...alicerttest.Option) (*alicert.Client, *alicerttest.Server) {
 	srv := alicerttest.NewServer(opts...)
-	id, secret := srv.Credentials()
-	client, err := alicert.NewClient(
-		alicert.WithAccessKey(id, secret),
-		alicert.WithCASEndpoint(srv.URL),
-		alicert.WithKMSEndpoint(srv.URL),
-	)
+	client, err := alicert.NewClient(srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}
