@@ -16,12 +16,7 @@ import (
 type DNSService struct{ client *Client }
 
 // String describes the service without its client's credentials.
-func (s DNSService) String() string {
-	if s.client == nil {
-		return "alicert.DNSService{}"
-	}
-	return "alicert.DNSService{" + s.client.endpoints[apiAlidns].url + "}"
-}
+func (s DNSService) String() string { return describeService("DNSService", s.client, apiAlidns) }
 
 // GoString is String, so that %#v shows no secret either.
 func (s DNSService) GoString() string { return s.String() }

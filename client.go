@@ -338,12 +338,7 @@ func (c Client) GoString() string { return c.String() }
 func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // String describes the service without its client's credentials.
-func (s CASService) String() string {
-	if s.client == nil {
-		return "alicert.CASService{}"
-	}
-	return "alicert.CASService{" + s.client.endpoints[apiCAS].url + "}"
-}
+func (s CASService) String() string { return describeService("CASService", s.client, apiCAS) }
 
 // GoString is String, so that %#v shows no secret either.
 func (s CASService) GoString() string { return s.String() }
@@ -352,18 +347,22 @@ func (s CASService) GoString() string { return s.String() }
 func (s CASService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
 
 // String describes the service without its client's credentials.
-func (s KMSService) String() string {
-	if s.client == nil {
-		return "alicert.KMSService{}"
-	}
-	return "alicert.KMSService{" + s.client.endpoints[apiKMS].url + "}"
-}
+func (s KMSService) String() string { return describeService("KMSService", s.client, apiKMS) }
 
 // GoString is String, so that %#v shows no secret either.
 func (s KMSService) GoString() string { return s.String() }
 
 // Format writes String whatever the verb, as Client.Format does.
 func (s KMSService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// describeService is the String of every service type: its name and
+// endpoint, never the client's credentials.
+func describeService(name string, c *Client, a api) string {
+	if c == nil {
+		return "alicert." + name + "{}"
+	}
+	return "alicert." + name + "{" + c.endpoints[a].url + "}"
+}
 
 func checkRegion(r string) error {
 	if r == "" {
@@ -615,6 +614,9 @@ type attempt struct {
 	err       error         // transport or body read error
 }
 
+// failed reports a response with a non-2xx status.
+func (a *attempt) failed() bool { return a.status < 200 || a.status > 299 }
+
 // send runs the attempts of one call and decodes the final response into out.
 func (c *Client) send(ctx context.Context, op *operation, params []signature.Param, out any) error {
 	ep := c.endpoints[op.api]
@@ -667,7 +669,7 @@ func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, param
 	a.body, a.err = readLimited(resp.Body, resp.ContentLength)
 	// Canonical already, so that Get need not build the canonical key.
 	a.requestID = resp.Header.Get("X-Acs-Request-Id")
-	if a.requestID == "" && (a.status < 200 || a.status > 299) {
+	if a.requestID == "" && a.failed() {
 		// A success carries the id in the JSON it decodes to; the body is
 		// scanned for it only when the id must explain a failure.
 		a.requestID = scanRequestID(a.body)
@@ -714,7 +716,7 @@ func (c *Client) classify(ctx context.Context, op *operation, a attempt, n int, 
 		return c.classifyTransport(ctx, op, a, n)
 	case a.err != nil:
 		return c.classifyBodyError(ctx, op, a, n)
-	case a.status < 200 || a.status > 299:
+	case a.failed():
 		return classifyAPIError(op, a)
 	}
 	return decodeSuccess(op, a, out)
@@ -735,7 +737,7 @@ func (c *Client) classifyTransport(ctx context.Context, op *operation, a attempt
 
 // classifyBodyError handles a response whose body could not be read.
 func (c *Client) classifyBodyError(ctx context.Context, op *operation, a attempt, n int) (bool, error) {
-	if a.status < 200 || a.status > 299 {
+	if a.failed() {
 		// The status classifies an error response (an *APIError, like
 		// every non-2xx); the unreadable body only costs the message.
 		apiErr := &APIError{Operation: op.action, StatusCode: a.status, RequestID: a.requestID,
