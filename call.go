@@ -1,0 +1,213 @@
+package alicert
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/alicert/alicert/internal/signature"
+	"github.com/aliyun/credentials-go/credentials/providers"
+)
+
+// opKind decides what may be retried: a read can always be repeated; a create
+// must not be repeated once the service may have acted on it.
+type opKind int
+
+const (
+	opRead opKind = iota
+	opCreate
+)
+
+// operation describes one API action for the call path.
+type operation struct {
+	action string
+	api    api // the service that serves the action
+	kind   opKind
+	// unknownHint tells the user, after an unknown outcome, what may have
+	// happened and how to check, for example "the order may have been
+	// created; check with DescribeCertificateState or the console before
+	// trying again".
+	unknownHint string
+}
+
+// unknown wraps cause, from an attempt that may have reached the service, in
+// the error that says the create's outcome is unknown.
+func (op *operation) unknown(cause error) error {
+	return &outcomeUnknownError{operation: op.action, hint: op.unknownHint, cause: cause}
+}
+
+// request is what every *XxxInput implements for the call path.
+type request interface {
+	validate() []FieldError
+}
+
+// extraEncoder is implemented by inputs with fields go-querystring cannot
+// express on their own types (numbered lists, JSON values). It appends
+// those parameters to params; their keys never repeat a url-tagged field's.
+type extraEncoder interface {
+	encodeExtra(params []signature.Param) ([]signature.Param, error)
+}
+
+// idChecker is implemented by outputs that must carry an id (or, for a
+// read, the field that gives it meaning): a 2xx response without it is no
+// success.
+type idChecker interface {
+	missingID() string
+}
+
+// invoke is the one call path: validate, encode, then send with retries and
+// decode into a new Out.
+func invoke[Out any, In any, PIn interface {
+	*In
+	request
+}](ctx context.Context, c *Client, op *operation, in PIn) (*Out, error) {
+	if in == nil {
+		in = new(In)
+	}
+	if problems := in.validate(); len(problems) > 0 {
+		return nil, &ValidationError{Operation: op.action, Fields: problems}
+	}
+	params, err := c.encodeParams(in)
+	if err != nil {
+		return nil, fmt.Errorf("alicert: %s: encoding the input: %w", op.action, err)
+	}
+	out := new(Out)
+	if err := c.send(ctx, op, params, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// attempt is the result of one HTTP exchange.
+type attempt struct {
+	status    int
+	body      []byte
+	requestID string
+	token     string        // the security token sent, to scrub it from messages
+	signed    signedRequest // what was sent: its signature is scrubbed from messages
+	err       error         // transport or body read error
+}
+
+// failed reports a response with a non-2xx status.
+func (a *attempt) failed() bool { return a.status < 200 || a.status > 299 }
+
+// send runs the attempts of one call and decodes the final response into out.
+func (c *Client) send(ctx context.Context, op *operation, params []signature.Param, out any) error {
+	ep := c.endpoints[op.api]
+	for n := 1; ; n++ {
+		cred, err := c.creds.get()
+		if err != nil {
+			return &credentialsError{operation: op.action, provider: c.creds.name(), cause: err}
+		}
+		// Checked after the provider, which takes no ctx and may be slow (an
+		// STS refresh): a call whose ctx ended by now is never sent, and so
+		// never reported as a create of unknown outcome.
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("alicert: %s: %w", op.action, err)
+		}
+		start := time.Now()
+		a := c.exchange(ctx, op, ep, params, cred)
+		retry, err := c.classify(ctx, op, a, n, out)
+		c.logAttempt(ctx, op, n, a, time.Since(start), err)
+		if err == nil {
+			return nil
+		}
+		if !retry || n >= c.cfg.maxAttempts {
+			return err
+		}
+		if werr := c.cfg.sleep(ctx, c.backoff(n)); werr != nil {
+			return fmt.Errorf("alicert: %s: gave up waiting to retry (%w) after: %w", op.action, werr, err)
+		}
+	}
+}
+
+// exchange signs and sends one attempt and reads its response.
+func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) attempt {
+	signed := c.sign(op.action, ep.version, params, cred)
+	a := attempt{token: cred.SecurityToken, signed: signed}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(signed.body))
+	if err != nil {
+		a.err = err
+		return a
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := c.cfg.httpClient.Do(req)
+	if err != nil {
+		a.err = err
+		return a
+	}
+	defer resp.Body.Close()
+	a.status = resp.StatusCode
+	a.body, a.err = readLimited(resp.Body, resp.ContentLength)
+	// Canonical already, so that Get need not build the canonical key.
+	a.requestID = resp.Header.Get("X-Acs-Request-Id")
+	if a.requestID == "" && a.failed() {
+		// A success carries the id in the JSON it decodes to; the body is
+		// scanned for it only when the id must explain a failure.
+		a.requestID = scanRequestID(a.body)
+	}
+	return a
+}
+
+var errBodyTooLarge = fmt.Errorf("the response body is larger than %d bytes", maxResponseBytes)
+
+// readLimited reads a body of at most maxResponseBytes. size is its
+// Content-Length, or -1: a body that states its size is read into one buffer
+// of that size, and one that states a size over the limit is not read.
+func readLimited(r io.Reader, size int64) ([]byte, error) {
+	const limit = maxResponseBytes + 1 // one byte more tells "too large" from "just fits"
+	if size > maxResponseBytes {
+		return nil, errBodyTooLarge // said so up front: not worth reading
+	}
+	n := 1024
+	if size >= 0 && size < limit {
+		n = int(size) + 1 // +1: room to read EOF without growing
+	}
+	buf := make([]byte, 0, n)
+	for len(buf) < limit {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), limit-len(buf)))
+		}
+		m, err := r.Read(buf[len(buf):min(cap(buf), limit)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return nil, errBodyTooLarge
+}
+
+// classify turns one attempt into success (decoding into out), an error to
+
+// logAttempt writes one debug record per attempt: no parameters, no secrets.
+func (c *Client) logAttempt(ctx context.Context, op *operation, n int, a attempt, d time.Duration, err error) {
+	l := c.cfg.logger
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	requestID := a.requestID
+	if requestID == "" {
+		requestID = scanRequestID(a.body) // a success's id is in its body
+	}
+	attrs := []slog.Attr{
+		slog.String("action", op.action),
+		slog.Int("attempt", n),
+		slog.Int("status", a.status),
+		slog.String("request_id", requestID),
+		slog.Duration("duration", d),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "alicert attempt", attrs...)
+}

@@ -1,0 +1,67 @@
+package alicert
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+func checkRegion(r string) error {
+	if r == "" {
+		return errors.New("WithRegion: the region id is empty")
+	}
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return fmt.Errorf("WithRegion: %q is not a region id (lower-case letters, digits and '-', like cn-hangzhou)", r)
+		}
+	}
+	return nil
+}
+
+// defaultEndpoints returns the CAS and KMS endpoints of a region. CAS serves
+// DV certificates from Hangzhou for mainland China and from Singapore for the
+// rest of the world.
+func defaultEndpoints(region string) (cas, kms string) {
+	cas = "https://cas.ap-southeast-1.aliyuncs.com"
+	if strings.HasPrefix(region, "cn-") && region != "cn-hongkong" {
+		cas = "https://cas.aliyuncs.com"
+	}
+	return cas, "https://kms." + region + ".aliyuncs.com"
+}
+
+// checkEndpoint parses raw and returns the URL to POST to.
+func checkEndpoint(raw string, insecureHTTP bool) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// Not quoted: a URL that does not parse may still hold a password.
+		return "", errors.New("the endpoint is not a URL (want https://host[:port][/path])")
+	}
+	shown := u.Redacted() // raw may hold a password
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "", fmt.Errorf("%q: the scheme must be https (or http for loopback)", shown)
+	case u.Host == "":
+		return "", fmt.Errorf("%q has no host", shown)
+	case u.User != nil:
+		return "", errors.New("the endpoint URL must not carry user information")
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("%q: the endpoint URL must not have a query or fragment", u.Redacted())
+	case u.Scheme == "http" && !insecureHTTP && !isLoopback(u.Hostname()):
+		return "", fmt.Errorf("%q: http:// sends requests in clear text; use https, a loopback host, or WithInsecureHTTP()", shown)
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String(), nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

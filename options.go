@@ -1,0 +1,136 @@
+package alicert
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aliyun/credentials-go/credentials/providers"
+)
+
+// config is what the options set. It is copied into the Client and never
+// changed after NewClient returns.
+type config struct {
+	credKind     credKind
+	provider     providers.CredentialsProvider
+	accessKeyID  string
+	accessSecret string
+	stsToken     string
+
+	region       string
+	casEndpoint  string
+	kmsEndpoint  string
+	dnsEndpoint  string
+	httpClient   *http.Client
+	maxAttempts  int
+	retryBase    time.Duration
+	retryMax     time.Duration
+	logger       *slog.Logger
+	insecureHTTP bool
+
+	// Seams for tests of the exact wire form: a fixed clock and nonce.
+	now   func() time.Time
+	nonce func() string
+	// sleep waits for d or until ctx ends; replaced in tests.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+type credKind int
+
+const (
+	credDefault credKind = iota
+	credProvider
+	credAccessKey
+	credSTS
+)
+
+// Option configures a Client. Options are applied in order; when two set the
+// same thing, the last one wins.
+type Option func(*config)
+
+// WithCredentials makes the client ask p for credentials on every attempt. Any
+// provider from github.com/aliyun/credentials-go/credentials/providers works;
+// providers cache and refresh STS credentials themselves. Calls to p are
+// serialised, because those providers are not documented as safe for
+// concurrent use.
+func WithCredentials(p providers.CredentialsProvider) Option {
+	return func(c *config) { c.credKind, c.provider = credProvider, p }
+}
+
+// WithAccessKey uses a static AccessKey pair. Empty values make NewClient
+// fail; they never fall back to the environment.
+func WithAccessKey(id, secret string) Option {
+	return func(c *config) {
+		c.credKind, c.accessKeyID, c.accessSecret, c.stsToken = credAccessKey, id, secret, ""
+	}
+}
+
+// WithSTSToken uses static STS credentials and sends the token as the
+// SecurityToken parameter. Empty values make NewClient fail.
+func WithSTSToken(id, secret, token string) Option {
+	return func(c *config) {
+		c.credKind, c.accessKeyID, c.accessSecret, c.stsToken = credSTS, id, secret, token
+	}
+}
+
+// WithRegion sets the region id (default "cn-hangzhou"), which picks the
+// default endpoints: CAS is served from https://cas.aliyuncs.com for mainland
+// China regions and https://cas.ap-southeast-1.aliyuncs.com for the others;
+// KMS from https://kms.<region>.aliyuncs.com.
+func WithRegion(id string) Option {
+	return func(c *config) { c.region = id }
+}
+
+// WithCASEndpoint overrides the CAS endpoint, for example with the URL of an
+// alicerttest.Server. Plain http:// is allowed only for loopback hosts unless
+// WithInsecureHTTP is also given.
+func WithCASEndpoint(baseURL string) Option {
+	return func(c *config) { c.casEndpoint = baseURL }
+}
+
+// WithKMSEndpoint overrides the KMS endpoint, with the same rules as
+// WithCASEndpoint.
+func WithKMSEndpoint(baseURL string) Option {
+	return func(c *config) { c.kmsEndpoint = baseURL }
+}
+
+// WithDNSEndpoint overrides the Alibaba Cloud DNS (Alidns) endpoint, default
+// https://alidns.aliyuncs.com, with the same rules as WithCASEndpoint.
+func WithDNSEndpoint(baseURL string) Option {
+	return func(c *config) { c.dnsEndpoint = baseURL }
+}
+
+// WithHTTPClient sets the HTTP client; httpmock and other transports plug in
+// here. Without it, the client uses its own transport with dial, TLS
+// handshake and response header timeouts and TLS 1.2 at least.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) { c.httpClient = hc }
+}
+
+// WithMaxAttempts sets the attempts per call, the first included (default 3).
+// 1 turns retries off; less than 1 makes NewClient fail.
+func WithMaxAttempts(n int) Option {
+	return func(c *config) { c.maxAttempts = n }
+}
+
+// WithRetryDelay sets the backoff between attempts: exponential from base,
+// capped at max (raised to base if lower), with jitter. Defaults: 200ms and
+// 5s.
+func WithRetryDelay(base, max time.Duration) Option {
+	return func(c *config) { c.retryBase, c.retryMax = base, max }
+}
+
+// WithLogger logs each attempt at debug level: action, attempt, HTTP status,
+// request id, duration and error. Secrets, signatures and parameters are
+// never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithInsecureHTTP allows http:// endpoints on hosts other than loopback.
+// Parameters and signatures then cross the network in clear text; use it only
+// for a trusted proxy or test network.
+func WithInsecureHTTP() Option {
+	return func(c *config) { c.insecureHTTP = true }
+}

@@ -1,0 +1,37 @@
+package alicert
+
+import (
+	"crypto/tls"
+	"net"
+	"net/http"
+	"time"
+)
+
+// defaultHTTPClient bounds every phase of a request so that a renewal job
+// never hangs on a dead peer, and refuses TLS below 1.2.
+func defaultHTTPClient() *http.Client {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if ok {
+		t = t.Clone()
+	} else { // replaced by a program (tracing wrappers do): start afresh
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true,
+			MaxIdleConns: 100, IdleConnTimeout: 90 * time.Second, ExpectContinueTimeout: time.Second}
+	}
+	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.ResponseHeaderTimeout = 30 * time.Second
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t, Timeout: 2 * time.Minute}
+}
+
+// withoutRedirects returns a copy of hc that never follows a redirect: a
+// 307 or 308 would post the signed body, security token included, again to
+// whatever host the Location names, past the endpoint checks. The RPC API
+// never redirects, so a 3xx becomes an *APIError. The caller's client is
+// not changed.
+func withoutRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
