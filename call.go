@@ -14,15 +14,6 @@ import (
 	"github.com/aliyun/credentials-go/credentials/providers"
 )
 
-// opKind decides what may be retried: a read can always be repeated; a create
-// must not be repeated once the service may have acted on it.
-type opKind int
-
-const (
-	opRead opKind = iota
-	opCreate
-)
-
 // operation describes one API action for the call path.
 type operation struct {
 	action string
@@ -66,6 +57,9 @@ func invoke[Out any, In any, PIn interface {
 	*In
 	request
 }](ctx context.Context, c *Client, op *operation, in PIn) (*Out, error) {
+	if c == nil {
+		return nil, fmt.Errorf("alicert: %s: the service has no Client; get it from a Client made by NewClient", op.action)
+	}
 	if in == nil {
 		in = new(In)
 	}
@@ -85,24 +79,29 @@ func invoke[Out any, In any, PIn interface {
 
 // attempt is the result of one HTTP exchange.
 type attempt struct {
+	n         int // 1 for the first attempt of a call
 	status    int
 	body      []byte
 	requestID string
 	token     string        // the security token sent, to scrub it from messages
 	signed    signedRequest // what was sent: its signature is scrubbed from messages
 	err       error         // transport or body read error
+	wire      *wireTrace    // what the transport reported doing; nil before the request was built
 }
 
 // failed reports a response with a non-2xx status.
 func (a *attempt) failed() bool { return a.status < 200 || a.status > 299 }
 
-// send runs the attempts of one call and decodes the final response into out.
+// send runs the attempts of one call and decodes the final response into
+// out. What happens after each attempt is decided by the retry rule
+// (decide, in retry.go) from the attempt's outcome (classify, in
+// response.go).
 func (c *Client) send(ctx context.Context, op *operation, params []signature.Param, out any) error {
 	ep := c.endpoints[op.api]
 	for n := 1; ; n++ {
 		cred, err := c.creds.get()
 		if err != nil {
-			return &credentialsError{operation: op.action, provider: c.creds.name(), cause: err}
+			return newCredentialsError(op.action, c.creds.name(), err)
 		}
 		// Checked after the provider, which takes no ctx and may be slow (an
 		// STS refresh): a call whose ctx ended by now is never sent, and so
@@ -112,12 +111,17 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 		}
 		start := time.Now()
 		a := c.exchange(ctx, op, ep, params, cred)
-		retry, err := c.classify(ctx, op, a, n, out)
+		a.n = n
+		result, err := classify(op, &a, out)
 		c.logAttempt(ctx, op, n, a, time.Since(start), err)
-		if err == nil {
+		if result == outSuccess {
 			return nil
 		}
-		if !retry || n >= c.cfg.maxAttempts {
+		next := decide(op.kind, result)
+		switch {
+		case next.unknown:
+			return op.unknown(err)
+		case !next.retry || n >= c.cfg.maxAttempts || ctx.Err() != nil:
 			return err
 		}
 		if werr := c.cfg.sleep(ctx, c.backoff(n)); werr != nil {
@@ -129,11 +133,17 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 // exchange signs and sends one attempt and reads its response.
 func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) attempt {
 	signed := c.sign(op.action, ep.version, params, cred)
-	a := attempt{token: cred.SecurityToken, signed: signed}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(signed.body))
+	a := attempt{token: cred.SecurityToken, signed: signed, wire: new(wireTrace)}
+	req, err := http.NewRequestWithContext(a.wire.attach(ctx), http.MethodPost, ep.url, bytes.NewReader(signed.body))
 	if err != nil {
 		a.err = err
 		return a
+	}
+	if op.kind == opCreate {
+		// Without GetBody no transport can re-send the body on its own
+		// (HTTP/2 does after some stream resets): a create reaches the
+		// service at most once per attempt.
+		req.GetBody = nil
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -186,8 +196,6 @@ func readLimited(r io.Reader, size int64) ([]byte, error) {
 	}
 	return nil, errBodyTooLarge
 }
-
-// classify turns one attempt into success (decoding into out), an error to
 
 // logAttempt writes one debug record per attempt: no parameters, no secrets.
 func (c *Client) logAttempt(ctx context.Context, op *operation, n int, a attempt, d time.Duration, err error) {

@@ -44,7 +44,7 @@ type Client struct {
 	// publish domain validation records.
 	DNS *DNSService
 
-	cfg       config
+	cfg       *config // behind a pointer: %+v of a struct holding a Client prints no option
 	creds     *credentialSource
 	endpoints [apiCount]endpoint
 	encoders  *encoderCache // each input type's parameter encoder, built once
@@ -96,7 +96,7 @@ func NewClient(opts ...Option) (*Client, error) {
 			opt(&cfg)
 		}
 	}
-	c := &Client{cfg: cfg, encoders: new(encoderCache), signing: new(sync.Pool)}
+	c := &Client{cfg: &cfg, encoders: new(encoderCache), signing: new(sync.Pool)}
 	if err := c.init(); err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func NewClient(opts ...Option) (*Client, error) {
 // reporting every bad option at once.
 func (c *Client) init() error {
 	var problems []string
-	cfg := &c.cfg
+	cfg := c.cfg
 	if err := checkRegion(cfg.region); err != nil {
 		problems = append(problems, err.Error())
 	}
@@ -119,6 +119,8 @@ func (c *Client) init() error {
 		problems = append(problems, err.Error())
 	}
 	c.creds = creds
+	// The credential source holds them now: the options keep no secret.
+	cfg.accessKeyID, cfg.accessSecret, cfg.stsToken, cfg.provider = "", "", "", nil
 	if cfg.maxAttempts < 1 {
 		problems = append(problems, fmt.Sprintf("WithMaxAttempts: %d attempts; it must be at least 1", cfg.maxAttempts))
 	}
@@ -160,42 +162,62 @@ func (c *Client) init() error {
 	return nil
 }
 
-// String describes the client without its credentials. Its receiver is a
-// value, so that a copy of the Client (*c) formats without secrets too.
-func (c Client) String() string {
+// String describes the client without its credentials. A nil or zero
+// Client describes itself as such rather than panic.
+func (c *Client) String() string {
+	if c == nil || c.cfg == nil {
+		return "alicert.Client(nil)"
+	}
 	return fmt.Sprintf("alicert.Client{Region: %q, CAS: %q, KMS: %q, Credentials: %s}",
 		c.cfg.region, c.endpoints[apiCAS].url, c.endpoints[apiKMS].url, c.creds.name())
 }
 
 // GoString is String, so that %#v shows no secret either.
-func (c Client) GoString() string { return c.String() }
+func (c *Client) GoString() string { return c.String() }
 
 // Format writes String whatever the verb: %d or %x of a struct would print
-// its fields, credentials included.
-func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+// its fields. (A Client value copied out of its pointer holds its options
+// and credentials behind pointers, so even its default format shows none.)
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // String describes the service without its client's credentials.
-func (s CASService) String() string { return describeService("CASService", s.client, apiCAS) }
+func (s *CASService) String() string { return describeService("CASService", s.owner(), apiCAS) }
 
 // GoString is String, so that %#v shows no secret either.
-func (s CASService) GoString() string { return s.String() }
+func (s *CASService) GoString() string { return s.String() }
 
 // Format writes String whatever the verb, as Client.Format does.
-func (s CASService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+func (s *CASService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// owner is the service's client, or nil for a nil service.
+func (s *CASService) owner() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
 
 // String describes the service without its client's credentials.
-func (s KMSService) String() string { return describeService("KMSService", s.client, apiKMS) }
+func (s *KMSService) String() string { return describeService("KMSService", s.owner(), apiKMS) }
 
 // GoString is String, so that %#v shows no secret either.
-func (s KMSService) GoString() string { return s.String() }
+func (s *KMSService) GoString() string { return s.String() }
 
 // Format writes String whatever the verb, as Client.Format does.
-func (s KMSService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+func (s *KMSService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// owner is the service's client, or nil for a nil service.
+func (s *KMSService) owner() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
 
 // describeService is the String of every service type: its name and
 // endpoint, never the client's credentials.
 func describeService(name string, c *Client, a api) string {
-	if c == nil {
+	if c == nil || c.cfg == nil {
 		return "alicert." + name + "{}"
 	}
 	return "alicert." + name + "{" + c.endpoints[a].url + "}"

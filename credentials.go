@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/alicert/alicert/internal/redact"
 	"github.com/aliyun/credentials-go/credentials/providers"
 )
 
@@ -91,4 +92,47 @@ func (s *credentialSource) name() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.provider.GetProviderName()
+}
+
+// newCredentialsError reports that no credentials could be had for a call.
+// The provider's own error is not kept: credentials-go quotes a malformed
+// profile file whole (AccessKey secret included), so the chain carries only
+// a scrubbed summary of it, at every level (errors.Unwrap included).
+func newCredentialsError(operation, provider string, cause error) error {
+	return &credentialsError{operation: operation, provider: provider, cause: errors.New(credentialsSummary(cause))}
+}
+
+// credentialsSummary is the safe part of a credentials provider's error: no
+// quoted file content, no secret-looking assignment, no control character,
+// and short.
+func credentialsSummary(err error) string {
+	const limit = 600
+	s := err.Error()
+	if i := quotedContent(s); i >= 0 {
+		s = s[:i] + "[file content omitted]"
+	}
+	s = printable(redact.Text(s))
+	if len(s) > limit {
+		s = strings.ToValidUTF8(s[:limit], "") + "..."
+	}
+	return s
+}
+
+// quotedContent returns where a provider's error starts quoting a file's
+// content (a JSON or INI document after "failed: " or "content: "), or -1.
+func quotedContent(s string) int {
+	for _, marker := range [...]string{"failed: ", "content: ", "failed "} {
+		for off := 0; ; {
+			i := strings.Index(s[off:], marker)
+			if i < 0 {
+				break
+			}
+			start := off + i + len(marker)
+			if start < len(s) && strings.ContainsRune("{[", rune(s[start])) {
+				return start
+			}
+			off = start
+		}
+	}
+	return -1
 }

@@ -39,7 +39,7 @@ func checkEndpoint(raw string, insecureHTTP bool) (string, error) {
 		// Not quoted: a URL that does not parse may still hold a password.
 		return "", errors.New("the endpoint is not a URL (want https://host[:port][/path])")
 	}
-	shown := u.Redacted() // raw may hold a password
+	shown := showEndpoint(u)
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
 		return "", fmt.Errorf("%q: the scheme must be https (or http for loopback)", shown)
@@ -48,7 +48,7 @@ func checkEndpoint(raw string, insecureHTTP bool) (string, error) {
 	case u.User != nil:
 		return "", errors.New("the endpoint URL must not carry user information")
 	case u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("%q: the endpoint URL must not have a query or fragment", u.Redacted())
+		return "", fmt.Errorf("%q: the endpoint URL must not have a query or fragment", shown)
 	case u.Scheme == "http" && !insecureHTTP && !isLoopback(u.Hostname()):
 		return "", fmt.Errorf("%q: http:// sends requests in clear text; use https, a loopback host, or WithInsecureHTTP()", shown)
 	}
@@ -58,8 +58,18 @@ func checkEndpoint(raw string, insecureHTTP bool) (string, error) {
 	return u.String(), nil
 }
 
+// showEndpoint is an endpoint as errors may quote it: scheme, host and path,
+// never user information, a query or a fragment, which may hold a secret.
+func showEndpoint(u *url.URL) string {
+	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	return printable(shown.String())
+}
+
+// isLoopback reports a host that is loopback by its very name: "localhost"
+// or a literal address in 127.0.0.0/8 or ::1. A name under .localhost is not
+// one: it resolves through whatever resolver (and proxy) the machine has.
 func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if host == "localhost" {
 		return true
 	}
 	ip := net.ParseIP(host)

@@ -277,9 +277,23 @@ func TestSignatureDoesNotMatchExplainsTheLikelyCause(t *testing.T) {
 		reqs := srv.received()
 		require.Len(t, reqs, 1)
 		require.Equal(t, cpToken, reqs[0].form.Get("SecurityToken"), "the token was sent")
-		assert.Contains(t, apiErr.Message, "SecurityToken%3D[redacted]", "the token's place is marked")
+		assert.Contains(t, apiErr.Message, "[quoted string-to-sign omitted]")
 		assert.Contains(t, apiErr.Message, "secret is most likely wrong", "scrubbing must not hide the comparison")
 		cpRequireCleanErr(t, err, srv.signatures()...)
+	})
+	t.Run("no parameter value is quoted", func(t *testing.T) {
+		t.Parallel()
+		for _, alter := range []func(string) string{same, changed} {
+			srv := newScriptedServer(t, cpSignatureMismatch(alter))
+			buf := new(cpLogBuffer)
+			in := cpValidCreate()
+			_, err := srv.client(t, alicert.WithLogger(cpDebugLogger(buf))).CAS.CreateCertificateRequest(t.Context(), in)
+			require.Error(t, err)
+			for _, personal := range []string{in.Username, in.Phone, in.Email, "Ada", "13800001234", "ops%40example.com", "ops%2540example.com"} {
+				assert.NotContains(t, err.Error(), personal)
+				assert.NotContains(t, buf.String(), personal)
+			}
+		}
 	})
 	t.Run("STS token with characters the redactor stops at", func(t *testing.T) {
 		t.Parallel()

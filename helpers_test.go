@@ -228,6 +228,7 @@ func cpValidCreate() *alicert.CreateCertificateRequestInput {
 	return &alicert.CreateCertificateRequestInput{
 		ProductCode: "digicert-free-1-free", Domain: "www.example.com",
 		ValidateType: alicert.ValidateDNS, Email: "ops@example.com",
+		Username: "Ada Ops", Phone: "13800001234",
 	}
 }
 

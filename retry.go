@@ -2,84 +2,84 @@ package alicert
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
-	"net"
 	"time"
 )
 
-// retry, or a final error, following the retry rules in the package doc.
-func (c *Client) classify(ctx context.Context, op *operation, a attempt, n int, out any) (retry bool, err error) {
-	switch {
-	case a.err != nil && a.status == 0:
-		return c.classifyTransport(ctx, op, a, n)
-	case a.err != nil:
-		return c.classifyBodyError(ctx, op, a, n)
-	case a.failed():
-		return classifyAPIError(op, a)
-	}
-	return decodeSuccess(op, a, out)
+// outcome is what one attempt came to, as far as the client can tell. Every
+// attempt is classified into exactly one (see classify in response.go);
+// decide turns it into what the call does next.
+type outcome int
+
+const (
+	// outSuccess: a 2xx whose body decoded into the operation's output.
+	outSuccess outcome = iota
+	// outNotSent: the request never left this machine: the dial, the TLS
+	// handshake or a proxy's CONNECT failed before any byte of it was
+	// written (seen by httptrace, or a dial *net.OpError from a transport
+	// that does not report traces).
+	outNotSent
+	// outNoResponse: the request was written, at least in part, and no
+	// response came (reset, timeout, stream reset).
+	outNoResponse
+	// outUnreadable: a response came but its body could not be read in
+	// full, or its JSON stops short (truncated with or without a
+	// Content-Length that revealed it).
+	outUnreadable
+	// outUnusable: a complete 2xx body that is not the operation's
+	// document: not JSON, the wrong shape, too large, or without its id.
+	outUnusable
+	// outThrottled: the service refused the call for its rate, without
+	// acting on it (the Throttling family of codes, whatever the status).
+	outThrottled
+	// outServerError: a 5xx, or a server-error document inside a 2xx: the
+	// service may have acted before it failed.
+	outServerError
+	// outReplayed: SignatureNonceUsed. Every attempt has a fresh nonce, so
+	// an earlier copy of this very request reached the service: something
+	// on the way re-sent it, and that copy may have acted.
+	outReplayed
+	// outRejected: any other error from the service: it did not act.
+	outRejected
+)
+
+// opKind is an operation's class for the retry rule.
+type opKind int
+
+const (
+	// opRead can be repeated at will: Describe*, Get*, List*, and deletes
+	// the service documents as idempotent.
+	opRead opKind = iota
+	// opCreate must not be repeated once the service may have acted: a
+	// second order costs money and quota, a second upload makes a second
+	// certificate.
+	opCreate
+)
+
+// decision is what a call does after an attempt that did not succeed.
+type decision struct {
+	retry   bool // try again (within the attempt limit and ctx)
+	unknown bool // stop: the service may have acted (ErrOutcomeUnknown)
 }
 
-// classifyTransport handles an attempt that got no response at all.
-func (c *Client) classifyTransport(ctx context.Context, op *operation, a attempt, n int) (bool, error) {
-	terr := &transportError{operation: op.action, attempts: n, cause: a.err}
-	switch {
-	case notSent(a.err):
-		return ctx.Err() == nil, terr
-	case op.kind == opCreate:
-		return false, op.unknown(terr)
-	default:
-		return ctx.Err() == nil, terr
-	}
+// retryRules is the one retry rule: what each outcome means for each class
+// of operation. A read is retried whenever trying again may help; a create
+// only when the service provably did not act.
+var retryRules = [...][2]decision{
+	//                  opRead                   opCreate
+	outSuccess:     {{}, {}},
+	outNotSent:     {{retry: true}, {retry: true}},
+	outNoResponse:  {{retry: true}, {unknown: true}},
+	outUnreadable:  {{retry: true}, {unknown: true}},
+	outUnusable:    {{}, {unknown: true}}, // the same body would come back
+	outThrottled:   {{retry: true}, {retry: true}},
+	outServerError: {{retry: true}, {unknown: true}},
+	outReplayed:    {{retry: true}, {unknown: true}},
+	outRejected:    {{}, {}},
 }
 
-// classifyBodyError handles a response whose body could not be read.
-func (c *Client) classifyBodyError(ctx context.Context, op *operation, a attempt, n int) (bool, error) {
-	if a.failed() {
-		// The status classifies an error response (an *APIError, like
-		// every non-2xx); the unreadable body only costs the message.
-		apiErr := &APIError{Operation: op.action, StatusCode: a.status, RequestID: a.requestID,
-			Message: "unreadable body: " + a.err.Error()}
-		return classifyStatus(op, apiErr)
-	}
-	var err error = &responseError{operation: op.action, statusCode: a.status, requestID: a.requestID,
-		problem: "reading the body", cause: a.err}
-	readFailed := !errors.Is(a.err, errBodyTooLarge)
-	if op.kind == opCreate {
-		return false, op.unknown(err)
-	}
-	return readFailed && ctx.Err() == nil, err
-}
-
-// notSent reports whether err proves the request never left: the connection
-// was not established (DNS failure, refused, dial timeout). Any other
-// transport error may have happened after the request was written.
-func notSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// classifyAPIError handles a non-2xx response.
-func classifyAPIError(op *operation, a attempt) (bool, error) {
-	return classifyStatus(op, parseAPIError(op, a))
-}
-
-// classifyStatus applies the retry rules to an error from the service:
-// throttling is retried for every operation, a 5xx for reads only, and a
-// 5xx on a create leaves its outcome unknown.
-func classifyStatus(op *operation, apiErr *APIError) (bool, error) {
-	switch {
-	case apiErr.Throttled():
-		return true, apiErr
-	case apiErr.StatusCode >= 500 && op.kind == opCreate:
-		return false, op.unknown(apiErr)
-	case apiErr.StatusCode >= 500:
-		return true, apiErr
-	default:
-		return false, apiErr
-	}
-}
+// decide returns what to do after an attempt with outcome o.
+func decide(kind opKind, o outcome) decision { return retryRules[o][kind] }
 
 // backoff returns the wait before attempt n+1: exponential from the base,
 // capped, with "equal jitter" (half fixed, half random) so that clients

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -22,6 +23,7 @@ func defaultHTTPClient() *http.Client {
 	t.ResponseHeaderTimeout = 30 * time.Second
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	t.MaxIdleConnsPerHost = 16
+	t.Proxy = noProxyForHTTP(t.Proxy)
 	return &http.Client{Transport: t, Timeout: 2 * time.Minute}
 }
 
@@ -34,4 +36,18 @@ func withoutRedirects(hc *http.Client) *http.Client {
 	c := *hc
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &c
+}
+
+// noProxyForHTTP wraps a transport's proxy choice so that a plain http://
+// request is never sent through a proxy: such requests go only to loopback
+// endpoints (or where WithInsecureHTTP allowed), and a proxy from the
+// environment would carry the signed body, token included, in clear text
+// across the network.
+func noProxyForHTTP(proxy func(*http.Request) (*url.URL, error)) func(*http.Request) (*url.URL, error) {
+	return func(req *http.Request) (*url.URL, error) {
+		if req.URL.Scheme == "http" || proxy == nil {
+			return nil, nil
+		}
+		return proxy(req)
+	}
 }
