@@ -26,14 +26,26 @@ var relAllFaults = []alicerttest.FaultKind{
 	alicerttest.FaultThrottle, alicerttest.FaultInternalError, alicerttest.FaultBadGatewayHTML,
 	alicerttest.FaultUnavailable, alicerttest.FaultTruncatedJSON, alicerttest.FaultResetBeforeAct,
 	alicerttest.FaultResetAfterAct, alicerttest.FaultSlow, alicerttest.FaultOversizedBody,
-	alicerttest.FaultDialError,
+	alicerttest.FaultDialError, alicerttest.FaultServerErrorIn200, alicerttest.FaultNonceReplayed,
+	alicerttest.FaultTLSHandshake, alicerttest.FaultStreamResetAfterAct,
+}
+
+// relOverTLS are the faults that exist only over HTTPS: their cells run
+// against a fake started WithTLS (HTTP/2).
+var relOverTLS = map[alicerttest.FaultKind]bool{
+	alicerttest.FaultTLSHandshake: true, alicerttest.FaultStreamResetAfterAct: true,
 }
 
 // relNewServer starts a fake and a client of it that goes through the
 // fake's own transport (which injects dial errors), with fast retries.
 func relNewServer(t testing.TB, opts ...alicert.Option) (*alicerttest.Server, *alicert.Client) {
+	return relNewServerWith(t, nil, opts...)
+}
+
+// relNewServerWith is relNewServer with options for the fake.
+func relNewServerWith(t testing.TB, srvOpts []alicerttest.Option, opts ...alicert.Option) (*alicerttest.Server, *alicert.Client) {
 	t.Helper()
-	srv := alicerttest.NewServer(alicerttest.WithImmediateIssue())
+	srv := alicerttest.NewServer(append([]alicerttest.Option{alicerttest.WithImmediateIssue()}, srvOpts...)...)
 	t.Cleanup(srv.Close)
 	id, secret := srv.Credentials()
 	all := append([]alicert.Option{
@@ -172,9 +184,22 @@ type relWant struct {
 // operation.
 func relExpect(kind alicerttest.FaultKind, create bool) relWant {
 	switch kind {
-	case alicerttest.FaultThrottle, alicerttest.FaultDialError:
+	case alicerttest.FaultThrottle, alicerttest.FaultDialError, alicerttest.FaultTLSHandshake:
 		// Provably not processed: retried for every operation.
 		return relWant{ok: true, attempts: 2, created: 1}
+	case alicerttest.FaultServerErrorIn200, alicerttest.FaultNonceReplayed:
+		// The service acted, then answered with an error document: a read
+		// tries again; a create's outcome is unknown (its order exists).
+		if create {
+			status := map[alicerttest.FaultKind]int{alicerttest.FaultServerErrorIn200: 200, alicerttest.FaultNonceReplayed: 400}[kind]
+			return relWant{attempts: 1, unknown: true, apiStatus: status, created: 1}
+		}
+		return relWant{ok: true, attempts: 2}
+	case alicerttest.FaultStreamResetAfterAct:
+		if create {
+			return relWant{attempts: 1, unknown: true, created: 1}
+		}
+		return relWant{ok: true, attempts: 2}
 	case alicerttest.FaultInternalError, alicerttest.FaultBadGatewayHTML, alicerttest.FaultUnavailable:
 		status := map[alicerttest.FaultKind]int{alicerttest.FaultInternalError: 500, alicerttest.FaultBadGatewayHTML: 502, alicerttest.FaultUnavailable: 503}[kind]
 		if create {
@@ -214,7 +239,11 @@ func TestReliabilityFaultMatrix(t *testing.T) {
 				cells.Add(1)
 				t.Run(op.action+"/"+kind.String(), func(t *testing.T) {
 					t.Parallel()
-					srv, c := relNewServer(t)
+					var srvOpts []alicerttest.Option
+					if relOverTLS[kind] {
+						srvOpts = append(srvOpts, alicerttest.WithTLS())
+					}
+					srv, c := relNewServerWith(t, srvOpts)
 					call := op.setup(t, srv, c)
 					createdBefore := 0
 					if op.created != nil {
@@ -262,7 +291,8 @@ func relCell(t *testing.T, srv *alicerttest.Server, op relOp, kind alicerttest.F
 		assert.Equal(t, want.created, op.created(srv)-createdBefore, "created at the server")
 	}
 	// Every fault leaves the request id in the error when the fake sent one.
-	if err != nil && kind != alicerttest.FaultBadGatewayHTML && kind != alicerttest.FaultResetAfterAct && kind != alicerttest.FaultResetBeforeAct {
+	if err != nil && kind != alicerttest.FaultBadGatewayHTML && kind != alicerttest.FaultResetAfterAct &&
+		kind != alicerttest.FaultResetBeforeAct && kind != alicerttest.FaultStreamResetAfterAct {
 		assert.Regexp(t, `request id [0-9A-F-]{8,}`, err.Error())
 	}
 	cpRequireCleanErr(t, err)
@@ -297,6 +327,8 @@ func relSlowCell(t *testing.T, srv *alicerttest.Server, op relOp, call func(cont
 var relActingFaults = map[alicerttest.FaultKind]bool{
 	0: true, alicerttest.FaultTruncatedJSON: true, alicerttest.FaultResetAfterAct: true,
 	alicerttest.FaultOversizedBody: true, alicerttest.FaultSlow: true,
+	alicerttest.FaultServerErrorIn200: true, alicerttest.FaultNonceReplayed: true,
+	alicerttest.FaultStreamResetAfterAct: true,
 }
 
 func TestReliabilityNoDuplicateOrders(t *testing.T) {
@@ -304,7 +336,8 @@ func TestReliabilityNoDuplicateOrders(t *testing.T) {
 	const calls = 1000
 	seed := uint64(20261123)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	srv, c := relNewServer(t)
+	// Over HTTPS and HTTP/2, so that every fault kind can be drawn.
+	srv, c := relNewServerWith(t, []alicerttest.Option{alicerttest.WithTLS()})
 
 	type outcome int
 	const (
@@ -357,7 +390,7 @@ func TestReliabilityNoDuplicateOrders(t *testing.T) {
 			perDomain[r.Params.Get("Domain")]++
 		}
 	}
-	var successes, unknowns, definites, unknownActed, duplicates int
+	var successes, unknowns, definites, unknownActed, duplicates, forgotten int
 	for i, res := range results {
 		n := perDomain[fmt.Sprintf("n%d.example.com", i)]
 		if n > 1 {
@@ -372,6 +405,7 @@ func TestReliabilityNoDuplicateOrders(t *testing.T) {
 			unknownActed += n
 		case definite:
 			definites++
+			forgotten += n // an order the caller was told does not exist
 			assert.Equal(t, 0, n, "call %d failed definitely", i)
 		}
 	}
@@ -380,10 +414,11 @@ func TestReliabilityNoDuplicateOrders(t *testing.T) {
 	for _, n := range perDomain {
 		total += n
 	}
-	t.Logf("seed %d: %d calls, %d with faults: %d successes, %d unknown outcomes (%d of them acted), %d definite failures; %d orders; %d duplicates",
-		seed, calls, faultsInjected, successes, unknowns, unknownActed, definites, orders, duplicates)
+	t.Logf("seed %d: %d calls, %d with faults: %d successes, %d unknown outcomes (%d of them acted), %d definite failures; %d orders; %d duplicates; %d forgotten",
+		seed, calls, faultsInjected, successes, unknowns, unknownActed, definites, orders, duplicates, forgotten)
 
 	assert.Equal(t, 0, duplicates, "no call may create two orders")
+	assert.Equal(t, 0, forgotten, "every order is returned or reported as an unknown outcome")
 	assert.Equal(t, total, orders, "the requests the fake processed are its orders")
 	assert.Equal(t, successes+unknownActed, orders)
 	assert.LessOrEqual(t, orders, successes+unknowns)

@@ -2,6 +2,8 @@ package alicerttest
 
 import (
 	"bytes"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -54,6 +56,26 @@ const (
 	// anything is sent. Requests sent by other transports pass it by: a
 	// queued FaultDialError waits for a request through Server.Client.
 	FaultDialError
+	// FaultServerErrorIn200 processes the request, then answers 200 with
+	// the InternalError error document instead of its result, as a gateway
+	// that failed after the service acted may.
+	FaultServerErrorIn200
+	// FaultNonceReplayed processes the request, then answers 400
+	// SignatureNonceUsed: what a client sees when a transport re-sent its
+	// request after the first copy had already acted.
+	FaultNonceReplayed
+	// FaultTLSHandshake fails the TLS handshake of the next new connection
+	// (the server sends a handshake alert), before any request is written.
+	// It needs a server started WithTLS; injecting it closes the idle
+	// connections of Server.Client and then every connection the server has
+	// open, so that the next request has to connect anew. The
+	// failed handshake is recorded in Requests under the action the fault
+	// was injected for.
+	FaultTLSHandshake
+	// FaultStreamResetAfterAct processes the request, then resets its
+	// stream without answering: an HTTP/2 RST_STREAM on a server started
+	// WithTLS, a closed connection over HTTP/1.1.
+	FaultStreamResetAfterAct
 )
 
 var faultNames = map[FaultKind]string{
@@ -67,6 +89,11 @@ var faultNames = map[FaultKind]string{
 	FaultSlow:           "FaultSlow",
 	FaultOversizedBody:  "FaultOversizedBody",
 	FaultDialError:      "FaultDialError",
+
+	FaultServerErrorIn200:    "FaultServerErrorIn200",
+	FaultNonceReplayed:       "FaultNonceReplayed",
+	FaultTLSHandshake:        "FaultTLSHandshake",
+	FaultStreamResetAfterAct: "FaultStreamResetAfterAct",
 }
 
 // String returns the constant's name, or "FaultKind(n)".
@@ -95,6 +122,9 @@ var faultErrors = map[FaultKind]*apiError{
 		"The request processing has failed due to some unknown error, exception or failure."},
 	FaultUnavailable: {http.StatusServiceUnavailable, "ServiceUnavailable",
 		"The request has failed due to a temporary failure of the server."},
+	FaultServerErrorIn200: {http.StatusOK, "InternalError",
+		"The request processing has failed due to some unknown error, exception or failure."},
+	FaultNonceReplayed: {http.StatusBadRequest, "SignatureNonceUsed", "The request signature nonce has been used."},
 }
 
 // queuedFault is a fault waiting in InjectFault's queue.
@@ -112,9 +142,18 @@ func (s *Server) InjectFault(action string, f Fault, times int) {
 	if _, ok := faultNames[f.Kind]; !ok {
 		panic(fmt.Sprintf("alicerttest: InjectFault: unknown fault kind %d", int(f.Kind)))
 	}
+	if f.Kind == FaultTLSHandshake && !s.cfg.tls {
+		panic("alicerttest: InjectFault: FaultTLSHandshake needs a server started WithTLS")
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.faults[action] = append(s.faults[action], &queuedFault{fault: f, left: times})
+	s.mu.Unlock()
+	if f.Kind == FaultTLSHandshake {
+		// Idle connections first on Client's side, so that its next request
+		// dials rather than write into a connection the server is closing.
+		s.client.CloseIdleConnections()
+		s.ts.CloseClientConnections()
+	}
 }
 
 // ClearFaults drops every queued fault.
@@ -155,8 +194,8 @@ func (s *Server) takeFaultLocked(action string, viaClient bool) Fault {
 			continue
 		}
 		head := q[0]
-		if (head.fault.Kind == FaultDialError) != viaClient {
-			return Fault{}
+		if head.fault.Kind == FaultTLSHandshake || (head.fault.Kind == FaultDialError) != viaClient {
+			return Fault{} // fired elsewhere: in the handshake, in Server.Client's transport
 		}
 		if head.left > 0 {
 			head.left--
@@ -167,6 +206,30 @@ func (s *Server) takeFaultLocked(action string, viaClient bool) Fault {
 		return head.fault
 	}
 	return Fault{}
+}
+
+// handshake is the TLS server's GetConfigForClient: it fails the handshake
+// when a FaultTLSHandshake heads a queue, and records it as a request for
+// that queue's action.
+func (s *Server) handshake(*tls.ClientHelloInfo) (*tls.Config, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for action, q := range s.faults {
+		if len(q) == 0 || q[0].fault.Kind != FaultTLSHandshake {
+			continue
+		}
+		if head := q[0]; head.left > 0 {
+			head.left--
+			if head.left == 0 {
+				s.faults[action] = q[1:]
+			}
+		}
+		r := newRequest(url.Values{"Action": {action}}, s.cfg.now())
+		r.Fault = FaultTLSHandshake
+		s.requests = append(s.requests, r)
+		return nil, errors.New("alicerttest: injected TLS handshake failure")
+	}
+	return nil, nil // the server's own configuration
 }
 
 // stall waits out a FaultSlow. It reports false when the client went away
@@ -240,6 +303,14 @@ func (t *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(req)
 }
 
+// CloseIdleConnections closes the idle connections of the transport under
+// Server.Client, as http.Client.CloseIdleConnections expects of it.
+func (t *faultTransport) CloseIdleConnections() {
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // peekParams reads a request's parameters (query string, and a form body)
 // without consuming it: it returns a copy of req whose body reads the same
 // bytes again.
@@ -261,6 +332,10 @@ func peekParams(req *http.Request) (url.Values, *http.Request, error) {
 	}
 	clone := req.Clone(req.Context())
 	clone.Body = io.NopCloser(bytes.NewReader(body))
-	clone.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	if req.GetBody != nil {
+		// Only a request that offered to be re-sent may be re-sent: a
+		// client that withholds GetBody (a create) keeps withholding it.
+		clone.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
 	return params, clone, nil
 }

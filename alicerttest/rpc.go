@@ -165,6 +165,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case FaultOversizedBody:
 		rep.body = append(rep.body, bytes.Repeat([]byte{' '}, oversizedBodyBytes)...)
+	case FaultServerErrorIn200, FaultNonceReplayed:
+		rep = errorReply(faultErrors[fault.Kind], requestID, r.Host, product)
+	case FaultStreamResetAfterAct:
+		panic(http.ErrAbortHandler) // HTTP/2: RST_STREAM; HTTP/1.1: the connection closes
 	}
 	writeReply(w, requestID, rep)
 }

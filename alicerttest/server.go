@@ -1,6 +1,7 @@
 package alicerttest
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"net/http"
 	"net/http/httptest"
@@ -69,6 +70,7 @@ type config struct {
 	readsPerState int
 	verifyFail    map[string]bool // lower-case domains whose orders fail
 	alidns        alidnsConfig    // the fake DNS's options (see alidns.go)
+	tls           bool            // serve HTTPS (HTTP/2 and HTTP/1.1)
 }
 
 // Option configures a Server.
@@ -111,6 +113,14 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithTLS makes the server serve HTTPS, with HTTP/2 and HTTP/1.1, under a
+// certificate that the client from Client (and so ClientOptions) trusts;
+// URL then starts with https://. It is what FaultTLSHandshake needs, and
+// makes FaultStreamResetAfterAct an HTTP/2 stream reset.
+func WithTLS() Option {
+	return func(c *config) { c.tls = true }
+}
+
 // NewServer starts a fake CAS (API version 2020-04-07) and KMS (API version
 // 2016-01-20) endpoint on 127.0.0.1 with a fresh AccessKey pair and a fresh
 // test CA. Close it when done.
@@ -147,7 +157,14 @@ func NewServer(opts ...Option) *Server {
 		s.validated = s.dnsValidated
 	}
 	s.creds = map[string]credential{s.id: {secret: s.secret}}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if cfg.tls {
+		s.ts.EnableHTTP2 = true
+		s.ts.TLS = &tls.Config{GetConfigForClient: s.handshake}
+		s.ts.StartTLS()
+	} else {
+		s.ts.Start()
+	}
 	s.URL = s.ts.URL
 	s.client = &http.Client{Transport: &faultTransport{s: s, next: s.ts.Client().Transport}}
 	return s
