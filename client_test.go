@@ -2,6 +2,7 @@ package alicert_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -41,6 +42,7 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 		{"user info", []alicert.Option{alicert.WithCASEndpoint("https://me:pw@cas.aliyuncs.com")}, []string{"WithCASEndpoint", "user information"}},
 		{"http to a remote host", []alicert.Option{alicert.WithCASEndpoint("http://cas.aliyuncs.com")}, []string{"WithCASEndpoint", "http://", "WithInsecureHTTP"}},
 		{"http to a private address", []alicert.Option{alicert.WithKMSEndpoint("http://10.0.0.8:8080")}, []string{"WithKMSEndpoint", "WithInsecureHTTP"}},
+		{"http to a name under .localhost", []alicert.Option{alicert.WithCASEndpoint("http://cas.localhost:8080")}, []string{"WithCASEndpoint", "WithInsecureHTTP"}},
 		{"zero attempts", []alicert.Option{alicert.WithMaxAttempts(0)}, []string{"WithMaxAttempts", "at least 1"}},
 		{"negative attempts", []alicert.Option{alicert.WithMaxAttempts(-3)}, []string{"WithMaxAttempts"}},
 		{"negative delay", []alicert.Option{alicert.WithRetryDelay(-1, 0)}, []string{"WithRetryDelay"}},
@@ -77,6 +79,50 @@ func TestNewClientErrorsNeverQuoteAnEndpointPassword(t *testing.T) {
 		assert.Contains(t, err.Error(), "WithCASEndpoint")
 		assert.NotContains(t, err.Error(), "pw-secret", endpoint)
 	}
+}
+
+func TestNewClientErrorsNeverEchoAnEndpointQuery(t *testing.T) {
+	t.Parallel()
+	for _, endpoint := range []string{
+		"https://cas.aliyuncs.com/?token=q-secret",
+		"https://cas.aliyuncs.com/#q-secret",
+		"ftp://cas.aliyuncs.com/?token=q-secret",
+		"http://cas.aliyuncs.com/?token=q-secret",
+	} {
+		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
+		require.Error(t, err, endpoint)
+		assert.Contains(t, err.Error(), "cas.aliyuncs.com")
+		assert.NotContains(t, err.Error(), "q-secret", endpoint)
+	}
+}
+
+func TestPlainHTTPOnlyToLiteralLoopback(t *testing.T) {
+	t.Parallel()
+	for _, endpoint := range []string{"http://localhost:8080", "http://127.0.0.1:8080", "http://127.8.9.10", "http://[::1]:8080"} {
+		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
+		assert.NoError(t, err, endpoint)
+	}
+	for _, endpoint := range []string{"http://x.localhost", "http://localhost.example.com", "http://127.0.0.1.nip.io"} {
+		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
+		assert.Error(t, err, endpoint)
+	}
+}
+
+// TestNilClientAndServicesDoNotPanic: a nil or zero Client or service says
+// so instead of panicking.
+func TestNilClientAndServicesDoNotPanic(t *testing.T) {
+	t.Parallel()
+	var c *alicert.Client
+	assert.Equal(t, "alicert.Client(nil)", c.String())
+	assert.Equal(t, "alicert.Client(nil)", fmt.Sprintf("%v %s", c, c)[:len("alicert.Client(nil)")])
+	assert.Equal(t, "alicert.Client(nil)", (&alicert.Client{}).String())
+	var cas *alicert.CASService
+	var kms *alicert.KMSService
+	assert.Equal(t, "alicert.CASService{}", cas.String())
+	assert.Equal(t, "alicert.KMSService{}", kms.String())
+	_, err := (&alicert.CASService{}).DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "NewClient")
 }
 
 func TestNewClientReportsEveryBadOptionAtOnce(t *testing.T) {

@@ -2,12 +2,17 @@ package alicert_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -18,9 +23,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The tests in this file pin down the retry rules of the contract
-// (API.md, "Retries"): what is retried, how often, and what a create whose
-// outcome is unknown returns.
+// The tests in this file pin down the retry rules (see the package doc and
+// retry.go): what is retried, how often, and what a create whose outcome is
+// unknown returns.
 
 func TestRetryThrottledTwiceThenSuccessIsThreeFreshlySignedAttemptsAndOneOrder(t *testing.T) {
 	t.Parallel()
@@ -377,5 +382,109 @@ func TestRetryCreateCsrAndKMSCreatesFollowTheCreateRules(t *testing.T) {
 		err = call(srv.client(t))
 		assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown, name)
 		assert.Equal(t, 2, srv.attempts(), "%s: throttled, then a definite failure", name)
+	}
+}
+
+// TestCreateNeverOffersItsBodyForReplay: a transport may re-send a request
+// on its own only through GetBody (HTTP/2 does after some stream resets);
+// a create withholds it, a read offers it.
+func TestCreateNeverOffersItsBodyForReplay(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, cpOrder(7), cpState("process"))
+	var offered []bool
+	var mu sync.Mutex
+	rt := cpRoundTrip(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		offered = append(offered, r.GetBody != nil)
+		mu.Unlock()
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	c := srv.client(t, alicert.WithHTTPClient(&http.Client{Transport: rt}))
+	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	require.NoError(t, err)
+	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 7})
+	require.NoError(t, err)
+	assert.Equal(t, []bool{false, true}, offered, "create withholds GetBody, read offers it")
+}
+
+// TestFailuresBeforeTheRequestIsWrittenAreRetriedForCreates: a TLS
+// handshake that fails (here an untrusted certificate) and a proxy that
+// refuses CONNECT write nothing of the request, so even a create is
+// retried, and its error is a definite failure, not an unknown outcome.
+func TestFailuresBeforeTheRequestIsWrittenAreRetriedForCreates(t *testing.T) {
+	t.Parallel()
+	t.Run("TLS handshake", func(t *testing.T) {
+		t.Parallel()
+		var handshakes atomic.Int32
+		tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			t.Error("no request may arrive over an untrusted connection")
+		}))
+		tlsSrv.TLS = &tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+			handshakes.Add(1)
+			return nil, nil
+		}}
+		tlsSrv.StartTLS()
+		t.Cleanup(tlsSrv.Close)
+		// The default transport: it does not trust the test certificate.
+		c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(tlsSrv.URL), cpFastRetries)
+		require.NoError(t, err)
+
+		_, err = c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
+		assert.Equal(t, int32(3), handshakes.Load(), "three attempts, each failing in the handshake")
+	})
+	t.Run("proxy refuses CONNECT", func(t *testing.T) {
+		t.Parallel()
+		var connects atomic.Int32
+		proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodConnect {
+				connects.Add(1)
+			}
+			http.Error(w, "forbidden", http.StatusForbidden)
+		}))
+		t.Cleanup(proxy.Close)
+		proxyURL, err := url.Parse(proxy.URL)
+		require.NoError(t, err)
+		hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL)}}
+		c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret),
+			alicert.WithCASEndpoint("https://cas.example.invalid"), alicert.WithHTTPClient(hc), cpFastRetries)
+		require.NoError(t, err)
+
+		_, err = c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
+		assert.Equal(t, int32(3), connects.Load(), "three attempts, each refused by the proxy")
+	})
+}
+
+// TestTruncatedSuccessIsRetriedForReads: a 2xx whose JSON stops short is
+// retried for a read whether or not a Content-Length revealed the cut, and
+// leaves a create's outcome unknown.
+func TestTruncatedSuccessIsRetriedForReads(t *testing.T) {
+	t.Parallel()
+	const whole = `{"RequestId":"R-1","Type":"process"}`
+	for _, declared := range []bool{true, false} {
+		var calls atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body := whole
+			if calls.Add(1) == 1 {
+				body = whole[:len(whole)/2]
+			}
+			if declared {
+				// The whole length, then half the bytes: the read fails.
+				w.Header().Set("Content-Length", strconv.Itoa(len(whole)))
+			} else {
+				w.(http.Flusher).Flush() // chunked: the cut shows only in the JSON
+			}
+			_, _ = io.WriteString(w, body)
+		}))
+		t.Cleanup(srv.Close)
+		c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(srv.URL), cpFastRetries)
+		require.NoError(t, err)
+		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+		require.NoError(t, err, "Content-Length declared: %v", declared)
+		assert.Equal(t, alicert.StateProcess, out.State)
+		assert.Equal(t, int32(2), calls.Load())
 	}
 }

@@ -3,10 +3,13 @@ package alicert_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/alicert/alicert"
+	"github.com/aliyun/credentials-go/credentials/providers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -142,6 +145,66 @@ func TestSecretsNeverInCredentialsOrValidationErrors(t *testing.T) {
 	cpRequireCleanErr(t, err)
 	cpRequireNoSecret(t, "debug log", logs.String())
 	assert.Equal(t, 0, srv.attempts())
+}
+
+// TestCredentialsErrorChainHoldsNoProfileSecret: credentials-go quotes a
+// malformed ~/.aliyun/config.json whole; no level of the error chain, not
+// even what errors.Unwrap returns, may carry it.
+func TestCredentialsErrorChainHoldsNoProfileSecret(t *testing.T) {
+	cpIsolateCredentialsEnv(t)
+	home := os.Getenv("HOME")
+	require.NoError(t, os.MkdirAll(filepath.Join(home, ".aliyun"), 0o700))
+	cfg := `{"current":"default","profiles":[{"name":"default","mode":"AK","access_key_id":"LTAIkey","access_key_secret":"` + cpSecret + `",}]}`
+	require.NoError(t, os.WriteFile(filepath.Join(home, ".aliyun", "config.json"), []byte(cfg), 0o600))
+	srv := newScriptedServer(t, cpState("process"))
+	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
+	require.NoError(t, err)
+
+	_, err = c.CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 1})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "config", "the summary still says where it looked")
+	cpRequireNoSecret(t, "every level of the credentials error", cpErrorChain(err))
+	assert.Equal(t, 0, srv.attempts())
+}
+
+// TestClientHeldByValueFormatsWithoutSecrets: fmt cannot call methods on
+// an unexported field, so a Client value held in one is printed field by
+// field; its options and credentials are behind pointers.
+func TestClientHeldByValueFormatsWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	static, err := providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId(cpKeyID).
+		WithAccessKeySecret(cpSecret).WithSecurityToken(cpToken).Build()
+	require.NoError(t, err)
+	for _, opt := range []alicert.Option{alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithSTSToken(cpKeyID, cpSecret, cpToken),
+		alicert.WithCredentials(static)} {
+		c, err := alicert.NewClient(opt)
+		require.NoError(t, err)
+		holder := struct {
+			name   string
+			client alicert.Client
+		}{"h", *c}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
+			cpRequireNoSecret(t, verb, fmt.Sprintf(verb, holder))
+		}
+	}
+}
+
+// TestServiceTextReachesNoTerminalControl: control, bidi and zero-width
+// characters in an error document are stripped before they reach an error
+// message (and a terminal).
+func TestServiceTextReachesNoTerminalControl(t *testing.T) {
+	t.Parallel()
+	const nasty = "\x1b[2J\x1b]0;pwned\x07\u202egnp.exe\u200b\r\nnext\x00\x85"
+	srv := newScriptedServer(t, cpJSON(400, `{"RequestId":"R-1`+nasty+`","Code":"Bad`+nasty+`","Message":"m`+nasty+`","HostId":"h`+nasty+`","Recommend":"r`+nasty+`"}`))
+	_, err := srv.client(t).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	var apiErr *alicert.APIError
+	require.ErrorAs(t, err, &apiErr)
+	for _, s := range []string{err.Error(), apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.HostID, apiErr.Recommend} {
+		for _, r := range s {
+			assert.False(t, r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u202e' || r == '\u200b', "%q holds %U", s, r)
+		}
+	}
+	assert.Contains(t, apiErr.Message, "gnp.exe", "the printable text is kept")
 }
 
 func TestSecretsNeverInFormattedValues(t *testing.T) {
