@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,7 +41,7 @@ func waitAPIError(status int, code string) waitStep {
 
 // newWaitServer answers with script in order, repeating the last step, and
 // checks that every request is a DescribeCertificateState for waitOrderID.
-func newWaitServer(t *testing.T, script ...waitStep) *wireServer {
+func newWaitServer(t *testing.T, script ...waitStep) *testkit.Server {
 	t.Helper()
 	return newWireServer(t, func(n int, form url.Values) (int, string) {
 		if form.Get("Action") != "DescribeCertificateState" || form.Get("OrderId") != "98987582437920968" {
@@ -87,7 +88,7 @@ func TestWaitIssuedAfterPolls(t *testing.T) {
 	assert.Contains(t, out.Certificate, "BEGIN CERTIFICATE")
 	assert.Contains(t, out.PrivateKey, "waitKey")
 	assert.Equal(t, "REQ-certificate", out.RequestID)
-	assert.Len(t, srv.received(), 6, "one request per poll, none after issuance")
+	assert.Len(t, srv.Requests(), 6, "one request per poll, none after issuance")
 	assert.Equal(t, []CertificateState{StateDomainVerify, StateProcess, StatePayed, StateUnknown, StateProcess, StateCertificate},
 		seen.get(), "WithProgress sees each state read")
 }
@@ -98,7 +99,7 @@ func TestWaitIssuedAtOnce(t *testing.T) {
 	out, err := wireClient(t, srv).CAS.WaitForCertificate(t.Context(), waitInput(), WithPollInterval(time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, StateCertificate, out.State)
-	assert.Len(t, srv.received(), 1, "the first poll happens at once")
+	assert.Len(t, srv.Requests(), 1, "the first poll happens at once")
 }
 
 func TestWaitVerifyFailed(t *testing.T) {
@@ -113,7 +114,7 @@ func TestWaitVerifyFailed(t *testing.T) {
 	assert.Equal(t, StateVerifyFail, out.State)
 	assert.Equal(t, "REQ-verify_fail", out.RequestID)
 	assert.Contains(t, err.Error(), "98987582437920968", "the error names the order")
-	assert.Len(t, srv.received(), 3, "no poll after verify_fail")
+	assert.Len(t, srv.Requests(), 3, "no poll after verify_fail")
 	assert.Equal(t, []CertificateState{StateDomainVerify, StateProcess, StateVerifyFail}, seen.get())
 }
 
@@ -146,7 +147,7 @@ func TestWaitDeadline(t *testing.T) {
 	require.Error(t, r.err)
 	assert.ErrorIs(t, r.err, context.DeadlineExceeded)
 	assert.Nil(t, r.out)
-	assert.LessOrEqual(t, len(srv.received()), 1, "no second poll within the hour")
+	assert.LessOrEqual(t, len(srv.Requests()), 1, "no second poll within the hour")
 }
 
 // TestWaitCancelStopsPolling cancels the context from the progress callback
@@ -166,7 +167,7 @@ func TestWaitCancelStopsPolling(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Nil(t, out)
 	assert.Equal(t, 3, polls)
-	assert.Len(t, srv.received(), 3)
+	assert.Len(t, srv.Requests(), 3)
 	assert.Contains(t, err.Error(), string(StateDomainVerify), "the error says the last state seen")
 }
 
@@ -199,7 +200,7 @@ func TestWaitDescribeErrorEndsWait(t *testing.T) {
 			assert.Equal(t, tc.code, apiErr.Code)
 			assert.Equal(t, "DescribeCertificateState", apiErr.Operation)
 			assert.Nil(t, out)
-			assert.Len(t, srv.received(), tc.requests)
+			assert.Len(t, srv.Requests(), tc.requests)
 			assert.NotErrorIs(t, err, ErrVerifyFailed)
 		})
 	}
@@ -216,7 +217,7 @@ func TestWaitRetriesWithinPoll(t *testing.T) {
 		WithPollInterval(time.Millisecond), WithProgress(seen.record))
 	require.NoError(t, err)
 	assert.Equal(t, StateCertificate, out.State)
-	assert.Len(t, srv.received(), 4)
+	assert.Len(t, srv.Requests(), 4)
 	assert.Equal(t, []CertificateState{StateProcess, StateCertificate}, seen.get())
 }
 
