@@ -103,7 +103,9 @@ func (f FileChallenge) provider(in *ObtainInput) (challengeProvider, error) {
 	return filePublisher{in.File, f}, nil
 }
 
-func (f FileChallenge) event(stage ObtainStage) ObtainEvent { return ObtainEvent{Stage: stage, File: &f} }
+func (f FileChallenge) event(stage ObtainStage) ObtainEvent {
+	return ObtainEvent{Stage: stage, File: &f}
+}
 
 func (f FileChallenge) describe() string { return "http://" + f.Domain + f.Path }
 

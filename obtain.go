@@ -448,4 +448,3 @@ func (o *obtainer) finish(st *DescribeCertificateStateOutput) (*ObtainOutput, er
 	o.emit(ObtainEvent{Stage: StageIssued})
 	return &ObtainOutput{OrderID: o.orderID, Certificate: st.Certificate, Chain: chain, PrivateKey: st.PrivateKey}, nil
 }
-
