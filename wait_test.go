@@ -277,3 +277,73 @@ func TestWaitPollInterval(t *testing.T) {
 		})
 	}
 }
+
+// waitFileProvider presents and removes files without doing anything.
+type waitFileProvider struct{}
+
+func (waitFileProvider) Present(context.Context, FileChallenge) error { return nil }
+func (waitFileProvider) CleanUp(context.Context, FileChallenge) error { return nil }
+
+// TestObtainWaitsLikeWaitForCertificate: Obtain waits with the same loop as
+// WaitForCertificate, before the order asks for validation and after: each
+// read reported as progress, the same interval between two reads (the
+// default when PollInterval is zero) but for the read at once after the
+// challenge is presented, and the order's failure ending it.
+func TestObtainWaitsLikeWaitForCertificate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		interval time.Duration
+		want     time.Duration
+	}{
+		{"PollInterval", 2 * time.Second, 2 * time.Second},
+		{"zero is the default", 0, defaultPollInterval},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var ev waitEvents
+			challenge := waitStep{http.StatusOK, `{"RequestId":"R","Type":"domain_verify","ValidateType":"FILE",` +
+				`"Domain":"example.com","Uri":"/.well-known/pki-validation/f.txt","Content":"tok"}`}
+			srv := newWaitServer(t, waitState(StatePayed), waitState(StateUnknown), challenge,
+				waitState(StateProcess), waitState(StateVerifyFail))
+			recordSleep := func(c *config) {
+				c.sleep = func(ctx context.Context, d time.Duration) error {
+					ev.add("sleep " + d.String())
+					return ctx.Err()
+				}
+			}
+			_, err := wireClient(t, srv, recordSleep).CAS.Obtain(t.Context(), &ObtainInput{
+				Domain: "example.com", OrderID: waitOrderID, File: waitFileProvider{}, PollInterval: tc.interval,
+				Progress: func(e ObtainEvent) {
+					if e.Stage == StageWaiting || e.Stage == StagePresented {
+						ev.add(string(e.Stage) + " " + string(e.State))
+					}
+				},
+			})
+			require.ErrorIs(t, err, ErrVerifyFailed)
+			assert.Contains(t, err.Error(), "alicert: Obtain: order 98987582437920968")
+			sleep := "sleep " + tc.want.String()
+			assert.Equal(t, []string{
+				"waiting payed", sleep, "waiting unknow", sleep, "waiting domain_verify", "presented ",
+				"waiting process", sleep, "waiting verify_fail", // read at once once presented
+
+			}, ev.get())
+			assert.Len(t, srv.Requests(), 5)
+		})
+	}
+}
+
+// TestObtainCancelledBeforeValidationNamesTheLastState: a wait ended by ctx
+// before the order asked for validation says where it was.
+func TestObtainCancelledBeforeValidationNamesTheLastState(t *testing.T) {
+	t.Parallel()
+	srv := newWaitServer(t, waitState(StatePayed))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	_, err := wireClient(t, srv).CAS.Obtain(ctx, &ObtainInput{
+		Domain: "example.com", OrderID: waitOrderID, File: waitFileProvider{}, PollInterval: time.Hour,
+		Progress: func(ObtainEvent) { cancel() },
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), `alicert: Obtain: waiting for order 98987582437920968 (last state "payed")`)
+}
