@@ -342,7 +342,11 @@ func TestObtainCancelledBeforeValidationNamesTheLastState(t *testing.T) {
 	defer cancel()
 	_, err := wireClient(t, srv).CAS.Obtain(ctx, &ObtainInput{
 		Domain: "example.com", OrderID: waitOrderID, File: waitFileProvider{}, PollInterval: time.Hour,
-		Progress: func(ObtainEvent) { cancel() },
+		Progress: func(e ObtainEvent) {
+			if e.Stage == StageWaiting {
+				cancel()
+			}
+		},
 	})
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), `alicert: Obtain: waiting for order 98987582437920968 (last state "payed")`)
