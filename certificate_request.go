@@ -7,7 +7,6 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/alicert/alicert/internal/signature"
@@ -300,66 +299,4 @@ var opDescribeCertificateState = &operation{action: "DescribeCertificateState", 
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-describecertificatestate
 func (s *CASService) DescribeCertificateState(ctx context.Context, in *DescribeCertificateStateInput) (*DescribeCertificateStateOutput, error) {
 	return invoke[DescribeCertificateStateOutput](ctx, s.client, opDescribeCertificateState, in)
-}
-
-// defaultPollInterval spaces WaitForCertificate's reads. Issuance takes
-// minutes; polling faster only spends the read quota.
-const defaultPollInterval = 30 * time.Second
-
-// WaitOption configures WaitForCertificate.
-type WaitOption func(*waitConfig)
-
-type waitConfig struct {
-	interval time.Duration
-	progress func(*DescribeCertificateStateOutput)
-}
-
-// WithPollInterval sets the time between polls (default 30s). A d of zero
-// or less keeps the default: polling without a pause would only spend the
-// account's read quota and get the calls throttled.
-func WithPollInterval(d time.Duration) WaitOption {
-	return func(w *waitConfig) {
-		if d > 0 {
-			w.interval = d
-		}
-	}
-}
-
-// WithProgress calls fn with every state read while waiting, for example to
-// print a progress line or the DNS record still missing.
-func WithProgress(fn func(*DescribeCertificateStateOutput)) WaitOption {
-	return func(w *waitConfig) { w.progress = fn }
-}
-
-// WaitForCertificate polls DescribeCertificateState, the first time at once,
-// until the order is issued (it returns that output), fails verification (it
-// returns that output and an error matching ErrVerifyFailed), a read fails
-// after its own retries, or ctx ends (ctx's error). It keeps polling while
-// the order is in StateDomainVerify, StateProcess, StatePayed or
-// StateUnknown.
-func (s *CASService) WaitForCertificate(ctx context.Context, in *DescribeCertificateStateInput, opts ...WaitOption) (*DescribeCertificateStateOutput, error) {
-	w := waitConfig{interval: defaultPollInterval}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&w)
-		}
-	}
-	for {
-		out, err := s.DescribeCertificateState(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		if w.progress != nil {
-			w.progress(out)
-		}
-		switch out.State {
-		case StateCertificate:
-			return out, nil
-		case StateVerifyFail:
-			return out, fmt.Errorf("alicert: order %d: %w", in.OrderID, ErrVerifyFailed)
-		}
-		if err := s.client.cfg.sleep(ctx, w.interval); err != nil {
-			return nil, fmt.Errorf("alicert: waiting for order %d (last state %q): %w", in.OrderID, out.State, err)
-		}
-	}
 }

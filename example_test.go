@@ -241,3 +241,54 @@ func ExampleAPIError() {
 	}
 	// Output: 400 Throttling.User true
 }
+
+func ExampleDNSService_AddDomainRecord() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+
+	added, err := client.DNS.AddDomainRecord(context.Background(), &alicert.AddDomainRecordInput{
+		DomainName: "example.com", RR: "_dnsauth.www", Type: "TXT", Value: "2025031400000abc",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("record id:", added.RecordID != "")
+	for _, r := range srv.DNSRecords() {
+		fmt.Println(r.Name, r.Type, r.Value)
+	}
+	// Output:
+	// record id: true
+	// _dnsauth.www.example.com TXT 2025031400000abc
+}
+
+func ExampleDNSService_DescribeSubDomainRecords() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+	if _, err := srv.AddDNSRecord("_dnsauth.www.example.com", "TXT", "2025031400000abc"); err != nil {
+		log.Fatal(err)
+	}
+
+	found, err := client.DNS.DescribeSubDomainRecords(context.Background(), &alicert.DescribeSubDomainRecordsInput{
+		SubDomain: "_dnsauth.www.example.com", Type: "TXT",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range found.Records {
+		fmt.Println(r.DomainName, r.RR, r.Type, r.Value)
+	}
+	// Output: example.com _dnsauth.www TXT 2025031400000abc
+}
+
+func ExampleDNSService_DeleteDomainRecord() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+	id, err := srv.AddDNSRecord("_dnsauth.www.example.com", "TXT", "2025031400000abc")
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	_, err = client.DNS.DeleteDomainRecord(context.Background(), &alicert.DeleteDomainRecordInput{RecordID: id})
+	fmt.Println("deleted:", err == nil, "records left:", len(srv.DNSRecords()))
+	// Output: deleted: true records left: 0
+}

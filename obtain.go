@@ -10,61 +10,6 @@ import (
 	"time"
 )
 
-// DNSRecord is a DNS record that proves control of a domain, as an order
-// asks for it.
-type DNSRecord struct {
-	// Domain is the domain being certified, as ordered: "example.com",
-	// "www.example.com" or "*.example.com".
-	Domain string
-	// Type is the record type, "TXT" or "CNAME".
-	Type string
-	// Name is the record's fully qualified name without a trailing dot,
-	// such as "_dnsauth.example.com".
-	Name string
-	// Value is the record's value.
-	Value string
-}
-
-// String returns the record in zone-file form.
-func (r DNSRecord) String() string {
-	return fmt.Sprintf("%s. %s %q", r.Name, r.Type, r.Value)
-}
-
-// DNSProvider publishes DNS validation records at a DNS host. Obtain calls
-// Present before it waits for the CA, and CleanUp afterwards, also when
-// Present or anything later failed, with a context that is not cancelled
-// with Obtain's.
-//
-// Both must be idempotent: Present of a record that exists already must
-// succeed without adding it twice, and CleanUp of a record that does not
-// exist (never added, or already removed) must succeed. CleanUp should
-// remove only the record presented (or records identical to it), never
-// other records of the same name. AlidnsProvider implements it for Alibaba
-// Cloud DNS.
-type DNSProvider interface {
-	Present(ctx context.Context, r DNSRecord) error
-	CleanUp(ctx context.Context, r DNSRecord) error
-}
-
-// FileChallenge is a file that proves control of a domain: the CA fetches
-// http://Domain/Path and expects Content.
-type FileChallenge struct {
-	// Domain is the host whose web server must serve the file.
-	Domain string
-	// Path is the URL path, such as "/.well-known/pki-validation/fileauth.txt".
-	Path string
-	// Content is the exact body to serve.
-	Content string
-}
-
-// FileProvider publishes FILE validation challenges on a web server. It has
-// the same contract as DNSProvider: idempotent Present and CleanUp, CleanUp
-// always called once Present was.
-type FileProvider interface {
-	Present(ctx context.Context, f FileChallenge) error
-	CleanUp(ctx context.Context, f FileChallenge) error
-}
-
 // ErrCleanupFailed is matched (with errors.Is) by the error Obtain returns
 // when the validation record or file could not be removed. When the order
 // was issued, Obtain returns its output too: the certificate is good, and
@@ -281,7 +226,7 @@ func (o ObtainOutput) format(goSyntax bool) string {
 
 // Obtain gets a certificate in one call: it creates the order (or resumes
 // in.OrderID), publishes the domain validation the order asks for with
-// in.DNS or in.File, waits for issuance with WaitForCertificate, removes the
+// in.DNS or in.File, waits for issuance as WaitForCertificate does, removes the
 // record or file, and returns the parsed chain, the key and the order id.
 //
 // Recovery: the order is never created twice. When CreateCertificateRequest
@@ -322,8 +267,7 @@ func (s *CASService) Obtain(ctx context.Context, in *ObtainInput) (out *ObtainOu
 		return nil, err
 	}
 	if state.State != StateCertificate {
-		state, err = s.WaitForCertificate(ctx, &DescribeCertificateStateInput{OrderID: o.orderID},
-			WithPollInterval(o.pollInterval()), WithProgress(o.waitProgress))
+		state, err = o.wait(ctx, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -337,10 +281,9 @@ type obtainer struct {
 	in      *ObtainInput
 	orderID int64
 
-	// presented holds what Present was called with (successfully or not),
-	// and so what cleanUp must remove.
-	presentedDNS  *DNSRecord
-	presentedFile *FileChallenge
+	// presented is what Present was called with (successfully or not), and
+	// so what cleanUp must remove; nil until then.
+	presented challenge
 }
 
 func (o *obtainer) emit(e ObtainEvent) {
@@ -353,11 +296,14 @@ func (o *obtainer) emit(e ObtainEvent) {
 	o.in.Progress(e)
 }
 
-func (o *obtainer) pollInterval() time.Duration {
-	if o.in.PollInterval > 0 {
-		return o.in.PollInterval
-	}
-	return defaultPollInterval
+// wait polls the order as WaitForCertificate does, with the poll interval
+// of the input and each state read reported as StageWaiting, until it is
+// issued or fails verification, or until also says its state ends the wait.
+func (o *obtainer) wait(ctx context.Context, also func(*DescribeCertificateStateOutput) bool) (*DescribeCertificateStateOutput, error) {
+	w := waiter[DescribeCertificateStateOutput]{interval: o.in.PollInterval, progress: func(st *DescribeCertificateStateOutput) {
+		o.emit(ObtainEvent{Stage: StageWaiting, State: st.State})
+	}}
+	return o.s.waitForOrder(ctx, "alicert: Obtain", &DescribeCertificateStateInput{OrderID: o.orderID}, w, also)
 }
 
 // order creates the order. It never tries twice: an unknown outcome is the
@@ -373,32 +319,23 @@ func (o *obtainer) order(ctx context.Context) error {
 	return nil
 }
 
-// awaitChallenge reads the order until it states what it waits for, and
-// publishes the record or file it asks for. It returns the last state read.
+// awaitChallenge waits until the order states what it waits for (in
+// StatePayed or StateUnknown it has not said yet), and publishes the record
+// or file it asks for. It returns the last state read.
 func (o *obtainer) awaitChallenge(ctx context.Context) (*DescribeCertificateStateOutput, error) {
-	in := &DescribeCertificateStateInput{OrderID: o.orderID}
-	for {
-		st, err := o.s.DescribeCertificateState(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		o.emit(ObtainEvent{Stage: StageWaiting, State: st.State})
-		switch st.State {
-		case StateCertificate, StateProcess:
-			o.adopt(st)
-			return st, nil
-		case StateVerifyFail:
-			o.adopt(st)
-			return nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, ErrVerifyFailed)
-		case StateDomainVerify:
-			return st, o.present(ctx, st)
-		}
-		// payed, unknow or a state this client does not know: the order
-		// has not said what it waits for yet.
-		if err := o.s.client.cfg.sleep(ctx, o.pollInterval()); err != nil {
-			return nil, fmt.Errorf("alicert: Obtain: waiting for order %d to ask for validation (last state %q): %w", o.orderID, st.State, err)
-		}
+	st, err := o.wait(ctx, func(st *DescribeCertificateStateOutput) bool {
+		return st.State == StateDomainVerify || st.State == StateProcess
+	})
+	if st != nil && st.State != StateDomainVerify {
+		o.adopt(st)
 	}
+	if err != nil {
+		return nil, err
+	}
+	if st.State == StateDomainVerify {
+		return st, o.present(ctx, st)
+	}
+	return st, nil
 }
 
 // adopt marks for cleanup the record or file a resumed order names although
@@ -409,169 +346,65 @@ func (o *obtainer) adopt(st *DescribeCertificateStateOutput) {
 	if o.in.OrderID == 0 {
 		return
 	}
-	r, f, err := o.challenge(st)
-	switch {
-	case err != nil:
-	case r != nil && o.in.DNS != nil:
-		o.presentedDNS = r
-	case f != nil && o.in.File != nil:
-		o.presentedFile = f
+	if c, err := o.challenge(st); err == nil {
+		if _, err := c.provider(o.in); err == nil {
+			o.presented = c
+		}
 	}
 }
 
 // challenge returns the record or file st asks for.
-func (o *obtainer) challenge(st *DescribeCertificateStateOutput) (*DNSRecord, *FileChallenge, error) {
+func (o *obtainer) challenge(st *DescribeCertificateStateOutput) (challenge, error) {
 	kind := ValidateType(strings.ToUpper(st.ValidateType))
 	if kind == "" {
 		kind = o.in.validateType()
 	}
 	var (
-		r   *DNSRecord
-		f   *FileChallenge
+		c   challenge
 		err error
 	)
 	switch kind {
 	case ValidateDNS:
-		r, err = st.dnsRecord(o.in.Domain)
+		var r *DNSRecord
+		if r, err = st.dnsRecord(o.in.Domain); err == nil {
+			c = *r
+		}
 	case ValidateFile:
-		f, err = st.fileChallenge(o.in.Domain)
+		var f *FileChallenge
+		if f, err = st.fileChallenge(o.in.Domain); err == nil {
+			c = *f
+		}
 	default:
 		err = fmt.Errorf("the service asks for validation of type %q, which this client does not know", st.ValidateType)
 	}
 	var other *otherDomainError
 	switch {
 	case errors.As(err, &other) && o.in.OrderID != 0:
-		return nil, nil, fmt.Errorf("alicert: Obtain: order %d: %w; is OrderID for another domain?", o.orderID, err)
+		return nil, fmt.Errorf("alicert: Obtain: order %d: %w; is OrderID for another domain?", o.orderID, err)
 	case err != nil:
-		return nil, nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, err)
+		return nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, err)
 	}
-	return r, f, nil
-}
-
-// otherDomainError says that an order's validation is for another domain
-// than the one given: after a resume, the order is most likely another
-// domain's, and publishing the record or file could never validate it.
-type otherDomainError struct {
-	what   string // `record "_dnsauth.a.example.com"`, `the file's host "a.example.com"`
-	rel    string // "is not under", "is not"
-	domain string
-}
-
-func (e *otherDomainError) Error() string { return fmt.Sprintf("%s %s %q", e.what, e.rel, e.domain) }
-
-// DNSRecord returns the DNS record the order asks for in StateDomainVerify
-// with DNS validation, its name completed to the full name: the service
-// may give RecordDomain relative to the zone ("_dnsauth.www" for
-// www.example.com, which becomes "_dnsauth.www.example.com"). domain is the
-// order's domain as ordered ("*.example.com" included); empty means
-// o.Domain, and with both empty RecordDomain is taken as it is.
-//
-// It fails when the service named no record, or a record of a domain other
-// than domain (the order is then another domain's).
-func (o *DescribeCertificateStateOutput) DNSRecord(domain string) (DNSRecord, error) {
-	r, err := o.dnsRecord(domain)
-	if err != nil {
-		return DNSRecord{}, challengeError("DNSRecord", err)
-	}
-	return *r, nil
-}
-
-// FileChallenge returns the file the order asks for in StateDomainVerify
-// with FILE validation, its Uri made a URL path. The file is for domain's
-// web server; empty means o.Domain. It fails when the service named no
-// file, or a host other than domain (the order is then another domain's).
-func (o *DescribeCertificateStateOutput) FileChallenge(domain string) (FileChallenge, error) {
-	f, err := o.fileChallenge(domain)
-	if err != nil {
-		return FileChallenge{}, challengeError("FileChallenge", err)
-	}
-	return *f, nil
-}
-
-func challengeError(method string, err error) error {
-	var other *otherDomainError
-	if errors.As(err, &other) {
-		return fmt.Errorf("alicert: %s: %w; is the order another domain's?", method, err)
-	}
-	return fmt.Errorf("alicert: %s: %w", method, err)
-}
-
-// dnsRecord is DNSRecord with an unwrapped error, for Obtain.
-func (o *DescribeCertificateStateOutput) dnsRecord(domain string) (*DNSRecord, error) {
-	if o == nil {
-		return nil, errors.New("no order state")
-	}
-	if o.RecordDomain == "" || o.RecordValue == "" {
-		return nil, errors.New("the service asks for DNS validation but does not say which record")
-	}
-	if domain == "" {
-		domain = o.Domain
-	}
-	name, err := recordName(o.RecordDomain, domain)
-	if err != nil {
-		return nil, err
-	}
-	typ := strings.ToUpper(o.RecordType)
-	if typ == "" {
-		typ = "TXT"
-	}
-	return &DNSRecord{Domain: domain, Type: typ, Name: name, Value: o.RecordValue}, nil
-}
-
-// fileChallenge is FileChallenge with an unwrapped error, for Obtain. The
-// domain is picked as for dnsRecord; when the service names another host,
-// the CA would look there, so the two must agree.
-func (o *DescribeCertificateStateOutput) fileChallenge(domain string) (*FileChallenge, error) {
-	if o == nil {
-		return nil, errors.New("no order state")
-	}
-	if o.URI == "" {
-		return nil, errors.New("the service asks for FILE validation but does not say which file")
-	}
-	host := domain
-	switch {
-	case host == "":
-		host = o.Domain
-	case o.Domain != "" && baseDomain(o.Domain) != baseDomain(domain):
-		return nil, &otherDomainError{what: fmt.Sprintf("the file's host %q", o.Domain), rel: "is not", domain: domain}
-	}
-	return &FileChallenge{Domain: host, Path: filePath(o.URI), Content: o.Content}, nil
-}
-
-// baseDomain normalizes a domain and drops a wildcard's "*.".
-func baseDomain(d string) string {
-	return normalizeName(strings.TrimPrefix(strings.TrimSpace(d), "*."))
+	return c, nil
 }
 
 // present publishes what st asks for. What it is asked to publish is marked
 // for cleanup before Present runs, since a failed Present may have left
 // part of it behind.
 func (o *obtainer) present(ctx context.Context, st *DescribeCertificateStateOutput) error {
-	r, f, err := o.challenge(st)
+	c, err := o.challenge(st)
 	if err != nil {
 		return err
 	}
-	if r != nil {
-		if o.in.DNS == nil {
-			return fmt.Errorf("alicert: Obtain: order %d asks for DNS validation; set ObtainInput.DNS", o.orderID)
-		}
-		o.presentedDNS = r
-		o.emit(ObtainEvent{Stage: StagePresenting, Record: r})
-		if err := o.in.DNS.Present(ctx, *r); err != nil {
-			return fmt.Errorf("alicert: Obtain: order %d: presenting %s: %w", o.orderID, r, err)
-		}
-		o.emit(ObtainEvent{Stage: StagePresented, Record: r})
-		return nil
+	p, err := c.provider(o.in)
+	if err != nil {
+		return fmt.Errorf("alicert: Obtain: order %d %w", o.orderID, err)
 	}
-	if o.in.File == nil {
-		return fmt.Errorf("alicert: Obtain: order %d asks for FILE validation; set ObtainInput.File", o.orderID)
+	o.presented = c
+	o.emit(c.event(StagePresenting))
+	if err := p.present(ctx); err != nil {
+		return fmt.Errorf("alicert: Obtain: order %d: presenting %s: %w", o.orderID, c.describe(), err)
 	}
-	o.presentedFile = f
-	o.emit(ObtainEvent{Stage: StagePresenting, File: f})
-	if err := o.in.File.Present(ctx, *f); err != nil {
-		return fmt.Errorf("alicert: Obtain: order %d: presenting http://%s%s: %w", o.orderID, f.Domain, f.Path, err)
-	}
-	o.emit(ObtainEvent{Stage: StagePresented, File: f})
+	o.emit(c.event(StagePresented))
 	return nil
 }
 
@@ -579,8 +412,13 @@ func (o *obtainer) present(ctx context.Context, st *DescribeCertificateStateOutp
 // cancellation does not end, so that a cancelled Obtain leaves nothing
 // behind, bounded by CleanupTimeout.
 func (o *obtainer) cleanUp(ctx context.Context) error {
-	if o.presentedDNS == nil && o.presentedFile == nil {
+	c := o.presented
+	if c == nil {
 		return nil
+	}
+	p, err := c.provider(o.in)
+	if err != nil {
+		return nil // never presented: present checks the provider first
 	}
 	timeout := o.in.CleanupTimeout
 	if timeout == 0 {
@@ -588,29 +426,14 @@ func (o *obtainer) cleanUp(ctx context.Context) error {
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	// Each removal keeps its own error, so that a later success cannot
-	// hide an earlier failure.
-	var dnsErr, fileErr error
-	if r := o.presentedDNS; r != nil {
-		o.emit(ObtainEvent{Stage: StageCleaningUp, Record: r})
-		if err := o.in.DNS.CleanUp(cctx, *r); err != nil {
-			dnsErr = fmt.Errorf("alicert: Obtain: order %d: %w: remove the record %s by hand: %w", o.orderID, ErrCleanupFailed, r, err)
-		}
-		o.emit(ObtainEvent{Stage: StageCleanedUp, Record: r, Err: dnsErr})
+	o.emit(c.event(StageCleaningUp))
+	if err = p.cleanUp(cctx); err != nil {
+		err = fmt.Errorf("alicert: Obtain: order %d: %w: remove %s by hand: %w", o.orderID, ErrCleanupFailed, c.describe(), err)
 	}
-	if f := o.presentedFile; f != nil {
-		o.emit(ObtainEvent{Stage: StageCleaningUp, File: f})
-		if err := o.in.File.CleanUp(cctx, *f); err != nil {
-			fileErr = fmt.Errorf("alicert: Obtain: order %d: %w: remove http://%s%s by hand: %w", o.orderID, ErrCleanupFailed, f.Domain, f.Path, err)
-		}
-		o.emit(ObtainEvent{Stage: StageCleanedUp, File: f, Err: fileErr})
-	}
-	return errors.Join(dnsErr, fileErr)
-}
-
-// waitProgress reports each state read while waiting.
-func (o *obtainer) waitProgress(st *DescribeCertificateStateOutput) {
-	o.emit(ObtainEvent{Stage: StageWaiting, State: st.State})
+	done := c.event(StageCleanedUp)
+	done.Err = err
+	o.emit(done)
+	return err
 }
 
 // finish checks and parses the issued certificate.
@@ -624,57 +447,4 @@ func (o *obtainer) finish(st *DescribeCertificateStateOutput) (*ObtainOutput, er
 	}
 	o.emit(ObtainEvent{Stage: StageIssued})
 	return &ObtainOutput{OrderID: o.orderID, Certificate: st.Certificate, Chain: chain, PrivateKey: st.PrivateKey}, nil
-}
-
-// recordName returns the fully qualified name of the validation record an
-// order asks for. The service gives RecordDomain either fully qualified
-// ("_dnsauth.www.example.com") or relative to the zone ("_dnsauth.www",
-// "_dnsauth"), and the zone is not in the response. A name that is domain
-// or ends in it is taken as fully qualified. Otherwise the name's trailing
-// labels that repeat domain's leading labels are the part of domain below
-// the zone ("_dnsauth.www" for www.example.com), and the rest of domain is
-// appended: _dnsauth.www + www.example.com -> _dnsauth.www.example.com;
-// _dnsauth + example.com -> _dnsauth.example.com.
-//
-// A name that ends in domain's last two labels but not in domain
-// (_dnsauth.a.example.com for b.example.com) is fully qualified for
-// another domain: no relative name ends that way, as the zone holds at
-// least those two labels. It is an otherDomainError, rather than a name
-// joined from both that nobody would ever validate.
-func recordName(recordDomain, domain string) (string, error) {
-	name := normalizeName(recordDomain)
-	base := baseDomain(domain)
-	if base == "" || name == base || strings.HasSuffix(name, "."+base) {
-		return name, nil
-	}
-	nl, bl := strings.Split(name, "."), strings.Split(base, ".")
-	if len(bl) >= 2 && strings.HasSuffix(name, "."+strings.Join(bl[len(bl)-2:], ".")) {
-		return "", &otherDomainError{what: fmt.Sprintf("record %q", name), rel: "is not under", domain: base}
-	}
-	overlap := 0
-	for k := min(len(nl)-1, len(bl)); k > 0; k-- {
-		if strings.Join(nl[len(nl)-k:], ".") == strings.Join(bl[:k], ".") {
-			overlap = k
-			break
-		}
-	}
-	return strings.Join(nl[:len(nl)-overlap], ".") + "." + base, nil
-}
-
-// filePath makes the Uri of FILE validation a URL path. The service may give
-// it with or without the leading slash, or as a full URL.
-func filePath(uri string) string {
-	u := strings.TrimSpace(uri)
-	if i := strings.Index(u, "://"); i >= 0 {
-		u = u[i+3:]
-		if j := strings.IndexByte(u, '/'); j >= 0 {
-			u = u[j:]
-		} else {
-			u = "/"
-		}
-	}
-	if !strings.HasPrefix(u, "/") {
-		u = "/" + u
-	}
-	return u
 }

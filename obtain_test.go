@@ -6,8 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -261,34 +260,24 @@ func TestObtainResumePastValidationRemovesALeftoverRecord(t *testing.T) {
 	t.Parallel()
 	// A resumed order is already past domain_verify but still names its
 	// record: an earlier run that died after presenting it left it behind.
-	url := obScriptedCAS(t,
+	c := obScriptedClient(t,
 		`{"RequestId":"R","Type":"process","ValidateType":"DNS","RecordType":"TXT","RecordDomain":"_dnsauth.example.com","RecordValue":"tok"}`,
 		`{"RequestId":"R","Type":"verify_fail"}`)
-	c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(url))
-	require.NoError(t, err)
 	rec := &obRecorder{}
-	_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{Domain: "example.com", OrderID: 7, DNS: rec, PollInterval: time.Millisecond})
+	_, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{Domain: "example.com", OrderID: 7, DNS: rec, PollInterval: time.Millisecond})
 	require.ErrorIs(t, err, alicert.ErrVerifyFailed)
 	assert.Empty(t, rec.records, "nothing is presented past validation")
 	assert.Equal(t, []alicert.DNSRecord{{Domain: "example.com", Type: "TXT", Name: "_dnsauth.example.com", Value: "tok"}}, rec.cleaned)
 }
 
-// obScriptedCAS is a CAS endpoint answering DescribeCertificateState with
-// bodies in turn, the last one repeating.
-func obScriptedCAS(t *testing.T, bodies ...string) string {
+// obScriptedClient returns a client whose CAS endpoint answers
+// DescribeCertificateState with bodies in turn, the last one repeating.
+func obScriptedClient(t *testing.T, bodies ...string) *alicert.Client {
 	t.Helper()
-	var mu sync.Mutex
-	n := 0
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		body := bodies[min(n, len(bodies)-1)]
-		n++
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, body)
-	}))
-	t.Cleanup(ts.Close)
-	return ts.URL
+	srv := testkit.NewServer(t, testkit.Bodies(bodies...))
+	c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(srv.URL))
+	require.NoError(t, err)
+	return c
 }
 
 func TestObtainUnknownOutcomeDoesNotOrderAgain(t *testing.T) {
@@ -416,13 +405,11 @@ func TestObtainCompletesARelativeRecordName(t *testing.T) {
 			t.Parallel()
 			// A CAS endpoint that announces the record relative to the zone,
 			// then fails the order (which ends Obtain without a certificate).
-			url := obScriptedCAS(t,
+			c := obScriptedClient(t,
 				fmt.Sprintf(`{"RequestId":"R","Type":"domain_verify","ValidateType":"DNS","RecordType":"TXT","RecordDomain":%q,"RecordValue":"tok"}`, tc.recordDomain),
 				`{"RequestId":"R","Type":"verify_fail"}`)
-			c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(url))
-			require.NoError(t, err)
 			rec := &obRecorder{}
-			_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{
+			_, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{
 				Domain: tc.domain, OrderID: 42, DNS: rec, PollInterval: time.Millisecond,
 			})
 			require.ErrorIs(t, err, alicert.ErrVerifyFailed)
@@ -537,9 +524,7 @@ func TestObtainResumingAnotherDomainsOrderFailsAtOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			// Were the challenge presented, the order would then fail.
-			url := obScriptedCAS(t, tc.body, `{"RequestId":"R","Type":"verify_fail"}`)
-			c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(url))
-			require.NoError(t, err)
+			c := obScriptedClient(t, tc.body, `{"RequestId":"R","Type":"verify_fail"}`)
 			rec, files := &obRecorder{}, &obFiles{}
 			in := &alicert.ObtainInput{Domain: "b.example.com", OrderID: 42, PollInterval: time.Millisecond}
 			if tc.files {
@@ -547,7 +532,7 @@ func TestObtainResumingAnotherDomainsOrderFailsAtOnce(t *testing.T) {
 			} else {
 				in.DNS = rec
 			}
-			_, err = c.CAS.Obtain(t.Context(), in)
+			_, err := c.CAS.Obtain(t.Context(), in)
 			require.Error(t, err)
 			assert.NotErrorIs(t, err, alicert.ErrVerifyFailed)
 			assert.Contains(t, err.Error(), tc.want)
@@ -560,13 +545,11 @@ func TestObtainResumingAnotherDomainsOrderFailsAtOnce(t *testing.T) {
 
 func TestObtainFileValidationTakesTheServicesHostWithoutDomain(t *testing.T) {
 	t.Parallel()
-	url := obScriptedCAS(t,
+	c := obScriptedClient(t,
 		`{"RequestId":"R","Type":"domain_verify","ValidateType":"FILE","Domain":"a.example.com","Uri":"pki/f.txt","Content":"tok"}`,
 		`{"RequestId":"R","Type":"verify_fail"}`)
-	c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(url))
-	require.NoError(t, err)
 	files := &obFiles{}
-	_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{OrderID: 42, File: files, PollInterval: time.Millisecond})
+	_, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{OrderID: 42, File: files, PollInterval: time.Millisecond})
 	require.ErrorIs(t, err, alicert.ErrVerifyFailed)
 	assert.Equal(t, []alicert.FileChallenge{{Domain: "a.example.com", Path: "/pki/f.txt", Content: "tok"}}, files.presented)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,7 +41,7 @@ func waitAPIError(status int, code string) waitStep {
 
 // newWaitServer answers with script in order, repeating the last step, and
 // checks that every request is a DescribeCertificateState for waitOrderID.
-func newWaitServer(t *testing.T, script ...waitStep) *wireServer {
+func newWaitServer(t *testing.T, script ...waitStep) *testkit.Server {
 	t.Helper()
 	return newWireServer(t, func(n int, form url.Values) (int, string) {
 		if form.Get("Action") != "DescribeCertificateState" || form.Get("OrderId") != "98987582437920968" {
@@ -87,7 +88,7 @@ func TestWaitIssuedAfterPolls(t *testing.T) {
 	assert.Contains(t, out.Certificate, "BEGIN CERTIFICATE")
 	assert.Contains(t, out.PrivateKey, "waitKey")
 	assert.Equal(t, "REQ-certificate", out.RequestID)
-	assert.Len(t, srv.received(), 6, "one request per poll, none after issuance")
+	assert.Len(t, srv.Requests(), 6, "one request per poll, none after issuance")
 	assert.Equal(t, []CertificateState{StateDomainVerify, StateProcess, StatePayed, StateUnknown, StateProcess, StateCertificate},
 		seen.get(), "WithProgress sees each state read")
 }
@@ -98,7 +99,7 @@ func TestWaitIssuedAtOnce(t *testing.T) {
 	out, err := wireClient(t, srv).CAS.WaitForCertificate(t.Context(), waitInput(), WithPollInterval(time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, StateCertificate, out.State)
-	assert.Len(t, srv.received(), 1, "the first poll happens at once")
+	assert.Len(t, srv.Requests(), 1, "the first poll happens at once")
 }
 
 func TestWaitVerifyFailed(t *testing.T) {
@@ -113,7 +114,7 @@ func TestWaitVerifyFailed(t *testing.T) {
 	assert.Equal(t, StateVerifyFail, out.State)
 	assert.Equal(t, "REQ-verify_fail", out.RequestID)
 	assert.Contains(t, err.Error(), "98987582437920968", "the error names the order")
-	assert.Len(t, srv.received(), 3, "no poll after verify_fail")
+	assert.Len(t, srv.Requests(), 3, "no poll after verify_fail")
 	assert.Equal(t, []CertificateState{StateDomainVerify, StateProcess, StateVerifyFail}, seen.get())
 }
 
@@ -146,7 +147,7 @@ func TestWaitDeadline(t *testing.T) {
 	require.Error(t, r.err)
 	assert.ErrorIs(t, r.err, context.DeadlineExceeded)
 	assert.Nil(t, r.out)
-	assert.LessOrEqual(t, len(srv.received()), 1, "no second poll within the hour")
+	assert.LessOrEqual(t, len(srv.Requests()), 1, "no second poll within the hour")
 }
 
 // TestWaitCancelStopsPolling cancels the context from the progress callback
@@ -166,7 +167,7 @@ func TestWaitCancelStopsPolling(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Nil(t, out)
 	assert.Equal(t, 3, polls)
-	assert.Len(t, srv.received(), 3)
+	assert.Len(t, srv.Requests(), 3)
 	assert.Contains(t, err.Error(), string(StateDomainVerify), "the error says the last state seen")
 }
 
@@ -199,7 +200,7 @@ func TestWaitDescribeErrorEndsWait(t *testing.T) {
 			assert.Equal(t, tc.code, apiErr.Code)
 			assert.Equal(t, "DescribeCertificateState", apiErr.Operation)
 			assert.Nil(t, out)
-			assert.Len(t, srv.received(), tc.requests)
+			assert.Len(t, srv.Requests(), tc.requests)
 			assert.NotErrorIs(t, err, ErrVerifyFailed)
 		})
 	}
@@ -216,7 +217,7 @@ func TestWaitRetriesWithinPoll(t *testing.T) {
 		WithPollInterval(time.Millisecond), WithProgress(seen.record))
 	require.NoError(t, err)
 	assert.Equal(t, StateCertificate, out.State)
-	assert.Len(t, srv.received(), 4)
+	assert.Len(t, srv.Requests(), 4)
 	assert.Equal(t, []CertificateState{StateProcess, StateCertificate}, seen.get())
 }
 
@@ -275,4 +276,78 @@ func TestWaitPollInterval(t *testing.T) {
 			assert.Equal(t, []string{"poll", sleep, "poll", sleep, "poll"}, ev.get())
 		})
 	}
+}
+
+// waitFileProvider presents and removes files without doing anything.
+type waitFileProvider struct{}
+
+func (waitFileProvider) Present(context.Context, FileChallenge) error { return nil }
+func (waitFileProvider) CleanUp(context.Context, FileChallenge) error { return nil }
+
+// TestObtainWaitsLikeWaitForCertificate: Obtain waits with the same loop as
+// WaitForCertificate, before the order asks for validation and after: each
+// read reported as progress, the same interval between two reads (the
+// default when PollInterval is zero) but for the read at once after the
+// challenge is presented, and the order's failure ending it.
+func TestObtainWaitsLikeWaitForCertificate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		interval time.Duration
+		want     time.Duration
+	}{
+		{"PollInterval", 2 * time.Second, 2 * time.Second},
+		{"zero is the default", 0, defaultPollInterval},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var ev waitEvents
+			challenge := waitStep{http.StatusOK, `{"RequestId":"R","Type":"domain_verify","ValidateType":"FILE",` +
+				`"Domain":"example.com","Uri":"/.well-known/pki-validation/f.txt","Content":"tok"}`}
+			srv := newWaitServer(t, waitState(StatePayed), waitState(StateUnknown), challenge,
+				waitState(StateProcess), waitState(StateVerifyFail))
+			recordSleep := func(c *config) {
+				c.sleep = func(ctx context.Context, d time.Duration) error {
+					ev.add("sleep " + d.String())
+					return ctx.Err()
+				}
+			}
+			_, err := wireClient(t, srv, recordSleep).CAS.Obtain(t.Context(), &ObtainInput{
+				Domain: "example.com", OrderID: waitOrderID, File: waitFileProvider{}, PollInterval: tc.interval,
+				Progress: func(e ObtainEvent) {
+					if e.Stage == StageWaiting || e.Stage == StagePresented {
+						ev.add(string(e.Stage) + " " + string(e.State))
+					}
+				},
+			})
+			require.ErrorIs(t, err, ErrVerifyFailed)
+			assert.Contains(t, err.Error(), "alicert: Obtain: order 98987582437920968")
+			sleep := "sleep " + tc.want.String()
+			assert.Equal(t, []string{
+				"waiting payed", sleep, "waiting unknow", sleep, "waiting domain_verify", "presented ",
+				"waiting process", sleep, "waiting verify_fail", // read at once once presented
+
+			}, ev.get())
+			assert.Len(t, srv.Requests(), 5)
+		})
+	}
+}
+
+// TestObtainCancelledBeforeValidationNamesTheLastState: a wait ended by ctx
+// before the order asked for validation says where it was.
+func TestObtainCancelledBeforeValidationNamesTheLastState(t *testing.T) {
+	t.Parallel()
+	srv := newWaitServer(t, waitState(StatePayed))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	_, err := wireClient(t, srv).CAS.Obtain(ctx, &ObtainInput{
+		Domain: "example.com", OrderID: waitOrderID, File: waitFileProvider{}, PollInterval: time.Hour,
+		Progress: func(e ObtainEvent) {
+			if e.Stage == StageWaiting {
+				cancel()
+			}
+		},
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), `alicert: Obtain: waiting for order 98987582437920968 (last state "payed")`)
 }

@@ -5,19 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/alicert/alicert/internal/signature"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -64,40 +62,14 @@ func wireFixed(c *config) {
 	c.nonce = func() string { return wireNonce }
 }
 
-// wireRequest is one request as the server saw it.
-type wireRequest struct {
-	method, path, rawQuery, contentType string
-	body                                string
-}
-
-// wireServer records requests and answers each with reply.
-type wireServer struct {
-	*httptest.Server
-	mu       sync.Mutex
-	requests []wireRequest
-	reply    func(n int, form url.Values) (status int, body string)
-}
-
-func newWireServer(t *testing.T, reply func(n int, form url.Values) (int, string)) *wireServer {
+// newWireServer starts a recording server that answers the n-th request
+// (from 1) with reply(n, its form), as JSON.
+func newWireServer(t *testing.T, reply func(n int, form url.Values) (int, string)) *testkit.Server {
 	t.Helper()
-	s := &wireServer{reply: reply}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		s.mu.Lock()
-		s.requests = append(s.requests, wireRequest{
-			method: r.Method, path: r.URL.Path, rawQuery: r.URL.RawQuery,
-			contentType: r.Header.Get("Content-Type"), body: string(body),
-		})
-		n := len(s.requests)
-		s.mu.Unlock()
-		status, out := s.reply(n, form)
-		w.Header().Set("Content-Type", "application/json;charset=utf-8")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, out)
-	}))
-	t.Cleanup(s.Close)
-	return s
+	return testkit.NewServer(t, func(r testkit.Request) testkit.Reply {
+		status, body := reply(r.N, r.Form)
+		return testkit.JSON(status, body)
+	})
 }
 
 // wireReplyJSON answers every request with 200 and body.
@@ -105,20 +77,15 @@ func wireReplyJSON(body string) func(int, url.Values) (int, string) {
 	return func(int, url.Values) (int, string) { return http.StatusOK, body }
 }
 
-func (s *wireServer) received() []wireRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]wireRequest(nil), s.requests...)
-}
-
 // wireClient returns a client for s with the fixed clock and nonce, then
 // opts.
-func wireClient(t *testing.T, s *wireServer, opts ...Option) *Client {
+func wireClient(t *testing.T, s *testkit.Server, opts ...Option) *Client {
 	t.Helper()
 	all := append([]Option{
 		WithAccessKey(wireKeyID, wireSecret),
 		WithCASEndpoint(s.URL),
 		WithKMSEndpoint(s.URL),
+		WithDNSEndpoint(s.URL),
 		WithRetryDelay(0, 0),
 		wireFixed,
 	}, opts...)
@@ -134,24 +101,10 @@ func wireVerifySignature(t *testing.T, body string) {
 	t.Helper()
 	i := strings.LastIndex(body, "&Signature=")
 	require.GreaterOrEqual(t, i, 0, "the body has no Signature parameter")
-	canonical, encSig := body[:i], body[i+len("&Signature="):]
-	sig, err := url.QueryUnescape(encSig)
+	form, err := url.ParseQuery(body)
 	require.NoError(t, err)
-
-	form, err := url.ParseQuery(canonical)
-	require.NoError(t, err)
-	var params []signature.Param
-	for k, vs := range form {
-		for _, v := range vs {
-			params = append(params, signature.Param{Key: k, Value: v})
-		}
-	}
-	signature.Sort(params)
-	require.Equal(t, string(signature.AppendCanonical(nil, params)), canonical,
-		"the parameters before Signature are not in canonical form")
-
-	sts := signature.AppendStringToSign(nil, http.MethodPost, []byte(canonical))
-	require.Equal(t, signature.Sign(wireSecret, sts), sig, "the Signature does not verify")
+	require.Equal(t, testkit.Canonical(form), body[:i], "the parameters before Signature are not in canonical form")
+	require.True(t, testkit.SignatureValid(form, wireSecret), "the Signature does not verify")
 }
 
 // wireGolden compares body with testdata/golden/<action>.txt, or rewrites
@@ -196,6 +149,8 @@ const (
 	wireOddCertID = `9a28de48-8d8b-484d-a766-dec4****/é+ =&%?#"\<x>`
 )
 
+// wireCase is one operation of TestWireGolden: the call, the reply it gets
+// and what the request must hold besides its golden body.
 type wireCase struct {
 	action  string
 	api     api
@@ -310,6 +265,49 @@ func wireCases() []wireCase {
 				assert.Equal(t, "REQ-UPL", out.(*UploadCertificateOutput).RequestID)
 			},
 		},
+		{
+			action: "AddDomainRecord", api: apiAlidns,
+			reply: `{"RequestId":"REQ-ADR","RecordId":"9999985"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.DNS.AddDomainRecord(ctx, &AddDomainRecordInput{
+					DomainName: "example.com", RR: "_dnsauth.www", Type: "TXT",
+					Value: "2025031400000abc+/= &x", TTL: 600,
+				})
+			},
+			form:   map[string]string{"DomainName": "example.com", "RR": "_dnsauth.www", "Value": "2025031400000abc+/= &x", "TTL": "600"},
+			absent: []string{"Priority", "Line"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, "9999985", out.(*AddDomainRecordOutput).RecordID)
+			},
+		},
+		{
+			action: "DescribeSubDomainRecords", api: apiAlidns,
+			reply: `{"RequestId":"REQ-DSR","TotalCount":1,"PageNumber":1,"PageSize":20,"DomainRecords":{"Record":[` +
+				`{"DomainName":"example.com","RecordId":"9999985","RR":"_dnsauth.www","Type":"TXT","Value":"tok","TTL":600}]}}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.DNS.DescribeSubDomainRecords(ctx, &DescribeSubDomainRecordsInput{
+					SubDomain: "_dnsauth.www.example.com", DomainName: "example.com", Type: "TXT", PageSize: 100,
+				})
+			},
+			form:   map[string]string{"SubDomain": "_dnsauth.www.example.com", "PageSize": "100"},
+			absent: []string{"PageNumber", "Line"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*DescribeSubDomainRecordsOutput)
+				require.Len(t, o.Records, 1)
+				assert.Equal(t, "9999985", o.Records[0].RecordID)
+			},
+		},
+		{
+			action: "DeleteDomainRecord", api: apiAlidns,
+			reply: `{"RequestId":"REQ-DDR","RecordId":"9999985"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.DNS.DeleteDomainRecord(ctx, &DeleteDomainRecordInput{RecordID: "9999985"})
+			},
+			form: map[string]string{"RecordId": "9999985"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, "9999985", out.(*DeleteDomainRecordOutput).RecordID)
+			},
+		},
 	}
 }
 
@@ -326,23 +324,19 @@ func TestWireGolden(t *testing.T) {
 			require.NoError(t, err)
 			tc.checkFn(t, out)
 
-			reqs := srv.received()
+			reqs := srv.Requests()
 			require.Len(t, reqs, 1)
 			r := reqs[0]
-			assert.Equal(t, http.MethodPost, r.method)
-			assert.Equal(t, "/", r.path)
-			assert.Equal(t, "application/x-www-form-urlencoded", r.contentType)
-			assert.Empty(t, r.rawQuery, "no parameter may travel in the URL")
+			assert.Equal(t, http.MethodPost, r.Method)
+			assert.Equal(t, "/", r.Path)
+			assert.Equal(t, "application/x-www-form-urlencoded", r.ContentType)
+			assert.Empty(t, r.RawQuery, "no parameter may travel in the URL")
 
-			wireVerifySignature(t, r.body)
-			wireGolden(t, tc.action, r.body)
+			wireVerifySignature(t, r.Body)
+			wireGolden(t, tc.action, r.Body)
 
-			form, err := url.ParseQuery(r.body)
-			require.NoError(t, err)
-			version := casAPIVersion
-			if tc.api == apiKMS {
-				version = kmsAPIVersion
-			}
+			form := r.Form
+			version := map[api]string{apiCAS: casAPIVersion, apiKMS: kmsAPIVersion, apiAlidns: alidnsAPIVersion}[tc.api]
 			common := map[string]string{
 				"Action": tc.action, "Version": version, "AccessKeyId": wireKeyID, "Format": "JSON",
 				"SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
@@ -357,7 +351,7 @@ func TestWireGolden(t *testing.T) {
 			for _, k := range tc.absent {
 				assert.NotContains(t, form, k)
 			}
-			assert.NotContains(t, r.body, wireSecret)
+			assert.NotContains(t, r.Body, wireSecret)
 		})
 	}
 }
@@ -396,8 +390,7 @@ func TestWireExportablePrivateKey(t *testing.T) {
 			Subject: Subject{CommonName: "a", Country: "CN", Organization: "o", OrganizationalUnit: "u"},
 		})
 		require.NoError(t, err)
-		form, err := url.ParseQuery(srv.received()[0].body)
-		require.NoError(t, err)
+		form := srv.Requests()[0].Form
 		want := "false"
 		if exportable {
 			want = "true"
@@ -456,16 +449,12 @@ func TestWireIDOverflow(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				if tc.header != "" {
-					w.Header().Set("x-acs-request-id", tc.header)
-				}
-				_, _ = io.WriteString(w, tc.body)
-			}))
-			t.Cleanup(srv.Close)
-			c, err := NewClient(WithAccessKey(wireKeyID, wireSecret), WithCASEndpoint(srv.URL))
-			require.NoError(t, err)
-			out, err := tc.call(t.Context(), c)
+			reply := testkit.JSON(http.StatusOK, tc.body)
+			if tc.header != "" {
+				reply.Header = map[string]string{"x-acs-request-id": tc.header}
+			}
+			srv := testkit.NewScripted(t, reply)
+			out, err := tc.call(t.Context(), wireClient(t, srv))
 			require.Error(t, err)
 			// out is an interface holding a typed pointer: nil only inside.
 			switch o := out.(type) {
@@ -532,11 +521,9 @@ func TestWireKMSCertificateIDPassThrough(t *testing.T) {
 		_, err = c.KMS.UploadCertificate(t.Context(), &UploadCertificateInput{CertificateID: out.CertificateID, Certificate: wireCertPEM})
 		require.NoError(t, err)
 
-		reqs := srv.received()
+		reqs := srv.Requests()
 		require.Len(t, reqs, 2)
-		form, err := url.ParseQuery(reqs[1].body)
-		require.NoError(t, err)
-		assert.Equal(t, []string{id}, form["CertificateId"], "the id went back to the service changed")
-		assert.Contains(t, reqs[1].body, "CertificateId="+signature.Encode(id)+"&")
+		assert.Equal(t, []string{id}, reqs[1].Form["CertificateId"], "the id went back to the service changed")
+		assert.Contains(t, reqs[1].Body, "CertificateId="+signature.Encode(id)+"&")
 	}
 }

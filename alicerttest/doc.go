@@ -1,7 +1,8 @@
-// Package alicerttest provides an in-process fake of the Alibaba Cloud
-// certificate APIs, in the manner of net/http/httptest: Certificate
-// Management Service (CAS, API version 2020-04-07) and KMS (API version
-// 2016-01-20), for tests and examples that run the real alicert.Client.
+// Package alicerttest provides an in-process fake of the Alibaba Cloud APIs
+// alicert calls, in the manner of net/http/httptest: Certificate Management
+// Service (CAS, API version 2020-04-07), KMS (API version 2016-01-20) and
+// Alibaba Cloud DNS (Alidns, API version 2015-01-09), for tests and
+// examples that run the real alicert.Client.
 //
 // The fake is strict and stateful, like the service:
 //
@@ -27,6 +28,10 @@
 //     that crypto/x509 parses; KMS UploadCertificate accepts only a
 //     certificate for the key of that KMS certificate's CSR (SignCSR plays
 //     the CA).
+//   - AddDomainRecord, DescribeSubDomainRecords and DeleteDomainRecord keep
+//     records in hosted zones (WithDNSZones); with WithDNSCheck a
+//     DNS-validated order waits until its TXT record is there (DNSRecords,
+//     AddDNSRecord and DeleteDNSRecords look at and change them directly).
 //   - InjectFault makes chosen requests fail: throttling, 5xx error
 //     documents, an HTML page from a "proxy", truncated or oversized bodies,
 //     connection resets before or after the server acted, stalls, and

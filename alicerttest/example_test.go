@@ -18,12 +18,7 @@ func Example() {
 	srv := alicerttest.NewServer()
 	defer srv.Close()
 
-	id, secret := srv.Credentials()
-	client, err := alicert.NewClient(
-		alicert.WithAccessKey(id, secret),
-		alicert.WithCASEndpoint(srv.URL),
-		alicert.WithKMSEndpoint(srv.URL),
-	)
+	client, err := alicert.NewClient(srv.ClientOptions()...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -66,12 +61,8 @@ func Example() {
 func ExampleServer_InjectFault() {
 	srv := alicerttest.NewServer()
 	defer srv.Close()
-	id, secret := srv.Credentials()
-	client, err := alicert.NewClient(
-		alicert.WithAccessKey(id, secret),
-		alicert.WithCASEndpoint(srv.URL),
-		alicert.WithRetryDelay(time.Millisecond, 10*time.Millisecond),
-	)
+	client, err := alicert.NewClient(append(srv.ClientOptions(),
+		alicert.WithRetryDelay(time.Millisecond, 10*time.Millisecond))...)
 	if err != nil {
 		log.Fatal(err)
 	}

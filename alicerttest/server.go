@@ -121,9 +121,10 @@ func WithTLS() Option {
 	return func(c *config) { c.tls = true }
 }
 
-// NewServer starts a fake CAS (API version 2020-04-07) and KMS (API version
-// 2016-01-20) endpoint on 127.0.0.1 with a fresh AccessKey pair and a fresh
-// test CA. Close it when done.
+// NewServer starts a fake CAS (API version 2020-04-07), KMS (API version
+// 2016-01-20) and Alibaba Cloud DNS (API version 2015-01-09) endpoint on
+// 127.0.0.1 with a fresh AccessKey pair and a fresh test CA. Close it when
+// done.
 func NewServer(opts ...Option) *Server {
 	cfg := config{now: time.Now, readsPerState: 1}
 	for _, opt := range opts {
