@@ -132,7 +132,7 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 
 // exchange signs and sends one attempt and reads its response.
 func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) attempt {
-	signed := c.sign(op.action, ep.version, params, cred)
+	signed := c.signer.sign(c, op.action, ep, params, cred)
 	a := attempt{token: cred.SecurityToken, signed: signed, wire: new(wireTrace)}
 	req, err := http.NewRequestWithContext(a.wire.attach(ctx), http.MethodPost, ep.url, bytes.NewReader(signed.body))
 	if err != nil {
@@ -145,9 +145,16 @@ func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, param
 		// service at most once per attempt.
 		req.GetBody = nil
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Content-Type", formContentType)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
+	if signed.v3 != nil {
+		for _, h := range signed.v3.headers {
+			if h.Name != "host" { // net/http sends the URL's host
+				req.Header.Set(h.Name, h.Value)
+			}
+		}
+	}
 	resp, err := c.cfg.httpClient.Do(req)
 	if err != nil {
 		a.err = err

@@ -47,6 +47,7 @@ type Client struct {
 	cfg       *config // behind a pointer: %+v of a struct holding a Client prints no option
 	creds     *credentialSource
 	endpoints [apiCount]endpoint
+	signer    signer        // the algorithm the options chose
 	encoders  *encoderCache // each input type's parameter encoder, built once
 	signing   *sync.Pool    // *signScratch, reused between signings
 }
@@ -71,6 +72,7 @@ type KMSService struct{ client *Client }
 // endpoint is one service's resolved base URL and API version.
 type endpoint struct {
 	url     string
+	host    string // the URL's host[:port], which signature V3 signs
 	version string
 }
 
@@ -121,6 +123,9 @@ func (c *Client) init() error {
 	c.creds = creds
 	// The credential source holds them now: the options keep no secret.
 	cfg.accessKeyID, cfg.accessSecret, cfg.stsToken, cfg.provider = "", "", "", nil
+	if c.signer = newSigner(cfg.signatureAlgorithm); c.signer == nil {
+		problems = append(problems, fmt.Sprintf("WithSignatureAlgorithm: %v is not an algorithm this client knows", cfg.signatureAlgorithm))
+	}
 	if cfg.maxAttempts < 1 {
 		problems = append(problems, fmt.Sprintf("WithMaxAttempts: %d attempts; it must be at least 1", cfg.maxAttempts))
 	}
@@ -136,11 +141,11 @@ func (c *Client) init() error {
 	c.endpoints[apiAlidns].version = alidnsAPIVersion
 	for _, e := range []struct {
 		option, given, fallback string
-		dst                     *string
+		dst                     *endpoint
 	}{
-		{"WithCASEndpoint", cfg.casEndpoint, casURL, &c.endpoints[apiCAS].url},
-		{"WithKMSEndpoint", cfg.kmsEndpoint, kmsURL, &c.endpoints[apiKMS].url},
-		{"WithDNSEndpoint", cfg.dnsEndpoint, alidnsEndpoint, &c.endpoints[apiAlidns].url},
+		{"WithCASEndpoint", cfg.casEndpoint, casURL, &c.endpoints[apiCAS]},
+		{"WithKMSEndpoint", cfg.kmsEndpoint, kmsURL, &c.endpoints[apiKMS]},
+		{"WithDNSEndpoint", cfg.dnsEndpoint, alidnsEndpoint, &c.endpoints[apiAlidns]},
 	} {
 		raw := e.given
 		if raw == "" {
@@ -149,8 +154,9 @@ func (c *Client) init() error {
 		u, err := checkEndpoint(raw, cfg.insecureHTTP)
 		if err != nil {
 			problems = append(problems, e.option+": "+err.Error())
+			continue
 		}
-		*e.dst = u
+		e.dst.url, e.dst.host = u.String(), u.Host
 	}
 	if cfg.httpClient == nil {
 		cfg.httpClient = defaultHTTPClient()

@@ -33,29 +33,29 @@ func defaultEndpoints(region string) (cas, kms string) {
 }
 
 // checkEndpoint parses raw and returns the URL to POST to.
-func checkEndpoint(raw string, insecureHTTP bool) (string, error) {
+func checkEndpoint(raw string, insecureHTTP bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// Not quoted: a URL that does not parse may still hold a password.
-		return "", errors.New("the endpoint is not a URL (want https://host[:port][/path])")
+		return nil, errors.New("the endpoint is not a URL (want https://host[:port][/path])")
 	}
 	shown := showEndpoint(u)
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
-		return "", fmt.Errorf("%q: the scheme must be https (or http for loopback)", shown)
+		return nil, fmt.Errorf("%q: the scheme must be https (or http for loopback)", shown)
 	case u.Host == "":
-		return "", fmt.Errorf("%q has no host", shown)
+		return nil, fmt.Errorf("%q has no host", shown)
 	case u.User != nil:
-		return "", errors.New("the endpoint URL must not carry user information")
+		return nil, errors.New("the endpoint URL must not carry user information")
 	case u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("%q: the endpoint URL must not have a query or fragment", shown)
+		return nil, fmt.Errorf("%q: the endpoint URL must not have a query or fragment", shown)
 	case u.Scheme == "http" && !insecureHTTP && !isLoopback(u.Hostname()):
-		return "", fmt.Errorf("%q: http:// sends requests in clear text; use https, a loopback host, or WithInsecureHTTP()", shown)
+		return nil, fmt.Errorf("%q: http:// sends requests in clear text; use https, a loopback host, or WithInsecureHTTP()", shown)
 	}
 	if u.Path == "" {
 		u.Path = "/"
 	}
-	return u.String(), nil
+	return u, nil
 }
 
 // showEndpoint is an endpoint as errors may quote it: scheme, host and path,

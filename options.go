@@ -18,16 +18,17 @@ type config struct {
 	accessSecret string
 	stsToken     string
 
-	region       string
-	casEndpoint  string
-	kmsEndpoint  string
-	dnsEndpoint  string
-	httpClient   *http.Client
-	maxAttempts  int
-	retryBase    time.Duration
-	retryMax     time.Duration
-	logger       *slog.Logger
-	insecureHTTP bool
+	region             string
+	casEndpoint        string
+	kmsEndpoint        string
+	dnsEndpoint        string
+	httpClient         *http.Client
+	maxAttempts        int
+	retryBase          time.Duration
+	retryMax           time.Duration
+	logger             *slog.Logger
+	insecureHTTP       bool
+	signatureAlgorithm SignatureAlgorithm
 
 	// Seams for tests of the exact wire form: a fixed clock and nonce.
 	now   func() time.Time
@@ -133,4 +134,12 @@ func WithLogger(l *slog.Logger) Option {
 // for a trusted proxy or test network.
 func WithInsecureHTTP() Option {
 	return func(c *config) { c.insecureHTTP = true }
+}
+
+// WithSignatureAlgorithm selects how requests are signed:
+// SignatureHMACSHA1 (the default, RPC signature version 1.0) or
+// SignatureACS3HMACSHA256 (signature V3, which Alibaba Cloud recommends for
+// new code). Either way the parameters travel in the POST form body.
+func WithSignatureAlgorithm(a SignatureAlgorithm) Option {
+	return func(c *config) { c.signatureAlgorithm = a }
 }

@@ -3,7 +3,9 @@ package alicert
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/alicert/alicert/internal/signature"
@@ -13,12 +15,67 @@ import (
 // timestampLayout is the ISO 8601 UTC form the service requires for Timestamp.
 const timestampLayout = "2006-01-02T15:04:05Z"
 
-// signedRequest is one attempt's signed form body. A retry builds a new one:
-// the service rejects a reused SignatureNonce, and a stale Timestamp.
+// SignatureAlgorithm selects how a Client signs its requests. Both sign
+// every attempt afresh, with a new nonce and time, and both send the
+// operation's parameters in the POST form body, never in the URL.
+type SignatureAlgorithm int
+
+const (
+	// SignatureHMACSHA1 is the RPC signature, version 1.0: HMAC-SHA1 over
+	// the sorted parameters, the common parameters (Action, Version,
+	// Timestamp, SignatureNonce, ...) and the Signature itself in the form
+	// body. It is the default.
+	SignatureHMACSHA1 SignatureAlgorithm = iota
+	// SignatureACS3HMACSHA256 is Alibaba Cloud's signature V3: the action,
+	// version, time, nonce and the body's SHA-256 travel in x-acs-*
+	// headers, signed with HMAC-SHA256 and sent as
+	// "Authorization: ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...";
+	// the form body holds only the operation's parameters.
+	SignatureACS3HMACSHA256
+)
+
+// String returns the algorithm's name as the service spells it.
+func (a SignatureAlgorithm) String() string {
+	switch a {
+	case SignatureHMACSHA1:
+		return "HMAC-SHA1"
+	case SignatureACS3HMACSHA256:
+		return signature.V3Algorithm
+	}
+	return fmt.Sprintf("SignatureAlgorithm(%d)", int(a))
+}
+
+// signer signs one attempt: the RPC HMAC-SHA1 signer and the V3 signer.
+type signer interface {
+	sign(c *Client, action string, ep endpoint, params []signature.Param, cred *providers.Credentials) signedRequest
+}
+
+// newSigner returns the signer of an algorithm, or nil for an unknown one.
+func newSigner(a SignatureAlgorithm) signer {
+	switch a {
+	case SignatureHMACSHA1:
+		return rpcSigner{}
+	case SignatureACS3HMACSHA256:
+		return v3Signer{}
+	}
+	return nil
+}
+
+// signedRequest is one attempt's signed form body, and for V3 its signed
+// headers. A retry builds a new one: the service rejects a reused nonce, and
+// a stale time.
 type signedRequest struct {
-	body         []byte // canonical query + "&Signature=...", sent as the POST body
-	canonicalLen int    // body[:canonicalLen] is the canonical query
+	body         []byte // RPC: canonical query + "&Signature=..."; V3: the parameters alone
+	canonicalLen int    // RPC: body[:canonicalLen] is the canonical query
 	sig          [signature.SignatureLen]byte
+	v3           *v3Signed // nil for the RPC signature
+}
+
+// v3Signed is what a V3 signature adds to a request.
+type v3Signed struct {
+	headers      []signature.Header // to send, Authorization included
+	stringToSign string
+	signature    string
 }
 
 // signatureParam separates the canonical query from the signature in the body.
@@ -27,6 +84,9 @@ const signatureParam = "&Signature="
 // stringToSign rebuilds the string-to-sign from the body. Only an error
 // (SignatureDoesNotMatch) needs it, so a successful call never copies it.
 func (s *signedRequest) stringToSign() string {
+	if s.v3 != nil {
+		return s.v3.stringToSign
+	}
 	if s.body == nil {
 		return ""
 	}
@@ -36,16 +96,23 @@ func (s *signedRequest) stringToSign() string {
 // sentSignature returns the signature sent, to scrub it from error messages
 // that echo the request.
 func (s *signedRequest) sentSignature() string {
+	if s.v3 != nil {
+		return s.v3.signature
+	}
 	if s.body == nil {
 		return ""
 	}
 	return string(s.sig[:])
 }
 
+// rpcSigner is the RPC signature, version 1.0 (HMAC-SHA1).
+type rpcSigner struct{}
+
 // sign adds the common parameters (fresh nonce and timestamp) to params,
 // signs the result with HMAC-SHA1 (signature version 1.0) and returns the
 // form body. params is not modified.
-func (c *Client) sign(action, version string, params []signature.Param, cred *providers.Credentials) signedRequest {
+func (rpcSigner) sign(c *Client, action string, ep endpoint, params []signature.Param, cred *providers.Credentials) signedRequest {
+	version := ep.version
 	s := c.getScratch()
 	defer c.putScratch(s)
 	all := append(s.params[:0], params...)
@@ -80,6 +147,38 @@ func (c *Client) sign(action, version string, params []signature.Param, cred *pr
 	signed.body = signature.AppendEncoded(body, string(sig))
 	return signed
 }
+
+// v3Signer is Alibaba Cloud's signature V3 (ACS3-HMAC-SHA256), with the
+// parameters in the form body.
+type v3Signer struct{}
+
+// sign returns the form body of params and the signed headers.
+func (v3Signer) sign(c *Client, action string, ep endpoint, params []signature.Param, cred *providers.Credentials) signedRequest {
+	sorted := slices.Clone(params)
+	signature.Sort(sorted)
+	body := signature.AppendCanonical(nil, sorted)
+	headers := []signature.Header{
+		{Name: "host", Value: ep.host},
+		{Name: "content-type", Value: formContentType},
+		{Name: "x-acs-action", Value: action},
+		{Name: "x-acs-version", Value: ep.version},
+		{Name: "x-acs-date", Value: c.cfg.now().UTC().Format(timestampLayout)},
+		{Name: "x-acs-signature-nonce", Value: c.cfg.nonce()},
+		{Name: "x-acs-content-sha256", Value: signature.HashPayload(body)},
+	}
+	if cred.SecurityToken != "" {
+		headers = append(headers, signature.Header{Name: "x-acs-security-token", Value: cred.SecurityToken})
+	}
+	canonical, signedHeaders := signature.V3Request{Method: http.MethodPost, Headers: headers}.CanonicalRequest()
+	sts := signature.V3StringToSign(canonical)
+	sig := signature.V3Sign(cred.AccessKeySecret, sts)
+	headers = append(headers, signature.Header{Name: "authorization",
+		Value: signature.V3Authorization(cred.AccessKeyId, signedHeaders, sig)})
+	return signedRequest{body: body, v3: &v3Signed{headers: headers, stringToSign: sts, signature: sig}}
+}
+
+// formContentType is the type of every request body.
+const formContentType = "application/x-www-form-urlencoded"
 
 // signScratch is the working space of one signing, reused through the
 // Client's pool: the sorted parameters, the string-to-sign, and the HMAC
