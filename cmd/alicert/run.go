@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -158,10 +159,21 @@ func (c *cli) usageError(fs *flag.FlagSet, format string, args ...any) int {
 func (c *cli) validationUsage(fs *flag.FlagSet, ve *alicert.ValidationError, flags map[string]string) int {
 	parts := make([]string, len(ve.Fields))
 	for i, f := range ve.Fields {
-		parts[i] = flagName(f.Field, flags) + ": " + f.Problem
+		// A problem may name another field ("needs a wildcard
+		// ProductCode"): that one goes by its flag too.
+		problem := goName.ReplaceAllStringFunc(f.Problem, func(w string) string {
+			if name, ok := flags[w]; ok {
+				return "-" + name
+			}
+			return w
+		})
+		parts[i] = flagName(f.Field, flags) + ": " + problem
 	}
 	return c.usageError(fs, "%s", strings.Join(parts, "; "))
 }
+
+// goName matches a word that may be a Go field name.
+var goName = regexp.MustCompile(`\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b`)
 
 // flagName returns the flag of an input field ("SANs[1]" is -san's), or
 // the field itself when no flag sets it.
