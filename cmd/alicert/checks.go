@@ -16,8 +16,9 @@ import (
 // stops it while stopping costs nothing, not after a certificate was
 // bought.
 
-// prepareOut makes sure dir is a directory obtain can create files in,
-// creating it when it does not exist.
+// prepareOut makes sure dir is a directory, creating it when it does not
+// exist. Whether files can be created there is probeWrite's to check, once
+// the run holds the directory.
 func prepareOut(dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
@@ -28,9 +29,9 @@ func prepareOut(dir string) error {
 			return fmt.Errorf("-out %s cannot be created: %v", dir, err)
 		}
 	case err != nil:
-		return fmt.Errorf("-out %s: %v", dir, err)
+		return fmt.Errorf("-out %s cannot be used: %v", dir, errors.Unwrap(err))
 	}
-	return probeWrite(dir, "-out "+dir)
+	return nil
 }
 
 // probeWrite creates and removes a file in dir: the only sure test that

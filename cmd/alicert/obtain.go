@@ -211,6 +211,9 @@ func (c *cli) runObtain(ctx context.Context, fs *flag.FlagSet, f *obtainFlags) i
 // locked is the run, once it holds the output directory.
 func (r *obtainRun) locked(ctx context.Context) int {
 	c, f, dir := r.c, r.f, r.f.out
+	if err := probeWrite(dir, "-out "+dir); err != nil {
+		return c.failf(exitFailure, "%v; nothing was ordered", err)
+	}
 	inst := &installer{dir: dir, hook: c.installHook}
 	removed, err := inst.removeLeftovers()
 	for _, name := range removed {
@@ -425,7 +428,7 @@ func (r *obtainRun) warnLifetime(leaf *x509.Certificate) {
 	}
 	r.lifetimeWarned = true
 	r.c.errorf("WARNING: -renew-within %s is not shorter than the certificate's lifetime (%s): every run will order "+
-		"a new certificate; use a shorter -renew-within, such as a third of the lifetime", formatDays(within), formatDays(lifetime.Round(time.Hour)))
+		"a new certificate; use a shorter -renew-within, such as a third of the lifetime", formatDays(within), formatDays(lifetime.Round(day)))
 }
 
 // keptAside writes an issued certificate that may not replace cert.pem to
