@@ -441,6 +441,10 @@ func TestUsage(t *testing.T) {
 		{[]string{"obtain", "-domain", "example.com", "extra"}, exitUsage, `unexpected argument "extra"`},
 		{[]string{"obtain", "-nope"}, exitUsage, "flag provided but not defined"},
 		{[]string{"status"}, exitUsage, "-order is required"},
+		{[]string{"status", "-order", "x"}, exitUsage, `invalid value "x" for flag -order`},
+		{[]string{"csr", "-key-size", "big"}, exitUsage, "-key-size"},
+		{[]string{"obtain", "-domain", "example.com", "-renew-within", "1w"}, exitUsage, "-renew-within"},
+		{[]string{"obtain", "-domain", "example.com", "-lock-wait", "-1s"}, exitUsage, "-lock-wait"},
 		// A fresh fake knows no order, so status -fake could never succeed.
 		{[]string{"status", "-fake", "-order", "5"}, exitUsage, "flag provided but not defined: -fake"},
 	} {
@@ -449,6 +453,13 @@ func TestUsage(t *testing.T) {
 			r := runCmd(t, nil, tc.args...)
 			assert.Equal(t, tc.code, r.code, r.stderr)
 			assert.Contains(t, r.stdout+r.stderr, tc.want)
+			if len(tc.args) > 1 && tc.code == exitUsage {
+				// A command's usage error: one line a cron mail shows
+				// whole, and where to read more.
+				assert.Empty(t, r.stdout)
+				assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+				assert.Contains(t, r.stderr, "(see 'alicert "+tc.args[0]+" -h')")
+			}
 		})
 	}
 }
@@ -695,7 +706,8 @@ func TestSubcommandHelpDescribesTheCommand(t *testing.T) {
 		want []string
 	}{
 		{"obtain", []string{"cert.pem", "key.pem", "0600", stateFile, "-new-order", "outcome unknown",
-			"ALIBABA_CLOUD_ACCESS_KEY_ID", "Exit codes", "4 "}},
+			"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICERT_USERNAME", "ALICERT_PHONE", "ALICERT_EMAIL", "-lock-wait", ".alicert/live",
+			"-timeout bounds the wait", "Exit codes", "4 ", "5 another run"}},
 		{"status", []string{"prints the order's state", "DNS record", "certificate"}},
 		{"csr", []string{"CSR", "private key", "-key"}},
 	} {
