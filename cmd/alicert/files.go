@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -46,9 +48,13 @@ type state struct {
 // pending reports whether a create of unknown outcome is recorded.
 func (s *state) pending() bool { return s != nil && s.OrderID == 0 && !s.CreateSentAt.IsZero() }
 
-// loadState reads dir's state file; nil when there is none.
+// loadState reads dir's state file; nil when there is none. A file that is
+// not exactly what saveState writes (unknown fields, an id that is not
+// positive, no domain) is refused: resuming from a damaged file could
+// resume the wrong order or buy another.
 func loadState(dir string) (*state, error) {
-	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	path := filepath.Join(dir, stateFile)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -56,10 +62,31 @@ func loadState(dir string) (*state, error) {
 		return nil, err
 	}
 	var s state
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%s is not a state file written by alicert: %v", filepath.Join(dir, stateFile), err)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(&s)
+	if err == nil && dec.More() {
+		err = errors.New("data after the JSON object")
+	}
+	if err == nil {
+		err = s.check()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a state file written by alicert: %v; if it names an order, "+
+			"note its id (to rerun with -order ID), then remove the file and rerun", path, err)
 	}
 	return &s, nil
+}
+
+// check reports what makes s impossible for saveState to have written.
+func (s *state) check() error {
+	switch {
+	case strings.TrimSpace(s.Domain) == "":
+		return errors.New("it names no domain")
+	case s.OrderID < 0:
+		return fmt.Errorf("order_id %d is not a positive order id", s.OrderID)
+	}
+	return nil
 }
 
 // saveState writes dir's state file atomically.
@@ -190,6 +217,29 @@ func existingCert(dir string) (*x509.Certificate, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return chain[0], nil
+}
+
+// pairProblem says what keeps dir's cert.pem (with its chain, as
+// fullchain.pem holds it) and key.pem from loading as a pair, as a TLS
+// server loads them; "" when they do.
+func pairProblem(dir string) string {
+	key, err := os.ReadFile(filepath.Join(dir, keyFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return keyFile + " is missing"
+	case err != nil:
+		return fmt.Sprintf("%s cannot be read (%v)", keyFile, err)
+	}
+	for _, name := range []string{certFile, fullchainFile} {
+		cert, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return fmt.Sprintf("%s cannot be read (%v)", name, err)
+		}
+		if _, err := tls.X509KeyPair(cert, key); err != nil {
+			return fmt.Sprintf("%s and %s do not load as a pair (%v)", name, keyFile, err)
+		}
+	}
+	return ""
 }
 
 // covers reports whether leaf is a certificate for domain: its names match

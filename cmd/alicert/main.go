@@ -3,21 +3,40 @@
 //
 // Usage:
 //
-//	alicert obtain -domain example.com -dns alidns -out ./certs
+//	alicert obtain -domain example.com -dns alidns -out ./certs \
+//	    -username 'Your Name' -phone 13800000000 -email you@example.com
 //	alicert status -order 98987582437920968
 //	alicert csr -cn example.com -country CN -province Zhejiang -locality Hangzhou
 //
 // obtain orders a certificate, publishes the DNS validation record in
 // Alibaba Cloud DNS, waits for issuance, removes the record, and writes
 // cert.pem (the certificate), chain.pem (the issuer chain), fullchain.pem
-// (both) and key.pem (mode 0600) into the output directory, each atomically
-// (a temporary file renamed into place). It does nothing while the existing
-// cert.pem is valid for longer than -renew-within (30 days by default), also
-// when the state file names an order to resume, so that it can run daily
-// from cron. It never replaces a certificate that expires later than the
-// new one: the new certificate then goes to cert.new.pem, chain.new.pem,
-// fullchain.new.pem and key.new.pem (mode 0600), the state file keeps the
-// order, and obtain exits 1.
+// (both) and key.pem (mode 0600) into the output directory. The four files
+// are links into .alicert/live, itself a link to the version in use
+// (.alicert/1, .alicert/2, ...): a new version is written in full, then one
+// rename of the live link switches all four files, so that cert.pem and
+// key.pem always load as a matching pair. The previous version is kept.
+//
+// A new order needs the applicant's contact details: -username, -phone and
+// -email, or the environment variables ALICERT_USERNAME, ALICERT_PHONE and
+// ALICERT_EMAIL; without them a real run is a usage error before anything
+// is sent.
+//
+// obtain does nothing while the existing cert.pem and key.pem load as a pair
+// for the domain and cert.pem is valid for longer than -renew-within (30
+// days by default; "30d" or a Go duration), also when the state file names
+// an order to resume, so that it can run daily from cron; with -q it then
+// prints nothing. It never replaces a working certificate that expires
+// later than the new one: the new certificate then goes to cert.new.pem,
+// chain.new.pem, fullchain.new.pem and key.new.pem (mode 0600), the state
+// file keeps the order, and obtain exits 1.
+//
+// One run at a time holds the output directory, with a lock on
+// .alicert.lock there; another waits up to -lock-wait and exits 5 without
+// doing anything. Before ordering, obtain checks what it can: that the
+// output directory and its files can be written, and that Alibaba Cloud DNS
+// hosts the domain's zone. -timeout bounds the wait for validation and
+// issuance, not the order request.
 //
 // A state file, alicert-state.json in the output directory, records the
 // order id as soon as the order exists, so that a rerun after a crash or a
@@ -30,7 +49,10 @@
 // -new-order to order again anyway. An order that failed verification, or
 // that the service does not know, stays in the state file too, so that a
 // daily rerun does not buy a new order every day: fix the cause and rerun
-// with -new-order.
+// with -new-order. A damaged state file (an unknown field, an id that is
+// not positive) is refused: note the order it names and remove it.
+// Temporary files an interrupted run left behind (they may hold a key) are
+// removed.
 //
 // Credentials come from the Alibaba Cloud default chain: the environment
 // variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET,
@@ -55,6 +77,7 @@
 //	2  usage error
 //	3  outcome unknown: an order may have been created; check before retrying
 //	4  certificate written, but the validation record could not be removed
+//	5  another alicert run holds the output directory; nothing was done
 package main
 
 import (

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -28,29 +28,52 @@ type obtainFlags struct {
 	order       int64
 	newOrder    bool
 	poll        time.Duration
-	renewWithin time.Duration
+	renewWithin daysValue
 	timeout     time.Duration
+	lockWait    time.Duration
+	quiet       bool
+}
+
+// Placeholders for the contact details of a -fake run, which orders from
+// a fake only.
+const (
+	fakeUsername = "Fake Applicant"
+	fakePhone    = "13800000000"
+	fakeEmail    = "fake@example.com"
+)
+
+// obtainFlagOf maps the fields of ObtainInput and
+// CreateCertificateRequestInput to the flags that set them, so that a
+// refused value is reported by its flag.
+func obtainFlagOf() map[string]string {
+	return map[string]string{
+		"Domain": "domain", "ProductCode": "product", "Username": "username", "Phone": "phone", "Email": "email",
+		"OrderID": "order", "PollInterval": "poll", "DNS": "dns", "ValidateType": "dns",
+	}
 }
 
 func (c *cli) obtain(ctx context.Context, args []string) int {
-	var f obtainFlags
-	fs := c.newFlagSet("obtain", "obtain -domain example.com -dns alidns [-out dir] [flags]", obtainHelp)
+	f := obtainFlags{renewWithin: daysValue(30 * day)}
+	fs := c.newFlagSet("obtain", "obtain -domain example.com -username NAME -phone PHONE -email ADDRESS [-out dir] [flags]", obtainHelp)
 	f.register(fs, "run against an in-process fake of the services, with a throwaway test CA. Its state file is marked fake: "+
 		"a real run refuses it (and -fake refuses a real one); a real run replaces a certificate of the test CA, "+
-		"and -fake never replaces a real certificate")
+		"and -fake never replaces a real certificate. Contact details default to placeholders")
 	fs.StringVar(&f.domain, "domain", "", "the domain to certify, such as example.com or *.example.com (required)")
 	fs.StringVar(&f.dns, "dns", "alidns", `where to publish the DNS validation record: "alidns" (Alibaba Cloud DNS)`)
 	fs.StringVar(&f.zone, "dns-zone", "", "the Alibaba Cloud DNS domain holding the record (default: found from the name)")
 	fs.StringVar(&f.out, "out", ".", "directory for cert.pem, chain.pem, fullchain.pem, key.pem and the state file")
 	fs.StringVar(&f.product, "product", "", "certificate product code, such as digicert-free-1-free (default: the service's)")
-	fs.StringVar(&f.email, "email", "", "applicant contact email")
-	fs.StringVar(&f.username, "username", "", "applicant name")
-	fs.StringVar(&f.phone, "phone", "", "applicant phone number")
+	fs.StringVar(&f.username, "username", c.getenv("ALICERT_USERNAME"), "applicant name (required; default $ALICERT_USERNAME)")
+	fs.StringVar(&f.phone, "phone", c.getenv("ALICERT_PHONE"), "applicant phone number (required; default $ALICERT_PHONE)")
+	fs.StringVar(&f.email, "email", c.getenv("ALICERT_EMAIL"), "applicant contact email (required; default $ALICERT_EMAIL)")
 	fs.Int64Var(&f.order, "order", 0, "resume this existing order instead of creating one")
 	fs.BoolVar(&f.newOrder, "new-order", false, "create a new order even though the state file says an earlier one may exist")
 	fs.DurationVar(&f.poll, "poll", 30*time.Second, "time between state reads while waiting (10ms with -fake unless set)")
-	fs.DurationVar(&f.renewWithin, "renew-within", 30*24*time.Hour, "do nothing while cert.pem is valid for longer than this; 0 always orders")
-	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up waiting after this long (a rerun resumes the order)")
+	fs.Var(&f.renewWithin, "renew-within", `do nothing while cert.pem is valid for longer than this, in days ("30d") or as a duration ("720h"); 0 always orders`)
+	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up waiting for validation and issuance after this long (a rerun resumes the order); "+
+		"it does not cut short the order request itself, nor the DNS record's removal")
+	fs.DurationVar(&f.lockWait, "lock-wait", defaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
+	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when there is nothing to do (for cron)")
 	if code, stop := c.parse(fs, args); stop {
 		return code
 	}
@@ -63,36 +86,88 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		return c.usageError(fs, "-order must be a positive order id")
 	case f.order > 0 && f.newOrder:
 		return c.usageError(fs, "-order and -new-order exclude each other")
-	case f.poll <= 0 || f.timeout <= 0 || f.renewWithin < 0:
-		return c.usageError(fs, "-poll and -timeout must be positive, -renew-within not negative")
+	case f.poll <= 0 || f.timeout <= 0 || f.lockWait < 0:
+		return c.usageError(fs, "-poll and -timeout must be positive, -lock-wait not negative")
+	}
+	if missing := f.missingContacts(); len(missing) > 0 {
+		if !f.fake {
+			// Checked before any credentials are looked up: the service
+			// refuses an order without them.
+			return c.usageError(fs, "a certificate order needs the applicant's contact details: set %s", strings.Join(missing, ", "))
+		}
+		f.fillPlaceholders()
 	}
 	if f.fake && !flagSet(fs, "poll") {
 		f.poll = fakePollInterval
 	}
-	return c.runObtain(ctx, &f)
+	return c.runObtain(ctx, fs, &f)
+}
+
+// missingContacts lists the contact flags without a value.
+func (f *obtainFlags) missingContacts() []string {
+	var missing []string
+	for _, fl := range []struct{ name, env, v string }{
+		{"username", "ALICERT_USERNAME", f.username}, {"phone", "ALICERT_PHONE", f.phone}, {"email", "ALICERT_EMAIL", f.email},
+	} {
+		if strings.TrimSpace(fl.v) == "" {
+			missing = append(missing, "-"+fl.name+" (or $"+fl.env+")")
+		}
+	}
+	return missing
+}
+
+// fillPlaceholders gives a -fake run the contact details it lacks.
+func (f *obtainFlags) fillPlaceholders() {
+	for _, fl := range []struct {
+		v           *string
+		placeholder string
+	}{{&f.username, fakeUsername}, {&f.phone, fakePhone}, {&f.email, fakeEmail}} {
+		if strings.TrimSpace(*fl.v) == "" {
+			*fl.v = fl.placeholder
+		}
+	}
 }
 
 // obtainHelp is obtain's description in -h.
 const obtainHelp = `Orders a DV certificate for -domain, publishes the DNS validation record in
 Alibaba Cloud DNS, waits for issuance, removes the record, and writes
-cert.pem, chain.pem, fullchain.pem and key.pem (mode 0600) into -out, each
-atomically. It does nothing while cert.pem is valid for longer than
--renew-within, and never replaces a certificate that expires later: the new
-one then goes to the *.new.pem files.
+cert.pem, chain.pem, fullchain.pem and key.pem (mode 0600) into -out. The
+four files are links into .alicert/live, a link to the version in use
+(.alicert/1, .alicert/2, ...), which one rename switches: cert.pem,
+fullchain.pem and key.pem always load as a matching pair, the old one or
+the new one. Plain files from earlier runs are moved into that layout.
+
+It does nothing while cert.pem and key.pem load as a pair for -domain and
+cert.pem is valid for longer than -renew-within; a missing or unmatched
+key.pem is reported and a new certificate obtained. It never replaces a
+certificate that expires later: the new one then goes to the *.new.pem
+files. Before ordering it checks that -out and its files can be written
+and that Alibaba Cloud DNS hosts the domain's zone.
+
+The applicant's contact details are required for a new order: -username,
+-phone and -email, or ALICERT_USERNAME, ALICERT_PHONE and ALICERT_EMAIL.
+
+One run at a time holds -out (a lock on .alicert.lock there): another run
+waits up to -lock-wait, then exits 5 without doing anything.
 
 alicert-state.json in -out records the order as soon as it exists, and a
 rerun resumes it instead of ordering again. When the result of the order
 request is unknown (exit 3), an order may exist: find it in the console and
 rerun with -order ID, or rerun with -new-order to order again anyway (it may
 cost a second certificate). An order that failed verification, or that the
-service does not know, also needs -new-order.
+service does not know, also needs -new-order. A damaged state file is
+refused: remove it (noting the order it names) and rerun.
+
+-timeout bounds the wait for validation and issuance only: the order request
+runs to its end, so that a timeout never leaves its outcome unknown.
 
 Credentials come from the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_ID
 and ALIBABA_CLOUD_ACCESS_KEY_SECRET, the CLI profile, the ECS RAM role, ...
 
 Exit codes: 0 done, or nothing to do; 1 failure (a rerun resumes the order
 in the state file), or the certificate was kept aside in *.new.pem; 2 usage;
-3 outcome unknown; 4 certificate written but the DNS record not removed.
+3 outcome unknown; 4 certificate written but the DNS record not removed;
+5 another run holds -out (nothing was done).
 `
 
 // flagSet reports whether the flag was given on the command line.
@@ -102,10 +177,53 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return found
 }
 
-func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
+// obtainRun is one run of obtain.
+type obtainRun struct {
+	c  *cli
+	fs *flag.FlagSet
+	f  *obtainFlags
+	// info receives progress: stderr, or nothing with -q.
+	info io.Writer
+	// lifetimeWarned is set once -renew-within was found too long.
+	lifetimeWarned bool
+}
+
+func (c *cli) runObtain(ctx context.Context, fs *flag.FlagSet, f *obtainFlags) int {
+	r := &obtainRun{c: c, fs: fs, f: f, info: c.stderr}
+	if f.quiet {
+		r.info = io.Discard
+	}
 	dir := f.out
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return c.failf(exitFailure, "creating the output directory: %v", err)
+	if err := prepareOut(dir); err != nil {
+		return c.failf(exitFailure, "%v; nothing was ordered", err)
+	}
+	unlock, err := lockDir(ctx, dir, f.lockWait)
+	switch {
+	case errors.Is(err, errLocked):
+		return c.failf(exitLocked, "%v: another run is using -out %s; nothing was done", err, dir)
+	case err != nil:
+		return c.failf(exitFailure, "locking -out %s: %v; nothing was ordered", dir, err)
+	}
+	defer unlock()
+	return r.locked(ctx)
+}
+
+// locked is the run, once it holds the output directory.
+func (r *obtainRun) locked(ctx context.Context) int {
+	c, f, dir := r.c, r.f, r.f.out
+	if err := probeWrite(dir, "-out "+dir); err != nil {
+		return c.failf(exitFailure, "%v; nothing was ordered", err)
+	}
+	inst := &installer{dir: dir, hook: c.installHook}
+	removed, err := inst.removeLeftovers()
+	for _, name := range removed {
+		fmt.Fprintf(r.info, "alicert: removed %s, left behind by an interrupted run\n", filepath.Join(dir, name))
+	}
+	if err != nil {
+		return c.failf(exitFailure, "removing the files an interrupted run left in %s: %v; nothing was ordered", dir, err)
+	}
+	if err := checkTargets(dir); err != nil {
+		return c.failf(exitFailure, "%v; nothing was ordered", err)
 	}
 	st, err := loadState(dir)
 	if err != nil {
@@ -122,7 +240,7 @@ func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
 		return c.failf(exitUsage, "%s holds the state of a real run, which -fake cannot resume; use another -out directory",
 			filepath.Join(dir, stateFile))
 	}
-	existing, code, stop := c.checkExisting(dir, f)
+	existing, code, stop := r.checkExisting(dir)
 	if stop {
 		return code
 	}
@@ -138,17 +256,20 @@ func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
 	// Checked on every path, resuming included: while cert.pem is valid
 	// for longer than -renew-within there is nothing to renew, and an
 	// order in the state file can wait there.
-	if existing != nil && f.renewWithin > 0 && existing.NotAfter.Sub(c.now()) > f.renewWithin {
-		fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do",
-			filepath.Join(dir, certFile), existing.NotAfter.UTC().Format(time.RFC3339), f.renewWithin)
-		if orderID > 0 {
-			fmt.Fprintf(c.stdout, " (order %d not resumed; -renew-within 0 resumes it now)", orderID)
+	renewWithin := time.Duration(f.renewWithin)
+	if existing != nil && renewWithin > 0 && existing.NotAfter.Sub(c.now()) > renewWithin {
+		if !f.quiet {
+			fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do",
+				filepath.Join(dir, certFile), existing.NotAfter.UTC().Format(time.RFC3339), formatDays(renewWithin))
+			if orderID > 0 {
+				fmt.Fprintf(c.stdout, " (order %d not resumed; -renew-within 0 resumes it now)", orderID)
+			}
+			fmt.Fprintln(c.stdout)
 		}
-		fmt.Fprintln(c.stdout)
 		return exitOK
 	}
 	if orderID > 0 {
-		fmt.Fprintf(c.stderr, "alicert: resuming order %d %s\n", orderID, from)
+		fmt.Fprintf(r.info, "alicert: resuming order %d %s\n", orderID, from)
 	}
 
 	cl, release, err := c.client(f.common)
@@ -157,53 +278,88 @@ func (c *cli) runObtain(ctx context.Context, f *obtainFlags) int {
 	}
 	defer release()
 
-	newState := &state{Domain: f.domain, OrderID: orderID, Fake: f.fake}
-	if orderID == 0 {
-		// Recorded before the request goes out: if this process dies
-		// before the answer arrives, the rerun knows an order may exist.
-		newState.CreateSentAt = c.now().UTC()
-		newState.Note = "CreateCertificateRequest was sent; if order_id is missing its outcome is unknown: " +
-			"find the order in the console and rerun with -order ID"
-	} else {
-		newState.Note = "order in progress; a rerun resumes it"
-	}
-	if err := saveState(dir, newState); err != nil {
-		return c.failf(exitFailure, "writing the state file (nothing was ordered): %v", err)
-	}
-
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	p := &progress{c: c, dir: dir, state: newState}
-	in := &alicert.ObtainInput{
-		Domain: f.domain, ProductCode: f.product, Email: f.email, Username: f.username, Phone: f.phone,
-		ValidateType: alicert.ValidateDNS, OrderID: orderID, PollInterval: f.poll, Progress: p.event,
-	}
 	dns := alicert.NewAlidnsProvider(cl)
 	dns.Zone = f.zone
-	in.DNS = dns
-	out, err := cl.CAS.Obtain(ctx, in)
-	return c.finishObtain(dir, f, newState, out, err)
+	newState := &state{Domain: f.domain, OrderID: orderID, Fake: f.fake}
+	if orderID == 0 {
+		if err := checkZone(ctx, cl, f.domain, f.zone); err != nil {
+			return c.failf(exitFailure, "%v; nothing was ordered", err)
+		}
+		if code, stop := r.order(ctx, cl, newState); stop {
+			return code
+		}
+	} else {
+		newState.Note = "order in progress; a rerun resumes it"
+		if err := saveState(dir, newState); err != nil {
+			return c.failf(exitFailure, "writing the state file: %v", err)
+		}
+	}
+
+	// The timeout starts now and bounds the waiting only: the order
+	// request above ran under ctx alone, so that a timeout could not cut
+	// it short and leave its outcome unknown.
+	waitCtx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	p := &progress{w: r.info, dir: dir, state: newState}
+	in := &alicert.ObtainInput{
+		Domain: f.domain, ProductCode: f.product, Email: f.email, Username: f.username, Phone: f.phone,
+		ValidateType: alicert.ValidateDNS, OrderID: newState.OrderID, PollInterval: f.poll, Progress: p.event, DNS: dns,
+	}
+	out, err := cl.CAS.Obtain(waitCtx, in)
+	return r.finish(inst, st, from, newState, out, err)
 }
 
-// finishObtain writes the files and the state after Obtain and picks the
-// exit code.
-func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.ObtainOutput, err error) int {
+// order creates the order, recording it in the state file: first that the
+// request is about to go out, then the order id. It returns the exit code
+// to stop with when no order can be waited for.
+func (r *obtainRun) order(ctx context.Context, cl *alicert.Client, st *state) (code int, stop bool) {
+	c, f, dir := r.c, r.f, r.f.out
+	// Recorded before the request goes out: if this process dies before
+	// the answer arrives, the rerun knows an order may exist.
+	st.CreateSentAt = c.now().UTC()
+	st.Note = "CreateCertificateRequest was sent; if order_id is missing its outcome is unknown: " +
+		"find the order in the console and rerun with -order ID"
+	if err := saveState(dir, st); err != nil {
+		return c.failf(exitFailure, "writing the state file (nothing was ordered): %v", err), true
+	}
+	created, err := cl.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
+		Domain: f.domain, ProductCode: f.product, Username: f.username, Phone: f.phone, Email: f.email,
+		ValidateType: alicert.ValidateDNS,
+	})
 	var invalid *alicert.ValidationError
 	switch {
-	case out == nil && errors.As(err, &invalid) && invalid.Operation == "Obtain":
+	case errors.As(err, &invalid):
 		// A flag value the library refused before sending anything.
-		if st.OrderID == 0 {
-			_ = removeState(dir)
-		}
-		return c.failf(exitUsage, "%v (see alicert obtain -h)", err)
-	case out == nil && st.OrderID == 0 && errors.Is(err, alicert.ErrOutcomeUnknown):
+		_ = removeState(dir)
+		return c.validationUsage(r.fs, invalid, obtainFlagOf()), true
+	case errors.Is(err, alicert.ErrOutcomeUnknown):
 		c.errorf("%v", err)
-		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st))
-	case out == nil && st.OrderID == 0:
+		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st)), true
+	case err != nil:
 		// The create was refused or never sent: no order exists, and a
 		// rerun may order.
 		_ = removeState(dir)
-		return c.failf(exitFailure, "%v", err)
+		return c.failf(exitFailure, "%v", err), true
+	}
+	st.OrderID = created.OrderID
+	st.Note = "order in progress; a rerun resumes it"
+	if err := saveState(dir, st); err != nil {
+		c.errorf("WARNING: could not record order %d in the state file (%v); after a failure, rerun with -order %d",
+			created.OrderID, err, created.OrderID)
+	}
+	fmt.Fprintf(r.info, "alicert: ordering a certificate for %s: order %d created\n", f.domain, created.OrderID)
+	return 0, false
+}
+
+// finish writes the files and the state after Obtain and picks the exit
+// code. prev is the state file as the run found it, and from says where
+// the order id came from.
+func (r *obtainRun) finish(inst *installer, prev *state, from string, st *state, out *alicert.ObtainOutput, err error) int {
+	c, f, dir := r.c, r.f, r.f.out
+	var invalid *alicert.ValidationError
+	switch {
+	case out == nil && errors.As(err, &invalid):
+		return c.validationUsage(r.fs, invalid, obtainFlagOf())
 	case out == nil && errors.Is(err, alicert.ErrVerifyFailed):
 		// The failed order stays in the state file: a rerun from cron
 		// fails the same way instead of buying a new order every day
@@ -230,16 +386,49 @@ func (c *cli) finishObtain(dir string, f *obtainFlags, st *state, out *alicert.O
 	if leaf == nil {
 		return c.failf(exitFailure, "order %d is issued but its certificate is empty; rerun to fetch it again", out.OrderID)
 	}
-	if why := keepReason(dir, f, leaf); why != "" {
+	if !covers(leaf, f.domain) {
+		// An order resumed with -order for another domain: its
+		// certificate is of no use here, and the state file forgets it.
+		if from == "(-order)" {
+			if prev != nil {
+				_ = saveState(dir, prev)
+			} else {
+				_ = removeState(dir)
+			}
+		}
+		return c.failf(exitFailure, "order %d is for %s, not %s; %s was left as it was",
+			out.OrderID, names(leaf), f.domain, filepath.Join(dir, certFile))
+	}
+	r.warnLifetime(leaf)
+	files := certFiles(out, "")
+	if err := checkPair(files); err != nil {
+		return c.failf(exitFailure, "order %d: %v; rerun to fetch it again", out.OrderID, err)
+	}
+	if why := r.keepReason(dir, leaf); why != "" {
 		return c.keptAside(dir, st, out, why)
 	}
-	if werr := writeFiles(dir, certFiles(out, "")); werr != nil {
-		return c.failf(exitFailure, "order %d is issued but writing the files failed: %v; rerun to write them again", out.OrderID, werr)
+	if werr := inst.install(files); werr != nil {
+		return c.failf(exitFailure, "order %d is issued but writing the files failed: %v; the files in %s are as they were; "+
+			"rerun to write them", out.OrderID, werr, dir)
 	}
 	_ = removeState(dir)
 	fmt.Fprintf(c.stdout, "certificate for %s (order %d) valid until %s written to %s\n",
 		f.domain, out.OrderID, leaf.NotAfter.UTC().Format(time.RFC3339), dir)
 	return code
+}
+
+// warnLifetime warns, once a run, when -renew-within is not shorter than
+// leaf's lifetime: the certificate would be due for renewal as soon as it
+// is issued, and every run would order another.
+func (r *obtainRun) warnLifetime(leaf *x509.Certificate) {
+	within := time.Duration(r.f.renewWithin)
+	lifetime := leaf.NotAfter.Sub(leaf.NotBefore)
+	if r.lifetimeWarned || within < lifetime {
+		return
+	}
+	r.lifetimeWarned = true
+	r.c.errorf("WARNING: -renew-within %s is not shorter than the certificate's lifetime (%s): every run will order "+
+		"a new certificate; use a shorter -renew-within, such as a third of the lifetime", formatDays(within), formatDays(lifetime.Round(day)))
 }
 
 // keptAside writes an issued certificate that may not replace cert.pem to
@@ -265,9 +454,10 @@ func (c *cli) keptAside(dir string, st *state, out *alicert.ObtainOutput, why st
 }
 
 // keepReason says why dir's cert.pem must not be replaced by leaf, for
-// f.domain, or returns "" when it may be. It looks again at cert.pem, which
-// may have changed while the order was waiting.
-func keepReason(dir string, f *obtainFlags, leaf *x509.Certificate) string {
+// the run's domain, or returns "" when it may be. It looks again at
+// cert.pem, which may have changed while the order was waiting.
+func (r *obtainRun) keepReason(dir string, leaf *x509.Certificate) string {
+	f := r.f
 	old, err := existingCert(dir)
 	switch {
 	case err != nil:
@@ -278,6 +468,8 @@ func keepReason(dir string, f *obtainFlags, leaf *x509.Certificate) string {
 		return "the fake's test CA did not issue it, and -fake never replaces a real certificate"
 	case !covers(old, f.domain):
 		return fmt.Sprintf("it is for %s, not %s", names(old), f.domain)
+	case pairProblem(dir) != "":
+		return "" // no working pair to keep
 	case old.NotAfter.After(leaf.NotAfter):
 		return fmt.Sprintf("it expires later (%s) than the new certificate (%s)",
 			old.NotAfter.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
@@ -307,10 +499,12 @@ func unknownOrder(err error) bool {
 }
 
 // checkExisting reads dir's cert.pem before anything is ordered. It returns
-// the certificate the run must weigh (nil when there is none, or when a
-// real run finds one the test CA of a -fake run issued, which it replaces),
-// or the exit code to stop with.
-func (c *cli) checkExisting(dir string, f *obtainFlags) (leaf *x509.Certificate, code int, stop bool) {
+// the certificate the run must weigh (nil when there is none, when a real
+// run finds one the test CA of a -fake run issued, which it replaces, or
+// when it does not load as a pair with key.pem), or the exit code to stop
+// with.
+func (r *obtainRun) checkExisting(dir string) (leaf *x509.Certificate, code int, stop bool) {
+	c, f := r.c, r.f
 	path := filepath.Join(dir, certFile)
 	leaf, err := existingCert(dir)
 	switch {
@@ -328,6 +522,13 @@ func (c *cli) checkExisting(dir string, f *obtainFlags) (leaf *x509.Certificate,
 		return nil, c.failf(exitUsage, "%s holds a certificate for %s, not %s; use another -out directory",
 			path, names(leaf), f.domain), true
 	}
+	if problem := pairProblem(dir); problem != "" {
+		// Not a working certificate, however long it is valid: a server
+		// cannot load it.
+		c.errorf("%s: %s; obtaining a new certificate", dir, problem)
+		return nil, 0, false
+	}
+	r.warnLifetime(leaf)
 	return leaf, 0, false
 }
 
@@ -343,14 +544,14 @@ func unknownOutcomeAdvice(dir string, st *state) string {
 // progress prints Obtain's steps and records the order id in the state
 // file as soon as it is known.
 type progress struct {
-	c     *cli
+	w     io.Writer
 	dir   string
 	state *state
 	last  alicert.CertificateState
 }
 
 func (p *progress) event(e alicert.ObtainEvent) {
-	w := p.c.stderr
+	w := p.w
 	switch e.Stage {
 	case alicert.StageOrdering:
 		fmt.Fprintf(w, "alicert: ordering a certificate for %s\n", p.state.Domain)

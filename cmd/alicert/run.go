@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -21,6 +23,7 @@ const (
 	exitUsage          = 2
 	exitOutcomeUnknown = 3
 	exitCleanupFailed  = 4
+	exitLocked         = 5
 )
 
 // fakePollInterval is the poll interval in fake mode, where the order moves
@@ -38,19 +41,26 @@ Run "alicert <command> -h" for a command's flags.
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 outcome unknown (an order may exist:
 check before retrying), 4 certificate written but the DNS record was not
-removed.
+removed, 5 another alicert run holds the output directory (nothing was done).
 `
 
 // run runs one alicert command line (without the program name) and returns
 // its exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return (&cli{stdout: stdout, stderr: stderr, now: time.Now}).run(ctx, args)
+	return (&cli{stdout: stdout, stderr: stderr, now: time.Now, getenv: os.Getenv}).run(ctx, args)
 }
 
 // cli is one run of the command.
 type cli struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
+	// getenv reads the environment (the contact details' defaults); tests
+	// give their own.
+	getenv func(string) string
+	// installHook, when set, is called before each step of replacing the
+	// certificate files, and a step it fails is not taken: tests stop the
+	// replacement at every step with it.
+	installHook func(step string) error
 	// fake, when set, is the server -fake uses instead of a new one, so
 	// that tests can run the command twice against one fake; status, which
 	// has no -fake, talks to it too.
@@ -97,11 +107,13 @@ func (g *common) register(fs *flag.FlagSet, fakeHelp string) {
 	fs.BoolVar(&g.verbose, "v", false, "log every API attempt to stderr (never a secret)")
 }
 
-// newFlagSet returns a flag set for a command, printing its usage (the
-// synopsis, the description, then the flags) and errors to stderr.
+// newFlagSet returns a flag set for a command. Its usage (the synopsis,
+// the description, then the flags) goes to stdout on -h; a usage error is
+// one line on stderr (see parse and usageError), which a cron mail shows
+// whole.
 func (c *cli) newFlagSet(name, synopsis, description string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
+	fs.SetOutput(c.stdout)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: alicert %s\n\n%s\nFlags:\n", synopsis, description)
 		fs.PrintDefaults()
@@ -111,25 +123,69 @@ func (c *cli) newFlagSet(name, synopsis, description string) *flag.FlagSet {
 
 // parse parses args, returning the exit code to stop with, if any.
 func (c *cli) parse(fs *flag.FlagSet, args []string) (code int, stop bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, true
-		}
-		return exitUsage, true
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(c.stderr, "alicert %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+	// The flag package prints its error and then the whole usage; keep
+	// its first line only, and print the usage for -h alone.
+	var msg strings.Builder
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(&msg)
+	err := fs.Parse(args)
+	fs.SetOutput(c.stdout)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
 		fs.Usage()
-		return exitUsage, true
+		return exitOK, true
+	case err != nil:
+		return c.usageError(fs, "%s", err), true
+	case fs.NArg() > 0:
+		return c.usageError(fs, "unexpected argument %q", fs.Arg(0)), true
 	}
 	return 0, false
 }
 
-// usageError reports a bad flag value.
+// usageError reports a bad flag value: one line, naming the flag, and
+// where to read more.
 func (c *cli) usageError(fs *flag.FlagSet, format string, args ...any) int {
-	fmt.Fprintf(c.stderr, "alicert %s: %s\n", fs.Name(), unprefixed(fmt.Sprintf(format, args...)))
-	fs.Usage()
+	msg := unprefixed(fmt.Sprintf(format, args...))
+	msg = strings.Join(strings.Fields(msg), " ") // one line, whatever the message held
+	fmt.Fprintf(c.stderr, "alicert %s: %s (see 'alicert %s -h')\n", fs.Name(), msg, fs.Name())
 	return exitUsage
+}
+
+// validationUsage reports a library ValidationError as a usage error,
+// naming each field by its flag (flags maps the input's Go field names to
+// flag names) rather than by the Go field a user never sees.
+func (c *cli) validationUsage(fs *flag.FlagSet, ve *alicert.ValidationError, flags map[string]string) int {
+	parts := make([]string, len(ve.Fields))
+	for i, f := range ve.Fields {
+		// A problem may name another field ("needs a wildcard
+		// ProductCode"): that one goes by its flag too.
+		problem := goName.ReplaceAllStringFunc(f.Problem, func(w string) string {
+			if name, ok := flags[w]; ok {
+				return "-" + name
+			}
+			return w
+		})
+		parts[i] = flagName(f.Field, flags) + ": " + problem
+	}
+	return c.usageError(fs, "%s", strings.Join(parts, "; "))
+}
+
+// goName matches a word that may be a Go field name.
+var goName = regexp.MustCompile(`\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b`)
+
+// flagName returns the flag of an input field ("SANs[1]" is -san's), or
+// the field itself when no flag sets it.
+func flagName(field string, flags map[string]string) string {
+	base := field
+	if i := strings.IndexAny(base, "[."); i >= 0 {
+		base = base[:i]
+	}
+	if name, ok := flags[base]; ok {
+		return "-" + name
+	}
+	return field
 }
 
 // client returns the client for g and a function to release it.

@@ -38,13 +38,22 @@ type result struct {
 // does for a user).
 func runCmd(t *testing.T, srv *alicerttest.Server, args ...string) result {
 	t.Helper()
+	return runCLI(t, &cli{fake: srv}, args...)
+}
+
+// runCLI runs the command line with c, filling in its output, its clock
+// and an empty environment where c leaves them unset.
+func runCLI(t *testing.T, c *cli, args ...string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	var code int
-	if srv == nil {
-		code = run(t.Context(), args, &stdout, &stderr)
-	} else {
-		code = (&cli{stdout: &stdout, stderr: &stderr, now: time.Now, fake: srv}).run(t.Context(), args)
+	c.stdout, c.stderr = &stdout, &stderr
+	if c.now == nil {
+		c.now = time.Now
 	}
+	if c.getenv == nil {
+		c.getenv = func(string) string { return "" }
+	}
+	code := c.run(t.Context(), args)
 	return result{code, stdout.String(), stderr.String()}
 }
 
@@ -115,7 +124,7 @@ func TestObtainFakeModeEndToEnd(t *testing.T) {
 	r := runCmd(t, nil, "obtain", "-fake", "-domain", "example.com", "-dns", "alidns", "-out", dir)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "certificate for example.com (order ")
-	for _, want := range []string{"ordering a certificate for example.com", "adding DNS record _dnsauth.example.com.", "issued", "removing DNS record"} {
+	for _, want := range []string{"ordering a certificate for example.com", "order ", "created", "adding DNS record _dnsauth.example.com.", "issued", "removing DNS record"} {
 		assert.Contains(t, r.stderr, want)
 	}
 	// run's own fake is gone with it; its CA is the last certificate of
@@ -204,7 +213,7 @@ func createOrder(t *testing.T, srv *alicerttest.Server, domain string) int64 {
 	c, err := alicert.NewClient(srv.ClientOptions()...)
 	require.NoError(t, err)
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), &alicert.CreateCertificateRequestInput{
-		Domain: domain, ValidateType: alicert.ValidateDNS,
+		Domain: domain, ValidateType: alicert.ValidateDNS, Username: fakeUsername, Phone: fakePhone, Email: fakeEmail,
 	})
 	require.NoError(t, err)
 	return out.OrderID
@@ -214,8 +223,8 @@ func TestObtainNeverOverwritesANewerCertificate(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
 	dir := t.TempDir()
-	newer := fakeIssued(t, srv, "example.com", 10*365*24*time.Hour)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), newer, 0o644))
+	newer, newerKey := fakePair(t, srv, "example.com", 10*365*24*time.Hour)
+	writePair(t, dir, newer, newerKey)
 
 	// -renew-within 0 orders whatever cert.pem holds; the certificate
 	// bought is kept aside, not thrown away, and the run says so.
@@ -228,7 +237,9 @@ func TestObtainNeverOverwritesANewerCertificate(t *testing.T) {
 	got, err := os.ReadFile(filepath.Join(dir, certFile))
 	require.NoError(t, err)
 	assert.Equal(t, newer, got)
-	assert.NoFileExists(t, filepath.Join(dir, keyFile), "no key without its certificate")
+	got, err = os.ReadFile(filepath.Join(dir, keyFile))
+	require.NoError(t, err)
+	assert.Equal(t, newerKey, got, "the key stays with its certificate")
 
 	// The new certificate is in the *.new.pem files, its key owner-only.
 	leafs := readCerts(t, filepath.Join(dir, "cert.new.pem"))
@@ -267,7 +278,8 @@ func TestObtainDoesNotResumeWhileTheCertificateIsValid(t *testing.T) {
 			} else {
 				require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: order, Fake: true}))
 			}
-			require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), fakeIssued(t, srv, "example.com", 365*24*time.Hour), 0o644))
+			cert, key := fakePair(t, srv, "example.com", 365*24*time.Hour)
+			writePair(t, dir, cert, key)
 
 			r := runCmd(t, srv, args...)
 			require.Equal(t, exitOK, r.code, r.stderr)
@@ -342,8 +354,8 @@ func TestObtainInvalidFlagValueIsAUsageError(t *testing.T) {
 		want string
 	}{
 		// A single-domain product for a wildcard.
-		{[]string{"-domain", "*.example.com", "-product", "digicert-free-1-free"}, "ProductCode"},
-		{[]string{"-domain", "example.com", "-email", "not-an-address"}, "Email"},
+		{[]string{"-domain", "*.example.com", "-product", "digicert-free-1-free"}, "needs a wildcard -product"},
+		{[]string{"-domain", "example.com", "-email", "not-an-address"}, "-email: "},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Parallel()
@@ -352,6 +364,10 @@ func TestObtainInvalidFlagValueIsAUsageError(t *testing.T) {
 			r := runCmd(t, srv, append([]string{"obtain", "-fake", "-out", dir}, tc.args...)...)
 			require.Equal(t, exitUsage, r.code, r.stderr)
 			assert.Contains(t, r.stderr, tc.want)
+			assert.NotContains(t, r.stderr, "ProductCode")
+			assert.NotContains(t, r.stderr, "Email:")
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %s", r.stderr)
+			assert.Contains(t, r.stderr, "see 'alicert obtain -h'")
 			assert.NoFileExists(t, filepath.Join(dir, stateFile), "nothing was ordered")
 			assert.Zero(t, srv.OrderCount())
 		})
@@ -400,7 +416,10 @@ func TestCSR(t *testing.T) {
 
 	r = runCmd(t, srv, "csr", "-fake", "-cn", "example.com", "-country", "China", "-province", "P", "-locality", "L")
 	assert.Equal(t, exitUsage, r.code)
-	assert.Contains(t, r.stderr, "CountryCode")
+	assert.Contains(t, r.stderr, "-country: ")
+	assert.NotContains(t, r.stderr, "CountryCode", "the flag is named, not the Go field")
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %s", r.stderr)
+	assert.Contains(t, r.stderr, "see 'alicert csr -h'")
 }
 
 func TestUsage(t *testing.T) {
@@ -422,6 +441,10 @@ func TestUsage(t *testing.T) {
 		{[]string{"obtain", "-domain", "example.com", "extra"}, exitUsage, `unexpected argument "extra"`},
 		{[]string{"obtain", "-nope"}, exitUsage, "flag provided but not defined"},
 		{[]string{"status"}, exitUsage, "-order is required"},
+		{[]string{"status", "-order", "x"}, exitUsage, `invalid value "x" for flag -order`},
+		{[]string{"csr", "-key-size", "big"}, exitUsage, "-key-size"},
+		{[]string{"obtain", "-domain", "example.com", "-renew-within", "1w"}, exitUsage, "-renew-within"},
+		{[]string{"obtain", "-domain", "example.com", "-lock-wait", "-1s"}, exitUsage, "-lock-wait"},
 		// A fresh fake knows no order, so status -fake could never succeed.
 		{[]string{"status", "-fake", "-order", "5"}, exitUsage, "flag provided but not defined: -fake"},
 	} {
@@ -430,6 +453,13 @@ func TestUsage(t *testing.T) {
 			r := runCmd(t, nil, tc.args...)
 			assert.Equal(t, tc.code, r.code, r.stderr)
 			assert.Contains(t, r.stdout+r.stderr, tc.want)
+			if len(tc.args) > 1 && tc.code == exitUsage {
+				// A command's usage error: one line a cron mail shows
+				// whole, and where to read more.
+				assert.Empty(t, r.stdout)
+				assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+				assert.Contains(t, r.stderr, "(see 'alicert "+tc.args[0]+" -h')")
+			}
 		})
 	}
 }
@@ -551,15 +581,34 @@ func TestUnknownOrderIsOnlyARefusedOrderID(t *testing.T) {
 // issued, valid for validity.
 func fakeIssued(t *testing.T, srv *alicerttest.Server, domain string, validity time.Duration) []byte {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, _ := fakePair(t, srv, domain, validity)
+	return cert
+}
+
+// fakePair returns a certificate PEM for domain that srv's test CA issued,
+// valid for validity, and its private key PEM.
+func fakePair(t *testing.T, srv *alicerttest.Server, domain string, validity time.Duration) (cert, key []byte) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
 	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
 		Subject: pkix.Name{CommonName: domain}, DNSNames: []string{domain},
-	}, key)
+	}, k)
 	require.NoError(t, err)
-	cert, err := srv.SignCSR(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), validity)
+	c, err := srv.SignCSR(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), validity)
 	require.NoError(t, err)
-	return []byte(cert)
+	kder, err := x509.MarshalPKCS8PrivateKey(k)
+	require.NoError(t, err)
+	return []byte(c), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
+}
+
+// writePair writes cert.pem, fullchain.pem and key.pem into dir as plain
+// files, as an earlier alicert or a person did.
+func writePair(t *testing.T, dir string, cert, key []byte) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), cert, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, fullchainFile), cert, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, keyFile), key, 0o600))
 }
 
 func TestObtainCountsOnlyACertificateForTheDomain(t *testing.T) {
@@ -582,7 +631,8 @@ func TestObtainCountsOnlyACertificateForTheDomain(t *testing.T) {
 
 	// A wildcard certificate counts for the wildcard.
 	dir = t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), fakeIssued(t, srv, "*.example.com", year), 0o644))
+	cert, key := fakePair(t, srv, "*.example.com", year)
+	writePair(t, dir, cert, key)
 	r = runCmd(t, srv, "obtain", "-fake", "-domain", "*.example.com", "-product", "geotrust-dv-w-starter", "-out", dir)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "nothing to do")
@@ -609,7 +659,7 @@ func TestObtainFakeAndRealRunsDoNotMix(t *testing.T) {
 	// in the fake. It stops before any call.
 	dir := t.TempDir()
 	require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: 7, Fake: true}))
-	r := runCmd(t, nil, "obtain", "-domain", "example.com", "-out", dir)
+	r := runCmd(t, nil, "obtain", "-domain", "example.com", "-out", dir, "-username", "A", "-phone", "1", "-email", "a@example.com")
 	require.Equal(t, exitUsage, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "the state of a -fake run")
 	st, err := loadState(dir)
@@ -642,7 +692,8 @@ func TestObtainFakeAndRealRunsDoNotMix(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), fakeIssued(t, srv, "example.com", 365*24*time.Hour), 0o644))
 	var stderr strings.Builder
 	c := &cli{stdout: io.Discard, stderr: &stderr, now: time.Now}
-	leaf, code, stop := c.checkExisting(dir, &obtainFlags{domain: "example.com", renewWithin: 30 * 24 * time.Hour})
+	run := &obtainRun{c: c, f: &obtainFlags{domain: "example.com", renewWithin: daysValue(30 * day)}}
+	leaf, code, stop := run.checkExisting(dir)
 	assert.False(t, stop, "code %d: %s", code, stderr.String())
 	assert.Nil(t, leaf)
 	assert.Contains(t, stderr.String(), "test CA")
@@ -655,7 +706,8 @@ func TestSubcommandHelpDescribesTheCommand(t *testing.T) {
 		want []string
 	}{
 		{"obtain", []string{"cert.pem", "key.pem", "0600", stateFile, "-new-order", "outcome unknown",
-			"ALIBABA_CLOUD_ACCESS_KEY_ID", "Exit codes", "4 "}},
+			"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICERT_USERNAME", "ALICERT_PHONE", "ALICERT_EMAIL", "-lock-wait", ".alicert/live",
+			"-timeout bounds the wait", "Exit codes", "4 ", "5 another run"}},
 		{"status", []string{"prints the order's state", "DNS record", "certificate"}},
 		{"csr", []string{"CSR", "private key", "-key"}},
 	} {

@@ -8,7 +8,12 @@
 // ECS RAM role, ...) and orders a real certificate from your resource plan.
 //
 //	go run ./examples/quickstart                      # fake service
-//	go run ./examples/quickstart -real -domain www.example.com
+//	go run ./examples/quickstart -real -domain www.example.com \
+//	    -username 'Your Name' -phone 13800000000 -email you@example.com
+//
+// A real order needs the applicant's contact details: -username, -phone
+// and -email, or the environment variables ALICERT_USERNAME, ALICERT_PHONE
+// and ALICERT_EMAIL. The fake gets placeholders.
 package main
 
 import (
@@ -20,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/alicert/alicert"
@@ -34,6 +40,19 @@ func main() {
 
 // run is main without the process: tests call it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, os.Getenv, nil, stdout, stderr)
+}
+
+// Placeholders for the contact details of an order from the fake.
+const (
+	fakeUsername = "Fake Applicant"
+	fakePhone    = "13800000000"
+	fakeEmail    = "fake@example.com"
+)
+
+// runWith is run with the environment read through getenv and, when fake
+// is set, that fake instead of a fresh one.
+func runWith(ctx context.Context, args []string, getenv func(string) string, fake *alicerttest.Server, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	domain := fs.String("domain", "", "domain to certify (required with -real; www.example.com with the fake)")
@@ -41,8 +60,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", ".", "directory for cert.pem and key.pem")
 	force := fs.Bool("force", false, "overwrite existing cert.pem and key.pem")
 	poll := fs.Duration("poll", 30*time.Second, "time between state checks with -real")
+	username := fs.String("username", getenv("ALICERT_USERNAME"), "applicant name (required with -real; default $ALICERT_USERNAME)")
+	phone := fs.String("phone", getenv("ALICERT_PHONE"), "applicant phone number (required with -real; default $ALICERT_PHONE)")
+	email := fs.String("email", getenv("ALICERT_EMAIL"), "applicant email (required with -real; default $ALICERT_EMAIL)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	var missing []string
+	for _, c := range []struct {
+		v           *string
+		flag        string
+		placeholder string
+	}{{username, "-username", fakeUsername}, {phone, "-phone", fakePhone}, {email, "-email", fakeEmail}} {
+		if strings.TrimSpace(*c.v) == "" {
+			missing = append(missing, c.flag)
+			*c.v = c.placeholder // used with the fake only
+		}
 	}
 	switch {
 	case *real && *domain == "":
@@ -50,10 +83,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// default name.
 		fmt.Fprintln(stderr, "quickstart: -real needs -domain: the domain you control and want a certificate for")
 		return 2
+	case *real && len(missing) > 0:
+		// The service refuses an order without them; checked before
+		// anything is sent or any credentials are looked up.
+		fmt.Fprintf(stderr, "quickstart: -real needs the applicant's contact details: %s (or ALICERT_USERNAME, ALICERT_PHONE, ALICERT_EMAIL)\n",
+			strings.Join(missing, ", "))
+		return 2
 	case *domain == "":
 		*domain = "www.example.com"
 	}
-	if err := quickstart(ctx, config{domain: *domain, real: *real, out: *out, force: *force, poll: *poll}, stdout); err != nil {
+	cfg := config{domain: *domain, real: *real, out: *out, force: *force, poll: *poll,
+		username: *username, phone: *phone, email: *email, fake: fake}
+	if err := quickstart(ctx, cfg, stdout); err != nil {
 		fmt.Fprintln(stderr, "quickstart:", err)
 		return 1
 	}
@@ -66,6 +107,10 @@ type config struct {
 	out    string
 	force  bool
 	poll   time.Duration
+	// username, phone and email are the applicant's contact details.
+	username, phone, email string
+	// fake, when set, is the fake to use instead of a fresh one.
+	fake *alicerttest.Server
 }
 
 func quickstart(ctx context.Context, cfg config, stdout io.Writer) error {
@@ -91,6 +136,9 @@ func quickstart(ctx context.Context, cfg config, stdout io.Writer) error {
 	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
 		Domain:       cfg.domain,
 		ValidateType: alicert.ValidateDNS,
+		Username:     cfg.username,
+		Phone:        cfg.phone,
+		Email:        cfg.email,
 	})
 	if errors.Is(err, alicert.ErrOutcomeUnknown) {
 		return fmt.Errorf("%w\n(do not run this again before checking the console for a new order)", err)
@@ -176,11 +224,15 @@ func newClient(cfg config) (*alicert.Client, func(), error) {
 		c, err := alicert.NewClient() // default credentials chain
 		return c, func() {}, err
 	}
-	srv := alicerttest.NewServer()
+	srv, stop := cfg.fake, func() {}
+	if srv == nil {
+		srv = alicerttest.NewServer()
+		stop = srv.Close
+	}
 	c, err := alicert.NewClient(srv.ClientOptions()...)
 	if err != nil {
-		srv.Close()
+		stop()
 		return nil, nil, err
 	}
-	return c, srv.Close, nil
+	return c, stop, nil
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/alicert/alicert/alicerttest"
 )
 
 // TestQuickstartFake runs the example as a user would, against the fake,
@@ -115,5 +117,61 @@ func TestQuickstartWritesTheKeyFirst(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "cert.pem")); err == nil {
 		t.Error("cert.pem was written although key.pem could not be")
+	}
+}
+
+// TestQuickstartRealNeedsContactDetails checks that -real never sends an
+// order the service would refuse: without the applicant's contact details
+// it stops before any call.
+func TestQuickstartRealNeedsContactDetails(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	env := map[string]string{"ALICERT_PHONE": "13800000000"}
+	var stdout, stderr bytes.Buffer
+	code := runWith(ctx, []string{"-real", "-domain", "www.example.com", "-username", "A Name", "-out", t.TempDir()},
+		func(k string) string { return env[k] }, nil, &stdout, &stderr)
+	if code != 2 {
+		t.Fatalf("exit code %d, want 2; stderr: %s", code, stderr.String())
+	}
+	msg := stderr.String()
+	if !strings.Contains(msg, "-email") || strings.Contains(msg, "-username,") || strings.Contains(msg, "-phone") {
+		t.Errorf("stderr does not name exactly the missing -email: %s", msg)
+	}
+	if strings.Count(msg, "\n") != 1 {
+		t.Errorf("not one line: %q", msg)
+	}
+}
+
+// TestQuickstartSendsContactDetails checks that the order carries the
+// contact details: the given ones, or the fake's placeholders.
+func TestQuickstartSendsContactDetails(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want [3]string
+	}{
+		{"placeholders", nil, nil, [3]string{fakeUsername, fakePhone, fakeEmail}},
+		{"environment and flags", map[string]string{"ALICERT_USERNAME": "Env Name", "ALICERT_EMAIL": "env@example.com"},
+			[]string{"-phone", "13700000000"}, [3]string{"Env Name", "13700000000", "env@example.com"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := alicerttest.NewServer()
+			defer srv.Close()
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"-out", t.TempDir()}, tc.args...)
+			if code := runWith(t.Context(), args, func(k string) string { return tc.env[k] }, srv, &stdout, &stderr); code != 0 {
+				t.Fatalf("exit code %d; stderr: %s", code, stderr.String())
+			}
+			var got [][3]string
+			for _, r := range srv.Requests() {
+				if r.Action == "CreateCertificateRequest" {
+					got = append(got, [3]string{r.Params.Get("Username"), r.Params.Get("Phone"), r.Params.Get("Email")})
+				}
+			}
+			if len(got) != 1 || got[0] != tc.want {
+				t.Errorf("orders sent with %v, want one with %v", got, tc.want)
+			}
+		})
 	}
 }

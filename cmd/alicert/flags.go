@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// day is 24 hours: the unit of certificate lifetimes.
+const day = 24 * time.Hour
+
+// daysValue is a flag.Value for a duration given in days ("30d") or as a Go
+// duration ("720h").
+type daysValue time.Duration
+
+// Set parses "30d", "1.5d" or a Go duration; negative values are refused.
+func (d *daysValue) Set(s string) error {
+	var v time.Duration
+	if n, ok := strings.CutSuffix(strings.TrimSpace(s), "d"); ok {
+		f, err := strconv.ParseFloat(n, 64)
+		if err != nil || f != f || f > float64(1<<62)/float64(day) {
+			return errors.New(`want days such as "30d", or a duration such as "720h"`)
+		}
+		v = time.Duration(f * float64(day))
+	} else {
+		var err error
+		if v, err = time.ParseDuration(s); err != nil {
+			return errors.New(`want days such as "30d", or a duration such as "720h"`)
+		}
+	}
+	if v < 0 {
+		return errors.New("must not be negative")
+	}
+	*d = daysValue(v)
+	return nil
+}
+
+// String gives whole days as "30d", other durations in Go's form.
+func (d *daysValue) String() string { return formatDays(time.Duration(*d)) }
+
+// formatDays formats a duration as whole days ("30d") when it is one.
+func formatDays(v time.Duration) string {
+	if v != 0 && v%day == 0 {
+		return strconv.FormatInt(int64(v/day), 10) + "d"
+	}
+	return v.String()
+}
