@@ -289,6 +289,9 @@ func (t *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if isV3(req.Header) {
+		routeByHeaders(params, req.Header)
+	}
 	if f := t.s.arrive(params, t.s.cfg.now(), true); f.Kind == FaultDialError {
 		if req.Body != nil {
 			_ = req.Body.Close()

@@ -8,7 +8,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -111,9 +113,11 @@ func checkCreateCertificate(c *call) (certificateRequest, *apiError) {
 	}
 	req.subject = subject
 	if raw := c.get("SubjectAlternativeNames"); raw != "" {
-		if err := json.Unmarshal([]byte(raw), &req.sans); err != nil {
-			return req, invalid("SubjectAlternativeNames", "the value is not a JSON array of strings")
+		sans, err := parseKMSSANs(raw)
+		if err != nil {
+			return req, invalid("SubjectAlternativeNames", err.Error())
 		}
+		req.sans = sans
 		if len(req.sans) > maxKMSSANs {
 			return req, invalid("SubjectAlternativeNames", fmt.Sprintf("%d names; at most %d are allowed", len(req.sans), maxKMSSANs))
 		}
@@ -219,4 +223,33 @@ func (s *Server) UploadedCertificate(id string) (certPEM, chainPEM string, ok bo
 		return "", "", false
 	}
 	return kc.certPEM, kc.chainPEM, true
+}
+
+// parseKMSSANs reads SubjectAlternativeNames in either form the service
+// accepts: a JSON array of names (the documented form), or a JSON object
+// whose values are names or arrays of names (what the official SDKs, whose
+// model types the field as a map, send).
+func parseKMSSANs(raw string) ([]string, error) {
+	var list []string
+	if json.Unmarshal([]byte(raw), &list) == nil {
+		return list, nil
+	}
+	var object map[string]json.RawMessage
+	if json.Unmarshal([]byte(raw), &object) != nil {
+		return nil, errors.New("the value is not a JSON array of names, nor an object of them")
+	}
+	keys := slices.Sorted(maps.Keys(object))
+	for _, k := range keys {
+		var one string
+		if json.Unmarshal(object[k], &one) == nil {
+			list = append(list, one)
+			continue
+		}
+		var many []string
+		if json.Unmarshal(object[k], &many) != nil {
+			return nil, fmt.Errorf("the value of %q is not a name or an array of names", k)
+		}
+		list = append(list, many...)
+	}
+	return list, nil
 }

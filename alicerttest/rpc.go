@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -135,7 +136,11 @@ type reply struct {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.now()
 	requestID := newRequestID()
-	params, perr := readParams(r)
+	params, body, perr := readParams(r)
+	v3 := isV3(r.Header)
+	if v3 {
+		routeByHeaders(params, r.Header)
+	}
 	fault := s.arrive(params, now, false)
 
 	product := s.productOf(params.Get("Version"))
@@ -155,7 +160,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	rep := s.process(r, params, perr, requestID, now)
+	rep := s.process(r, params, body, v3, perr, requestID, now)
 
 	switch fault.Kind {
 	case FaultTruncatedJSON:
@@ -173,30 +178,47 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	writeReply(w, requestID, rep)
 }
 
-// readParams returns the request's parameters: the query string of a GET,
-// the form body (and query string) of a POST.
-func readParams(r *http.Request) (url.Values, *apiError) {
+// maxRequestBody bounds what the fake reads of a request body.
+const maxRequestBody = 8 << 20
+
+// readParams returns the request's parameters (the query string, and the
+// form body of a POST) and its raw body, which signature V3 signs.
+func readParams(r *http.Request) (url.Values, []byte, *apiError) {
 	switch r.Method {
 	case http.MethodGet, http.MethodPost:
 	default:
-		return url.Values{}, &apiError{http.StatusMethodNotAllowed, "UnsupportedHTTPMethod",
+		return url.Values{}, nil, &apiError{http.StatusMethodNotAllowed, "UnsupportedHTTPMethod",
 			fmt.Sprintf("The HTTP method %s is not supported; use GET or POST.", r.Method)}
 	}
+	var body []byte
+	if r.Body != nil {
+		var err error
+		if body, err = io.ReadAll(io.LimitReader(r.Body, maxRequestBody)); err != nil {
+			return url.Values{}, nil, &apiError{http.StatusBadRequest, "InvalidParameter", "The request body cannot be read."}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	if err := r.ParseForm(); err != nil {
-		return cloneValues(r.Form), &apiError{http.StatusBadRequest, "InvalidParameter",
+		return cloneValues(r.Form), body, &apiError{http.StatusBadRequest, "InvalidParameter",
 			"The request parameters cannot be parsed: " + err.Error()}
 	}
 	for k, vs := range r.Form {
 		if len(vs) > 1 {
-			return r.Form, invalid(k, "the parameter is given more than once")
+			return r.Form, body, invalid(k, "the parameter is given more than once")
 		}
 	}
-	return r.Form, nil
+	return r.Form, body, nil
 }
 
 // process authenticates a request and runs its action.
-func (s *Server) process(r *http.Request, params url.Values, perr *apiError, requestID string, now time.Time) reply {
-	op, aerr := s.authenticate(r.Method, params, perr, now)
+func (s *Server) process(r *http.Request, params url.Values, body []byte, v3 bool, perr *apiError, requestID string, now time.Time) reply {
+	var op operation
+	var aerr *apiError
+	if v3 {
+		op, aerr = s.authenticateV3(r, params, body, perr, now)
+	} else {
+		op, aerr = s.authenticate(r.Method, params, perr, now)
+	}
 	if aerr != nil {
 		return errorReply(aerr, requestID, r.Host, s.productOf(params.Get("Version")))
 	}
@@ -249,7 +271,13 @@ func checkProtocol(params url.Values, now time.Time) *apiError {
 	if params.Get("SignatureVersion") != "1.0" {
 		return invalid("SignatureVersion", "the signature version must be 1.0")
 	}
-	ts, err := time.Parse(timestampLayout, params.Get("Timestamp"))
+	return checkTimestamp(params.Get("Timestamp"), now)
+}
+
+// checkTimestamp checks a request's time (Timestamp, or V3's x-acs-date)
+// against the server's clock.
+func checkTimestamp(value string, now time.Time) *apiError {
+	ts, err := time.Parse(timestampLayout, value)
 	if err != nil {
 		return &apiError{http.StatusBadRequest, "InvalidTimeStamp.Format",
 			"Specified time stamp or date value is not well formatted; use the UTC form yyyy-MM-ddTHH:mm:ssZ."}
