@@ -1,17 +1,18 @@
 package alicert_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/aliyun/credentials-go/credentials/providers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -146,7 +147,7 @@ func TestNewClientAcceptsGoodOptions(t *testing.T) {
 		"last credentials win": {alicert.WithAccessKey("", ""), alicert.WithAccessKey(cpKeyID, cpSecret)},
 		"last attempts win":    {alicert.WithMaxAttempts(0), alicert.WithMaxAttempts(2)},
 		"nil option ignored":   {nil},
-		"provider":             {alicert.WithCredentials(&cpCountingProvider{})},
+		"provider":             {alicert.WithCredentials(&testkit.CountingProvider{ID: cpKeyID, Secret: cpSecret})},
 		"sts":                  {alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)},
 		"zero delay":           {alicert.WithRetryDelay(0, 0)},
 	}
@@ -213,8 +214,8 @@ func TestDefaultEndpointsPerRegion(t *testing.T) {
 
 func TestEndpointOverrideLastWins(t *testing.T) {
 	t.Parallel()
-	first := newScriptedServer(t, cpState("process"))
-	second := newScriptedServer(t, cpState("certificate"))
+	first := testkit.NewScripted(t, cpState("process"))
+	second := testkit.NewScripted(t, cpState("certificate"))
 	c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret),
 		alicert.WithCASEndpoint(first.URL), alicert.WithCASEndpoint(second.URL))
 	require.NoError(t, err)
@@ -222,8 +223,8 @@ func TestEndpointOverrideLastWins(t *testing.T) {
 	out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
 	assert.Equal(t, alicert.StateCertificate, out.State)
-	assert.Equal(t, 0, first.attempts())
-	assert.Equal(t, 1, second.attempts())
+	assert.Equal(t, 0, first.Attempts())
+	assert.Equal(t, 1, second.Attempts())
 }
 
 func TestRegionOptionLastWins(t *testing.T) {
@@ -264,17 +265,17 @@ func TestDefaultCredentialsFromEnvironment(t *testing.T) {
 	cpIsolateCredentialsEnv(t)
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
-	srv := newScriptedServer(t, cpState("process"))
+	srv := testkit.NewScripted(t, cpState("process"))
 	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
 	require.NoError(t, err)
 
 	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
-	reqs := srv.received()
+	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
-	assert.Equal(t, cpKeyID, reqs[0].form.Get("AccessKeyId"))
-	assert.True(t, reqs[0].sigValid, "signed with the secret from the environment")
-	assert.Empty(t, reqs[0].form.Get("SecurityToken"))
+	assert.Equal(t, cpKeyID, reqs[0].Form.Get("AccessKeyId"))
+	assert.True(t, cpSigned(reqs[0]), "signed with the secret from the environment")
+	assert.Empty(t, reqs[0].Form.Get("SecurityToken"))
 }
 
 func TestDefaultCredentialsSTSFromEnvironment(t *testing.T) {
@@ -282,21 +283,21 @@ func TestDefaultCredentialsSTSFromEnvironment(t *testing.T) {
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
 	t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", cpToken)
-	srv := newScriptedServer(t, cpState("process"))
+	srv := testkit.NewScripted(t, cpState("process"))
 	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
 	require.NoError(t, err)
 
 	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
-	reqs := srv.received()
+	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
-	assert.Equal(t, cpToken, reqs[0].form.Get("SecurityToken"))
-	assert.True(t, reqs[0].sigValid)
+	assert.Equal(t, cpToken, reqs[0].Form.Get("SecurityToken"))
+	assert.True(t, cpSigned(reqs[0]))
 }
 
 func TestDefaultCredentialsMissingGivesClearError(t *testing.T) {
 	cpIsolateCredentialsEnv(t)
-	srv := newScriptedServer(t, cpState("process"))
+	srv := testkit.NewScripted(t, cpState("process"))
 	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
 	require.NoError(t, err)
 
@@ -306,7 +307,7 @@ func TestDefaultCredentialsMissingGivesClearError(t *testing.T) {
 	for _, source := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "profile", "credentials file", "ECS", "DescribeCertificateState"} {
 		assert.Contains(t, msg, source)
 	}
-	assert.Equal(t, 0, srv.attempts(), "nothing is sent without credentials")
+	assert.Equal(t, 0, srv.Attempts(), "nothing is sent without credentials")
 	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
 	cpRequireNoSecret(t, "credentials error", msg)
 }
@@ -315,58 +316,34 @@ func TestStaticKeyNeverFallsBackToEnvironment(t *testing.T) {
 	cpIsolateCredentialsEnv(t)
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenvKeyId")
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-secret")
-	srv := newScriptedServer(t, cpState("process"))
+	srv := testkit.NewScripted(t, cpState("process"))
 	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL), alicert.WithAccessKey(cpKeyID, cpSecret))
 	require.NoError(t, err)
 	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
-	assert.Equal(t, cpKeyID, srv.received()[0].form.Get("AccessKeyId"))
+	assert.Equal(t, cpKeyID, srv.Requests()[0].Form.Get("AccessKeyId"))
 }
-
-// cpCountingProvider is a CredentialsProvider that counts its calls and
-// detects concurrent ones (the client promises to serialise them).
-type cpCountingProvider struct {
-	calls    atomic.Int64
-	inside   atomic.Int32
-	overlaps atomic.Int32
-	token    string
-	err      error
-}
-
-func (p *cpCountingProvider) GetCredentials() (*providers.Credentials, error) {
-	if p.inside.Add(1) > 1 {
-		p.overlaps.Add(1)
-	}
-	defer p.inside.Add(-1)
-	p.calls.Add(1)
-	if p.err != nil {
-		return nil, p.err
-	}
-	return &providers.Credentials{AccessKeyId: cpKeyID, AccessKeySecret: cpSecret, SecurityToken: p.token, ProviderName: "counting"}, nil
-}
-
-func (p *cpCountingProvider) GetProviderName() string { return "counting" }
 
 func TestCredentialsProviderAskedOnEveryAttempt(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpErr(400, "Throttling", "x"), cpErr(503, "ServiceUnavailable", "y"), cpState("certificate"))
-	p := &cpCountingProvider{token: cpToken}
-	c := srv.client(t, alicert.WithCredentials(p))
+	srv := testkit.NewScripted(t, cpErr(400, "Throttling", "x"), cpErr(503, "ServiceUnavailable", "y"), cpState("certificate"))
+	p := &testkit.CountingProvider{ID: cpKeyID, Secret: cpSecret, Token: cpToken}
+	c := cpClient(t, srv, alicert.WithCredentials(p))
 
 	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
-	assert.Equal(t, int64(3), p.calls.Load())
-	for _, r := range srv.received() {
-		assert.True(t, r.sigValid)
-		assert.Equal(t, cpToken, r.form.Get("SecurityToken"))
+	assert.Equal(t, int64(3), p.Calls())
+	for _, r := range srv.Requests() {
+		assert.True(t, cpSigned(r))
+		assert.Equal(t, cpToken, r.Form.Get("SecurityToken"))
 	}
 }
 
 func TestCredentialsProviderErrorStopsTheCall(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpOrder(1))
-	p := &cpCountingProvider{err: errors.New("sts endpoint unreachable")}
-	c := srv.client(t, alicert.WithCredentials(p))
+	srv := testkit.NewScripted(t, cpOrder(1))
+	p := &testkit.CountingProvider{Err: errors.New("sts endpoint unreachable")}
+	c := cpClient(t, srv, alicert.WithCredentials(p))
 
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
@@ -374,32 +351,49 @@ func TestCredentialsProviderErrorStopsTheCall(t *testing.T) {
 	assert.Contains(t, err.Error(), "counting")
 	// The provider's own error is summarised, not kept: credentials-go
 	// quotes whole profile files in its errors.
-	assert.NotErrorIs(t, err, p.err)
-	assert.Equal(t, 0, srv.attempts())
+	assert.NotErrorIs(t, err, p.Err)
+	assert.Equal(t, 0, srv.Attempts())
 	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
 }
 
-// cpEmptyProvider returns credentials with no secret.
-type cpEmptyProvider struct{}
-
-func (cpEmptyProvider) GetCredentials() (*providers.Credentials, error) {
-	return &providers.Credentials{AccessKeyId: cpKeyID}, nil
-}
-func (cpEmptyProvider) GetProviderName() string { return "empty" }
-
 func TestCredentialsProviderWithEmptySecretIsAnError(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpOrder(1))
-	c := srv.client(t, alicert.WithCredentials(cpEmptyProvider{}))
-	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	srv := testkit.NewScripted(t, cpOrder(1))
+	p := &testkit.CountingProvider{ID: cpKeyID} // no secret
+	_, err := cpClient(t, srv, alicert.WithCredentials(p)).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "empty")
-	assert.Equal(t, 0, srv.attempts())
+	assert.Contains(t, err.Error(), "empty key id or secret")
+	assert.Contains(t, err.Error(), "counting", "the error names the provider")
+	assert.Equal(t, int64(1), p.Calls())
+	assert.Equal(t, 0, srv.Attempts(), "nothing is sent unsigned")
+	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
+}
+
+// cpCancelingProvider is a slow provider: the caller's ctx ends while it works.
+type cpCancelingProvider struct{ cancel context.CancelFunc }
+
+func (p cpCancelingProvider) GetCredentials() (*providers.Credentials, error) {
+	p.cancel()
+	return &providers.Credentials{AccessKeyId: cpKeyID, AccessKeySecret: cpSecret}, nil
+}
+func (cpCancelingProvider) GetProviderName() string { return "slow" }
+
+// TestContextEndedDuringCredentialsIsNotAnUnknownOutcome: nothing was sent,
+// so the user must not be sent to look for an order.
+func TestContextEndedDuringCredentialsIsNotAnUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	srv := testkit.NewScripted(t, cpOrder(1))
+	ctx, cancel := context.WithCancel(t.Context())
+	c := cpClient(t, srv, alicert.WithCredentials(cpCancelingProvider{cancel}))
+	_, err := c.CAS.CreateCertificateRequest(ctx, cpValidCreate())
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
+	assert.Equal(t, 0, srv.Attempts())
 }
 
 func TestDefaultCredentialsChainRetriedAfterFailure(t *testing.T) {
 	cpIsolateCredentialsEnv(t)
-	srv := newScriptedServer(t, cpState("process"))
+	srv := testkit.NewScripted(t, cpState("process"))
 	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
 	require.NoError(t, err)
 	in := &alicert.DescribeCertificateStateInput{OrderID: 1}
@@ -412,22 +406,22 @@ func TestDefaultCredentialsChainRetriedAfterFailure(t *testing.T) {
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
 	_, err = c.CAS.DescribeCertificateState(t.Context(), in)
 	require.NoError(t, err)
-	reqs := srv.received()
+	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
-	assert.Equal(t, cpKeyID, reqs[0].form.Get("AccessKeyId"))
+	assert.Equal(t, cpKeyID, reqs[0].Form.Get("AccessKeyId"))
 }
 
 func TestDescribeWithoutStateIsAnError(t *testing.T) {
 	t.Parallel()
 	// An empty 200 answer must not look like an order in no state:
 	// WaitForCertificate would poll it until its context ends.
-	srv := newScriptedServer(t, cpJSON(200, `{"RequestId":"REQ-EMPTY"}`))
-	c := srv.client(t, alicert.WithMaxAttempts(1))
+	srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"REQ-EMPTY"}`))
+	c := cpClient(t, srv, alicert.WithMaxAttempts(1))
 	out, err := c.CAS.WaitForCertificate(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1},
 		alicert.WithPollInterval(time.Millisecond))
 	require.Error(t, err)
 	assert.Nil(t, out)
 	assert.Contains(t, err.Error(), "DescribeCertificateState")
 	assert.Contains(t, err.Error(), "REQ-EMPTY")
-	assert.Equal(t, 1, srv.attempts())
+	assert.Equal(t, 1, srv.Attempts())
 }
