@@ -1,11 +1,13 @@
 package alicert_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -66,46 +68,47 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 	}
 }
 
-func TestNewClientErrorsNeverQuoteAnEndpointPassword(t *testing.T) {
+// TestNewClientErrorsNeverQuoteAnEndpointSecret: an endpoint's user
+// information and its query or fragment may hold a password or token; the
+// error that refuses the endpoint names its host, never those.
+func TestNewClientErrorsNeverQuoteAnEndpointSecret(t *testing.T) {
 	t.Parallel()
 	for _, endpoint := range []string{
-		"https://me:pw-secret@[::1",            // does not parse
-		"ftp://me:pw-secret@cas.aliyuncs.com",  // bad scheme
-		"https://me:pw-secret@/cas",            // no host
-		"http://me:pw-secret@cas.aliyuncs.com", // user information
-		"https://me:pw-secret@cas.aliyuncs.com/?a=1",
+		"https://me:ep-secret@[::1",            // does not parse
+		"ftp://me:ep-secret@cas.aliyuncs.com",  // bad scheme
+		"https://me:ep-secret@/cas",            // no host
+		"http://me:ep-secret@cas.aliyuncs.com", // user information
+		"https://me:ep-secret@cas.aliyuncs.com/?a=1",
+		"https://cas.aliyuncs.com/?token=ep-secret",
+		"https://cas.aliyuncs.com/#ep-secret",
+		"ftp://cas.aliyuncs.com/?token=ep-secret",
+		"http://cas.aliyuncs.com/?token=ep-secret",
 	} {
 		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
 		require.Error(t, err, endpoint)
-		assert.Contains(t, err.Error(), "WithCASEndpoint")
-		assert.NotContains(t, err.Error(), "pw-secret", endpoint)
-	}
-}
-
-func TestNewClientErrorsNeverEchoAnEndpointQuery(t *testing.T) {
-	t.Parallel()
-	for _, endpoint := range []string{
-		"https://cas.aliyuncs.com/?token=q-secret",
-		"https://cas.aliyuncs.com/#q-secret",
-		"ftp://cas.aliyuncs.com/?token=q-secret",
-		"http://cas.aliyuncs.com/?token=q-secret",
-	} {
-		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
-		require.Error(t, err, endpoint)
-		assert.Contains(t, err.Error(), "cas.aliyuncs.com")
-		assert.NotContains(t, err.Error(), "q-secret", endpoint)
+		assert.Contains(t, err.Error(), "WithCASEndpoint", endpoint)
+		assert.NotContains(t, err.Error(), "ep-secret", endpoint)
+		if !strings.Contains(endpoint, "@") {
+			assert.Contains(t, err.Error(), "cas.aliyuncs.com", "%s: the host is named", endpoint)
+		}
 	}
 }
 
 func TestPlainHTTPOnlyToLiteralLoopback(t *testing.T) {
 	t.Parallel()
 	for _, endpoint := range []string{"http://localhost:8080", "http://127.0.0.1:8080", "http://127.8.9.10", "http://[::1]:8080"} {
-		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
-		assert.NoError(t, err, endpoint)
+		rec := &cpURLRecorder{}
+		c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint),
+			alicert.WithHTTPClient(&http.Client{Transport: rec}))
+		require.NoError(t, err, endpoint)
+		_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+		require.NoError(t, err, endpoint)
+		assert.Equal(t, endpoint+"/", rec.last(), "the call goes to the endpoint as given")
 	}
 	for _, endpoint := range []string{"http://x.localhost", "http://localhost.example.com", "http://127.0.0.1.nip.io"} {
 		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
-		assert.Error(t, err, endpoint)
+		require.Error(t, err, endpoint)
+		assert.Contains(t, err.Error(), "WithInsecureHTTP", "%s: the error names the opt-in", endpoint)
 	}
 }
 
@@ -115,7 +118,7 @@ func TestNilClientAndServicesDoNotPanic(t *testing.T) {
 	t.Parallel()
 	var c *alicert.Client
 	assert.Equal(t, "alicert.Client(nil)", c.String())
-	assert.Equal(t, "alicert.Client(nil)", fmt.Sprintf("%v %s", c, c)[:len("alicert.Client(nil)")])
+	assert.Equal(t, "alicert.Client(nil) alicert.Client(nil)", fmt.Sprintf("%v %s", c, c))
 	assert.Equal(t, "alicert.Client(nil)", (&alicert.Client{}).String())
 	var cas *alicert.CASService
 	var kms *alicert.KMSService
@@ -135,40 +138,68 @@ func TestNewClientReportsEveryBadOptionAtOnce(t *testing.T) {
 	}
 }
 
+// TestNewClientAcceptsGoodOptions: each accepted configuration makes a
+// signed call to the endpoints it names (or the defaults).
 func TestNewClientAcceptsGoodOptions(t *testing.T) {
 	t.Parallel()
-	cases := map[string][]alicert.Option{
-		"loopback http":        {alicert.WithCASEndpoint("http://127.0.0.1:8080"), alicert.WithKMSEndpoint("http://localhost:9")},
-		"ipv6 loopback http":   {alicert.WithCASEndpoint("http://[::1]:8080/")},
-		"insecure opt-in":      {alicert.WithCASEndpoint("http://10.0.0.8:8080"), alicert.WithInsecureHTTP()},
-		"opt-in before":        {alicert.WithInsecureHTTP(), alicert.WithKMSEndpoint("http://proxy.internal")},
-		"https with path":      {alicert.WithCASEndpoint("https://proxy.example.com/cas/")},
-		"one attempt":          {alicert.WithMaxAttempts(1)},
-		"last credentials win": {alicert.WithAccessKey("", ""), alicert.WithAccessKey(cpKeyID, cpSecret)},
-		"last attempts win":    {alicert.WithMaxAttempts(0), alicert.WithMaxAttempts(2)},
-		"nil option ignored":   {nil},
-		"provider":             {alicert.WithCredentials(&testkit.CountingProvider{ID: cpKeyID, Secret: cpSecret})},
-		"sts":                  {alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)},
-		"zero delay":           {alicert.WithRetryDelay(0, 0)},
+	const defaultCAS, defaultKMS = "https://cas.aliyuncs.com/", "https://kms.cn-hangzhou.aliyuncs.com/"
+	cases := []struct {
+		name     string
+		opts     []alicert.Option
+		cas, kms string // the endpoints called; empty for the default
+		token    string // the SecurityToken sent
+	}{
+		{name: "loopback http", opts: []alicert.Option{alicert.WithCASEndpoint("http://127.0.0.1:8080"), alicert.WithKMSEndpoint("http://localhost:9")},
+			cas: "http://127.0.0.1:8080/", kms: "http://localhost:9/"},
+		{name: "ipv6 loopback http", opts: []alicert.Option{alicert.WithCASEndpoint("http://[::1]:8080/")}, cas: "http://[::1]:8080/"},
+		{name: "insecure opt-in", opts: []alicert.Option{alicert.WithCASEndpoint("http://10.0.0.8:8080"), alicert.WithInsecureHTTP()}, cas: "http://10.0.0.8:8080/"},
+		{name: "opt-in before", opts: []alicert.Option{alicert.WithInsecureHTTP(), alicert.WithKMSEndpoint("http://proxy.internal")}, kms: "http://proxy.internal/"},
+		{name: "https with path", opts: []alicert.Option{alicert.WithCASEndpoint("https://proxy.example.com/cas/")}, cas: "https://proxy.example.com/cas/"},
+		{name: "one attempt", opts: []alicert.Option{alicert.WithMaxAttempts(1)}},
+		{name: "last credentials win", opts: []alicert.Option{alicert.WithAccessKey("", ""), alicert.WithAccessKey(cpKeyID, cpSecret)}},
+		{name: "last attempts win", opts: []alicert.Option{alicert.WithMaxAttempts(0), alicert.WithMaxAttempts(2)}},
+		{name: "nil option ignored", opts: []alicert.Option{nil}},
+		{name: "provider", opts: []alicert.Option{alicert.WithCredentials(&testkit.CountingProvider{ID: cpKeyID, Secret: cpSecret})}},
+		{name: "sts", opts: []alicert.Option{alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)}, token: cpToken},
+		{name: "zero delay", opts: []alicert.Option{alicert.WithRetryDelay(0, 0)}},
 	}
-	for name, opts := range cases {
-		c, err := alicert.NewClient(append([]alicert.Option{alicert.WithAccessKey(cpKeyID, cpSecret)}, opts...)...)
-		require.NoError(t, err, name)
-		require.NotNil(t, c.CAS, name)
-		require.NotNil(t, c.KMS, name)
+	for _, tc := range cases {
+		rec := &cpURLRecorder{}
+		opts := append([]alicert.Option{alicert.WithAccessKey(cpKeyID, cpSecret)}, tc.opts...)
+		c, err := alicert.NewClient(append(opts, alicert.WithHTTPClient(&http.Client{Transport: rec}))...)
+		require.NoError(t, err, tc.name)
+
+		_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, cmp.Or(tc.cas, defaultCAS), rec.last(), tc.name)
+		form := rec.lastForm()
+		assert.Equal(t, cpKeyID, form.Get("AccessKeyId"), tc.name)
+		assert.Equal(t, tc.token, form.Get("SecurityToken"), tc.name)
+		assert.True(t, testkit.SignatureValid(form, cpSecret), "%s: signed with the secret given", tc.name)
+
+		_, err = c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: "x"})
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, cmp.Or(tc.kms, defaultKMS), rec.last(), tc.name)
 	}
 }
 
-// cpURLRecorder is a transport that records request URLs and answers each
-// with an empty JSON object.
+// cpURLRecorder is a transport that records request URLs and forms and
+// answers each with a state document (which an upload accepts too).
 type cpURLRecorder struct {
-	mu   sync.Mutex
-	urls []string
+	mu    sync.Mutex
+	urls  []string
+	forms []url.Values
 }
 
 func (r *cpURLRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	form, _ := url.ParseQuery(string(body))
 	r.mu.Lock()
 	r.urls = append(r.urls, req.URL.String())
+	r.forms = append(r.forms, form)
 	r.mu.Unlock()
 	return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"RequestId":"R","Type":"process"}`)), Request: req}, nil
 }
@@ -180,6 +211,15 @@ func (r *cpURLRecorder) last() string {
 		return ""
 	}
 	return r.urls[len(r.urls)-1]
+}
+
+func (r *cpURLRecorder) lastForm() url.Values {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.forms) == 0 {
+		return nil
+	}
+	return r.forms[len(r.forms)-1]
 }
 
 func TestDefaultEndpointsPerRegion(t *testing.T) {
@@ -207,7 +247,8 @@ func TestDefaultEndpointsPerRegion(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.cas, rec.last(), "CAS endpoint of %q", tc.region)
 
-		_, _ = c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: "x"})
+		_, err = c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: "x"})
+		require.NoError(t, err)
 		assert.Equal(t, tc.kms, rec.last(), "KMS endpoint of %q", tc.region)
 	}
 }
@@ -254,13 +295,6 @@ func cpIsolateCredentialsEnv(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 }
 
-func TestDefaultCredentialsNewClientWorksWithEmptyEnvironment(t *testing.T) {
-	cpIsolateCredentialsEnv(t)
-	c, err := alicert.NewClient()
-	require.NoError(t, err, "credentials are resolved on the first call, not by NewClient")
-	require.NotNil(t, c)
-}
-
 func TestDefaultCredentialsFromEnvironment(t *testing.T) {
 	cpIsolateCredentialsEnv(t)
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
@@ -299,7 +333,7 @@ func TestDefaultCredentialsMissingGivesClearError(t *testing.T) {
 	cpIsolateCredentialsEnv(t)
 	srv := testkit.NewScripted(t, cpState("process"))
 	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
-	require.NoError(t, err)
+	require.NoError(t, err, "credentials are resolved on the first call, not by NewClient")
 
 	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.Error(t, err)

@@ -151,8 +151,12 @@ func TestSuccessBodyThatIsNotAnObjectIsAnError(t *testing.T) {
 		c := cpClient(t, srv, alicert.WithMaxAttempts(1))
 
 		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
-		assert.Error(t, err, "body %q", body)
+		require.Error(t, err, "body %q", body)
 		assert.Nil(t, out, "body %q: never a zero value presented as success", body)
+		assert.Contains(t, err.Error(), "DescribeCertificateState", "body %q", body)
+		var apiErr *alicert.APIError
+		assert.False(t, errors.As(err, &apiErr), "body %q: a 200 is no service error", body)
+		assert.Equal(t, 1, srv.Attempts(), "body %q: the same body would come back", body)
 	}
 }
 
