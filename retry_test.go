@@ -489,27 +489,22 @@ func TestFailuresBeforeTheRequestIsWrittenAreRetriedForCreates(t *testing.T) {
 func TestTruncatedSuccessIsRetriedForReads(t *testing.T) {
 	t.Parallel()
 	const whole = `{"RequestId":"R-1","Type":"process"}`
-	for _, declared := range []bool{true, false} {
-		var calls atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body := whole
-			if calls.Add(1) == 1 {
-				body = whole[:len(whole)/2]
-			}
-			if declared {
-				// The whole length, then half the bytes: the read fails.
-				w.Header().Set("Content-Length", strconv.Itoa(len(whole)))
-			} else {
-				w.(http.Flusher).Flush() // chunked: the cut shows only in the JSON
-			}
-			_, _ = io.WriteString(w, body)
-		}))
-		t.Cleanup(srv.Close)
-		c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(srv.URL), cpFastRetries)
-		require.NoError(t, err)
-		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
-		require.NoError(t, err, "Content-Length declared: %v", declared)
-		assert.Equal(t, alicert.StateProcess, out.State)
-		assert.Equal(t, int32(2), calls.Load())
+	half := whole[:len(whole)/2]
+	for name, cut := range map[string]testkit.Reply{
+		// The whole length, then half the bytes: the read fails.
+		"Content-Length declared": {Body: half, Header: map[string]string{"Content-Length": strconv.Itoa(len(whole))}},
+		// The length of what is sent: the cut shows only in the JSON.
+		"Content-Length of the cut body": testkit.JSON(http.StatusOK, half),
+	} {
+		srv := testkit.NewScripted(t, cut, testkit.JSON(http.StatusOK, whole))
+		out, err := cpClient(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+		require.NoError(t, err, name)
+		assert.Equal(t, alicert.StateProcess, out.State, name)
+		assert.Equal(t, 2, srv.Attempts(), name)
+
+		srv = testkit.NewScripted(t, cut, cpOrder(1))
+		_, err = cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, name)
+		assert.Equal(t, 1, srv.Attempts(), "%s: a create is not retried", name)
 	}
 }
