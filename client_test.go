@@ -295,38 +295,30 @@ func cpIsolateCredentialsEnv(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 }
 
+// TestDefaultCredentialsFromEnvironment: with no credentials option, the
+// AccessKey pair (and STS token) come from the environment.
 func TestDefaultCredentialsFromEnvironment(t *testing.T) {
-	cpIsolateCredentialsEnv(t)
-	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
-	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
-	srv := testkit.NewScripted(t, cpState("process"))
-	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
-	require.NoError(t, err)
+	for name, token := range map[string]string{"AccessKey pair": "", "STS token": cpToken} {
+		t.Run(name, func(t *testing.T) {
+			cpIsolateCredentialsEnv(t)
+			t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
+			t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
+			if token != "" {
+				t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", token)
+			}
+			srv := testkit.NewScripted(t, cpState("process"))
+			c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
+			require.NoError(t, err)
 
-	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
-	require.NoError(t, err)
-	reqs := srv.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, cpKeyID, reqs[0].Form.Get("AccessKeyId"))
-	assert.True(t, cpSigned(reqs[0]), "signed with the secret from the environment")
-	assert.Empty(t, reqs[0].Form.Get("SecurityToken"))
-}
-
-func TestDefaultCredentialsSTSFromEnvironment(t *testing.T) {
-	cpIsolateCredentialsEnv(t)
-	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
-	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
-	t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", cpToken)
-	srv := testkit.NewScripted(t, cpState("process"))
-	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
-	require.NoError(t, err)
-
-	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
-	require.NoError(t, err)
-	reqs := srv.Requests()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, cpToken, reqs[0].Form.Get("SecurityToken"))
-	assert.True(t, cpSigned(reqs[0]))
+			_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+			require.NoError(t, err)
+			reqs := srv.Requests()
+			require.Len(t, reqs, 1)
+			assert.Equal(t, cpKeyID, reqs[0].Form.Get("AccessKeyId"))
+			assert.True(t, cpSigned(reqs[0]), "signed with the secret from the environment")
+			assert.Equal(t, token, reqs[0].Form.Get("SecurityToken"))
+		})
+	}
 }
 
 func TestDefaultCredentialsMissingGivesClearError(t *testing.T) {

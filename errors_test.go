@@ -2,6 +2,7 @@ package alicert_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -68,50 +69,39 @@ const cpHTML502 = `<!DOCTYPE html>
 </body>
 </html>`
 
-func TestAPIErrorFromHTMLBodyHasStatusAndShortSafeExcerpt(t *testing.T) {
+// TestAPIErrorFromBodiesThatAreNoErrorDocument: a proxy's HTML page, one
+// that quotes a key, or no body at all still gives an *APIError with the
+// status, and at most a short, printable, secret-free excerpt.
+func TestAPIErrorFromBodiesThatAreNoErrorDocument(t *testing.T) {
 	t.Parallel()
-	srv := testkit.NewScripted(t, testkit.Reply{Status: 502, Body: cpHTML502 + strings.Repeat("<p>filler</p>\n", 500) + cpPrivateKeyPEM,
-		Header: map[string]string{"Content-Type": "text/html"}})
-	c := cpClient(t, srv, alicert.WithMaxAttempts(1))
-
-	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
-	var apiErr *alicert.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 502, apiErr.StatusCode)
-	assert.Empty(t, apiErr.Code)
-	assert.Contains(t, apiErr.Message, "502 Bad Gateway")
-	assert.LessOrEqual(t, len(apiErr.Message), 300, "an excerpt, not the page")
-	for _, r := range apiErr.Message {
-		assert.False(t, r < 0x20 || r == 0x7f, "control character %q in the excerpt", r)
+	html := map[string]string{"Content-Type": "text/html"}
+	for _, tc := range []struct {
+		name  string
+		reply testkit.Reply
+		want  string // in the excerpt
+	}{
+		{"HTML page, key far below", testkit.Reply{Status: 502, Body: cpHTML502 + strings.Repeat("<p>filler</p>\n", 500) + cpPrivateKeyPEM, Header: html}, "502 Bad Gateway"},
+		// A misconfigured proxy echoing a response that holds a key.
+		{"key at the start", testkit.Reply{Status: 502, Body: "<pre>" + cpPrivateKeyPEM + "</pre>", Header: html}, ""},
+		{"empty body", testkit.Reply{Status: 504}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := testkit.NewScripted(t, tc.reply)
+			_, err := cpClient(t, srv, alicert.WithMaxAttempts(1)).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
+			var apiErr *alicert.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tc.reply.Status, apiErr.StatusCode)
+			assert.Empty(t, apiErr.Code)
+			assert.Contains(t, err.Error(), strconv.Itoa(tc.reply.Status))
+			assert.Contains(t, apiErr.Message, tc.want)
+			assert.LessOrEqual(t, len(apiErr.Message), 300, "an excerpt, not the page")
+			for _, r := range apiErr.Message {
+				assert.False(t, r < 0x20 || r == 0x7f, "control character %q in the excerpt", r)
+			}
+			cpRequireCleanErr(t, err)
+		})
 	}
-	assert.NotContains(t, apiErr.Message, "\n")
-	cpRequireCleanErr(t, err)
-}
-
-func TestAPIErrorHTMLExcerptHidesPrivateKey(t *testing.T) {
-	t.Parallel()
-	// A misconfigured proxy echoing a response that holds a key.
-	srv := testkit.NewScripted(t, testkit.Reply{Status: 502, Body: "<pre>" + cpPrivateKeyPEM + "</pre>"})
-	c := cpClient(t, srv, alicert.WithMaxAttempts(1))
-
-	_, err := c.CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 12})
-	var apiErr *alicert.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 502, apiErr.StatusCode)
-	cpRequireCleanErr(t, err)
-}
-
-func TestAPIErrorEmptyBody(t *testing.T) {
-	t.Parallel()
-	srv := testkit.NewScripted(t, testkit.Reply{Status: 504})
-	c := cpClient(t, srv, alicert.WithMaxAttempts(1))
-
-	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
-	var apiErr *alicert.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 504, apiErr.StatusCode)
-	assert.Empty(t, apiErr.Code)
-	assert.Contains(t, err.Error(), "504")
 }
 
 func TestTruncatedJSONOnSuccessIsAnErrorNamingOperationAndRequestID(t *testing.T) {
