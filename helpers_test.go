@@ -96,6 +96,15 @@ func cpValidCreate() *alicert.CreateCertificateRequestInput {
 	}
 }
 
+// cpFieldNames lists the fields a validation error names, in its order.
+func cpFieldNames(verr *alicert.ValidationError) []string {
+	var fields []string
+	for _, f := range verr.Fields {
+		fields = append(fields, f.Field)
+	}
+	return fields
+}
+
 // cpRequireNoSecret fails when text holds the access key secret, the STS token
 // (raw or percent-encoded), one of extra (signatures seen on the wire) or a
 // piece of the test private key.
