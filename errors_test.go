@@ -241,13 +241,20 @@ func TestSignatureDoesNotMatchExplainsTheLikelyCause(t *testing.T) {
 	t.Parallel()
 	same := func(s string) string { return s }
 	changed := func(s string) string { return strings.Replace(s, "www.example.com", "www.example.org", 1) }
+	// create sends a valid create to a server that answers it with a
+	// mismatch whose string-to-sign is alter'ed, and returns the APIError.
+	create := func(t *testing.T, alter func(string) string, opts ...alicert.Option) (*testkit.Server, *alicert.APIError, error) {
+		t.Helper()
+		srv := testkit.NewServer(t, cpSignatureMismatch(alter))
+		_, err := cpClient(t, srv, opts...).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		var apiErr *alicert.APIError
+		require.ErrorAs(t, err, &apiErr)
+		return srv, apiErr, err
+	}
 
 	t.Run("same string-to-sign: the secret is wrong", func(t *testing.T) {
 		t.Parallel()
-		srv := testkit.NewServer(t, cpSignatureMismatch(same))
-		_, err := cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		var apiErr *alicert.APIError
-		require.ErrorAs(t, err, &apiErr)
+		srv, apiErr, err := create(t, same)
 		assert.Equal(t, "SignatureDoesNotMatch", apiErr.Code)
 		assert.Contains(t, apiErr.Message, "secret is most likely wrong")
 		assert.NotContains(t, apiErr.Message, "differs")
@@ -256,20 +263,14 @@ func TestSignatureDoesNotMatchExplainsTheLikelyCause(t *testing.T) {
 	})
 	t.Run("different string-to-sign: the request was changed", func(t *testing.T) {
 		t.Parallel()
-		srv := testkit.NewServer(t, cpSignatureMismatch(changed))
-		_, err := cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		var apiErr *alicert.APIError
-		require.ErrorAs(t, err, &apiErr)
+		srv, apiErr, err := create(t, changed)
 		assert.Contains(t, apiErr.Message, "differs")
 		assert.NotContains(t, apiErr.Message, "secret is most likely wrong")
+		cpRequireCleanErr(t, err, srv.Signatures()...)
 	})
 	t.Run("STS token scrubbed from the quoted string-to-sign", func(t *testing.T) {
 		t.Parallel()
-		srv := testkit.NewServer(t, cpSignatureMismatch(same))
-		c := cpClient(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken))
-		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		var apiErr *alicert.APIError
-		require.ErrorAs(t, err, &apiErr)
+		srv, apiErr, err := create(t, same, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken))
 		reqs := srv.Requests()
 		require.Len(t, reqs, 1)
 		require.Equal(t, cpToken, reqs[0].Form.Get("SecurityToken"), "the token was sent")
@@ -280,11 +281,9 @@ func TestSignatureDoesNotMatchExplainsTheLikelyCause(t *testing.T) {
 	t.Run("no parameter value is quoted", func(t *testing.T) {
 		t.Parallel()
 		for _, alter := range []func(string) string{same, changed} {
-			srv := testkit.NewServer(t, cpSignatureMismatch(alter))
 			buf := new(cpLogBuffer)
-			in := cpValidCreate()
-			_, err := cpClient(t, srv, alicert.WithLogger(cpDebugLogger(buf))).CAS.CreateCertificateRequest(t.Context(), in)
-			require.Error(t, err)
+			_, _, err := create(t, alter, alicert.WithLogger(cpDebugLogger(buf)))
+			in := cpValidCreate() // what create sent
 			for _, personal := range []string{in.Username, in.Phone, in.Email, "Ada", "13800001234", "ops%40example.com", "ops%2540example.com"} {
 				assert.NotContains(t, err.Error(), personal)
 				assert.NotContains(t, buf.String(), personal)
@@ -296,21 +295,13 @@ func TestSignatureDoesNotMatchExplainsTheLikelyCause(t *testing.T) {
 		// A provider may hand out any string as a token; '&' encodes to
 		// "%26", where a generic redactor ends a value.
 		const oddToken = "CAIS-odd&cpOddTokenTail"
-		srv := testkit.NewServer(t, cpSignatureMismatch(same))
-		c := cpClient(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, oddToken))
-		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		var apiErr *alicert.APIError
-		require.ErrorAs(t, err, &apiErr)
+		_, apiErr, err := create(t, same, alicert.WithSTSToken(cpKeyID, cpSecret, oddToken))
 		assert.Contains(t, apiErr.Message, "secret is most likely wrong")
 		assert.NotContains(t, err.Error(), "cpOddTokenTail")
 	})
 	t.Run("STS token scrubbed when the strings differ", func(t *testing.T) {
 		t.Parallel()
-		srv := testkit.NewServer(t, cpSignatureMismatch(changed))
-		c := cpClient(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken))
-		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		var apiErr *alicert.APIError
-		require.ErrorAs(t, err, &apiErr)
+		srv, apiErr, err := create(t, changed, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken))
 		assert.Contains(t, apiErr.Message, "differs")
 		cpRequireCleanErr(t, err, srv.Signatures()...)
 	})
