@@ -23,6 +23,9 @@ var decodeFuzzOps = []struct {
 	{opGetCsrDetail, func() any { return new(GetCsrDetailOutput) }},
 	{opCreateCertificate, func() any { return new(CreateCertificateOutput) }},
 	{opUploadCertificate, func() any { return new(UploadCertificateOutput) }},
+	{opAddDomainRecord, func() any { return new(AddDomainRecordOutput) }},
+	{opDescribeSubDomainRecords, func() any { return new(DescribeSubDomainRecordsOutput) }},
+	{opDeleteDomainRecord, func() any { return new(DeleteDomainRecordOutput) }},
 }
 
 // decodeFuzzResponder answers every request with one status and body, in process.
