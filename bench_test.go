@@ -1,6 +1,6 @@
 package alicert
 
-// Benchmarks of the call path against a hand-written floor (issue 7). They
+// Benchmarks of the call path against a hand-written floor. They
 // only measure; nothing here fails on timing. Run them side by side with
 //
 //	go test -run '^$' -bench . -benchmem ./...

@@ -1,17 +1,20 @@
 package alicert_test
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/aliyun/credentials-go/credentials/providers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,46 +68,47 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 	}
 }
 
-func TestNewClientErrorsNeverQuoteAnEndpointPassword(t *testing.T) {
+// TestNewClientErrorsNeverQuoteAnEndpointSecret: an endpoint's user
+// information and its query or fragment may hold a password or token; the
+// error that refuses the endpoint names its host, never those.
+func TestNewClientErrorsNeverQuoteAnEndpointSecret(t *testing.T) {
 	t.Parallel()
 	for _, endpoint := range []string{
-		"https://me:pw-secret@[::1",            // does not parse
-		"ftp://me:pw-secret@cas.aliyuncs.com",  // bad scheme
-		"https://me:pw-secret@/cas",            // no host
-		"http://me:pw-secret@cas.aliyuncs.com", // user information
-		"https://me:pw-secret@cas.aliyuncs.com/?a=1",
+		"https://me:ep-secret@[::1",            // does not parse
+		"ftp://me:ep-secret@cas.aliyuncs.com",  // bad scheme
+		"https://me:ep-secret@/cas",            // no host
+		"http://me:ep-secret@cas.aliyuncs.com", // user information
+		"https://me:ep-secret@cas.aliyuncs.com/?a=1",
+		"https://cas.aliyuncs.com/?token=ep-secret",
+		"https://cas.aliyuncs.com/#ep-secret",
+		"ftp://cas.aliyuncs.com/?token=ep-secret",
+		"http://cas.aliyuncs.com/?token=ep-secret",
 	} {
 		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
 		require.Error(t, err, endpoint)
-		assert.Contains(t, err.Error(), "WithCASEndpoint")
-		assert.NotContains(t, err.Error(), "pw-secret", endpoint)
-	}
-}
-
-func TestNewClientErrorsNeverEchoAnEndpointQuery(t *testing.T) {
-	t.Parallel()
-	for _, endpoint := range []string{
-		"https://cas.aliyuncs.com/?token=q-secret",
-		"https://cas.aliyuncs.com/#q-secret",
-		"ftp://cas.aliyuncs.com/?token=q-secret",
-		"http://cas.aliyuncs.com/?token=q-secret",
-	} {
-		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
-		require.Error(t, err, endpoint)
-		assert.Contains(t, err.Error(), "cas.aliyuncs.com")
-		assert.NotContains(t, err.Error(), "q-secret", endpoint)
+		assert.Contains(t, err.Error(), "WithCASEndpoint", endpoint)
+		assert.NotContains(t, err.Error(), "ep-secret", endpoint)
+		if !strings.Contains(endpoint, "@") {
+			assert.Contains(t, err.Error(), "cas.aliyuncs.com", "%s: the host is named", endpoint)
+		}
 	}
 }
 
 func TestPlainHTTPOnlyToLiteralLoopback(t *testing.T) {
 	t.Parallel()
 	for _, endpoint := range []string{"http://localhost:8080", "http://127.0.0.1:8080", "http://127.8.9.10", "http://[::1]:8080"} {
-		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
-		assert.NoError(t, err, endpoint)
+		rec := &cpURLRecorder{}
+		c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint),
+			alicert.WithHTTPClient(&http.Client{Transport: rec}))
+		require.NoError(t, err, endpoint)
+		_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+		require.NoError(t, err, endpoint)
+		assert.Equal(t, endpoint+"/", rec.last(), "the call goes to the endpoint as given")
 	}
 	for _, endpoint := range []string{"http://x.localhost", "http://localhost.example.com", "http://127.0.0.1.nip.io"} {
 		_, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(endpoint))
-		assert.Error(t, err, endpoint)
+		require.Error(t, err, endpoint)
+		assert.Contains(t, err.Error(), "WithInsecureHTTP", "%s: the error names the opt-in", endpoint)
 	}
 }
 
@@ -114,7 +118,7 @@ func TestNilClientAndServicesDoNotPanic(t *testing.T) {
 	t.Parallel()
 	var c *alicert.Client
 	assert.Equal(t, "alicert.Client(nil)", c.String())
-	assert.Equal(t, "alicert.Client(nil)", fmt.Sprintf("%v %s", c, c)[:len("alicert.Client(nil)")])
+	assert.Equal(t, "alicert.Client(nil) alicert.Client(nil)", fmt.Sprintf("%v %s", c, c))
 	assert.Equal(t, "alicert.Client(nil)", (&alicert.Client{}).String())
 	var cas *alicert.CASService
 	var kms *alicert.KMSService
@@ -134,40 +138,68 @@ func TestNewClientReportsEveryBadOptionAtOnce(t *testing.T) {
 	}
 }
 
+// TestNewClientAcceptsGoodOptions: each accepted configuration makes a
+// signed call to the endpoints it names (or the defaults).
 func TestNewClientAcceptsGoodOptions(t *testing.T) {
 	t.Parallel()
-	cases := map[string][]alicert.Option{
-		"loopback http":        {alicert.WithCASEndpoint("http://127.0.0.1:8080"), alicert.WithKMSEndpoint("http://localhost:9")},
-		"ipv6 loopback http":   {alicert.WithCASEndpoint("http://[::1]:8080/")},
-		"insecure opt-in":      {alicert.WithCASEndpoint("http://10.0.0.8:8080"), alicert.WithInsecureHTTP()},
-		"opt-in before":        {alicert.WithInsecureHTTP(), alicert.WithKMSEndpoint("http://proxy.internal")},
-		"https with path":      {alicert.WithCASEndpoint("https://proxy.example.com/cas/")},
-		"one attempt":          {alicert.WithMaxAttempts(1)},
-		"last credentials win": {alicert.WithAccessKey("", ""), alicert.WithAccessKey(cpKeyID, cpSecret)},
-		"last attempts win":    {alicert.WithMaxAttempts(0), alicert.WithMaxAttempts(2)},
-		"nil option ignored":   {nil},
-		"provider":             {alicert.WithCredentials(&cpCountingProvider{})},
-		"sts":                  {alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)},
-		"zero delay":           {alicert.WithRetryDelay(0, 0)},
+	const defaultCAS, defaultKMS = "https://cas.aliyuncs.com/", "https://kms.cn-hangzhou.aliyuncs.com/"
+	cases := []struct {
+		name     string
+		opts     []alicert.Option
+		cas, kms string // the endpoints called; empty for the default
+		token    string // the SecurityToken sent
+	}{
+		{name: "loopback http", opts: []alicert.Option{alicert.WithCASEndpoint("http://127.0.0.1:8080"), alicert.WithKMSEndpoint("http://localhost:9")},
+			cas: "http://127.0.0.1:8080/", kms: "http://localhost:9/"},
+		{name: "ipv6 loopback http", opts: []alicert.Option{alicert.WithCASEndpoint("http://[::1]:8080/")}, cas: "http://[::1]:8080/"},
+		{name: "insecure opt-in", opts: []alicert.Option{alicert.WithCASEndpoint("http://10.0.0.8:8080"), alicert.WithInsecureHTTP()}, cas: "http://10.0.0.8:8080/"},
+		{name: "opt-in before", opts: []alicert.Option{alicert.WithInsecureHTTP(), alicert.WithKMSEndpoint("http://proxy.internal")}, kms: "http://proxy.internal/"},
+		{name: "https with path", opts: []alicert.Option{alicert.WithCASEndpoint("https://proxy.example.com/cas/")}, cas: "https://proxy.example.com/cas/"},
+		{name: "one attempt", opts: []alicert.Option{alicert.WithMaxAttempts(1)}},
+		{name: "last credentials win", opts: []alicert.Option{alicert.WithAccessKey("", ""), alicert.WithAccessKey(cpKeyID, cpSecret)}},
+		{name: "last attempts win", opts: []alicert.Option{alicert.WithMaxAttempts(0), alicert.WithMaxAttempts(2)}},
+		{name: "nil option ignored", opts: []alicert.Option{nil}},
+		{name: "provider", opts: []alicert.Option{alicert.WithCredentials(&testkit.CountingProvider{ID: cpKeyID, Secret: cpSecret})}},
+		{name: "sts", opts: []alicert.Option{alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)}, token: cpToken},
+		{name: "zero delay", opts: []alicert.Option{alicert.WithRetryDelay(0, 0)}},
 	}
-	for name, opts := range cases {
-		c, err := alicert.NewClient(append([]alicert.Option{alicert.WithAccessKey(cpKeyID, cpSecret)}, opts...)...)
-		require.NoError(t, err, name)
-		require.NotNil(t, c.CAS, name)
-		require.NotNil(t, c.KMS, name)
+	for _, tc := range cases {
+		rec := &cpURLRecorder{}
+		opts := append([]alicert.Option{alicert.WithAccessKey(cpKeyID, cpSecret)}, tc.opts...)
+		c, err := alicert.NewClient(append(opts, alicert.WithHTTPClient(&http.Client{Transport: rec}))...)
+		require.NoError(t, err, tc.name)
+
+		_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, cmp.Or(tc.cas, defaultCAS), rec.last(), tc.name)
+		form := rec.lastForm()
+		assert.Equal(t, cpKeyID, form.Get("AccessKeyId"), tc.name)
+		assert.Equal(t, tc.token, form.Get("SecurityToken"), tc.name)
+		assert.True(t, testkit.SignatureValid(form, cpSecret), "%s: signed with the secret given", tc.name)
+
+		_, err = c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: "x"})
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, cmp.Or(tc.kms, defaultKMS), rec.last(), tc.name)
 	}
 }
 
-// cpURLRecorder is a transport that records request URLs and answers each
-// with an empty JSON object.
+// cpURLRecorder is a transport that records request URLs and forms and
+// answers each with a state document (which an upload accepts too).
 type cpURLRecorder struct {
-	mu   sync.Mutex
-	urls []string
+	mu    sync.Mutex
+	urls  []string
+	forms []url.Values
 }
 
 func (r *cpURLRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	form, _ := url.ParseQuery(string(body))
 	r.mu.Lock()
 	r.urls = append(r.urls, req.URL.String())
+	r.forms = append(r.forms, form)
 	r.mu.Unlock()
 	return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"RequestId":"R","Type":"process"}`)), Request: req}, nil
 }
@@ -179,6 +211,15 @@ func (r *cpURLRecorder) last() string {
 		return ""
 	}
 	return r.urls[len(r.urls)-1]
+}
+
+func (r *cpURLRecorder) lastForm() url.Values {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.forms) == 0 {
+		return nil
+	}
+	return r.forms[len(r.forms)-1]
 }
 
 func TestDefaultEndpointsPerRegion(t *testing.T) {
@@ -206,15 +247,16 @@ func TestDefaultEndpointsPerRegion(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.cas, rec.last(), "CAS endpoint of %q", tc.region)
 
-		_, _ = c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: "x"})
+		_, err = c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: "x"})
+		require.NoError(t, err)
 		assert.Equal(t, tc.kms, rec.last(), "KMS endpoint of %q", tc.region)
 	}
 }
 
 func TestEndpointOverrideLastWins(t *testing.T) {
 	t.Parallel()
-	first := newScriptedServer(t, cpState("process"))
-	second := newScriptedServer(t, cpState("certificate"))
+	first := testkit.NewScripted(t, cpState("process"))
+	second := testkit.NewScripted(t, cpState("certificate"))
 	c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret),
 		alicert.WithCASEndpoint(first.URL), alicert.WithCASEndpoint(second.URL))
 	require.NoError(t, err)
@@ -222,8 +264,8 @@ func TestEndpointOverrideLastWins(t *testing.T) {
 	out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
 	assert.Equal(t, alicert.StateCertificate, out.State)
-	assert.Equal(t, 0, first.attempts())
-	assert.Equal(t, 1, second.attempts())
+	assert.Equal(t, 0, first.Attempts())
+	assert.Equal(t, 1, second.Attempts())
 }
 
 func TestRegionOptionLastWins(t *testing.T) {
@@ -253,52 +295,37 @@ func cpIsolateCredentialsEnv(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 }
 
-func TestDefaultCredentialsNewClientWorksWithEmptyEnvironment(t *testing.T) {
-	cpIsolateCredentialsEnv(t)
-	c, err := alicert.NewClient()
-	require.NoError(t, err, "credentials are resolved on the first call, not by NewClient")
-	require.NotNil(t, c)
-}
-
+// TestDefaultCredentialsFromEnvironment: with no credentials option, the
+// AccessKey pair (and STS token) come from the environment.
 func TestDefaultCredentialsFromEnvironment(t *testing.T) {
-	cpIsolateCredentialsEnv(t)
-	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
-	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
-	srv := newScriptedServer(t, cpState("process"))
-	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
-	require.NoError(t, err)
+	for name, token := range map[string]string{"AccessKey pair": "", "STS token": cpToken} {
+		t.Run(name, func(t *testing.T) {
+			cpIsolateCredentialsEnv(t)
+			t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
+			t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
+			if token != "" {
+				t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", token)
+			}
+			srv := testkit.NewScripted(t, cpState("process"))
+			c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
+			require.NoError(t, err)
 
-	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
-	require.NoError(t, err)
-	reqs := srv.received()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, cpKeyID, reqs[0].form.Get("AccessKeyId"))
-	assert.True(t, reqs[0].sigValid, "signed with the secret from the environment")
-	assert.Empty(t, reqs[0].form.Get("SecurityToken"))
-}
-
-func TestDefaultCredentialsSTSFromEnvironment(t *testing.T) {
-	cpIsolateCredentialsEnv(t)
-	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", cpKeyID)
-	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
-	t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", cpToken)
-	srv := newScriptedServer(t, cpState("process"))
-	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
-	require.NoError(t, err)
-
-	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
-	require.NoError(t, err)
-	reqs := srv.received()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, cpToken, reqs[0].form.Get("SecurityToken"))
-	assert.True(t, reqs[0].sigValid)
+			_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+			require.NoError(t, err)
+			reqs := srv.Requests()
+			require.Len(t, reqs, 1)
+			assert.Equal(t, cpKeyID, reqs[0].Form.Get("AccessKeyId"))
+			assert.True(t, cpSigned(reqs[0]), "signed with the secret from the environment")
+			assert.Equal(t, token, reqs[0].Form.Get("SecurityToken"))
+		})
+	}
 }
 
 func TestDefaultCredentialsMissingGivesClearError(t *testing.T) {
 	cpIsolateCredentialsEnv(t)
-	srv := newScriptedServer(t, cpState("process"))
+	srv := testkit.NewScripted(t, cpState("process"))
 	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
-	require.NoError(t, err)
+	require.NoError(t, err, "credentials are resolved on the first call, not by NewClient")
 
 	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.Error(t, err)
@@ -306,7 +333,7 @@ func TestDefaultCredentialsMissingGivesClearError(t *testing.T) {
 	for _, source := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "profile", "credentials file", "ECS", "DescribeCertificateState"} {
 		assert.Contains(t, msg, source)
 	}
-	assert.Equal(t, 0, srv.attempts(), "nothing is sent without credentials")
+	assert.Equal(t, 0, srv.Attempts(), "nothing is sent without credentials")
 	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
 	cpRequireNoSecret(t, "credentials error", msg)
 }
@@ -315,58 +342,34 @@ func TestStaticKeyNeverFallsBackToEnvironment(t *testing.T) {
 	cpIsolateCredentialsEnv(t)
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenvKeyId")
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-secret")
-	srv := newScriptedServer(t, cpState("process"))
+	srv := testkit.NewScripted(t, cpState("process"))
 	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL), alicert.WithAccessKey(cpKeyID, cpSecret))
 	require.NoError(t, err)
 	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
-	assert.Equal(t, cpKeyID, srv.received()[0].form.Get("AccessKeyId"))
+	assert.Equal(t, cpKeyID, srv.Requests()[0].Form.Get("AccessKeyId"))
 }
-
-// cpCountingProvider is a CredentialsProvider that counts its calls and
-// detects concurrent ones (the client promises to serialise them).
-type cpCountingProvider struct {
-	calls    atomic.Int64
-	inside   atomic.Int32
-	overlaps atomic.Int32
-	token    string
-	err      error
-}
-
-func (p *cpCountingProvider) GetCredentials() (*providers.Credentials, error) {
-	if p.inside.Add(1) > 1 {
-		p.overlaps.Add(1)
-	}
-	defer p.inside.Add(-1)
-	p.calls.Add(1)
-	if p.err != nil {
-		return nil, p.err
-	}
-	return &providers.Credentials{AccessKeyId: cpKeyID, AccessKeySecret: cpSecret, SecurityToken: p.token, ProviderName: "counting"}, nil
-}
-
-func (p *cpCountingProvider) GetProviderName() string { return "counting" }
 
 func TestCredentialsProviderAskedOnEveryAttempt(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpErr(400, "Throttling", "x"), cpErr(503, "ServiceUnavailable", "y"), cpState("certificate"))
-	p := &cpCountingProvider{token: cpToken}
-	c := srv.client(t, alicert.WithCredentials(p))
+	srv := testkit.NewScripted(t, cpErr(400, "Throttling", "x"), cpErr(503, "ServiceUnavailable", "y"), cpState("certificate"))
+	p := &testkit.CountingProvider{ID: cpKeyID, Secret: cpSecret, Token: cpToken}
+	c := cpClient(t, srv, alicert.WithCredentials(p))
 
 	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
-	assert.Equal(t, int64(3), p.calls.Load())
-	for _, r := range srv.received() {
-		assert.True(t, r.sigValid)
-		assert.Equal(t, cpToken, r.form.Get("SecurityToken"))
+	assert.Equal(t, int64(3), p.Calls())
+	for _, r := range srv.Requests() {
+		assert.True(t, cpSigned(r))
+		assert.Equal(t, cpToken, r.Form.Get("SecurityToken"))
 	}
 }
 
 func TestCredentialsProviderErrorStopsTheCall(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpOrder(1))
-	p := &cpCountingProvider{err: errors.New("sts endpoint unreachable")}
-	c := srv.client(t, alicert.WithCredentials(p))
+	srv := testkit.NewScripted(t, cpOrder(1))
+	p := &testkit.CountingProvider{Err: errors.New("sts endpoint unreachable")}
+	c := cpClient(t, srv, alicert.WithCredentials(p))
 
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
@@ -374,32 +377,49 @@ func TestCredentialsProviderErrorStopsTheCall(t *testing.T) {
 	assert.Contains(t, err.Error(), "counting")
 	// The provider's own error is summarised, not kept: credentials-go
 	// quotes whole profile files in its errors.
-	assert.NotErrorIs(t, err, p.err)
-	assert.Equal(t, 0, srv.attempts())
+	assert.NotErrorIs(t, err, p.Err)
+	assert.Equal(t, 0, srv.Attempts())
 	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
 }
 
-// cpEmptyProvider returns credentials with no secret.
-type cpEmptyProvider struct{}
-
-func (cpEmptyProvider) GetCredentials() (*providers.Credentials, error) {
-	return &providers.Credentials{AccessKeyId: cpKeyID}, nil
-}
-func (cpEmptyProvider) GetProviderName() string { return "empty" }
-
 func TestCredentialsProviderWithEmptySecretIsAnError(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpOrder(1))
-	c := srv.client(t, alicert.WithCredentials(cpEmptyProvider{}))
-	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	srv := testkit.NewScripted(t, cpOrder(1))
+	p := &testkit.CountingProvider{ID: cpKeyID} // no secret
+	_, err := cpClient(t, srv, alicert.WithCredentials(p)).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "empty")
-	assert.Equal(t, 0, srv.attempts())
+	assert.Contains(t, err.Error(), "empty key id or secret")
+	assert.Contains(t, err.Error(), "counting", "the error names the provider")
+	assert.Equal(t, int64(1), p.Calls())
+	assert.Equal(t, 0, srv.Attempts(), "nothing is sent unsigned")
+	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
+}
+
+// cpCancelingProvider is a slow provider: the caller's ctx ends while it works.
+type cpCancelingProvider struct{ cancel context.CancelFunc }
+
+func (p cpCancelingProvider) GetCredentials() (*providers.Credentials, error) {
+	p.cancel()
+	return &providers.Credentials{AccessKeyId: cpKeyID, AccessKeySecret: cpSecret}, nil
+}
+func (cpCancelingProvider) GetProviderName() string { return "slow" }
+
+// TestContextEndedDuringCredentialsIsNotAnUnknownOutcome: nothing was sent,
+// so the user must not be sent to look for an order.
+func TestContextEndedDuringCredentialsIsNotAnUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	srv := testkit.NewScripted(t, cpOrder(1))
+	ctx, cancel := context.WithCancel(t.Context())
+	c := cpClient(t, srv, alicert.WithCredentials(cpCancelingProvider{cancel}))
+	_, err := c.CAS.CreateCertificateRequest(ctx, cpValidCreate())
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
+	assert.Equal(t, 0, srv.Attempts())
 }
 
 func TestDefaultCredentialsChainRetriedAfterFailure(t *testing.T) {
 	cpIsolateCredentialsEnv(t)
-	srv := newScriptedServer(t, cpState("process"))
+	srv := testkit.NewScripted(t, cpState("process"))
 	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
 	require.NoError(t, err)
 	in := &alicert.DescribeCertificateStateInput{OrderID: 1}
@@ -412,22 +432,22 @@ func TestDefaultCredentialsChainRetriedAfterFailure(t *testing.T) {
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", cpSecret)
 	_, err = c.CAS.DescribeCertificateState(t.Context(), in)
 	require.NoError(t, err)
-	reqs := srv.received()
+	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
-	assert.Equal(t, cpKeyID, reqs[0].form.Get("AccessKeyId"))
+	assert.Equal(t, cpKeyID, reqs[0].Form.Get("AccessKeyId"))
 }
 
 func TestDescribeWithoutStateIsAnError(t *testing.T) {
 	t.Parallel()
 	// An empty 200 answer must not look like an order in no state:
 	// WaitForCertificate would poll it until its context ends.
-	srv := newScriptedServer(t, cpJSON(200, `{"RequestId":"REQ-EMPTY"}`))
-	c := srv.client(t, alicert.WithMaxAttempts(1))
+	srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"REQ-EMPTY"}`))
+	c := cpClient(t, srv, alicert.WithMaxAttempts(1))
 	out, err := c.CAS.WaitForCertificate(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1},
 		alicert.WithPollInterval(time.Millisecond))
 	require.Error(t, err)
 	assert.Nil(t, out)
 	assert.Contains(t, err.Error(), "DescribeCertificateState")
 	assert.Contains(t, err.Error(), "REQ-EMPTY")
-	assert.Equal(t, 1, srv.attempts())
+	assert.Equal(t, 1, srv.Attempts())
 }

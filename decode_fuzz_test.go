@@ -23,6 +23,9 @@ var decodeFuzzOps = []struct {
 	{opGetCsrDetail, func() any { return new(GetCsrDetailOutput) }},
 	{opCreateCertificate, func() any { return new(CreateCertificateOutput) }},
 	{opUploadCertificate, func() any { return new(UploadCertificateOutput) }},
+	{opAddDomainRecord, func() any { return new(AddDomainRecordOutput) }},
+	{opDescribeSubDomainRecords, func() any { return new(DescribeSubDomainRecordsOutput) }},
+	{opDeleteDomainRecord, func() any { return new(DeleteDomainRecordOutput) }},
 }
 
 // decodeFuzzResponder answers every request with one status and body, in process.
@@ -97,10 +100,17 @@ func decodeFuzzCheck(t *testing.T, op *operation, status int, body []byte, out a
 	isAPI := errors.As(err, &apiErr)
 	unknown := errors.Is(err, ErrOutcomeUnknown)
 	switch {
-	case ok2xx:
-		if isAPI {
-			t.Fatalf("%s: a 2xx response gave an APIError: %v", op.action, err)
+	case ok2xx && isAPI:
+		// An error document in a 2xx (a gateway's throttling, a service
+		// error): an APIError that names its code, never an unknown
+		// outcome for a read or for a throttled create.
+		if apiErr.Code == "" || apiErr.StatusCode != status || apiErr.Operation != op.action {
+			t.Fatalf("%s: HTTP %d gave APIError{Code: %q, StatusCode: %d, Operation: %q}", op.action, status, apiErr.Code, apiErr.StatusCode, apiErr.Operation)
 		}
+		if unknown && (op.kind != opCreate || apiErr.Throttled()) {
+			t.Fatalf("%s: HTTP %d code %q: an unknown outcome", op.action, status, apiErr.Code)
+		}
+	case ok2xx:
 		if unknown != (op.kind == opCreate) {
 			t.Fatalf("%s: a 2xx body that does not decode: ErrOutcomeUnknown is %v: %v", op.action, unknown, err)
 		}

@@ -2,10 +2,12 @@ package alicert_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -15,14 +17,14 @@ import (
 
 func TestAPIErrorFieldsFromJSONErrorDocument(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpJSON(404, `{
+	srv := testkit.NewScripted(t, testkit.JSON(404, `{
 		"RequestId": "6D9D7B36-2F53-5E50-9E6B-F2CFD0B7E3A0",
 		"HostId": "cas.aliyuncs.com",
 		"Code": "InvalidOrderId.NotFound",
 		"Message": "The order does not exist.",
 		"Recommend": "https://api.aliyun.com/troubleshoot?q=InvalidOrderId.NotFound&product=cas"
 	}`))
-	c := srv.client(t)
+	c := cpClient(t, srv)
 
 	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
 	var apiErr *alicert.APIError
@@ -41,14 +43,14 @@ func TestAPIErrorFieldsFromJSONErrorDocument(t *testing.T) {
 		assert.Contains(t, msg, want)
 	}
 	assert.False(t, apiErr.Throttled())
-	assert.Equal(t, 1, srv.attempts(), "a 4xx is not retried")
+	assert.Equal(t, 1, srv.Attempts(), "a 4xx is not retried")
 }
 
 func TestAPIErrorRequestIDFromHeaderWhenBodyHasNone(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, scriptedReply{status: 403, body: `{"Code":"Forbidden.RAM","Message":"User not authorized to operate on the specified resource."}`,
-		header: map[string]string{"x-acs-request-id": "HDR-REQ-1"}})
-	c := srv.client(t)
+	srv := testkit.NewScripted(t, testkit.Reply{Status: 403, Body: `{"Code":"Forbidden.RAM","Message":"User not authorized to operate on the specified resource."}`,
+		Header: map[string]string{"x-acs-request-id": "HDR-REQ-1"}})
+	c := cpClient(t, srv)
 
 	_, err := c.CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 1})
 	var apiErr *alicert.APIError
@@ -67,58 +69,47 @@ const cpHTML502 = `<!DOCTYPE html>
 </body>
 </html>`
 
-func TestAPIErrorFromHTMLBodyHasStatusAndShortSafeExcerpt(t *testing.T) {
+// TestAPIErrorFromBodiesThatAreNoErrorDocument: a proxy's HTML page, one
+// that quotes a key, or no body at all still gives an *APIError with the
+// status, and at most a short, printable, secret-free excerpt.
+func TestAPIErrorFromBodiesThatAreNoErrorDocument(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, scriptedReply{status: 502, body: cpHTML502 + strings.Repeat("<p>filler</p>\n", 500) + cpPrivateKeyPEM,
-		header: map[string]string{"Content-Type": "text/html"}})
-	c := srv.client(t, alicert.WithMaxAttempts(1))
-
-	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
-	var apiErr *alicert.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 502, apiErr.StatusCode)
-	assert.Empty(t, apiErr.Code)
-	assert.Contains(t, apiErr.Message, "502 Bad Gateway")
-	assert.LessOrEqual(t, len(apiErr.Message), 300, "an excerpt, not the page")
-	for _, r := range apiErr.Message {
-		assert.False(t, r < 0x20 || r == 0x7f, "control character %q in the excerpt", r)
+	html := map[string]string{"Content-Type": "text/html"}
+	for _, tc := range []struct {
+		name  string
+		reply testkit.Reply
+		want  string // in the excerpt
+	}{
+		{"HTML page, key far below", testkit.Reply{Status: 502, Body: cpHTML502 + strings.Repeat("<p>filler</p>\n", 500) + cpPrivateKeyPEM, Header: html}, "502 Bad Gateway"},
+		// A misconfigured proxy echoing a response that holds a key.
+		{"key at the start", testkit.Reply{Status: 502, Body: "<pre>" + cpPrivateKeyPEM + "</pre>", Header: html}, ""},
+		{"empty body", testkit.Reply{Status: 504}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := testkit.NewScripted(t, tc.reply)
+			_, err := cpClient(t, srv, alicert.WithMaxAttempts(1)).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
+			var apiErr *alicert.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tc.reply.Status, apiErr.StatusCode)
+			assert.Empty(t, apiErr.Code)
+			assert.Contains(t, err.Error(), strconv.Itoa(tc.reply.Status))
+			assert.Contains(t, apiErr.Message, tc.want)
+			assert.LessOrEqual(t, len(apiErr.Message), 300, "an excerpt, not the page")
+			for _, r := range apiErr.Message {
+				assert.False(t, r < 0x20 || r == 0x7f, "control character %q in the excerpt", r)
+			}
+			cpRequireCleanErr(t, err)
+		})
 	}
-	assert.NotContains(t, apiErr.Message, "\n")
-	cpRequireCleanErr(t, err)
-}
-
-func TestAPIErrorHTMLExcerptHidesPrivateKey(t *testing.T) {
-	t.Parallel()
-	// A misconfigured proxy echoing a response that holds a key.
-	srv := newScriptedServer(t, scriptedReply{status: 502, body: "<pre>" + cpPrivateKeyPEM + "</pre>"})
-	c := srv.client(t, alicert.WithMaxAttempts(1))
-
-	_, err := c.CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 12})
-	var apiErr *alicert.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 502, apiErr.StatusCode)
-	cpRequireCleanErr(t, err)
-}
-
-func TestAPIErrorEmptyBody(t *testing.T) {
-	t.Parallel()
-	srv := newScriptedServer(t, scriptedReply{status: 504})
-	c := srv.client(t, alicert.WithMaxAttempts(1))
-
-	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
-	var apiErr *alicert.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 504, apiErr.StatusCode)
-	assert.Empty(t, apiErr.Code)
-	assert.Contains(t, err.Error(), "504")
 }
 
 func TestTruncatedJSONOnSuccessIsAnErrorNamingOperationAndRequestID(t *testing.T) {
 	t.Parallel()
 	t.Run("read, request id in the body", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, cpJSON(200, `{"RequestId":"BODY-REQ-7","Type":"certif`))
-		c := srv.client(t, alicert.WithMaxAttempts(1))
+		srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"BODY-REQ-7","Type":"certif`))
+		c := cpClient(t, srv, alicert.WithMaxAttempts(1))
 
 		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
 		require.Error(t, err)
@@ -129,9 +120,9 @@ func TestTruncatedJSONOnSuccessIsAnErrorNamingOperationAndRequestID(t *testing.T
 	})
 	t.Run("create, request id in the header", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, scriptedReply{status: 200, body: `{"OrderId":98987582437`,
-			header: map[string]string{"x-acs-request-id": "HDR-REQ-8"}})
-		c := srv.client(t)
+		srv := testkit.NewScripted(t, testkit.Reply{Status: 200, Body: `{"OrderId":98987582437`,
+			Header: map[string]string{"x-acs-request-id": "HDR-REQ-8"}})
+		c := cpClient(t, srv)
 
 		out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		require.Error(t, err)
@@ -139,19 +130,23 @@ func TestTruncatedJSONOnSuccessIsAnErrorNamingOperationAndRequestID(t *testing.T
 		assert.Contains(t, err.Error(), "CreateCertificateRequest")
 		assert.Contains(t, err.Error(), "HDR-REQ-8")
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, "the order may exist")
-		assert.Equal(t, 1, srv.attempts())
+		assert.Equal(t, 1, srv.Attempts())
 	})
 }
 
 func TestSuccessBodyThatIsNotAnObjectIsAnError(t *testing.T) {
 	t.Parallel()
 	for _, body := range []string{``, `null`, `[]`, `"ok"`, `42`, `<html>ok</html>`, `{"Type":"certificate"} trailing`} {
-		srv := newScriptedServer(t, cpJSON(200, body))
-		c := srv.client(t, alicert.WithMaxAttempts(1))
+		srv := testkit.NewScripted(t, testkit.JSON(200, body))
+		c := cpClient(t, srv, alicert.WithMaxAttempts(1))
 
 		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
-		assert.Error(t, err, "body %q", body)
+		require.Error(t, err, "body %q", body)
 		assert.Nil(t, out, "body %q: never a zero value presented as success", body)
+		assert.Contains(t, err.Error(), "DescribeCertificateState", "body %q", body)
+		var apiErr *alicert.APIError
+		assert.False(t, errors.As(err, &apiErr), "body %q: a 200 is no service error", body)
+		assert.Equal(t, 1, srv.Attempts(), "body %q: the same body would come back", body)
 	}
 }
 
@@ -160,71 +155,72 @@ func TestOversizedBodyIsAnError(t *testing.T) {
 	huge := `{"RequestId":"BIG-1","Type":"certificate","Content":"` + strings.Repeat("A", 1<<20) + `"}`
 	t.Run("read", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, cpJSON(200, huge))
-		c := srv.client(t)
+		srv := testkit.NewScripted(t, testkit.JSON(200, huge))
+		c := cpClient(t, srv)
 		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
 		require.Error(t, err)
 		assert.Nil(t, out)
 		assert.Contains(t, err.Error(), "DescribeCertificateState")
 		assert.Contains(t, err.Error(), "larger than")
-		assert.Equal(t, 1, srv.attempts(), "the same body would come back")
+		assert.Equal(t, 1, srv.Attempts(), "the same body would come back")
 	})
 	t.Run("create", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, cpJSON(200, `{"OrderId":1,"RequestId":"BIG-2","Pad":"`+strings.Repeat("A", 1<<20)+`"}`))
-		c := srv.client(t)
+		srv := testkit.NewScripted(t, testkit.JSON(200, `{"OrderId":1,"RequestId":"BIG-2","Pad":"`+strings.Repeat("A", 1<<20)+`"}`))
+		c := cpClient(t, srv)
 		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
-		assert.Equal(t, 1, srv.attempts())
+		assert.Equal(t, 1, srv.Attempts())
 	})
 	t.Run("just under the limit decodes", func(t *testing.T) {
 		t.Parallel()
 		prefix := `{"RequestId":"OK-1","Type":"certificate","Content":"`
 		body := prefix + strings.Repeat("A", 1<<20-len(prefix)-2) + `"}`
 		require.Len(t, body, 1<<20)
-		srv := newScriptedServer(t, cpJSON(200, body))
-		c := srv.client(t)
+		srv := testkit.NewScripted(t, testkit.JSON(200, body))
+		c := cpClient(t, srv)
 		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
 		require.NoError(t, err)
 		assert.Len(t, out.Content, 1<<20-len(prefix)-2)
 	})
 }
 
-func TestCreateSuccessWithoutIDIsOutcomeUnknown(t *testing.T) {
+// TestCreateSuccessWithoutAUsableIDIsOutcomeUnknown: a 2xx to a create
+// whose OrderId is missing, zero or does not fit an int64 exactly is no
+// success: the order may exist, and the caller is told so.
+func TestCreateSuccessWithoutAUsableIDIsOutcomeUnknown(t *testing.T) {
 	t.Parallel()
-	for _, body := range []string{`{"RequestId":"NOID-1"}`, `{"RequestId":"NOID-1","OrderId":0}`, `{"RequestId":"NOID-1","OrderId":null}`} {
-		srv := newScriptedServer(t, cpJSON(200, body))
-		c := srv.client(t)
-
-		out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		require.Error(t, err, body)
-		assert.Nil(t, out)
-		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, body)
-		assert.Contains(t, err.Error(), "OrderId")
-		assert.Contains(t, err.Error(), "NOID-1")
-		assert.Equal(t, 1, srv.attempts())
-	}
-}
-
-func TestOrderIDThatDoesNotFitInt64IsAnError(t *testing.T) {
-	t.Parallel()
-	for _, id := range []string{`9223372036854775808`, `1e19`, `98987582437920968.5`, `"98987582437920968"`} {
-		srv := newScriptedServer(t, cpJSON(200, `{"RequestId":"BIGID","OrderId":`+id+`}`))
-		c := srv.client(t)
-
-		out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	for _, id := range []string{``, `,"OrderId":0`, `,"OrderId":null`,
+		`,"OrderId":9223372036854775808`, `,"OrderId":1e19`, `,"OrderId":98987582437920968.5`, `,"OrderId":"98987582437920968"`} {
+		srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"NOID-1"`+id+`}`))
+		out, err := cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		require.Error(t, err, id)
 		assert.Nil(t, out)
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, id)
-		assert.Contains(t, err.Error(), "BIGID")
+		assert.Contains(t, err.Error(), "OrderId", id)
+		assert.Contains(t, err.Error(), "NOID-1", id)
+		assert.Equal(t, 1, srv.Attempts(), id)
 	}
+}
+
+// TestEmptyCsrDetailIsAnError: {} is no CSR, and a read that returns none
+// must not look like one with an empty PEM.
+func TestEmptyCsrDetailIsAnError(t *testing.T) {
+	t.Parallel()
+	srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"R-E"}`))
+	out, err := cpClient(t, srv, alicert.WithMaxAttempts(1)).CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 1})
+	require.Error(t, err)
+	assert.Nil(t, out)
+	assert.Contains(t, err.Error(), "GetCsrDetail")
+	assert.Contains(t, err.Error(), "R-E")
+	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown, "a read has no unknown outcome")
 }
 
 func TestCreateOrderIDExactAboveFloat64Precision(t *testing.T) {
 	t.Parallel()
 	for _, id := range []int64{98987582437920968, 1<<53 + 1, 9223372036854775807} {
-		srv := newScriptedServer(t, cpOrder(id))
-		out, err := srv.client(t).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		srv := testkit.NewScripted(t, cpOrder(id))
+		out, err := cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		require.NoError(t, err)
 		assert.Equal(t, id, out.OrderID)
 	}
@@ -233,62 +229,61 @@ func TestCreateOrderIDExactAboveFloat64Precision(t *testing.T) {
 // cpSignatureMismatch answers like the service does when it computes a
 // different signature, quoting its string-to-sign; alter changes the string
 // the server signs, as a proxy rewriting the body would.
-func cpSignatureMismatch(alter func(string) string) scriptedReply {
-	return scriptedReply{fn: func(r scriptedRequest) scriptedReply {
-		sts := alter(scriptedStringToSign(r.form))
+func cpSignatureMismatch(alter func(string) string) testkit.Responder {
+	return func(r testkit.Request) testkit.Reply {
+		sts := alter(testkit.StringToSign(r.Method, r.Form))
 		return cpErr(400, "SignatureDoesNotMatch",
 			"Specified signature is not matched with our calculation. server string to sign is:"+sts)
-	}}
+	}
 }
 
 func TestSignatureDoesNotMatchExplainsTheLikelyCause(t *testing.T) {
 	t.Parallel()
 	same := func(s string) string { return s }
 	changed := func(s string) string { return strings.Replace(s, "www.example.com", "www.example.org", 1) }
+	// create sends a valid create to a server that answers it with a
+	// mismatch whose string-to-sign is alter'ed, and returns the APIError.
+	create := func(t *testing.T, alter func(string) string, opts ...alicert.Option) (*testkit.Server, *alicert.APIError, error) {
+		t.Helper()
+		srv := testkit.NewServer(t, cpSignatureMismatch(alter))
+		_, err := cpClient(t, srv, opts...).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		var apiErr *alicert.APIError
+		require.ErrorAs(t, err, &apiErr)
+		return srv, apiErr, err
+	}
 
 	t.Run("same string-to-sign: the secret is wrong", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, cpSignatureMismatch(same))
-		_, err := srv.client(t).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		var apiErr *alicert.APIError
-		require.ErrorAs(t, err, &apiErr)
+		srv, apiErr, err := create(t, same)
 		assert.Equal(t, "SignatureDoesNotMatch", apiErr.Code)
 		assert.Contains(t, apiErr.Message, "secret is most likely wrong")
 		assert.NotContains(t, apiErr.Message, "differs")
-		assert.Equal(t, 1, srv.attempts(), "a signature mismatch is not retried")
-		cpRequireCleanErr(t, err, srv.signatures()...)
+		assert.Equal(t, 1, srv.Attempts(), "a signature mismatch is not retried")
+		cpRequireCleanErr(t, err, srv.Signatures()...)
 	})
 	t.Run("different string-to-sign: the request was changed", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, cpSignatureMismatch(changed))
-		_, err := srv.client(t).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		var apiErr *alicert.APIError
-		require.ErrorAs(t, err, &apiErr)
+		srv, apiErr, err := create(t, changed)
 		assert.Contains(t, apiErr.Message, "differs")
 		assert.NotContains(t, apiErr.Message, "secret is most likely wrong")
+		cpRequireCleanErr(t, err, srv.Signatures()...)
 	})
 	t.Run("STS token scrubbed from the quoted string-to-sign", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, cpSignatureMismatch(same))
-		c := srv.client(t, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken))
-		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		var apiErr *alicert.APIError
-		require.ErrorAs(t, err, &apiErr)
-		reqs := srv.received()
+		srv, apiErr, err := create(t, same, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken))
+		reqs := srv.Requests()
 		require.Len(t, reqs, 1)
-		require.Equal(t, cpToken, reqs[0].form.Get("SecurityToken"), "the token was sent")
+		require.Equal(t, cpToken, reqs[0].Form.Get("SecurityToken"), "the token was sent")
 		assert.Contains(t, apiErr.Message, "[quoted string-to-sign omitted]")
 		assert.Contains(t, apiErr.Message, "secret is most likely wrong", "scrubbing must not hide the comparison")
-		cpRequireCleanErr(t, err, srv.signatures()...)
+		cpRequireCleanErr(t, err, srv.Signatures()...)
 	})
 	t.Run("no parameter value is quoted", func(t *testing.T) {
 		t.Parallel()
 		for _, alter := range []func(string) string{same, changed} {
-			srv := newScriptedServer(t, cpSignatureMismatch(alter))
 			buf := new(cpLogBuffer)
-			in := cpValidCreate()
-			_, err := srv.client(t, alicert.WithLogger(cpDebugLogger(buf))).CAS.CreateCertificateRequest(t.Context(), in)
-			require.Error(t, err)
+			_, _, err := create(t, alter, alicert.WithLogger(cpDebugLogger(buf)))
+			in := cpValidCreate() // what create sent
 			for _, personal := range []string{in.Username, in.Phone, in.Email, "Ada", "13800001234", "ops%40example.com", "ops%2540example.com"} {
 				assert.NotContains(t, err.Error(), personal)
 				assert.NotContains(t, buf.String(), personal)
@@ -300,30 +295,22 @@ func TestSignatureDoesNotMatchExplainsTheLikelyCause(t *testing.T) {
 		// A provider may hand out any string as a token; '&' encodes to
 		// "%26", where a generic redactor ends a value.
 		const oddToken = "CAIS-odd&cpOddTokenTail"
-		srv := newScriptedServer(t, cpSignatureMismatch(same))
-		c := srv.client(t, alicert.WithSTSToken(cpKeyID, cpSecret, oddToken))
-		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		var apiErr *alicert.APIError
-		require.ErrorAs(t, err, &apiErr)
+		_, apiErr, err := create(t, same, alicert.WithSTSToken(cpKeyID, cpSecret, oddToken))
 		assert.Contains(t, apiErr.Message, "secret is most likely wrong")
 		assert.NotContains(t, err.Error(), "cpOddTokenTail")
 	})
 	t.Run("STS token scrubbed when the strings differ", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, cpSignatureMismatch(changed))
-		c := srv.client(t, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken))
-		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
-		var apiErr *alicert.APIError
-		require.ErrorAs(t, err, &apiErr)
+		srv, apiErr, err := create(t, changed, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken))
 		assert.Contains(t, apiErr.Message, "differs")
-		cpRequireCleanErr(t, err, srv.signatures()...)
+		cpRequireCleanErr(t, err, srv.Signatures()...)
 	})
 }
 
 func TestInvalidTimeStampExpiredExplainedAsClockSkew(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpErr(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."))
-	_, err := srv.client(t).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	srv := testkit.NewScripted(t, cpErr(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."))
+	_, err := cpClient(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	var apiErr *alicert.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Contains(t, apiErr.Message, "clock")
@@ -331,8 +318,8 @@ func TestInvalidTimeStampExpiredExplainedAsClockSkew(t *testing.T) {
 
 func TestValidationErrorSendsNothing(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpOrder(1))
-	c := srv.client(t)
+	srv := testkit.NewScripted(t, cpOrder(1))
+	c := cpClient(t, srv)
 
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), &alicert.CreateCertificateRequestInput{
 		ProductCode: "nope", Email: "not-an-address", ValidateType: "HTTP",
@@ -341,12 +328,8 @@ func TestValidationErrorSendsNothing(t *testing.T) {
 	var verr *alicert.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.Equal(t, "CreateCertificateRequest", verr.Operation)
-	var fields []string
-	for _, f := range verr.Fields {
-		fields = append(fields, f.Field)
-	}
-	assert.ElementsMatch(t, []string{"ProductCode", "Email", "Domain", "ValidateType", "Tags[0].Key"}, fields)
-	assert.Equal(t, 0, srv.attempts())
+	assert.ElementsMatch(t, []string{"ProductCode", "Email", "Domain", "ValidateType", "Tags[0].Key"}, cpFieldNames(verr))
+	assert.Equal(t, 0, srv.Attempts())
 	assert.False(t, errors.Is(err, alicert.ErrOutcomeUnknown))
 }
 
@@ -354,20 +337,20 @@ func TestOversizedErrorResponseIsStillAnAPIError(t *testing.T) {
 	t.Parallel()
 	// A proxy's error page larger than the body limit: the status alone
 	// classifies the response.
-	page := scriptedReply{status: 503, body: "<html>" + strings.Repeat("<p>busy</p>", 1<<17) + "</html>",
-		header: map[string]string{"Content-Type": "text/html", "x-acs-request-id": "BIG-ERR"}}
+	page := testkit.Reply{Status: 503, Body: "<html>" + strings.Repeat("<p>busy</p>", 1<<17) + "</html>",
+		Header: map[string]string{"Content-Type": "text/html", "x-acs-request-id": "BIG-ERR"}}
 	t.Run("read: retried like any 5xx", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, page, cpState("certificate"))
-		out, err := srv.client(t).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 3})
+		srv := testkit.NewScripted(t, page, cpState("certificate"))
+		out, err := cpClient(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 3})
 		require.NoError(t, err)
 		assert.Equal(t, alicert.StateCertificate, out.State)
-		assert.Equal(t, 2, srv.attempts())
+		assert.Equal(t, 2, srv.Attempts())
 	})
 	t.Run("read: the last one is an APIError", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, page)
-		_, err := srv.client(t, alicert.WithMaxAttempts(1)).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 3})
+		srv := testkit.NewScripted(t, page)
+		_, err := cpClient(t, srv, alicert.WithMaxAttempts(1)).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 3})
 		var apiErr *alicert.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 503, apiErr.StatusCode)
@@ -376,23 +359,23 @@ func TestOversizedErrorResponseIsStillAnAPIError(t *testing.T) {
 	})
 	t.Run("create: outcome unknown and an APIError", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, page, cpOrder(1))
-		_, err := srv.client(t).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		srv := testkit.NewScripted(t, page, cpOrder(1))
+		_, err := cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
 		var apiErr *alicert.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 503, apiErr.StatusCode)
-		assert.Equal(t, 1, srv.attempts())
+		assert.Equal(t, 1, srv.Attempts())
 	})
 	t.Run("4xx with an oversized body: a definite APIError", func(t *testing.T) {
 		t.Parallel()
-		srv := newScriptedServer(t, scriptedReply{status: 400, body: `{"Code":"Throttling","Message":"` + strings.Repeat("x", 1<<20) + `"}`}, cpOrder(1))
-		_, err := srv.client(t).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		srv := testkit.NewScripted(t, testkit.Reply{Status: 400, Body: `{"Code":"Throttling","Message":"` + strings.Repeat("x", 1<<20) + `"}`}, cpOrder(1))
+		_, err := cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		// The code cannot be read from a body that is not read: a 4xx whose
 		// body is unreadable is a definite failure, not a throttle.
 		var apiErr *alicert.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 400, apiErr.StatusCode)
-		assert.Equal(t, 1, srv.attempts())
+		assert.Equal(t, 1, srv.Attempts())
 	})
 }

@@ -6,11 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/iotest"
 
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -78,13 +78,11 @@ func TestDebugLogRequestID(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if tc.header != "" {
-					w.Header().Set("x-acs-request-id", tc.header)
-				}
-				_, _ = io.WriteString(w, `{"CsrId": 7, "Csr": "csr", "RequestId": "BODY-REQ-1"}`)
-			}))
-			t.Cleanup(srv.Close)
+			reply := testkit.JSON(http.StatusOK, `{"CsrId": 7, "Csr": "csr", "RequestId": "BODY-REQ-1"}`)
+			if tc.header != "" {
+				reply.Header = map[string]string{"x-acs-request-id": tc.header}
+			}
+			srv := testkit.NewScripted(t, reply)
 			var logs bytes.Buffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			c, err := NewClient(WithAccessKey("id", "secret"), WithCASEndpoint(srv.URL), WithLogger(logger))
@@ -94,6 +92,9 @@ func TestDebugLogRequestID(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "BODY-REQ-1", out.RequestID)
 			assert.Contains(t, logs.String(), tc.want)
+			if tc.header != "" {
+				assert.NotContains(t, logs.String(), "request_id=BODY-REQ-1", "the header wins")
+			}
 		})
 	}
 }

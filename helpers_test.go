@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/internal/signature"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -40,182 +39,47 @@ const cpPrivateKeyPEM = "-----BEGIN RSA PRIVATE KEY-----\n" +
 // cpKeyMarkers are pieces of cpPrivateKeyPEM that must never be printed.
 var cpKeyMarkers = []string{"cpPrivateKeyBodyLine1", "cpPrivateKeyBodyLine2", "BEGIN RSA PRIVATE KEY"}
 
-// scriptedReply is what a scripted server does with one request.
-type scriptedReply struct {
-	status int
-	body   string
-	header map[string]string
-	// hijack closes the connection after reading the request, without a
-	// response: a reset after the request was written.
-	hijack bool
-	// fn, when set, computes the reply from the request instead.
-	fn func(scriptedRequest) scriptedReply
-}
-
-// cpJSON is a scripted response with a JSON body.
-func cpJSON(status int, body string) scriptedReply {
-	return scriptedReply{status: status, body: body}
-}
+// The tests of this package script the service with testkit.Server; the
+// helpers below build its replies and a client of it.
 
 // cpErr is a service error document.
-func cpErr(status int, code, message string) scriptedReply {
+func cpErr(status int, code, message string) testkit.Reply {
 	doc, _ := json.Marshal(map[string]string{
 		"RequestId": "ERR-" + code, "HostId": "cas.aliyuncs.com", "Code": code,
 		"Message": message, "Recommend": "https://api.aliyun.com/troubleshoot?q=" + code,
 	})
-	return scriptedReply{status: status, body: string(doc)}
+	return testkit.JSON(status, string(doc))
 }
 
 // cpOrder is a successful CreateCertificateRequest response.
-func cpOrder(id int64) scriptedReply {
-	return cpJSON(200, fmt.Sprintf(`{"RequestId":"REQ-%d","OrderId":%d}`, id, id))
+func cpOrder(id int64) testkit.Reply {
+	return testkit.JSON(200, fmt.Sprintf(`{"RequestId":"REQ-%d","OrderId":%d}`, id, id))
 }
 
 // cpState is a successful DescribeCertificateState response.
-func cpState(state string) scriptedReply {
-	return cpJSON(200, `{"RequestId":"REQ-STATE","Type":"`+state+`","Domain":"example.com"}`)
+func cpState(state string) testkit.Reply {
+	return testkit.JSON(200, `{"RequestId":"REQ-STATE","Type":"`+state+`","Domain":"example.com"}`)
 }
 
-// scriptedRequest is one request as the scripted server received it.
-type scriptedRequest struct {
-	method, path, rawQuery string
-	contentType            string
-	form                   url.Values
-	sigValid               bool // the signature matches cpSecret
+// cpCsrDetail is a successful GetCsrDetail response.
+func cpCsrDetail() testkit.Reply {
+	return testkit.JSON(200, `{"RequestId":"REQ-CSR","Csr":"-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n"}`)
 }
 
-// scriptedServer answers requests with a script of replies, in order; the
-// last reply repeats once the script is used up. It records every request
-// and checks its signature, and counts the 2xx replies to creates as the
-// orders (or CSRs, certificates) the service would hold.
-type scriptedServer struct {
-	*httptest.Server
-	mu       sync.Mutex
-	script   []scriptedReply
-	requests []scriptedRequest
-	acted    int // 2xx replies to a create action
-	// onRequest, when set, runs before each reply (under no lock).
-	onRequest func(n int)
-}
-
-func newScriptedServer(t testing.TB, script ...scriptedReply) *scriptedServer {
-	t.Helper()
-	s := &scriptedServer{script: script}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *scriptedServer) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	form, _ := url.ParseQuery(string(body))
-	rec := scriptedRequest{
-		method: r.Method, path: r.URL.Path, rawQuery: r.URL.RawQuery,
-		contentType: r.Header.Get("Content-Type"), form: form,
-		sigValid: scriptedSignatureValid(form, cpSecret),
-	}
-	s.mu.Lock()
-	n := len(s.requests)
-	s.requests = append(s.requests, rec)
-	reply := scriptedReply{status: 500, body: `{"Code":"NoScript","Message":"the script is empty"}`}
-	if len(s.script) > 0 {
-		reply = s.script[min(n, len(s.script)-1)]
-	}
-	if reply.fn == nil && reply.status/100 == 2 && strings.HasPrefix(form.Get("Action"), "Create") {
-		s.acted++
-	}
-	hook := s.onRequest
-	s.mu.Unlock()
-	if hook != nil {
-		hook(n + 1)
-	}
-	if reply.fn != nil {
-		reply = reply.fn(rec)
-	}
-	if reply.hijack {
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err == nil {
-			conn.Close()
-		}
-		return
-	}
-	for k, v := range reply.header {
-		w.Header().Set(k, v)
-	}
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	}
-	w.WriteHeader(reply.status)
-	_, _ = io.WriteString(w, reply.body)
-}
-
-// scriptedSignatureValid recomputes the RPC v1 signature of a form body.
-func scriptedSignatureValid(form url.Values, secret string) bool {
-	sts := scriptedStringToSign(form)
-	return form.Get("Signature") != "" && signature.Sign(secret, []byte(sts)) == form.Get("Signature")
-}
-
-// scriptedStringToSign is the string-to-sign of a form body, as the service
-// computes it (and quotes it in SignatureDoesNotMatch).
-func scriptedStringToSign(form url.Values) string {
-	var params []signature.Param
-	for k, vs := range form {
-		if k == "Signature" {
-			continue
-		}
-		for _, v := range vs {
-			params = append(params, signature.Param{Key: k, Value: v})
-		}
-	}
-	signature.Sort(params)
-	canonical := signature.AppendCanonical(nil, params)
-	return string(signature.AppendStringToSign(nil, "POST", canonical))
-}
-
-// attempts is the number of requests the server received.
-func (s *scriptedServer) attempts() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.requests)
-}
-
-// orders is the number of creates the server acted on.
-func (s *scriptedServer) orders() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.acted
-}
-
-// received returns a copy of the recorded requests.
-func (s *scriptedServer) received() []scriptedRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]scriptedRequest(nil), s.requests...)
-}
-
-// signatures returns every Signature the server received, to look for it
-// in errors and logs.
-func (s *scriptedServer) signatures() []string {
-	var sigs []string
-	for _, r := range s.received() {
-		if sig := r.form.Get("Signature"); sig != "" {
-			sigs = append(sigs, sig)
-		}
-	}
-	return sigs
-}
+// cpSigned reports whether r carries a signature made with cpSecret.
+func cpSigned(r testkit.Request) bool { return testkit.SignatureValid(r.Form, cpSecret) }
 
 // cpFastRetries makes backoff negligible, so that retry tests do not sleep.
 var cpFastRetries = alicert.WithRetryDelay(time.Millisecond, 2*time.Millisecond)
 
-// client returns a client with static AccessKey credentials pointed at s,
-// fast retries, then opts.
-func (s *scriptedServer) client(t testing.TB, opts ...alicert.Option) *alicert.Client {
+// cpClient returns a client with static AccessKey credentials pointed at
+// srv, fast retries, then opts.
+func cpClient(t testing.TB, srv *testkit.Server, opts ...alicert.Option) *alicert.Client {
 	t.Helper()
 	all := append([]alicert.Option{
 		alicert.WithAccessKey(cpKeyID, cpSecret),
-		alicert.WithCASEndpoint(s.URL),
-		alicert.WithKMSEndpoint(s.URL),
+		alicert.WithCASEndpoint(srv.URL),
+		alicert.WithKMSEndpoint(srv.URL),
 		cpFastRetries,
 	}, opts...)
 	c, err := alicert.NewClient(all...)
@@ -230,6 +94,15 @@ func cpValidCreate() *alicert.CreateCertificateRequestInput {
 		ValidateType: alicert.ValidateDNS, Email: "ops@example.com",
 		Username: "Ada Ops", Phone: "13800001234",
 	}
+}
+
+// cpFieldNames lists the fields a validation error names, in its order.
+func cpFieldNames(verr *alicert.ValidationError) []string {
+	var fields []string
+	for _, f := range verr.Fields {
+		fields = append(fields, f.Field)
+	}
+	return fields
 }
 
 // cpRequireNoSecret fails when text holds the access key secret, the STS token

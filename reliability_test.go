@@ -12,7 +12,7 @@ import (
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
-	"github.com/aliyun/credentials-go/credentials/providers"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -36,26 +36,14 @@ var relOverTLS = map[alicerttest.FaultKind]bool{
 	alicerttest.FaultTLSHandshake: true, alicerttest.FaultStreamResetAfterAct: true,
 }
 
-// relNewServer starts a fake and a client of it that goes through the
-// fake's own transport (which injects dial errors), with fast retries.
-func relNewServer(t testing.TB, opts ...alicert.Option) (*alicerttest.Server, *alicert.Client) {
-	return relNewServerWith(t, nil, opts...)
-}
-
-// relNewServerWith is relNewServer with options for the fake.
-func relNewServerWith(t testing.TB, srvOpts []alicerttest.Option, opts ...alicert.Option) (*alicerttest.Server, *alicert.Client) {
+// relNewServer starts a fake with srvOpts and a client of it that goes
+// through the fake's own transport (which injects dial errors), with fast
+// retries, then opts.
+func relNewServer(t testing.TB, srvOpts []alicerttest.Option, opts ...alicert.Option) (*alicerttest.Server, *alicert.Client) {
 	t.Helper()
 	srv := alicerttest.NewServer(append([]alicerttest.Option{alicerttest.WithImmediateIssue()}, srvOpts...)...)
 	t.Cleanup(srv.Close)
-	id, secret := srv.Credentials()
-	all := append([]alicert.Option{
-		alicert.WithAccessKey(id, secret),
-		alicert.WithCASEndpoint(srv.URL),
-		alicert.WithKMSEndpoint(srv.URL),
-		alicert.WithHTTPClient(srv.Client()),
-		cpFastRetries,
-	}, opts...)
-	c, err := alicert.NewClient(all...)
+	c, err := alicert.NewClient(append(append(srv.ClientOptions(), cpFastRetries), opts...)...)
 	require.NoError(t, err)
 	return srv, c
 }
@@ -180,7 +168,7 @@ type relWant struct {
 	created   int  // what the call created at the server
 }
 
-// relExpect states the retry rules of API.md for one fault and kind of
+// relExpect states the retry rules (retry.go) for one fault and kind of
 // operation.
 func relExpect(kind alicerttest.FaultKind, create bool) relWant {
 	switch kind {
@@ -243,7 +231,7 @@ func TestReliabilityFaultMatrix(t *testing.T) {
 					if relOverTLS[kind] {
 						srvOpts = append(srvOpts, alicerttest.WithTLS())
 					}
-					srv, c := relNewServerWith(t, srvOpts)
+					srv, c := relNewServer(t, srvOpts)
 					call := op.setup(t, srv, c)
 					createdBefore := 0
 					if op.created != nil {
@@ -337,7 +325,7 @@ func TestReliabilityNoDuplicateOrders(t *testing.T) {
 	seed := uint64(20261123)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	// Over HTTPS and HTTP/2, so that every fault kind can be drawn.
-	srv, c := relNewServerWith(t, []alicerttest.Option{alicerttest.WithTLS()})
+	srv, c := relNewServer(t, []alicerttest.Option{alicerttest.WithTLS()})
 
 	type outcome int
 	const (
@@ -430,37 +418,18 @@ func TestReliabilityNoDuplicateOrders(t *testing.T) {
 	assert.Positive(t, unknownActed)
 }
 
-// relCountingProvider hands out the fake's key, counting calls and
-// detecting concurrent ones.
-type relCountingProvider struct {
-	id, secret string
-	calls      atomic.Int64
-	inside     atomic.Int32
-	overlaps   atomic.Int32
-}
-
-func (p *relCountingProvider) GetCredentials() (*providers.Credentials, error) {
-	if p.inside.Add(1) > 1 {
-		p.overlaps.Add(1)
-	}
-	defer p.inside.Add(-1)
-	p.calls.Add(1)
-	return &providers.Credentials{AccessKeyId: p.id, AccessKeySecret: p.secret, ProviderName: "counting"}, nil
-}
-
-func (p *relCountingProvider) GetProviderName() string { return "counting" }
-
 func TestReliabilityConcurrentCallsShareOneClient(t *testing.T) {
 	t.Parallel()
 	const goroutines = 200
 	srv := alicerttest.NewServer(alicerttest.WithImmediateIssue())
 	t.Cleanup(srv.Close)
 	id, secret := srv.Credentials()
-	p := &relCountingProvider{id: id, secret: secret}
-	c, err := alicert.NewClient(alicert.WithCredentials(p), alicert.WithCASEndpoint(srv.URL),
-		alicert.WithKMSEndpoint(srv.URL), alicert.WithHTTPClient(srv.Client()), cpFastRetries,
+	p := &testkit.CountingProvider{ID: id, Secret: secret}
+	// The provider replaces the fake's static pair: the last credentials
+	// option wins.
+	c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithCredentials(p), cpFastRetries,
 		// One call may meet every injected fault of its action in a row.
-		alicert.WithMaxAttempts(64))
+		alicert.WithMaxAttempts(64))...)
 	require.NoError(t, err)
 	// Some retries in the mix, taken by whichever calls come first.
 	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 20)
@@ -508,6 +477,6 @@ func TestReliabilityConcurrentCallsShareOneClient(t *testing.T) {
 	}
 	assert.Len(t, nonces, len(reqs), "every attempt has its own nonce")
 	assert.Equal(t, 2*goroutines+20+20+10, len(reqs), "two calls per goroutine plus one retry per injected fault")
-	assert.Equal(t, int64(len(reqs)), p.calls.Load(), "the provider is asked once per attempt")
-	assert.Zero(t, p.overlaps.Load(), "calls to the provider are serialised")
+	assert.Equal(t, int64(len(reqs)), p.Calls(), "the provider is asked once per attempt")
+	assert.Zero(t, p.Overlaps(), "calls to the provider are serialised")
 }

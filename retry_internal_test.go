@@ -52,9 +52,10 @@ func TestClassifyServiceErrors(t *testing.T) {
 		{404, "", outRejected},
 		{502, "", outServerError},
 	} {
-		got, err := classifyAPIError(&APIError{StatusCode: tc.status, Code: tc.code})
+		apiErr := &APIError{StatusCode: tc.status, Code: tc.code}
+		got, err := classifyAPIError(apiErr)
 		assert.Equal(t, tc.want, got, "%d %s", tc.status, tc.code)
-		assert.Error(t, err)
+		assert.Same(t, apiErr, err, "the service's error is returned as it is")
 	}
 }
 

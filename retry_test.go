@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -29,33 +31,33 @@ import (
 
 func TestRetryThrottledTwiceThenSuccessIsThreeFreshlySignedAttemptsAndOneOrder(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t,
+	srv := testkit.NewScripted(t,
 		cpErr(400, "Throttling.User", "Request was denied due to user flow control."),
 		cpErr(400, "Throttling.User", "Request was denied due to user flow control."),
 		cpOrder(98987582437920968),
 	)
-	c := srv.client(t)
+	c := cpClient(t, srv)
 
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.NoError(t, err)
 	assert.Equal(t, int64(98987582437920968), out.OrderID)
 	assert.Equal(t, "REQ-98987582437920968", out.RequestID)
 
-	reqs := srv.received()
+	reqs := srv.Requests()
 	require.Len(t, reqs, 3)
-	assert.Equal(t, 1, srv.orders())
+	assert.Equal(t, 1, srv.Acted())
 	nonces := map[string]bool{}
 	sigs := map[string]bool{}
 	for i, r := range reqs {
-		assert.Equal(t, http.MethodPost, r.method, "attempt %d", i+1)
-		assert.Empty(t, r.rawQuery, "attempt %d: parameters must not be in the URL", i+1)
-		assert.Equal(t, "application/x-www-form-urlencoded", r.contentType)
-		assert.True(t, r.sigValid, "attempt %d: the signature must match", i+1)
-		assert.Equal(t, "CreateCertificateRequest", r.form.Get("Action"))
-		assert.Equal(t, "www.example.com", r.form.Get("Domain"))
-		assert.NotEmpty(t, r.form.Get("Timestamp"))
-		nonces[r.form.Get("SignatureNonce")] = true
-		sigs[r.form.Get("Signature")] = true
+		assert.Equal(t, http.MethodPost, r.Method, "attempt %d", i+1)
+		assert.Empty(t, r.RawQuery, "attempt %d: parameters must not be in the URL", i+1)
+		assert.Equal(t, "application/x-www-form-urlencoded", r.ContentType)
+		assert.True(t, cpSigned(r), "attempt %d: the signature must match", i+1)
+		assert.Equal(t, "CreateCertificateRequest", r.Form.Get("Action"))
+		assert.Equal(t, "www.example.com", r.Form.Get("Domain"))
+		assert.NotEmpty(t, r.Form.Get("Timestamp"))
+		nonces[r.Form.Get("SignatureNonce")] = true
+		sigs[r.Form.Get("Signature")] = true
 	}
 	assert.Len(t, nonces, 3, "every attempt needs a fresh SignatureNonce")
 	assert.Len(t, sigs, 3, "every attempt needs a fresh signature")
@@ -63,16 +65,16 @@ func TestRetryThrottledTwiceThenSuccessIsThreeFreshlySignedAttemptsAndOneOrder(t
 
 func TestRetryCreateNotRetriedOn503AndOutcomeUnknown(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t,
+	srv := testkit.NewScripted(t,
 		cpErr(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server."),
 		cpOrder(1),
 	)
-	c := srv.client(t)
+	c := cpClient(t, srv)
 
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
 	assert.Nil(t, out)
-	assert.Equal(t, 1, srv.attempts(), "a create whose outcome is unknown must not be retried")
+	assert.Equal(t, 1, srv.Attempts(), "a create whose outcome is unknown must not be retried")
 	assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
 	var apiErr *alicert.APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -80,33 +82,34 @@ func TestRetryCreateNotRetriedOn503AndOutcomeUnknown(t *testing.T) {
 	assert.Equal(t, "ServiceUnavailable", apiErr.Code)
 	assert.Equal(t, "ERR-ServiceUnavailable", apiErr.RequestID)
 	assert.Contains(t, err.Error(), "before trying again", "the message must tell the user to check first")
-	assert.Contains(t, err.Error(), "ERR-ServiceUnavailable")
-	cpRequireCleanErr(t, err, srv.signatures()...)
+	// Once: the cause already carries it, and the wrapper must not repeat it.
+	assert.Equal(t, 1, strings.Count(err.Error(), "ERR-ServiceUnavailable"), err.Error())
+	cpRequireCleanErr(t, err, srv.Signatures()...)
 }
 
 func TestRetryCreateNotRetriedOnResetAfterWrite(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, scriptedReply{hijack: true}, cpOrder(1))
-	c := srv.client(t)
+	srv := testkit.NewScripted(t, testkit.Reply{Hijack: true}, cpOrder(1))
+	c := cpClient(t, srv)
 
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
-	assert.Equal(t, 1, srv.attempts())
+	assert.Equal(t, 1, srv.Attempts())
 	assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
 	var apiErr *alicert.APIError
 	assert.False(t, errors.As(err, &apiErr), "no response, so no APIError")
-	cpRequireCleanErr(t, err, srv.signatures()...)
+	cpRequireCleanErr(t, err, srv.Signatures()...)
 }
 
 func TestRetryReadRetriedOnResetAfterWrite(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, scriptedReply{hijack: true}, scriptedReply{hijack: true}, cpState("process"))
-	c := srv.client(t)
+	srv := testkit.NewScripted(t, testkit.Reply{Hijack: true}, testkit.Reply{Hijack: true}, cpState("process"))
+	c := cpClient(t, srv)
 
 	out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 7})
 	require.NoError(t, err)
 	assert.Equal(t, alicert.StateProcess, out.State)
-	assert.Equal(t, 3, srv.attempts())
+	assert.Equal(t, 3, srv.Attempts())
 }
 
 // cpCountingTransport counts round trips and delegates to base.
@@ -144,7 +147,7 @@ func TestRetryCreateRetriedWhenConnectionRefused(t *testing.T) {
 
 func TestRetryCreateRetriedWhenCustomTransportReturnsDialError(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpOrder(42))
+	srv := testkit.NewScripted(t, cpOrder(42))
 	var calls atomic.Int32
 	transport := cpRoundTrip(func(r *http.Request) (*http.Response, error) {
 		if calls.Add(1) <= 2 {
@@ -152,14 +155,14 @@ func TestRetryCreateRetriedWhenCustomTransportReturnsDialError(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	c := srv.client(t, alicert.WithHTTPClient(&http.Client{Transport: transport}))
+	c := cpClient(t, srv, alicert.WithHTTPClient(&http.Client{Transport: transport}))
 
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.NoError(t, err)
 	assert.Equal(t, int64(42), out.OrderID)
 	assert.Equal(t, int32(3), calls.Load())
-	assert.Equal(t, 1, srv.attempts(), "only the third attempt reached the server")
-	assert.Equal(t, 1, srv.orders())
+	assert.Equal(t, 1, srv.Attempts(), "only the third attempt reached the server")
+	assert.Equal(t, 1, srv.Acted())
 }
 
 func TestRetryOtherTransportErrorsCountAsAfterWrite(t *testing.T) {
@@ -176,7 +179,7 @@ func TestRetryOtherTransportErrorsCountAsAfterWrite(t *testing.T) {
 			t.Parallel()
 			// The create never reaches the server: its first reply is the
 			// describe's.
-			srv := newScriptedServer(t, cpState("certificate"))
+			srv := testkit.NewScripted(t, cpState("certificate"))
 			var calls atomic.Int32
 			transport := cpRoundTrip(func(r *http.Request) (*http.Response, error) {
 				if calls.Add(1) == 1 {
@@ -184,7 +187,7 @@ func TestRetryOtherTransportErrorsCountAsAfterWrite(t *testing.T) {
 				}
 				return http.DefaultTransport.RoundTrip(r)
 			})
-			c := srv.client(t, alicert.WithHTTPClient(&http.Client{Transport: transport}))
+			c := cpClient(t, srv, alicert.WithHTTPClient(&http.Client{Transport: transport}))
 
 			_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 			require.Error(t, err)
@@ -195,41 +198,63 @@ func TestRetryOtherTransportErrorsCountAsAfterWrite(t *testing.T) {
 			out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 5})
 			require.NoError(t, err, "read: retried")
 			assert.Equal(t, int32(2), calls.Load())
-			assert.NotNil(t, out)
+			assert.Equal(t, alicert.StateCertificate, out.State)
 		})
 	}
 }
 
 func TestRetryDescribeRetriedOn503(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t,
+	srv := testkit.NewScripted(t,
 		cpErr(503, "ServiceUnavailable", "busy"),
 		cpErr(503, "ServiceUnavailable", "busy"),
 		cpState("certificate"),
 	)
-	c := srv.client(t)
+	c := cpClient(t, srv)
 
 	out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 9})
 	require.NoError(t, err)
 	assert.Equal(t, alicert.StateCertificate, out.State)
-	reqs := srv.received()
+	reqs := srv.Requests()
 	require.Len(t, reqs, 3)
-	assert.NotEqual(t, reqs[0].form.Get("SignatureNonce"), reqs[1].form.Get("SignatureNonce"))
-	assert.NotEqual(t, reqs[1].form.Get("SignatureNonce"), reqs[2].form.Get("SignatureNonce"))
+	assert.NotEqual(t, reqs[0].Form.Get("SignatureNonce"), reqs[1].Form.Get("SignatureNonce"))
+	assert.NotEqual(t, reqs[1].Form.Get("SignatureNonce"), reqs[2].Form.Get("SignatureNonce"))
 	for _, r := range reqs {
-		assert.True(t, r.sigValid)
+		assert.True(t, cpSigned(r))
 	}
+}
+
+// TestRetryErrorDocumentIn2xx: a gateway may answer throttling with 200; it
+// is retried like any throttling, and other codes are errors, not successes.
+func TestRetryErrorDocumentIn2xx(t *testing.T) {
+	t.Parallel()
+	throttled := testkit.JSON(200, `{"RequestId":"R-T","Code":"Throttling.User","Message":"slow down"}`)
+	srv := testkit.NewScripted(t, throttled, throttled, cpCsrDetail())
+	out, err := cpClient(t, srv).CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 1})
+	require.NoError(t, err)
+	assert.Equal(t, "REQ-CSR", out.RequestID, "the answer after the two throttled ones")
+	assert.Contains(t, out.Csr, "BEGIN CERTIFICATE REQUEST")
+	assert.Equal(t, 3, srv.Attempts())
+
+	srv = testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"R-F","Code":"Forbidden.NoPermission","Message":"no"}`))
+	_, err = cpClient(t, srv).KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: "pem"})
+	var apiErr *alicert.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "Forbidden.NoPermission", apiErr.Code)
+	assert.Equal(t, "R-F", apiErr.RequestID)
+	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown, "the service said no: a definite failure")
+	assert.Equal(t, 1, srv.Attempts())
 }
 
 func TestRetryReadGivesAPIErrorAfterMaxAttempts(t *testing.T) {
 	t.Parallel()
 	for _, attempts := range []int{1, 2, 4} {
-		srv := newScriptedServer(t, cpErr(500, "InternalError", "The request processing has failed due to some unknown error."))
-		c := srv.client(t, alicert.WithMaxAttempts(attempts))
+		srv := testkit.NewScripted(t, cpErr(500, "InternalError", "The request processing has failed due to some unknown error."))
+		c := cpClient(t, srv, alicert.WithMaxAttempts(attempts))
 
 		_, err := c.CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 3})
 		require.Error(t, err)
-		assert.Equal(t, attempts, srv.attempts())
+		assert.Equal(t, attempts, srv.Attempts())
 		var apiErr *alicert.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 500, apiErr.StatusCode)
@@ -241,15 +266,15 @@ func TestRetryReadGivesAPIErrorAfterMaxAttempts(t *testing.T) {
 
 func TestRetryMaxAttemptsOneMeansOneAttempt(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpErr(429, "Throttling", "slow down"), cpOrder(1))
-	c := srv.client(t, alicert.WithMaxAttempts(1))
+	srv := testkit.NewScripted(t, cpErr(429, "Throttling", "slow down"), cpOrder(1))
+	c := cpClient(t, srv, alicert.WithMaxAttempts(1))
 
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	var apiErr *alicert.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.True(t, apiErr.Throttled())
-	assert.Equal(t, 1, srv.attempts())
-	assert.Equal(t, 0, srv.orders())
+	assert.Equal(t, 1, srv.Attempts())
+	assert.Equal(t, 0, srv.Acted())
 }
 
 // cpHookHandler is a slog.Handler that passes each record to fn.
@@ -265,14 +290,14 @@ func (h cpHookHandler) WithGroup(string) slog.Handler      { return h }
 
 func TestRetryContextCancelledDuringBackoffReturnsPromptly(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpErr(503, "ServiceUnavailable", "busy"), cpState("certificate"))
+	srv := testkit.NewScripted(t, cpErr(503, "ServiceUnavailable", "busy"), cpState("certificate"))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	// The attempt is logged just before the backoff starts: cancel then,
 	// a little later, so that the cancellation lands inside the wait.
 	logger := slog.New(cpHookHandler{fn: func(slog.Record) { time.AfterFunc(10*time.Millisecond, cancel) }})
 	const backoff = time.Hour
-	c := srv.client(t, alicert.WithRetryDelay(backoff, backoff), alicert.WithLogger(logger))
+	c := cpClient(t, srv, alicert.WithRetryDelay(backoff, backoff), alicert.WithLogger(logger))
 
 	start := time.Now()
 	_, err := c.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: 9})
@@ -281,36 +306,36 @@ func TestRetryContextCancelledDuringBackoffReturnsPromptly(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Less(t, elapsed, backoff/60, "the wait must end with ctx, not with the backoff")
-	assert.Equal(t, 1, srv.attempts())
+	assert.Equal(t, 1, srv.Attempts())
 	var apiErr *alicert.APIError
 	assert.ErrorAs(t, err, &apiErr, "the error still says what failed before the wait")
 }
 
 func TestRetryContextAlreadyCancelledSendsNothing(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpOrder(1))
-	c := srv.client(t)
+	srv := testkit.NewScripted(t, cpOrder(1))
+	c := cpClient(t, srv)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 
 	_, err := c.CAS.CreateCertificateRequest(ctx, cpValidCreate())
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
-	assert.Equal(t, 0, srv.attempts())
+	assert.Equal(t, 0, srv.Attempts())
 }
 
 func TestRetryThrottlingCodesRetriedWhateverTheStatus(t *testing.T) {
 	t.Parallel()
 	for _, code := range []string{"Throttling", "Throttling.User", "Throttling.Api"} {
 		for _, status := range []int{400, 403, 429, 500, 503} {
-			srv := newScriptedServer(t, cpErr(status, code, "flow control"), cpOrder(77))
-			c := srv.client(t)
+			srv := testkit.NewScripted(t, cpErr(status, code, "flow control"), cpOrder(77))
+			c := cpClient(t, srv)
 
 			out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 			require.NoError(t, err, "%s with HTTP %d", code, status)
 			assert.Equal(t, int64(77), out.OrderID)
-			assert.Equal(t, 2, srv.attempts(), "%s with HTTP %d: a throttled call was not processed", code, status)
-			assert.Equal(t, 1, srv.orders())
+			assert.Equal(t, 2, srv.Attempts(), "%s with HTTP %d: a throttled call was not processed", code, status)
+			assert.Equal(t, 1, srv.Acted())
 		}
 	}
 }
@@ -318,20 +343,20 @@ func TestRetryThrottlingCodesRetriedWhateverTheStatus(t *testing.T) {
 func TestRetryThrottlingLookalikesNotRetried(t *testing.T) {
 	t.Parallel()
 	for _, code := range []string{"ThrottlingX", "User.Throttling", "throttling"} {
-		srv := newScriptedServer(t, cpErr(400, code, "not a throttling code"), cpOrder(1))
-		c := srv.client(t)
+		srv := testkit.NewScripted(t, cpErr(400, code, "not a throttling code"), cpOrder(1))
+		c := cpClient(t, srv)
 
 		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		require.Error(t, err)
-		assert.Equal(t, 1, srv.attempts(), code)
+		assert.Equal(t, 1, srv.Attempts(), code)
 	}
 }
 
 func TestRetryInvalidParameterNotRetried(t *testing.T) {
 	t.Parallel()
 	for _, op := range []string{"create", "read"} {
-		srv := newScriptedServer(t, cpErr(400, "InvalidParameter", "The specified parameter is invalid."), cpOrder(1))
-		c := srv.client(t)
+		srv := testkit.NewScripted(t, cpErr(400, "InvalidParameter", "The specified parameter is invalid."), cpOrder(1))
+		c := cpClient(t, srv)
 
 		var err error
 		if op == "create" {
@@ -343,7 +368,7 @@ func TestRetryInvalidParameterNotRetried(t *testing.T) {
 		require.ErrorAs(t, err, &apiErr, op)
 		assert.Equal(t, "InvalidParameter", apiErr.Code)
 		assert.Equal(t, 400, apiErr.StatusCode)
-		assert.Equal(t, 1, srv.attempts(), op)
+		assert.Equal(t, 1, srv.Attempts(), op)
 		assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown, "a 4xx is a definite failure")
 	}
 }
@@ -373,15 +398,15 @@ func TestRetryCreateCsrAndKMSCreatesFollowTheCreateRules(t *testing.T) {
 		},
 	}
 	for name, call := range calls {
-		srv := newScriptedServer(t, cpErr(502, "BadGateway", "upstream"), cpJSON(200, `{}`))
-		err := call(srv.client(t))
+		srv := testkit.NewScripted(t, cpErr(502, "BadGateway", "upstream"), testkit.JSON(200, `{}`))
+		err := call(cpClient(t, srv))
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, name)
-		assert.Equal(t, 1, srv.attempts(), name)
+		assert.Equal(t, 1, srv.Attempts(), name)
 
-		srv = newScriptedServer(t, cpErr(400, "Throttling.Api", "busy"), cpErr(400, "InvalidParameter", "no"))
-		err = call(srv.client(t))
+		srv = testkit.NewScripted(t, cpErr(400, "Throttling.Api", "busy"), cpErr(400, "InvalidParameter", "no"))
+		err = call(cpClient(t, srv))
 		assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown, name)
-		assert.Equal(t, 2, srv.attempts(), "%s: throttled, then a definite failure", name)
+		assert.Equal(t, 2, srv.Attempts(), "%s: throttled, then a definite failure", name)
 	}
 }
 
@@ -390,7 +415,7 @@ func TestRetryCreateCsrAndKMSCreatesFollowTheCreateRules(t *testing.T) {
 // a create withholds it, a read offers it.
 func TestCreateNeverOffersItsBodyForReplay(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpOrder(7), cpState("process"))
+	srv := testkit.NewScripted(t, cpOrder(7), cpState("process"))
 	var offered []bool
 	var mu sync.Mutex
 	rt := cpRoundTrip(func(r *http.Request) (*http.Response, error) {
@@ -399,7 +424,7 @@ func TestCreateNeverOffersItsBodyForReplay(t *testing.T) {
 		mu.Unlock()
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	c := srv.client(t, alicert.WithHTTPClient(&http.Client{Transport: rt}))
+	c := cpClient(t, srv, alicert.WithHTTPClient(&http.Client{Transport: rt}))
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.NoError(t, err)
 	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 7})
@@ -464,27 +489,22 @@ func TestFailuresBeforeTheRequestIsWrittenAreRetriedForCreates(t *testing.T) {
 func TestTruncatedSuccessIsRetriedForReads(t *testing.T) {
 	t.Parallel()
 	const whole = `{"RequestId":"R-1","Type":"process"}`
-	for _, declared := range []bool{true, false} {
-		var calls atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body := whole
-			if calls.Add(1) == 1 {
-				body = whole[:len(whole)/2]
-			}
-			if declared {
-				// The whole length, then half the bytes: the read fails.
-				w.Header().Set("Content-Length", strconv.Itoa(len(whole)))
-			} else {
-				w.(http.Flusher).Flush() // chunked: the cut shows only in the JSON
-			}
-			_, _ = io.WriteString(w, body)
-		}))
-		t.Cleanup(srv.Close)
-		c, err := alicert.NewClient(alicert.WithAccessKey(cpKeyID, cpSecret), alicert.WithCASEndpoint(srv.URL), cpFastRetries)
-		require.NoError(t, err)
-		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
-		require.NoError(t, err, "Content-Length declared: %v", declared)
-		assert.Equal(t, alicert.StateProcess, out.State)
-		assert.Equal(t, int32(2), calls.Load())
+	half := whole[:len(whole)/2]
+	for name, cut := range map[string]testkit.Reply{
+		// The whole length, then half the bytes: the read fails.
+		"Content-Length declared": {Body: half, Header: map[string]string{"Content-Length": strconv.Itoa(len(whole))}},
+		// The length of what is sent: the cut shows only in the JSON.
+		"Content-Length of the cut body": testkit.JSON(http.StatusOK, half),
+	} {
+		srv := testkit.NewScripted(t, cut, testkit.JSON(http.StatusOK, whole))
+		out, err := cpClient(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+		require.NoError(t, err, name)
+		assert.Equal(t, alicert.StateProcess, out.State, name)
+		assert.Equal(t, 2, srv.Attempts(), name)
+
+		srv = testkit.NewScripted(t, cut, cpOrder(1))
+		_, err = cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, name)
+		assert.Equal(t, 1, srv.Attempts(), "%s: a create is not retried", name)
 	}
 }

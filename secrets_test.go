@@ -1,14 +1,17 @@
 package alicert_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/aliyun/credentials-go/credentials/providers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,19 +23,19 @@ import (
 
 // cpEcho answers with the request's own form body, as a proxy error page
 // or a confused gateway might, inside body (which holds one %s).
-func cpEcho(status int, format string) scriptedReply {
-	return scriptedReply{fn: func(r scriptedRequest) scriptedReply {
-		return scriptedReply{status: status, body: fmt.Sprintf(format, r.form.Encode())}
-	}}
+func cpEcho(status int, format string) testkit.Responder {
+	return func(r testkit.Request) testkit.Reply {
+		return testkit.JSON(status, fmt.Sprintf(format, r.Form.Encode()))
+	}
 }
 
 // cpEchoJSON answers with an error document whose Message quotes the
 // request's form body.
-func cpEchoJSON(status int, code string) scriptedReply {
-	return scriptedReply{fn: func(r scriptedRequest) scriptedReply {
-		doc, _ := json.Marshal(map[string]string{"Code": code, "RequestId": "ECHO", "Message": "bad request: " + r.form.Encode()})
-		return scriptedReply{status: status, body: string(doc)}
-	}}
+func cpEchoJSON(status int, code string) testkit.Responder {
+	return func(r testkit.Request) testkit.Reply {
+		doc, _ := json.Marshal(map[string]string{"Code": code, "RequestId": "ECHO", "Message": "bad request: " + r.Form.Encode()})
+		return testkit.JSON(status, string(doc))
+	}
 }
 
 // cpKeyJSON is cpPrivateKeyPEM as a JSON string literal.
@@ -62,33 +65,33 @@ func TestSecretsNeverInErrorsOrDebugLogs(t *testing.T) {
 			return c.KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c-1", Certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"})
 		},
 	}
-	scripts := map[string][]scriptedReply{
-		"success with key":               {cpJSON(200, `{"RequestId":"OK","OrderId":1,"CsrId":2,"CertificateId":"c","Type":"certificate","Certificate":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n","PrivateKey":`+cpKeyJSON+`}`)},
-		"throttled then 503":             {cpErr(400, "Throttling.User", "slow"), cpErr(503, "ServiceUnavailable", "busy"), cpErr(503, "ServiceUnavailable", "busy")},
-		"html 502 echoing the request":   {cpEcho(502, "<html><body><h1>502</h1><pre>%s</pre></body></html>")},
-		"json error echoing the request": {cpEchoJSON(400, "InvalidParameter")},
-		"json 500 echoing the request":   {cpEchoJSON(500, "InternalError")},
-		"signature mismatch":             {cpSignatureMismatch(func(s string) string { return s })},
-		"signature mismatch, changed":    {cpSignatureMismatch(func(s string) string { return s + "%26X%3D1" })},
-		"reset after write":              {{hijack: true}},
-		"truncated body with key":        {cpJSON(200, `{"RequestId":"TR","PrivateKey":`+cpKeyJSON[:60])},
-		"wrong type with key":            {cpJSON(200, `{"RequestId":"WT","PrivateKey":`+cpKeyJSON+`,"OrderId":"x","CsrId":[1],"Type":7}`)},
-		"key in an html error":           {{status: 500, body: "<pre>" + cpPrivateKeyPEM + "</pre>"}},
-		"key in a json error":            {cpJSON(400, `{"Code":"Bad","Message":`+cpKeyJSON+`}`)},
-		"token in a json error":          {cpJSON(400, `{"Code":"Bad","Message":"SecurityToken=`+cpToken+` is invalid"}`)},
-		"expired timestamp":              {cpErr(400, "InvalidTimeStamp.Expired", "expired")},
-		"oversized body":                 {cpJSON(200, `{"PrivateKey":`+cpKeyJSON+`,"Pad":"`+strings.Repeat("x", 1<<20)+`"}`)},
+	scripts := map[string]testkit.Responder{
+		"success with key":               testkit.Script(testkit.JSON(200, `{"RequestId":"OK","OrderId":1,"CsrId":2,"CertificateId":"c","Type":"certificate","Certificate":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n","PrivateKey":`+cpKeyJSON+`}`)),
+		"throttled then 503":             testkit.Script(cpErr(400, "Throttling.User", "slow"), cpErr(503, "ServiceUnavailable", "busy"), cpErr(503, "ServiceUnavailable", "busy")),
+		"html 502 echoing the request":   cpEcho(502, "<html><body><h1>502</h1><pre>%s</pre></body></html>"),
+		"json error echoing the request": cpEchoJSON(400, "InvalidParameter"),
+		"json 500 echoing the request":   cpEchoJSON(500, "InternalError"),
+		"signature mismatch":             cpSignatureMismatch(func(s string) string { return s }),
+		"signature mismatch, changed":    cpSignatureMismatch(func(s string) string { return s + "%26X%3D1" }),
+		"reset after write":              testkit.Script(testkit.Reply{Hijack: true}),
+		"truncated body with key":        testkit.Script(testkit.JSON(200, `{"RequestId":"TR","PrivateKey":`+cpKeyJSON[:60])),
+		"wrong type with key":            testkit.Script(testkit.JSON(200, `{"RequestId":"WT","PrivateKey":`+cpKeyJSON+`,"OrderId":"x","CsrId":[1],"Type":7}`)),
+		"key in an html error":           testkit.Script(testkit.Reply{Status: 500, Body: "<pre>" + cpPrivateKeyPEM + "</pre>"}),
+		"key in a json error":            testkit.Script(testkit.JSON(400, `{"Code":"Bad","Message":`+cpKeyJSON+`}`)),
+		"token in a json error":          testkit.Script(testkit.JSON(400, `{"Code":"Bad","Message":"SecurityToken=`+cpToken+` is invalid"}`)),
+		"expired timestamp":              testkit.Script(cpErr(400, "InvalidTimeStamp.Expired", "expired")),
+		"oversized body":                 testkit.Script(testkit.JSON(200, `{"PrivateKey":`+cpKeyJSON+`,"Pad":"`+strings.Repeat("x", 1<<20)+`"}`)),
 	}
-	for scriptName, script := range scripts {
+	for scriptName, respond := range scripts {
 		for opName, call := range calls {
 			t.Run(scriptName+"/"+opName, func(t *testing.T) {
 				t.Parallel()
-				srv := newScriptedServer(t, script...)
+				srv := testkit.NewServer(t, respond)
 				var logs cpLogBuffer
-				c := srv.client(t, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken), alicert.WithLogger(cpDebugLogger(&logs)))
+				c := cpClient(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken), alicert.WithLogger(cpDebugLogger(&logs)))
 
 				out, err := call(c)
-				sigs := srv.signatures()
+				sigs := srv.Signatures()
 				require.NotEmpty(t, sigs, "the call reached the server")
 				cpRequireCleanErr(t, err, sigs...)
 				if err != nil {
@@ -131,9 +134,9 @@ func cpErrorChain(err error) string {
 
 func TestSecretsNeverInCredentialsOrValidationErrors(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpOrder(1))
+	srv := testkit.NewScripted(t, cpOrder(1))
 	var logs cpLogBuffer
-	c := srv.client(t, alicert.WithCredentials(&cpCountingProvider{err: fmt.Errorf("refresh failed: SecurityToken=%s", cpToken)}),
+	c := cpClient(t, srv, alicert.WithCredentials(&testkit.CountingProvider{Err: fmt.Errorf("refresh failed: SecurityToken=%s", cpToken)}),
 		alicert.WithLogger(cpDebugLogger(&logs)))
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
@@ -144,7 +147,7 @@ func TestSecretsNeverInCredentialsOrValidationErrors(t *testing.T) {
 	require.ErrorAs(t, err, &verr)
 	cpRequireCleanErr(t, err)
 	cpRequireNoSecret(t, "debug log", logs.String())
-	assert.Equal(t, 0, srv.attempts())
+	assert.Equal(t, 0, srv.Attempts())
 }
 
 // TestCredentialsErrorChainHoldsNoProfileSecret: credentials-go quotes a
@@ -156,7 +159,7 @@ func TestCredentialsErrorChainHoldsNoProfileSecret(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(home, ".aliyun"), 0o700))
 	cfg := `{"current":"default","profiles":[{"name":"default","mode":"AK","access_key_id":"LTAIkey","access_key_secret":"` + cpSecret + `",}]}`
 	require.NoError(t, os.WriteFile(filepath.Join(home, ".aliyun", "config.json"), []byte(cfg), 0o600))
-	srv := newScriptedServer(t, cpState("process"))
+	srv := testkit.NewScripted(t, cpState("process"))
 	c, err := alicert.NewClient(alicert.WithCASEndpoint(srv.URL))
 	require.NoError(t, err)
 
@@ -164,7 +167,7 @@ func TestCredentialsErrorChainHoldsNoProfileSecret(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "config", "the summary still says where it looked")
 	cpRequireNoSecret(t, "every level of the credentials error", cpErrorChain(err))
-	assert.Equal(t, 0, srv.attempts())
+	assert.Equal(t, 0, srv.Attempts())
 }
 
 // TestClientHeldByValueFormatsWithoutSecrets: fmt cannot call methods on
@@ -195,8 +198,8 @@ func TestClientHeldByValueFormatsWithoutSecrets(t *testing.T) {
 func TestServiceTextReachesNoTerminalControl(t *testing.T) {
 	t.Parallel()
 	const nasty = "\x1b[2J\x1b]0;pwned\x07\u202egnp.exe\u200b\r\nnext\x00\x85"
-	srv := newScriptedServer(t, cpJSON(400, `{"RequestId":"R-1`+nasty+`","Code":"Bad`+nasty+`","Message":"m`+nasty+`","HostId":"h`+nasty+`","Recommend":"r`+nasty+`"}`))
-	_, err := srv.client(t).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	srv := testkit.NewScripted(t, testkit.JSON(400, `{"RequestId":"R-1`+nasty+`","Code":"Bad`+nasty+`","Message":"m`+nasty+`","HostId":"h`+nasty+`","Recommend":"r`+nasty+`"}`))
+	_, err := cpClient(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	var apiErr *alicert.APIError
 	require.ErrorAs(t, err, &apiErr)
 	for _, s := range []string{err.Error(), apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.HostID, apiErr.Recommend} {
@@ -209,11 +212,11 @@ func TestServiceTextReachesNoTerminalControl(t *testing.T) {
 
 func TestSecretsNeverInFormattedValues(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, cpOrder(1))
+	srv := testkit.NewScripted(t, cpOrder(1))
 	clients := map[string]*alicert.Client{
-		"sts":        srv.client(t, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)),
-		"access key": srv.client(t),
-		"provider":   srv.client(t, alicert.WithCredentials(&cpCountingProvider{token: cpToken})),
+		"sts":        cpClient(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)),
+		"access key": cpClient(t, srv),
+		"provider":   cpClient(t, srv, alicert.WithCredentials(&testkit.CountingProvider{ID: cpKeyID, Secret: cpSecret, Token: cpToken})),
 	}
 	// Use each client once, so that any lazily filled state is populated.
 	for name, c := range clients {
@@ -273,11 +276,29 @@ func TestSecretsNeverInFormattedValues(t *testing.T) {
 	}
 }
 
+// TestOutputsHideKeysFromSlogJSON: the JSON handler marshals values, past
+// their String and Format methods.
+func TestOutputsHideKeysFromSlogJSON(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	log.Info("state", "out", alicert.DescribeCertificateStateOutput{State: alicert.StateCertificate, PrivateKey: cpPrivateKeyPEM})
+	log.Info("csr", "out", &alicert.GetCsrDetailOutput{Csr: "csr", PrivateKey: cpPrivateKeyPEM})
+	log.Info("obtained", "out", alicert.ObtainOutput{OrderID: 7, PrivateKey: cpPrivateKeyPEM})
+	cpRequireNoSecret(t, "slog JSON", buf.String())
+	records := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, records, 3)
+	for _, r := range records {
+		assert.Contains(t, r, "[redacted]", "a reader can tell the key is set: %s", r)
+	}
+	assert.Contains(t, records[0], "certificate", "the other fields are still logged")
+}
+
 func TestPrivateKeyStillReadableFromOutputs(t *testing.T) {
 	t.Parallel()
 	// Hiding the key from %v must not hide it from the program.
-	srv := newScriptedServer(t, cpJSON(200, `{"RequestId":"K","Type":"certificate","Csr":"c","PrivateKey":`+cpKeyJSON+`}`))
-	c := srv.client(t)
+	srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"K","Type":"certificate","Csr":"c","PrivateKey":`+cpKeyJSON+`}`))
+	c := cpClient(t, srv)
 	state, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
 	assert.Equal(t, cpPrivateKeyPEM, state.PrivateKey)
@@ -288,10 +309,10 @@ func TestPrivateKeyStillReadableFromOutputs(t *testing.T) {
 
 func TestDebugLogRecordsEachAttempt(t *testing.T) {
 	t.Parallel()
-	srv := newScriptedServer(t, scriptedReply{status: 503, body: `{"Code":"ServiceUnavailable","Message":"busy"}`,
-		header: map[string]string{"x-acs-request-id": "LOG-REQ-1"}}, cpState("process"))
+	srv := testkit.NewScripted(t, testkit.Reply{Status: 503, Body: `{"Code":"ServiceUnavailable","Message":"busy"}`,
+		Header: map[string]string{"x-acs-request-id": "LOG-REQ-1"}}, cpState("process"))
 	var logs cpLogBuffer
-	c := srv.client(t, alicert.WithLogger(cpDebugLogger(&logs)))
+	c := cpClient(t, srv, alicert.WithLogger(cpDebugLogger(&logs)))
 	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
 

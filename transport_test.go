@@ -2,11 +2,14 @@ package alicert
 
 import (
 	"crypto/tls"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -61,7 +64,10 @@ func TestDefaultTransportRefusesOldTLS(t *testing.T) {
 			if tc.wantOK {
 				assert.NoError(t, err)
 			} else {
-				assert.Error(t, err, "a server limited to %s must be refused", tc.name)
+				require.Error(t, err, "a server limited to %s must be refused", tc.name)
+				// Refused for its version, not for anything else the
+				// handshake could trip on.
+				assert.Contains(t, err.Error(), "protocol version")
 			}
 		})
 	}
@@ -98,4 +104,62 @@ func TestDeclaredOversizedBodyIsNotRead(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the client kept reading a body that announced itself as too large")
 	}
+}
+
+// roundTripFunc adapts a function to http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestReplacedDefaultTransport: a program that replaces http.DefaultTransport
+// with a wrapper (tracing does) still gets a working client, whose bounded
+// transport is its own: the replaced global is never used. Not parallel:
+// it swaps a global.
+func TestReplacedDefaultTransport(t *testing.T) {
+	orig := http.DefaultTransport
+	t.Cleanup(func() { http.DefaultTransport = orig })
+	var used atomic.Int32
+	http.DefaultTransport = roundTripFunc(func(*http.Request) (*http.Response, error) {
+		used.Add(1)
+		return nil, errors.New("the replaced global transport was used")
+	})
+	srv := testkit.NewScripted(t, testkit.JSON(http.StatusOK, `{"RequestId":"R-1","Type":"process"}`))
+
+	c, err := NewClient(WithAccessKey("id", "secret"), WithCASEndpoint(srv.URL), WithMaxAttempts(1))
+	require.NoError(t, err)
+	tr, ok := c.cfg.httpClient.Transport.(*http.Transport)
+	require.True(t, ok, "a transport of its own, got %T", c.cfg.httpClient.Transport)
+	assert.Positive(t, tr.ResponseHeaderTimeout, "still bounded")
+	require.NotNil(t, tr.TLSClientConfig)
+	assert.GreaterOrEqual(t, tr.TLSClientConfig.MinVersion, uint16(tls.VersionTLS12))
+
+	out, err := c.CAS.DescribeCertificateState(t.Context(), &DescribeCertificateStateInput{OrderID: 1})
+	require.NoError(t, err)
+	assert.Equal(t, StateProcess, out.State)
+	assert.Equal(t, 1, srv.Attempts(), "the call reached the server")
+	assert.Zero(t, used.Load(), "the replaced global transport is not used")
+}
+
+// TestRedirectIsNotFollowed: a 307 would post the signed body, token
+// included, to another host. Neither the default HTTP client nor one the
+// caller gives follows it, and the caller's client is left as it was.
+func TestRedirectIsNotFollowed(t *testing.T) {
+	t.Parallel()
+	elsewhere := testkit.NewScripted(t, testkit.JSON(http.StatusOK, `{"RequestId":"R-CSR","Csr":"csr"}`))
+	srv := testkit.NewScripted(t, testkit.Reply{Status: http.StatusTemporaryRedirect, Header: map[string]string{"Location": elsewhere.URL}})
+	callers := &http.Client{}
+	for name, opts := range map[string][]Option{
+		"default HTTP client": nil,
+		"caller's client":     {WithHTTPClient(callers)},
+	} {
+		c, err := NewClient(append([]Option{WithSTSToken("id", "secret", "token"), WithCASEndpoint(srv.URL)}, opts...)...)
+		require.NoError(t, err, name)
+		_, err = c.CAS.GetCsrDetail(t.Context(), &GetCsrDetailInput{CsrID: 1})
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, name)
+		assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode, name)
+	}
+	assert.Equal(t, 2, srv.Attempts(), "one attempt per client: a redirect is not retried")
+	assert.Equal(t, 0, elsewhere.Attempts(), "nothing reaches the redirect target")
+	assert.Nil(t, callers.CheckRedirect, "the caller's client is not changed")
 }
