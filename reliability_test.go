@@ -30,6 +30,9 @@ var relAllFaults = []alicerttest.FaultKind{
 	alicerttest.FaultTLSHandshake, alicerttest.FaultStreamResetAfterAct,
 }
 
+// relAlgorithms are the signature algorithms every cell runs under.
+var relAlgorithms = []alicert.SignatureAlgorithm{alicert.SignatureHMACSHA1, alicert.SignatureACS3HMACSHA256}
+
 // relOverTLS are the faults that exist only over HTTPS: their cells run
 // against a fake started WithTLS (HTTP/2).
 var relOverTLS = map[alicerttest.FaultKind]bool{
@@ -222,35 +225,38 @@ func TestReliabilityFaultMatrix(t *testing.T) {
 	t.Parallel()
 	var cells, passed atomic.Int32
 	t.Run("cells", func(t *testing.T) {
-		for _, op := range relOps {
-			for _, kind := range relAllFaults {
-				cells.Add(1)
-				t.Run(op.action+"/"+kind.String(), func(t *testing.T) {
-					t.Parallel()
-					var srvOpts []alicerttest.Option
-					if relOverTLS[kind] {
-						srvOpts = append(srvOpts, alicerttest.WithTLS())
-					}
-					srv, c := relNewServer(t, srvOpts)
-					call := op.setup(t, srv, c)
-					createdBefore := 0
-					if op.created != nil {
-						createdBefore = op.created(srv)
-					}
-					if kind == alicerttest.FaultSlow {
-						relSlowCell(t, srv, op, call, createdBefore)
-					} else {
-						relCell(t, srv, op, kind, call, createdBefore)
-					}
-					if !t.Failed() {
-						passed.Add(1)
-					}
-				})
+		for _, alg := range relAlgorithms {
+			for _, op := range relOps {
+				for _, kind := range relAllFaults {
+					cells.Add(1)
+					t.Run(alg.String()+"/"+op.action+"/"+kind.String(), func(t *testing.T) {
+						t.Parallel()
+						var srvOpts []alicerttest.Option
+						if relOverTLS[kind] {
+							srvOpts = append(srvOpts, alicerttest.WithTLS())
+						}
+						srv, c := relNewServer(t, srvOpts, alicert.WithSignatureAlgorithm(alg))
+						call := op.setup(t, srv, c)
+						createdBefore := 0
+						if op.created != nil {
+							createdBefore = op.created(srv)
+						}
+						if kind == alicerttest.FaultSlow {
+							relSlowCell(t, srv, op, call, createdBefore)
+						} else {
+							relCell(t, srv, op, kind, call, createdBefore)
+						}
+						if !t.Failed() {
+							passed.Add(1)
+						}
+					})
+				}
 			}
 		}
 	})
-	t.Logf("fault matrix: %d of %d cells pass (%d operations x %d faults)", passed.Load(), cells.Load(), len(relOps), len(relAllFaults))
-	assert.Equal(t, len(relOps)*len(relAllFaults), int(cells.Load()))
+	t.Logf("fault matrix: %d of %d cells pass (%d signature algorithms x %d operations x %d faults)",
+		passed.Load(), cells.Load(), len(relAlgorithms), len(relOps), len(relAllFaults))
+	assert.Equal(t, len(relAlgorithms)*len(relOps)*len(relAllFaults), int(cells.Load()))
 	assert.Equal(t, cells.Load(), passed.Load())
 }
 

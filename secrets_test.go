@@ -82,28 +82,31 @@ func TestSecretsNeverInErrorsOrDebugLogs(t *testing.T) {
 		"expired timestamp":              testkit.Script(cpErr(400, "InvalidTimeStamp.Expired", "expired")),
 		"oversized body":                 testkit.Script(testkit.JSON(200, `{"PrivateKey":`+cpKeyJSON+`,"Pad":"`+strings.Repeat("x", 1<<20)+`"}`)),
 	}
-	for scriptName, respond := range scripts {
-		for opName, call := range calls {
-			t.Run(scriptName+"/"+opName, func(t *testing.T) {
-				t.Parallel()
-				srv := testkit.NewServer(t, respond)
-				var logs cpLogBuffer
-				c := cpClient(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken), alicert.WithLogger(cpDebugLogger(&logs)))
+	for _, alg := range []alicert.SignatureAlgorithm{alicert.SignatureHMACSHA1, alicert.SignatureACS3HMACSHA256} {
+		for scriptName, respond := range scripts {
+			for opName, call := range calls {
+				t.Run(alg.String()+"/"+scriptName+"/"+opName, func(t *testing.T) {
+					t.Parallel()
+					srv := testkit.NewServer(t, respond)
+					var logs cpLogBuffer
+					c := cpClient(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken), alicert.WithLogger(cpDebugLogger(&logs)),
+						alicert.WithSignatureAlgorithm(alg))
 
-				out, err := call(c)
-				sigs := srv.Signatures()
-				require.NotEmpty(t, sigs, "the call reached the server")
-				cpRequireCleanErr(t, err, sigs...)
-				if err != nil {
-					cpRequireNoSecret(t, "error chain", cpErrorChain(err), sigs...)
-				}
-				for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-					cpRequireNoSecret(t, "output "+verb, fmt.Sprintf(verb, out), sigs...)
-				}
-				require.NotEmpty(t, logs.String(), "one debug record per attempt")
-				assert.Contains(t, logs.String(), opName)
-				cpRequireNoSecret(t, "debug log", logs.String(), sigs...)
-			})
+					out, err := call(c)
+					sigs := srv.Signatures()
+					require.NotEmpty(t, sigs, "the call reached the server")
+					cpRequireCleanErr(t, err, sigs...)
+					if err != nil {
+						cpRequireNoSecret(t, "error chain", cpErrorChain(err), sigs...)
+					}
+					for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+						cpRequireNoSecret(t, "output "+verb, fmt.Sprintf(verb, out), sigs...)
+					}
+					require.NotEmpty(t, logs.String(), "one debug record per attempt")
+					assert.Contains(t, logs.String(), opName)
+					cpRequireNoSecret(t, "debug log", logs.String(), sigs...)
+				})
+			}
 		}
 	}
 }

@@ -19,10 +19,18 @@ type Request struct {
 	// Body is the raw body, and Form the body parsed as a form.
 	Body string
 	Form url.Values
+	// Header is the request's headers (signature V3 signs with them).
+	Header http.Header
 }
 
-// Action is the request's Action parameter.
-func (r Request) Action() string { return r.Form.Get("Action") }
+// Action is the request's Action parameter, or its x-acs-action header
+// when it is signed with signature V3.
+func (r Request) Action() string {
+	if a := r.Form.Get("Action"); a != "" {
+		return a
+	}
+	return r.Header.Get("x-acs-action")
+}
 
 // Reply is what a Server answers to one request.
 type Reply struct {
@@ -107,7 +115,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	form, _ := url.ParseQuery(string(body))
 	req := Request{
 		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
-		ContentType: r.Header.Get("Content-Type"), Body: string(body), Form: form,
+		ContentType: r.Header.Get("Content-Type"), Body: string(body), Form: form, Header: r.Header.Clone(),
 	}
 	s.mu.Lock()
 	req.N = len(s.requests) + 1
@@ -190,6 +198,9 @@ func (s *Server) Signatures() []string {
 	for _, r := range s.Requests() {
 		if sig := r.Form.Get("Signature"); sig != "" {
 			sigs = append(sigs, sig)
+		}
+		if _, sig, ok := strings.Cut(r.Header.Get("Authorization"), ",Signature="); ok {
+			sigs = append(sigs, sig) // signature V3
 		}
 	}
 	return sigs
