@@ -263,7 +263,7 @@ func TestKMSSignerTimeout(t *testing.T) {
 
 // ksIssue has the fake's CA issue a certificate for the signer's key,
 // through a CSR the signer signs.
-func ksIssue(t *testing.T, srv *alicerttest.Server, signer crypto.Signer, name string) string {
+func ksIssue(t testing.TB, srv *alicerttest.Server, signer crypto.Signer, name string) string {
 	t.Helper()
 	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
 		Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
