@@ -178,6 +178,11 @@ var opCreateCertificate = &operation{
 // a CSR for the subject. Have a CA sign the CSR, then import the result with
 // UploadCertificate.
 //
+// Alibaba Cloud documents the KMS certificate operations as a
+// previous-version feature. For a new key that never leaves KMS, prefer an
+// asymmetric key (CreateKey) used through a KMSSigner: it builds the CSR
+// (x509.CreateCertificateRequest) and serves TLS (TLSCertificate).
+//
 // The call is not retried once the request may have reached the service:
 // such a failure matches ErrOutcomeUnknown.
 //

@@ -149,6 +149,19 @@ const (
 	wireOddCertID = `9a28de48-8d8b-484d-a766-dec4****/é+ =&%?#"\<x>`
 )
 
+// wireDigest is the Digest of the AsymmetricSign golden case: 32 bytes
+// whose base64 holds '+', '/' and '='.
+var wireDigest = append([]byte{0xfb, 0xff, 0xbe}, append(wireSeq(27), 0x1b, 0xff)...)
+
+// wireSeq returns the bytes 0, 1, ..., n-1.
+func wireSeq(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return b
+}
+
 // wireCase is one operation of TestWireGolden: the call, the reply it gets
 // and what the request must hold besides its golden body.
 type wireCase struct {
@@ -263,6 +276,104 @@ func wireCases() []wireCase {
 			form: map[string]string{"CertificateId": wireOddCertID, "Certificate": wireCertPEM, "CertificateChain": wireChainPEM},
 			checkFn: func(t *testing.T, out any) {
 				assert.Equal(t, "REQ-UPL", out.(*UploadCertificateOutput).RequestID)
+			},
+		},
+		{
+			action: "CreateKey", api: apiKMS,
+			reply: `{"RequestId":"REQ-CK","KeyMetadata":{"KeyId":"key-hzz62f1cb66fa42qo****","KeySpec":"EC_P256",` +
+				`"KeyUsage":"SIGN/VERIFY","PrimaryKeyVersion":"7ce1d081-06cb-42e6-aab6-5c5de030****",` +
+				`"Arn":"acs:kms:cn-hangzhou:154035569884****:key/key-hzz62f1cb66fa42qo****","KeyState":"Enabled",` +
+				`"Description":"tls: 证书 & <more>","CreationDate":"2025-03-14T15:09:26Z","Creator":"154035569884****",` +
+				`"DKMSInstanceId":"kst-bjj62d8f5e0sgtx8h****","ProtectionLevel":"HSM","Origin":"Aliyun_KMS",` +
+				`"AutomaticRotation":"Disabled","LastRotationDate":"2025-03-14T15:09:26Z","MaterialExpireTime":"",` +
+				`"NextRotationDate":"2026-03-14T15:09:26Z","RotationInterval":"31536000s","DeleteDate":"2099-01-01T00:00:00Z"}}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.KMS.CreateKey(ctx, &CreateKeyInput{
+					KeySpec: "EC_P256", KeyUsage: KeyUsageSignVerify, Description: "tls: 证书 & <more>+/=",
+					ProtectionLevel: "HSM", DKMSInstanceID: "kst-bjj62d8f5e0sgtx8h****",
+				})
+			},
+			form: map[string]string{
+				"KeySpec": "EC_P256", "KeyUsage": "SIGN/VERIFY", "Description": "tls: 证书 & <more>+/=",
+				"ProtectionLevel": "HSM", "DKMSInstanceId": "kst-bjj62d8f5e0sgtx8h****",
+			},
+			absent: []string{"DKMSInstanceID", "Origin", "Policy", "Tags", "EnableAutomaticRotation"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*CreateKeyOutput)
+				assert.Equal(t, KeyMetadata{
+					KeyID: "key-hzz62f1cb66fa42qo****", KeySpec: "EC_P256", KeyUsage: "SIGN/VERIFY",
+					PrimaryKeyVersion: "7ce1d081-06cb-42e6-aab6-5c5de030****",
+					Arn:               "acs:kms:cn-hangzhou:154035569884****:key/key-hzz62f1cb66fa42qo****", KeyState: "Enabled",
+					Description: "tls: 证书 & <more>", CreationDate: "2025-03-14T15:09:26Z", Creator: "154035569884****",
+					DKMSInstanceID: "kst-bjj62d8f5e0sgtx8h****", ProtectionLevel: "HSM", Origin: "Aliyun_KMS",
+					AutomaticRotation: "Disabled", LastRotationDate: "2025-03-14T15:09:26Z",
+					NextRotationDate: "2026-03-14T15:09:26Z", RotationInterval: "31536000s", DeleteDate: "2099-01-01T00:00:00Z",
+				}, o.KeyMetadata)
+				assert.Equal(t, "REQ-CK", o.RequestID)
+			},
+		},
+		{
+			action: "GetPublicKey", api: apiKMS,
+			reply: `{"RequestId":"REQ-GPK","KeyId":"5c438b18-05be-40ad-b6c2-3be6752c****",` +
+				`"KeyVersionId":"2ab1a983-7072-4bbc-a582-584b5bd8****",` +
+				`"PublicKey":"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQ+/=\n-----END PUBLIC KEY-----\n"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.KMS.GetPublicKey(ctx, &GetPublicKeyInput{KeyID: "alias/web tls+1", KeyVersionID: "2ab1a983-7072-4bbc-a582-584b5bd8****"})
+			},
+			form:   map[string]string{"KeyId": "alias/web tls+1", "KeyVersionId": "2ab1a983-7072-4bbc-a582-584b5bd8****"},
+			absent: []string{"KeyID", "KeyVersionID", "DryRun"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*GetPublicKeyOutput)
+				assert.Equal(t, "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQ+/=\n-----END PUBLIC KEY-----\n", o.PublicKey)
+				assert.Equal(t, "5c438b18-05be-40ad-b6c2-3be6752c****", o.KeyID, "the id, not the alias asked for")
+				assert.Equal(t, "2ab1a983-7072-4bbc-a582-584b5bd8****", o.KeyVersionID)
+				assert.Equal(t, "REQ-GPK", o.RequestID)
+			},
+		},
+		{
+			action: "AsymmetricSign", api: apiKMS,
+			// Value is the base64 of the bytes 0x30 0x06 0x02 0x01 0x01 0x02 0x01 0xfb 0xff 0xbf.
+			reply: `{"RequestId":"REQ-AS","KeyId":"5c438b18-05be-40ad-b6c2-3be6752c****",` +
+				`"KeyVersionId":"2ab1a983-7072-4bbc-a582-584b5bd8****","Value":"MAYCAQECAfv/vw=="}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.KMS.AsymmetricSign(ctx, &AsymmetricSignInput{
+					KeyID: "5c438b18-05be-40ad-b6c2-3be6752c****", KeyVersionID: "2ab1a983-7072-4bbc-a582-584b5bd8****",
+					Algorithm: AlgorithmECDSASHA256, Digest: wireDigest,
+				})
+			},
+			form: map[string]string{
+				"Algorithm": "ECDSA_SHA_256",
+				// Standard base64 with padding: '+', '/' and '=' all occur.
+				"Digest": "+/++AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaG/8=",
+			},
+			absent: []string{"DryRun"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*AsymmetricSignOutput)
+				assert.Equal(t, []byte{0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0xfb, 0xff, 0xbf}, o.Value)
+				assert.Equal(t, "2ab1a983-7072-4bbc-a582-584b5bd8****", o.KeyVersionID)
+				assert.Equal(t, "5c438b18-05be-40ad-b6c2-3be6752c****", o.KeyID)
+				assert.Equal(t, "REQ-AS", o.RequestID)
+			},
+		},
+		{
+			action: "ListKeyVersions", api: apiKMS,
+			reply: `{"RequestId":"REQ-LKV","TotalCount":102,"PageNumber":2,"PageSize":100,"KeyVersions":{"KeyVersion":[` +
+				`{"KeyId":"key-hzz630494463ejqjx****","KeyVersionId":"1e3304fd-68ac-4d5b-8886-ae5f01a1****","CreationDate":"2016-03-25T10:42:40Z"},` +
+				`{"KeyId":"key-hzz630494463ejqjx****","KeyVersionId":"2e3304fd-68ac-4d5b-8886-ae5f01a1****","CreationDate":"2016-04-01T10:42:40Z"}]}}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.KMS.ListKeyVersions(ctx, &ListKeyVersionsInput{KeyID: "key-hzz630494463ejqjx****", PageNumber: 2, PageSize: 100})
+			},
+			form: map[string]string{"KeyId": "key-hzz630494463ejqjx****", "PageNumber": "2", "PageSize": "100"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*ListKeyVersionsOutput)
+				assert.Equal(t, []KeyVersion{
+					{KeyID: "key-hzz630494463ejqjx****", KeyVersionID: "1e3304fd-68ac-4d5b-8886-ae5f01a1****", CreationDate: "2016-03-25T10:42:40Z"},
+					{KeyID: "key-hzz630494463ejqjx****", KeyVersionID: "2e3304fd-68ac-4d5b-8886-ae5f01a1****", CreationDate: "2016-04-01T10:42:40Z"},
+				}, o.KeyVersions)
+				assert.Equal(t, int64(102), o.TotalCount)
+				assert.Equal(t, int64(2), o.PageNumber)
+				assert.Equal(t, int64(100), o.PageSize)
+				assert.Equal(t, "REQ-LKV", o.RequestID)
 			},
 		},
 		{

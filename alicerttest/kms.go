@@ -14,7 +14,8 @@ import (
 	"strings"
 )
 
-// kmsAPI is KMS, API version 2016-01-20: the certificate operations.
+// kmsAPI is KMS, API version 2016-01-20: the certificate operations and
+// asymmetric keys.
 func kmsAPI() api {
 	return api{
 		product: "kms",
@@ -22,6 +23,11 @@ func kmsAPI() api {
 		actions: map[string]handler{
 			"CreateCertificate": (*Server).createCertificate,
 			"UploadCertificate": (*Server).uploadCertificate,
+			// Asymmetric keys, in kms_keys.go.
+			"CreateKey":       (*Server).createKey,
+			"GetPublicKey":    (*Server).getPublicKey,
+			"AsymmetricSign":  (*Server).asymmetricSign,
+			"ListKeyVersions": (*Server).listKeyVersions,
 		},
 	}
 }

@@ -44,6 +44,9 @@ type Server struct {
 
 	// dns is the fake Alidns's records (see alidns.go); it has its own lock.
 	dns *dnsState
+	// kmsKeys is the fake KMS's asymmetric keys (see kms_keys.go); it has
+	// its own lock.
+	kmsKeys kmsKeyStore
 
 	mu          sync.Mutex // guards everything below
 	creds       map[string]credential
