@@ -66,7 +66,8 @@ const (
 // Client.CAS.
 type CASService struct{ client *Client }
 
-// KMSService holds the KMS certificate operations. Get it from Client.KMS.
+// KMSService holds the KMS operations: certificates whose key stays in KMS,
+// and asymmetric keys that sign (see KMSSigner). Get it from Client.KMS.
 type KMSService struct{ client *Client }
 
 // endpoint is one service's resolved base URL and API version.
