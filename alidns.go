@@ -62,7 +62,7 @@ type AddDomainRecordInput struct {
 
 func (in *AddDomainRecordInput) validate() []FieldError {
 	var p problems
-	checkZone(&p, "DomainName", in.DomainName)
+	checkDomain(&p, "DomainName", in.DomainName, zoneName)
 	checkRR(&p, "RR", in.RR)
 	checkRecordType(&p, "Type", in.Type, true)
 	p.required("Value", in.Value)
@@ -78,23 +78,17 @@ func (in *AddDomainRecordInput) validate() []FieldError {
 	return p
 }
 
-func checkZone(p *problems, field, d string) {
-	switch {
-	case strings.TrimSpace(d) == "":
-		p.add(field, "is required")
-	case strings.HasPrefix(d, "*"):
-		p.add(field, fmt.Sprintf("%q is a wildcard; give the domain hosted in Alibaba Cloud DNS, like example.com", d))
-	default:
-		checkDomain(p, field, d)
-	}
-}
-
+// checkRR reports a host record that is not "@" or a relative name; its
+// characters follow the domain rule, so that nothing invisible or
+// look-alike reaches the zone.
 func checkRR(p *problems, field, rr string) {
 	switch {
 	case strings.TrimSpace(rr) == "":
 		p.add(field, `is required; use "@" for the domain itself`)
+	case domainRuneProblem(rr) != "":
+		p.add(field, domainRuneProblem(rr))
 	case strings.ContainsAny(rr, " \t\r\n/:,;"):
-		p.add(field, fmt.Sprintf("%q is not a host record", rr))
+		p.add(field, quote(rr)+" is not a host record")
 	}
 }
 
@@ -103,7 +97,7 @@ func checkRecordType(p *problems, field, t string, required bool) {
 	case t == "" && required:
 		p.add(field, "is required; one of "+strings.Join(dnsRecordTypes, ", "))
 	case t != "" && !isDNSRecordType(t):
-		p.add(field, fmt.Sprintf("%q is not one of %s", t, strings.Join(dnsRecordTypes, ", ")))
+		p.add(field, fmt.Sprintf("%s is not one of %s", quote(t), strings.Join(dnsRecordTypes, ", ")))
 	}
 }
 
@@ -139,6 +133,9 @@ var opAddDomainRecord = &operation{
 //
 // API reference: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-adddomainrecord
 func (s *DNSService) AddDomainRecord(ctx context.Context, in *AddDomainRecordInput) (*AddDomainRecordOutput, error) {
+	if s == nil || s.client == nil {
+		return nil, noClient(opAddDomainRecord)
+	}
 	return invoke[AddDomainRecordOutput](ctx, s.client, opAddDomainRecord, in)
 }
 
@@ -167,9 +164,9 @@ type DescribeSubDomainRecordsInput struct {
 
 func (in *DescribeSubDomainRecordsInput) validate() []FieldError {
 	var p problems
-	checkDomain(&p, "SubDomain", in.SubDomain)
+	checkDomain(&p, "SubDomain", in.SubDomain, dnsRecordName)
 	if in.DomainName != "" {
-		checkZone(&p, "DomainName", in.DomainName)
+		checkDomain(&p, "DomainName", in.DomainName, zoneName)
 	}
 	checkRecordType(&p, "Type", in.Type, false)
 	if in.PageNumber < 0 {
@@ -251,6 +248,9 @@ var opDescribeSubDomainRecords = &operation{action: "DescribeSubDomainRecords", 
 //
 // API reference: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describesubdomainrecords
 func (s *DNSService) DescribeSubDomainRecords(ctx context.Context, in *DescribeSubDomainRecordsInput) (*DescribeSubDomainRecordsOutput, error) {
+	if s == nil || s.client == nil {
+		return nil, noClient(opDescribeSubDomainRecords)
+	}
 	return invoke[DescribeSubDomainRecordsOutput](ctx, s.client, opDescribeSubDomainRecords, in)
 }
 
@@ -289,6 +289,9 @@ var opDeleteDomainRecord = &operation{action: "DeleteDomainRecord", api: apiAlid
 //
 // API reference: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-deletedomainrecord
 func (s *DNSService) DeleteDomainRecord(ctx context.Context, in *DeleteDomainRecordInput) (*DeleteDomainRecordOutput, error) {
+	if s == nil || s.client == nil {
+		return nil, noClient(opDeleteDomainRecord)
+	}
 	return invoke[DeleteDomainRecordOutput](ctx, s.client, opDeleteDomainRecord, in)
 }
 
@@ -363,8 +366,13 @@ type AlidnsProvider struct {
 }
 
 // NewAlidnsProvider returns a provider that manages records through c's
-// Alibaba Cloud DNS endpoint and credentials.
+// Alibaba Cloud DNS endpoint and credentials. With a nil c it returns a
+// provider whose Present and CleanUp fail with a ValidationError naming
+// the missing client, rather than a provider that panics.
 func NewAlidnsProvider(c *Client) *AlidnsProvider {
+	if c == nil {
+		return &AlidnsProvider{}
+	}
 	return &AlidnsProvider{dns: c.DNS}
 }
 
@@ -435,14 +443,22 @@ func (p *AlidnsProvider) CleanUp(ctx context.Context, r DNSRecord) error {
 	return nil
 }
 
+// check reports a provider that cannot work (nil, a zero value, or made
+// from a nil *Client: each would panic further on) and a record that
+// cannot be published.
 func (p *AlidnsProvider) check(r DNSRecord) error {
 	var pr problems
-	checkDomain(&pr, "Name", r.Name)
+	switch {
+	case p == nil:
+		pr.add("AlidnsProvider", "is nil; create it with NewAlidnsProvider(client)")
+	case p.dns == nil || p.dns.client == nil:
+		pr.add("AlidnsProvider", "has no client; create it with NewAlidnsProvider and a non-nil *Client")
+	case p.Zone != "":
+		checkDomain(&pr, "Zone", p.Zone, zoneName)
+	}
+	checkDomain(&pr, "Name", r.Name, dnsRecordName)
 	checkRecordType(&pr, "Type", r.Type, true)
 	pr.required("Value", r.Value)
-	if p == nil || p.dns == nil {
-		pr.add("AlidnsProvider", "was not created with NewAlidnsProvider")
-	}
 	if len(pr) > 0 {
 		return &ValidationError{Operation: "AlidnsProvider", Fields: pr}
 	}

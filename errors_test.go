@@ -331,7 +331,7 @@ func TestValidationErrorSendsNothing(t *testing.T) {
 	for _, f := range verr.Fields {
 		fields = append(fields, f.Field)
 	}
-	assert.ElementsMatch(t, []string{"ProductCode", "Email", "Domain", "ValidateType", "Tags[0].Key"}, fields)
+	assert.ElementsMatch(t, []string{"ProductCode", "Username", "Phone", "Email", "Domain", "ValidateType", "Tags[0].Key"}, fields)
 	assert.Equal(t, 0, srv.attempts())
 	assert.False(t, errors.Is(err, alicert.ErrOutcomeUnknown))
 }

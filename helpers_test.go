@@ -228,6 +228,7 @@ func cpValidCreate() *alicert.CreateCertificateRequestInput {
 	return &alicert.CreateCertificateRequestInput{
 		ProductCode: "digicert-free-1-free", Domain: "www.example.com",
 		ValidateType: alicert.ValidateDNS, Email: "ops@example.com",
+		Username: "Zhang San", Phone: "13800000000",
 	}
 }
 

@@ -183,6 +183,9 @@ var opCreateCertificate = &operation{
 //
 // API reference: https://www.alibabacloud.com/help/en/kms/developer-reference/api-kms-2016-01-20-createcertificate
 func (s *KMSService) CreateCertificate(ctx context.Context, in *CreateCertificateInput) (*CreateCertificateOutput, error) {
+	if s == nil || s.client == nil {
+		return nil, noClient(opCreateCertificate)
+	}
 	return invoke[CreateCertificateOutput](ctx, s.client, opCreateCertificate, in)
 }
 
@@ -232,5 +235,8 @@ var opUploadCertificate = &operation{
 //
 // API reference: https://www.alibabacloud.com/help/en/kms/developer-reference/api-kms-2016-01-20-uploadcertificate
 func (s *KMSService) UploadCertificate(ctx context.Context, in *UploadCertificateInput) (*UploadCertificateOutput, error) {
+	if s == nil || s.client == nil {
+		return nil, noClient(opUploadCertificate)
+	}
 	return invoke[UploadCertificateOutput](ctx, s.client, opUploadCertificate, in)
 }
