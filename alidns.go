@@ -456,7 +456,9 @@ func (p *AlidnsProvider) check(r DNSRecord) error {
 	case p.Zone != "":
 		checkDomain(&pr, "Zone", p.Zone, zoneName)
 	}
-	checkDomain(&pr, "Name", r.Name, dnsRecordName)
+	// A record name in its absolute form ("_dnsauth.example.com.") is the
+	// same name; the provider sends it without the dot.
+	checkDomain(&pr, "Name", strings.TrimSuffix(r.Name, "."), dnsRecordName)
 	checkRecordType(&pr, "Type", r.Type, true)
 	pr.required("Value", r.Value)
 	if len(pr) > 0 {
