@@ -43,6 +43,9 @@ func ExampleCASService_CreateCertificateRequest() {
 
 	order, err := client.CAS.CreateCertificateRequest(context.Background(), &alicert.CreateCertificateRequestInput{
 		ProductCode:  "digicert-free-1-free",
+		Username:     "Zhang San", // the applicant's contact is required
+		Phone:        "13800000000",
+		Email:        "ops@example.com",
 		Domain:       "www.example.com",
 		ValidateType: alicert.ValidateDNS,
 		Tags:         []alicert.Tag{{Key: "team", Value: "web"}},
@@ -64,6 +67,7 @@ func ExampleCASService_DescribeCertificateState() {
 	ctx := context.Background()
 	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
 		Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+		Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com",
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -87,6 +91,7 @@ func ExampleCASService_WaitForCertificate() {
 	defer cancel()
 	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
 		Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+		Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com",
 	})
 	if err != nil {
 		log.Fatal(err)
