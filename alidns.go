@@ -16,13 +16,21 @@ import (
 type DNSService struct{ client *Client }
 
 // String describes the service without its client's credentials.
-func (s DNSService) String() string { return describeService("DNSService", s.client, apiAlidns) }
+func (s *DNSService) String() string { return describeService("DNSService", s.owner(), apiAlidns) }
 
 // GoString is String, so that %#v shows no secret either.
-func (s DNSService) GoString() string { return s.String() }
+func (s *DNSService) GoString() string { return s.String() }
 
 // Format writes String whatever the verb, as Client.Format does.
-func (s DNSService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+func (s *DNSService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// owner is the service's client, or nil for a nil service.
+func (s *DNSService) owner() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
 
 // dnsRecordTypes are the record types AddDomainRecord documents.
 var dnsRecordTypes = []string{
@@ -62,7 +70,7 @@ type AddDomainRecordInput struct {
 
 func (in *AddDomainRecordInput) validate() []FieldError {
 	var p problems
-	checkZone(&p, "DomainName", in.DomainName)
+	checkDomain(&p, "DomainName", in.DomainName, zoneName)
 	checkRR(&p, "RR", in.RR)
 	checkRecordType(&p, "Type", in.Type, true)
 	p.required("Value", in.Value)
@@ -78,23 +86,17 @@ func (in *AddDomainRecordInput) validate() []FieldError {
 	return p
 }
 
-func checkZone(p *problems, field, d string) {
-	switch {
-	case strings.TrimSpace(d) == "":
-		p.add(field, "is required")
-	case strings.HasPrefix(d, "*"):
-		p.add(field, fmt.Sprintf("%q is a wildcard; give the domain hosted in Alibaba Cloud DNS, like example.com", d))
-	default:
-		checkDomain(p, field, d)
-	}
-}
-
+// checkRR reports a host record that is not "@" or a relative name; its
+// characters follow the domain rule, so that nothing invisible or
+// look-alike reaches the zone.
 func checkRR(p *problems, field, rr string) {
 	switch {
 	case strings.TrimSpace(rr) == "":
 		p.add(field, `is required; use "@" for the domain itself`)
+	case domainRuneProblem(rr) != "":
+		p.add(field, domainRuneProblem(rr))
 	case strings.ContainsAny(rr, " \t\r\n/:,;"):
-		p.add(field, fmt.Sprintf("%q is not a host record", rr))
+		p.add(field, quote(rr)+" is not a host record")
 	}
 }
 
@@ -103,7 +105,7 @@ func checkRecordType(p *problems, field, t string, required bool) {
 	case t == "" && required:
 		p.add(field, "is required; one of "+strings.Join(dnsRecordTypes, ", "))
 	case t != "" && !isDNSRecordType(t):
-		p.add(field, fmt.Sprintf("%q is not one of %s", t, strings.Join(dnsRecordTypes, ", ")))
+		p.add(field, fmt.Sprintf("%s is not one of %s", quote(t), strings.Join(dnsRecordTypes, ", ")))
 	}
 }
 
@@ -139,7 +141,7 @@ var opAddDomainRecord = &operation{
 //
 // API reference: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-adddomainrecord
 func (s *DNSService) AddDomainRecord(ctx context.Context, in *AddDomainRecordInput) (*AddDomainRecordOutput, error) {
-	return invoke[AddDomainRecordOutput](ctx, s.client, opAddDomainRecord, in)
+	return invoke[AddDomainRecordOutput](ctx, s.owner(), opAddDomainRecord, in)
 }
 
 // maxDNSPageSize is the largest PageSize DescribeSubDomainRecords accepts.
@@ -167,9 +169,9 @@ type DescribeSubDomainRecordsInput struct {
 
 func (in *DescribeSubDomainRecordsInput) validate() []FieldError {
 	var p problems
-	checkDomain(&p, "SubDomain", in.SubDomain)
+	checkDomain(&p, "SubDomain", in.SubDomain, dnsRecordName)
 	if in.DomainName != "" {
-		checkZone(&p, "DomainName", in.DomainName)
+		checkDomain(&p, "DomainName", in.DomainName, zoneName)
 	}
 	checkRecordType(&p, "Type", in.Type, false)
 	if in.PageNumber < 0 {
@@ -251,7 +253,7 @@ var opDescribeSubDomainRecords = &operation{action: "DescribeSubDomainRecords", 
 //
 // API reference: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-describesubdomainrecords
 func (s *DNSService) DescribeSubDomainRecords(ctx context.Context, in *DescribeSubDomainRecordsInput) (*DescribeSubDomainRecordsOutput, error) {
-	return invoke[DescribeSubDomainRecordsOutput](ctx, s.client, opDescribeSubDomainRecords, in)
+	return invoke[DescribeSubDomainRecordsOutput](ctx, s.owner(), opDescribeSubDomainRecords, in)
 }
 
 // DeleteDomainRecordInput is the input of DeleteDomainRecord.
@@ -289,7 +291,7 @@ var opDeleteDomainRecord = &operation{action: "DeleteDomainRecord", api: apiAlid
 //
 // API reference: https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-deletedomainrecord
 func (s *DNSService) DeleteDomainRecord(ctx context.Context, in *DeleteDomainRecordInput) (*DeleteDomainRecordOutput, error) {
-	return invoke[DeleteDomainRecordOutput](ctx, s.client, opDeleteDomainRecord, in)
+	return invoke[DeleteDomainRecordOutput](ctx, s.owner(), opDeleteDomainRecord, in)
 }
 
 // Alidns error codes the provider acts on.
@@ -363,8 +365,13 @@ type AlidnsProvider struct {
 }
 
 // NewAlidnsProvider returns a provider that manages records through c's
-// Alibaba Cloud DNS endpoint and credentials.
+// Alibaba Cloud DNS endpoint and credentials. With a nil c it returns a
+// provider whose Present and CleanUp fail with a ValidationError naming
+// the missing client, rather than a provider that panics.
 func NewAlidnsProvider(c *Client) *AlidnsProvider {
+	if c == nil {
+		return &AlidnsProvider{}
+	}
 	return &AlidnsProvider{dns: c.DNS}
 }
 
@@ -435,14 +442,24 @@ func (p *AlidnsProvider) CleanUp(ctx context.Context, r DNSRecord) error {
 	return nil
 }
 
+// check reports a provider that cannot work (nil, a zero value, or made
+// from a nil *Client: each would panic further on) and a record that
+// cannot be published.
 func (p *AlidnsProvider) check(r DNSRecord) error {
 	var pr problems
-	checkDomain(&pr, "Name", r.Name)
+	switch {
+	case p == nil:
+		pr.add("AlidnsProvider", "is nil; create it with NewAlidnsProvider(client)")
+	case p.dns == nil || p.dns.client == nil:
+		pr.add("AlidnsProvider", "has no client; create it with NewAlidnsProvider and a non-nil *Client")
+	case p.Zone != "":
+		checkDomain(&pr, "Zone", p.Zone, zoneName)
+	}
+	// A record name in its absolute form ("_dnsauth.example.com.") is the
+	// same name; the provider sends it without the dot.
+	checkDomain(&pr, "Name", strings.TrimSuffix(r.Name, "."), dnsRecordName)
 	checkRecordType(&pr, "Type", r.Type, true)
 	pr.required("Value", r.Value)
-	if p == nil || p.dns == nil {
-		pr.add("AlidnsProvider", "was not created with NewAlidnsProvider")
-	}
 	if len(pr) > 0 {
 		return &ValidationError{Operation: "AlidnsProvider", Fields: pr}
 	}

@@ -339,3 +339,79 @@ func TestObtainWithoutAZoneFailsWithoutACleanupError(t *testing.T) {
 	assert.NotErrorIs(t, err, alicert.ErrCleanupFailed, "no record was added, so none is left to remove")
 	assert.Zero(t, srv.RequestCount("AddDomainRecord"))
 }
+
+func TestAlidnsProviderWithoutAClientFailsWithoutPanicking(t *testing.T) {
+	t.Parallel()
+	r := alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.example.com", Value: "v"}
+	for name, p := range map[string]*alicert.AlidnsProvider{
+		"NewAlidnsProvider(nil)": alicert.NewAlidnsProvider(nil),
+		"nil provider":           nil,
+		"zero provider":          {},
+		"client without DNS":     alicert.NewAlidnsProvider(&alicert.Client{}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			for op, call := range map[string]func(context.Context, alicert.DNSRecord) error{
+				"Present": p.Present, "CleanUp": p.CleanUp,
+			} {
+				var err error
+				require.NotPanics(t, func() { err = call(t.Context(), r) }, op)
+				var ve *alicert.ValidationError
+				require.ErrorAs(t, err, &ve, op)
+				require.Len(t, ve.Fields, 1, op)
+				assert.Equal(t, "AlidnsProvider", ve.Fields[0].Field, op)
+				assert.Contains(t, err.Error(), "NewAlidnsProvider", op)
+			}
+		})
+	}
+}
+
+func TestServicesWithoutAClientFailWithoutPanicking(t *testing.T) {
+	t.Parallel()
+	var (
+		nilCAS *alicert.CASService
+		nilKMS *alicert.KMSService
+		nilDNS *alicert.DNSService
+	)
+	ctx := t.Context()
+	calls := map[string]func() error{
+		"CreateCertificateRequest": func() error { _, err := nilCAS.CreateCertificateRequest(ctx, nil); return err },
+		"DescribeCertificateState": func() error { _, err := nilCAS.DescribeCertificateState(ctx, nil); return err },
+		"WaitForCertificate": func() error {
+			_, err := (&alicert.CASService{}).WaitForCertificate(ctx, &alicert.DescribeCertificateStateInput{OrderID: 1})
+			return err
+		},
+		"CreateCsr":                func() error { _, err := nilCAS.CreateCsr(ctx, nil); return err },
+		"GetCsrDetail":             func() error { _, err := nilCAS.GetCsrDetail(ctx, nil); return err },
+		"Obtain":                   func() error { _, err := nilCAS.Obtain(ctx, nil); return err },
+		"CreateCertificate":        func() error { _, err := nilKMS.CreateCertificate(ctx, nil); return err },
+		"UploadCertificate":        func() error { _, err := nilKMS.UploadCertificate(ctx, nil); return err },
+		"AddDomainRecord":          func() error { _, err := nilDNS.AddDomainRecord(ctx, nil); return err },
+		"DescribeSubDomainRecords": func() error { _, err := nilDNS.DescribeSubDomainRecords(ctx, nil); return err },
+		"DeleteDomainRecord":       func() error { _, err := nilDNS.DeleteDomainRecord(ctx, nil); return err },
+	}
+	for op, call := range calls {
+		var err error
+		require.NotPanics(t, func() { err = call() }, op)
+		assert.Error(t, err, op)
+	}
+	// A valid input reaches the missing client: the error says what to do.
+	_, err := nilCAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: 7})
+	assert.ErrorContains(t, err, "alicert: DescribeCertificateState: the service has no client")
+	_, err = (&alicert.DNSService{}).AddDomainRecord(ctx, &alicert.AddDomainRecordInput{
+		DomainName: "example.com", RR: "www", Type: "A", Value: "192.0.2.1"})
+	assert.ErrorContains(t, err, "the service has no client")
+}
+
+func TestAlidnsProviderRefusesAnUnprintableName(t *testing.T) {
+	t.Parallel()
+	w := dnZoneServer(t, "example.com")
+	p := alicert.NewAlidnsProvider(dnClient(t, w.URL))
+	err := p.Present(t.Context(), alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.exa\x1b[2Jmple.com", Value: "v"})
+	var ve *alicert.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "Name", ve.Fields[0].Field)
+	assert.Contains(t, err.Error(), "U+001B, a control character")
+	assert.NotContains(t, err.Error(), "\x1b")
+	assert.Empty(t, w.received(), "nothing is sent")
+}

@@ -57,8 +57,8 @@ func invoke[Out any, In any, PIn interface {
 	*In
 	request
 }](ctx context.Context, c *Client, op *operation, in PIn) (*Out, error) {
-	if c == nil {
-		return nil, fmt.Errorf("alicert: %s: the service has no Client; get it from a Client made by NewClient", op.action)
+	if c == nil || c.cfg == nil {
+		return nil, noClient(op)
 	}
 	if in == nil {
 		in = new(In)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -72,14 +71,17 @@ type CreateCertificateRequestInput struct {
 	// "geotrust-dv-w-starter" (GeoTrust wildcard DV). Empty means the
 	// service default. The account needs a resource plan for it.
 	ProductCode string `url:"ProductCode,omitempty"`
-	// Username is the applicant's name.
+	// Username is the applicant's name. Required: the service refuses an
+	// order without it.
 	Username string `url:"Username,omitempty"`
-	// Phone is the applicant's phone number.
+	// Phone is the applicant's phone number. Required.
 	Phone string `url:"Phone,omitempty"`
-	// Email is the applicant's contact address.
+	// Email is the applicant's contact address, such as
+	// ops@example.com. Required.
 	Email string `url:"Email,omitempty"`
-	// Domain is the one domain name to certify; a wildcard ("*.example.com")
-	// needs a wildcard ProductCode.
+	// Domain is the one domain name to certify, in ASCII (an
+	// internationalized name in its punycode xn-- form); a wildcard
+	// ("*.example.com") needs a wildcard ProductCode.
 	Domain string `url:"Domain"`
 	// ValidateType is how domain control is proved: ValidateDNS or
 	// ValidateFile.
@@ -93,10 +95,8 @@ func (in *CreateCertificateRequestInput) validate() []FieldError {
 	if in.ProductCode != "" {
 		oneOf(&p, "ProductCode", in.ProductCode, productCodes...)
 	}
-	if in.Email != "" && !isEmailAddress(in.Email) {
-		p.add("Email", "is not an email address like name@example.com")
-	}
-	checkDomain(&p, "Domain", in.Domain)
+	checkContact(&p, in.Username, in.Phone, in.Email)
+	checkDomain(&p, "Domain", in.Domain, certName)
 	checkWildcard(&p, in.Domain, in.ProductCode)
 	oneOf(&p, "ValidateType", in.ValidateType, ValidateDNS, ValidateFile)
 	checkTags(&p, in.Tags)
@@ -113,24 +113,16 @@ func (in *CreateCertificateRequestInput) encodeExtra(params []signature.Param) (
 	return params, nil
 }
 
-func isEmailAddress(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at+1:], ".")
-}
-
-// checkDomain accepts one domain name, wildcard allowed, no scheme or list.
-func checkDomain(p *problems, field, d string) {
+// checkContact reports a missing applicant contact: the service answers
+// MissingParameter for each, so an order without them can never be placed.
+func checkContact(p *problems, username, phone, email string) {
+	p.required("Username", username)
+	p.required("Phone", phone)
 	switch {
-	case strings.TrimSpace(d) == "":
-		p.add(field, "is required")
-	case len(d) > 253:
-		p.add(field, "is longer than 253 characters")
-	case strings.ContainsAny(d, ",; \t\r\n/:@"):
-		p.add(field, fmt.Sprintf("%q is not a single domain name (no scheme, path, port or list)", d))
+	case strings.TrimSpace(email) == "":
+		p.add("Email", "is required")
+	case !isEmailAddress(email):
+		p.add("Email", "is not an email address like name@example.com")
 	}
 }
 
@@ -151,10 +143,10 @@ func checkWildcard(p *problems, domain, product string) {
 	switch {
 	case product == "symantec-dv-1-starter":
 	case wildcard && !wildcardProducts[product]:
-		p.add("Domain", fmt.Sprintf("%q is a wildcard domain; it needs a wildcard ProductCode "+
-			"(geotrust-dv-w-starter, globalsign-dv-w-advanced or symantec-dv-1-starter)", domain))
+		p.add("Domain", fmt.Sprintf("%s is a wildcard domain; it needs a wildcard ProductCode "+
+			"(geotrust-dv-w-starter, globalsign-dv-w-advanced or symantec-dv-1-starter)", quote(domain)))
 	case !wildcard && wildcardProducts[product]:
-		p.add("Domain", fmt.Sprintf("%q is not a wildcard domain (*.example.com), which ProductCode %s requires", domain, product))
+		p.add("Domain", fmt.Sprintf("%s is not a wildcard domain (*.example.com), which ProductCode %s requires", quote(domain), product))
 	}
 }
 
@@ -213,7 +205,7 @@ var opCreateCertificateRequest = &operation{
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-createcertificaterequest
 func (s *CASService) CreateCertificateRequest(ctx context.Context, in *CreateCertificateRequestInput) (*CreateCertificateRequestOutput, error) {
-	return invoke[CreateCertificateRequestOutput](ctx, s.client, opCreateCertificateRequest, in)
+	return invoke[CreateCertificateRequestOutput](ctx, s.owner(), opCreateCertificateRequest, in)
 }
 
 // DescribeCertificateStateInput is the input of DescribeCertificateState.
@@ -251,9 +243,15 @@ type DescribeCertificateStateOutput struct {
 	Content string `json:"Content"`
 	// Certificate is, once issued, the certificate PEM (with its chain).
 	Certificate string `json:"Certificate"`
-	// PrivateKey is, once issued, the private key PEM. It never shows in
-	// %v, %+v or %#v output.
+	// PrivateKey is, once issued, the private key PEM. The field itself
+	// holds the whole key, for the caller to write to a file; only
+	// formatting hides it: it never shows in %v, %+v or %#v output, in
+	// log/slog output or in json.Marshal output (as "[redacted]"), also
+	// when the output is nested in another value.
 	PrivateKey string `json:"PrivateKey"`
+	// CertID is, once issued, the id of the certificate in the account's
+	// certificate list, such as "12345678". It is a string on the wire.
+	CertID string `json:"CertId"`
 	// RequestID identifies the request for Alibaba Cloud support.
 	RequestID string `json:"RequestId"`
 }
@@ -298,5 +296,5 @@ var opDescribeCertificateState = &operation{action: "DescribeCertificateState", 
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-describecertificatestate
 func (s *CASService) DescribeCertificateState(ctx context.Context, in *DescribeCertificateStateInput) (*DescribeCertificateStateOutput, error) {
-	return invoke[DescribeCertificateStateOutput](ctx, s.client, opDescribeCertificateState, in)
+	return invoke[DescribeCertificateStateOutput](ctx, s.owner(), opDescribeCertificateState, in)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -27,7 +28,8 @@ type CreateCsrInput struct {
 	Algorithm KeyAlgorithm `url:"Algorithm"`
 	// KeySize is 2048, 3072 or 4096 for RSA and 256 for ECC and SM2.
 	KeySize int `url:"KeySize"`
-	// CommonName is the primary domain name.
+	// CommonName is the primary domain name, in ASCII (an
+	// internationalized name in its punycode xn-- form).
 	CommonName string `url:"CommonName"`
 	// CountryCode is the organisation's two-letter country code, like CN.
 	CountryCode string `url:"CountryCode"`
@@ -35,7 +37,8 @@ type CreateCsrInput struct {
 	Province string `url:"Province"`
 	// Locality is the organisation's city.
 	Locality string `url:"Locality"`
-	// SANs are further domain names, sent comma-joined as Sans.
+	// SANs are further domain names, sent comma-joined as Sans; each
+	// follows the same rule as CommonName.
 	SANs []string `url:"Sans,comma,omitempty"`
 	// CorpName is the company name.
 	CorpName string `url:"CorpName,omitempty"`
@@ -50,23 +53,18 @@ func (in *CreateCsrInput) validate() []FieldError {
 	var p problems
 	oneOf(&p, "Algorithm", in.Algorithm, AlgorithmRSA, AlgorithmECC, AlgorithmSM2)
 	checkKeySize(&p, in.Algorithm, in.KeySize)
-	p.required("CommonName", in.CommonName)
+	checkDomain(&p, "CommonName", in.CommonName, certName)
 	if strings.TrimSpace(in.CountryCode) == "" {
 		p.add("CountryCode", "is required")
 	} else if !isTwoLetters(in.CountryCode) {
-		p.add("CountryCode", fmt.Sprintf("%q is not a two-letter country code like CN or US", in.CountryCode))
+		p.add("CountryCode", fmt.Sprintf("%s is not a two-letter country code like CN or US", quote(in.CountryCode)))
 	}
 	p.required("Province", in.Province)
 	p.required("Locality", in.Locality)
 	for i, san := range in.SANs {
-		switch {
-		case strings.TrimSpace(san) == "":
-			p.add(fmt.Sprintf("SANs[%d]", i), "is empty")
-		case strings.ContainsAny(san, ", \t\r\n"):
-			// The service splits Sans on commas; a comma inside one name would
-			// silently become two names.
-			p.add(fmt.Sprintf("SANs[%d]", i), fmt.Sprintf("%q must be one name without commas or spaces", san))
-		}
+		// The domain rule also refuses the commas and spaces on which the
+		// service splits Sans: one name would silently become two.
+		checkDomain(&p, "SANs["+strconv.Itoa(i)+"]", san, certName)
 	}
 	checkCsrName(&p, in.Name)
 	return p
@@ -89,19 +87,13 @@ func checkKeySize(p *problems, alg KeyAlgorithm, size int) {
 	}
 }
 
-func isTwoLetters(s string) bool {
-	return len(s) == 2 && isLetter(s[0]) && isLetter(s[1])
-}
-
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-
 func checkCsrName(p *problems, name string) {
 	if utf8.RuneCountInString(name) > 50 {
 		p.add("Name", fmt.Sprintf("is %d characters long; at most 50 are allowed", utf8.RuneCountInString(name)))
 	}
 	for _, r := range name {
 		if r > 0x7f || !(isLetter(byte(r)) || '0' <= r && r <= '9' || r == '_' || r == '-' || r == '.') {
-			p.add("Name", fmt.Sprintf("contains %q; only letters, digits, '_', '-' and '.' are allowed", r))
+			p.add("Name", fmt.Sprintf("contains %s; only letters, digits, '_', '-' and '.' are allowed", quote(string(r))))
 			return
 		}
 	}
@@ -140,7 +132,7 @@ var opCreateCsr = &operation{
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-createcsr
 func (s *CASService) CreateCsr(ctx context.Context, in *CreateCsrInput) (*CreateCsrOutput, error) {
-	return invoke[CreateCsrOutput](ctx, s.client, opCreateCsr, in)
+	return invoke[CreateCsrOutput](ctx, s.owner(), opCreateCsr, in)
 }
 
 // GetCsrDetailInput is the input of GetCsrDetail.
@@ -159,8 +151,11 @@ func (in *GetCsrDetailInput) validate() []FieldError {
 type GetCsrDetailOutput struct {
 	// Csr is the CSR in PEM form.
 	Csr string `json:"Csr"`
-	// PrivateKey is the PEM of the key the service generated. It never
-	// shows in %v, %+v or %#v output.
+	// PrivateKey is the PEM of the key the service generated. The field
+	// itself holds the whole key, for the caller to write to a file; only
+	// formatting hides it: it never shows in %v, %+v or %#v output, in
+	// log/slog output or in json.Marshal output (as "[redacted]"), also
+	// when the output is nested in another value.
 	PrivateKey string `json:"PrivateKey"`
 	// RequestID identifies the request for Alibaba Cloud support.
 	RequestID string `json:"RequestId"`
@@ -202,5 +197,5 @@ var opGetCsrDetail = &operation{action: "GetCsrDetail", kind: opRead}
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-getcsrdetail
 func (s *CASService) GetCsrDetail(ctx context.Context, in *GetCsrDetailInput) (*GetCsrDetailOutput, error) {
-	return invoke[GetCsrDetailOutput](ctx, s.client, opGetCsrDetail, in)
+	return invoke[GetCsrDetailOutput](ctx, s.owner(), opGetCsrDetail, in)
 }

@@ -328,7 +328,7 @@ func TestValidationErrorSendsNothing(t *testing.T) {
 	var verr *alicert.ValidationError
 	require.ErrorAs(t, err, &verr)
 	assert.Equal(t, "CreateCertificateRequest", verr.Operation)
-	assert.ElementsMatch(t, []string{"ProductCode", "Email", "Domain", "ValidateType", "Tags[0].Key"}, cpFieldNames(verr))
+	assert.ElementsMatch(t, []string{"ProductCode", "Username", "Phone", "Email", "Domain", "ValidateType", "Tags[0].Key"}, cpFieldNames(verr))
 	assert.Equal(t, 0, srv.Attempts())
 	assert.False(t, errors.Is(err, alicert.ErrOutcomeUnknown))
 }

@@ -50,6 +50,9 @@ func ExampleCASService_CreateCertificateRequest() {
 
 	order, err := client.CAS.CreateCertificateRequest(context.Background(), &alicert.CreateCertificateRequestInput{
 		ProductCode:  "digicert-free-1-free",
+		Username:     "Zhang San", // the applicant's contact is required
+		Phone:        "13800000000",
+		Email:        "ops@example.com",
 		Domain:       "www.example.com",
 		ValidateType: alicert.ValidateDNS,
 		Tags:         []alicert.Tag{{Key: "team", Value: "web"}},
@@ -71,6 +74,7 @@ func ExampleCASService_DescribeCertificateState() {
 	ctx := context.Background()
 	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
 		Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+		Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com",
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -94,6 +98,7 @@ func ExampleCASService_WaitForCertificate() {
 	defer cancel()
 	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
 		Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+		Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com",
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -42,6 +42,7 @@ func TestHTTPMockThroughWithHTTPClient(t *testing.T) {
 
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), &alicert.CreateCertificateRequestInput{
 		ProductCode: "digicert-free-1-free", Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+		Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com",
 		Tags: []alicert.Tag{{Key: "env", Value: "prod"}},
 	})
 	require.NoError(t, err)

@@ -188,7 +188,7 @@ var opCreateCertificate = &operation{
 //
 // API reference: https://www.alibabacloud.com/help/en/kms/developer-reference/api-kms-2016-01-20-createcertificate
 func (s *KMSService) CreateCertificate(ctx context.Context, in *CreateCertificateInput) (*CreateCertificateOutput, error) {
-	return invoke[CreateCertificateOutput](ctx, s.client, opCreateCertificate, in)
+	return invoke[CreateCertificateOutput](ctx, s.owner(), opCreateCertificate, in)
 }
 
 // UploadCertificateInput is the input of KMS UploadCertificate.
@@ -237,5 +237,5 @@ var opUploadCertificate = &operation{
 //
 // API reference: https://www.alibabacloud.com/help/en/kms/developer-reference/api-kms-2016-01-20-uploadcertificate
 func (s *KMSService) UploadCertificate(ctx context.Context, in *UploadCertificateInput) (*UploadCertificateOutput, error) {
-	return invoke[UploadCertificateOutput](ctx, s.client, opUploadCertificate, in)
+	return invoke[UploadCertificateOutput](ctx, s.owner(), opUploadCertificate, in)
 }

@@ -180,7 +180,7 @@ var opCreateKey = &operation{
 //
 // API reference: https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/api-kms-2016-01-20-createkey
 func (s *KMSService) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutput, error) {
-	return invoke[CreateKeyOutput](ctx, s.client, opCreateKey, in)
+	return invoke[CreateKeyOutput](ctx, s.owner(), opCreateKey, in)
 }
 
 // GetPublicKeyInput is the input of KMS GetPublicKey.
@@ -224,7 +224,7 @@ var opGetPublicKey = &operation{action: "GetPublicKey", api: apiKMS, kind: opRea
 //
 // API reference: https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/api-kms-2016-01-20-getpublickey
 func (s *KMSService) GetPublicKey(ctx context.Context, in *GetPublicKeyInput) (*GetPublicKeyOutput, error) {
-	return invoke[GetPublicKeyOutput](ctx, s.client, opGetPublicKey, in)
+	return invoke[GetPublicKeyOutput](ctx, s.owner(), opGetPublicKey, in)
 }
 
 // AsymmetricSignInput is the input of KMS AsymmetricSign.
@@ -294,7 +294,7 @@ var opAsymmetricSign = &operation{action: "AsymmetricSign", api: apiKMS, kind: o
 //
 // API reference: https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/api-kms-2016-01-20-asymmetricsign
 func (s *KMSService) AsymmetricSign(ctx context.Context, in *AsymmetricSignInput) (*AsymmetricSignOutput, error) {
-	return invoke[AsymmetricSignOutput](ctx, s.client, opAsymmetricSign, in)
+	return invoke[AsymmetricSignOutput](ctx, s.owner(), opAsymmetricSign, in)
 }
 
 // ListKeyVersionsInput is the input of KMS ListKeyVersions.
@@ -374,5 +374,5 @@ var opListKeyVersions = &operation{action: "ListKeyVersions", api: apiKMS, kind:
 //
 // API reference: https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/api-kms-2016-01-20-listkeyversions
 func (s *KMSService) ListKeyVersions(ctx context.Context, in *ListKeyVersionsInput) (*ListKeyVersionsOutput, error) {
-	return invoke[ListKeyVersionsOutput](ctx, s.client, opListKeyVersions, in)
+	return invoke[ListKeyVersionsOutput](ctx, s.owner(), opListKeyVersions, in)
 }

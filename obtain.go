@@ -28,7 +28,8 @@ type ObtainInput struct {
 	// name the service gives relative to the domain.
 	Domain string
 	// ProductCode, Username, Phone, Email and Tags are passed to
-	// CreateCertificateRequest for a new order.
+	// CreateCertificateRequest for a new order, which requires Username,
+	// Phone and Email.
 	ProductCode string
 	Username    string
 	Phone       string
@@ -65,9 +66,14 @@ func (in *ObtainInput) validate() []FieldError {
 	case in.OrderID < 0:
 		p.add("OrderID", fmt.Sprintf("must be a positive id to resume, or 0 for a new order; got %d", in.OrderID))
 	case in.OrderID == 0:
-		p = append(p, in.createInput().validate()...)
-	case in.ValidateType != "":
-		oneOf(&p, "ValidateType", in.ValidateType, ValidateDNS, ValidateFile)
+		p = append(p, in.createInput().validate()...) // Username, Phone and Email included
+	default:
+		if in.Domain != "" {
+			checkDomain(&p, "Domain", in.Domain, certName)
+		}
+		if in.ValidateType != "" {
+			oneOf(&p, "ValidateType", in.ValidateType, ValidateDNS, ValidateFile)
+		}
 	}
 	switch in.validateType() {
 	case ValidateDNS:
@@ -180,8 +186,9 @@ type ObtainOutput struct {
 	Certificate string
 	// Chain is Certificate parsed, leaf first (see ParseCertificates).
 	Chain []*x509.Certificate
-	// PrivateKey is the private key PEM. It never shows in %v, %+v or %#v
-	// output.
+	// PrivateKey is the private key PEM: the field itself holds the whole
+	// key, for the caller to write to a file; only formatting hides it
+	// (%v, %+v, %#v, log/slog and json.Marshal, also nested).
 	PrivateKey string
 }
 
@@ -441,7 +448,7 @@ func (o *obtainer) finish(st *DescribeCertificateStateOutput) (*ObtainOutput, er
 	if strings.TrimSpace(st.PrivateKey) == "" {
 		return nil, fmt.Errorf("alicert: Obtain: order %d is issued but the response has no PrivateKey (request id %s)", o.orderID, st.RequestID)
 	}
-	chain, err := st.ParseCertificates()
+	chain, err := issuedChain(st, o.in.Domain)
 	if err != nil {
 		return nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, err)
 	}

@@ -66,7 +66,7 @@ func (e *obEvents) stages() []alicert.ObtainStage {
 
 func obInput(domain string, dns alicert.DNSProvider, ev *obEvents) *alicert.ObtainInput {
 	return &alicert.ObtainInput{
-		Domain: domain, Email: "ops@example.com", DNS: dns,
+		Domain: domain, Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com", DNS: dns,
 		PollInterval: time.Millisecond, Progress: ev.add,
 	}
 }
@@ -317,7 +317,7 @@ func TestObtainValidation(t *testing.T) {
 	for _, f := range ve.Fields {
 		fields = append(fields, f.Field)
 	}
-	assert.Equal(t, []string{"Domain", "DNS", "PollInterval"}, fields)
+	assert.Equal(t, []string{"Username", "Phone", "Email", "Domain", "DNS", "PollInterval"}, fields)
 
 	_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{OrderID: -5, ValidateType: alicert.ValidateFile})
 	require.ErrorAs(t, err, &ve)
@@ -357,6 +357,7 @@ func TestObtainWithFileValidation(t *testing.T) {
 	files := &obFiles{}
 	out, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{
 		Domain: "files.example.com", File: files, PollInterval: time.Millisecond,
+		Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com",
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "files.example.com", out.Leaf().Subject.CommonName)
@@ -487,7 +488,8 @@ func TestObtainPicksTheValidationTypeAsDocumented(t *testing.T) {
 			t.Parallel()
 			srv := obNewFake(t)
 			c := obFakeClient(t, srv)
-			in := &alicert.ObtainInput{Domain: "example.com", PollInterval: time.Millisecond}
+			in := &alicert.ObtainInput{Domain: "example.com", PollInterval: time.Millisecond,
+				Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"}
 			if tc.dns {
 				in.DNS = alicert.NewAlidnsProvider(c)
 			}

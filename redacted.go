@@ -1,6 +1,7 @@
 package alicert
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -35,4 +36,35 @@ func formatHidden(typeName string, plain any, goSyntax bool) string {
 // both from describe, so that no verb reaches the secret fields.
 func formatWith(f fmt.State, verb rune, describe func(goSyntax bool) string) {
 	_, _ = io.WriteString(f, describe(verb == 'v' && f.Flag('#')))
+}
+
+// The outputs that hold a private key marshal to JSON with every field but
+// the key, which is written as the placeholder (or "" when unset). Value
+// receivers make this hold however the output is reached: by value or by
+// pointer, in a struct, a slice or a map, and so also in log/slog's JSON
+// handler, which marshals nested values with encoding/json. Decoding a
+// response (json.Unmarshal) is not affected and fills the key.
+
+// MarshalJSON writes o with PrivateKey hidden.
+func (o DescribeCertificateStateOutput) MarshalJSON() ([]byte, error) {
+	type plain DescribeCertificateStateOutput // without methods, so no recursion
+	p := plain(o)
+	p.PrivateKey = hidden(p.PrivateKey)
+	return json.Marshal(p)
+}
+
+// MarshalJSON writes o with PrivateKey hidden.
+func (o GetCsrDetailOutput) MarshalJSON() ([]byte, error) {
+	type plain GetCsrDetailOutput
+	p := plain(o)
+	p.PrivateKey = hidden(p.PrivateKey)
+	return json.Marshal(p)
+}
+
+// MarshalJSON writes o with PrivateKey hidden.
+func (o ObtainOutput) MarshalJSON() ([]byte, error) {
+	type plain ObtainOutput
+	p := plain(o)
+	p.PrivateKey = hidden(p.PrivateKey)
+	return json.Marshal(p)
 }

@@ -90,7 +90,8 @@ func valIsNilOutput(out any) bool {
 func TestValidationCreateCertificateRequest(t *testing.T) {
 	t.Parallel()
 	valid := func() *CreateCertificateRequestInput {
-		return &CreateCertificateRequestInput{Domain: "www.example.com", ValidateType: ValidateDNS}
+		return &CreateCertificateRequestInput{Domain: "www.example.com", ValidateType: ValidateDNS,
+			Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"}
 	}
 	with := func(edit func(*CreateCertificateRequestInput)) func(context.Context, *Client) (any, error) {
 		return func(ctx context.Context, c *Client) (any, error) {
@@ -106,9 +107,14 @@ func TestValidationCreateCertificateRequest(t *testing.T) {
 	valRun(t, "CreateCertificateRequest", []valCase{
 		{"nil input", func(ctx context.Context, c *Client) (any, error) {
 			return c.CAS.CreateCertificateRequest(ctx, nil)
-		}, []string{"Domain", "ValidateType"}},
+		}, []string{"Username", "Phone", "Email", "Domain", "ValidateType"}},
 		{"zero input", with(func(in *CreateCertificateRequestInput) { *in = CreateCertificateRequestInput{} }),
-			[]string{"Domain", "ValidateType"}},
+			[]string{"Username", "Phone", "Email", "Domain", "ValidateType"}},
+		{"Username empty", with(func(in *CreateCertificateRequestInput) { in.Username = "" }), []string{"Username"}},
+		{"Phone blank", with(func(in *CreateCertificateRequestInput) { in.Phone = " " }), []string{"Phone"}},
+		{"Email empty", with(func(in *CreateCertificateRequestInput) { in.Email = "" }), []string{"Email"}},
+		{"no contact at all", with(func(in *CreateCertificateRequestInput) { in.Username, in.Phone, in.Email = "", "", "" }),
+			[]string{"Username", "Phone", "Email"}},
 		{"Domain empty", with(func(in *CreateCertificateRequestInput) { in.Domain = "" }), []string{"Domain"}},
 		{"Domain blank", with(func(in *CreateCertificateRequestInput) { in.Domain = " \t" }), []string{"Domain"}},
 		{"Domain list", with(func(in *CreateCertificateRequestInput) { in.Domain = "a.example.com,b.example.com" }), []string{"Domain"}},

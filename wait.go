@@ -61,6 +61,10 @@ func (w waiter[T]) wait(ctx context.Context, sleep func(context.Context, time.Du
 func (s *CASService) waitForOrder(ctx context.Context, prefix string, in *DescribeCertificateStateInput,
 	w waiter[DescribeCertificateStateOutput], also func(*DescribeCertificateStateOutput) bool,
 ) (*DescribeCertificateStateOutput, error) {
+	c := s.owner()
+	if c == nil || c.cfg == nil {
+		return nil, noClient(opDescribeCertificateState)
+	}
 	read := func(ctx context.Context) (*DescribeCertificateStateOutput, error) {
 		return s.DescribeCertificateState(ctx, in)
 	}
@@ -76,7 +80,7 @@ func (s *CASService) waitForOrder(ctx context.Context, prefix string, in *Descri
 	waiting := func(out *DescribeCertificateStateOutput) string {
 		return fmt.Sprintf("%s: waiting for order %d (last state %q)", prefix, in.OrderID, out.State)
 	}
-	return w.wait(ctx, s.client.cfg.sleep, read, done, waiting)
+	return w.wait(ctx, c.cfg.sleep, read, done, waiting)
 }
 
 // WaitOption configures WaitForCertificate.

@@ -523,7 +523,8 @@ func TestWireIDsAbove2To53(t *testing.T) {
 			return 200, `{"RequestId":"r","OrderId":` + strconv.FormatInt(id, 10) + `}`
 		})
 		c := wireClient(t, srv)
-		order, err := c.CAS.CreateCertificateRequest(t.Context(), &CreateCertificateRequestInput{Domain: "example.com", ValidateType: ValidateDNS})
+		order, err := c.CAS.CreateCertificateRequest(t.Context(), &CreateCertificateRequestInput{Domain: "example.com", ValidateType: ValidateDNS,
+			Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"})
 		require.NoError(t, err)
 		assert.Equal(t, id, order.OrderID)
 		csr, err := c.CAS.CreateCsr(t.Context(), wireValidCsr())
@@ -543,7 +544,8 @@ func TestWireIDOverflow(t *testing.T) {
 	t.Parallel()
 	type call func(context.Context, *Client) (any, error)
 	createOrder := func(ctx context.Context, c *Client) (any, error) {
-		return c.CAS.CreateCertificateRequest(ctx, &CreateCertificateRequestInput{Domain: "example.com", ValidateType: ValidateFile})
+		return c.CAS.CreateCertificateRequest(ctx, &CreateCertificateRequestInput{Domain: "example.com", ValidateType: ValidateFile,
+			Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"})
 	}
 	createCsr := func(ctx context.Context, c *Client) (any, error) { return c.CAS.CreateCsr(ctx, wireValidCsr()) }
 	for _, tc := range []struct {

@@ -155,7 +155,8 @@ func TestDNSCheckHoldsOrdersUntilTheRecordExists(t *testing.T) {
 			srv := newServer(t, opts...)
 			c := dzClient(t, srv)
 			ctx := t.Context()
-			order, err := c.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{Domain: "www.example.com", ValidateType: alicert.ValidateDNS})
+			order, err := c.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+				Username: "Tom", Phone: "1390000****", Email: "tom@example.com"})
 			require.NoError(t, err)
 			read := func() *alicert.DescribeCertificateStateOutput {
 				st, err := c.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: order.OrderID})
@@ -191,7 +192,8 @@ func TestDNSCheckIgnoresFileValidation(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, alicerttest.WithDNSCheck())
 	c := dzClient(t, srv)
-	order, err := c.CAS.CreateCertificateRequest(t.Context(), &alicert.CreateCertificateRequestInput{Domain: "example.com", ValidateType: alicert.ValidateFile})
+	order, err := c.CAS.CreateCertificateRequest(t.Context(), &alicert.CreateCertificateRequestInput{Domain: "example.com", ValidateType: alicert.ValidateFile,
+		Username: "Tom", Phone: "1390000****", Email: "tom@example.com"})
 	require.NoError(t, err)
 	st, err := c.CAS.WaitForCertificate(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: order.OrderID},
 		alicert.WithPollInterval(time.Millisecond))

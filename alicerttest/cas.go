@@ -71,8 +71,8 @@ func (s *Server) createCertificateRequest(c *call) (any, *apiError) {
 }
 
 // checkCertificateRequest validates CreateCertificateRequest's parameters
-// as its reference describes them. Username and Phone are documented as
-// required but the client does not insist, so neither does the fake.
+// as its reference describes them. The applicant's Username, Phone and
+// Email are required: the service answers MissingParameter without them.
 func checkCertificateRequest(c *call) *apiError {
 	code := c.get("ProductCode")
 	rule, known := productCodes[code]
@@ -82,7 +82,12 @@ func checkCertificateRequest(c *call) *apiError {
 	if !known {
 		return invalid("ProductCode", fmt.Sprintf("%q is not a DV certificate specification", code))
 	}
-	if email := c.get("Email"); email != "" && !isEmailAddress(email) {
+	for _, name := range []string{"Username", "Phone", "Email"} {
+		if strings.TrimSpace(c.get(name)) == "" {
+			return missing(name)
+		}
+	}
+	if email := c.get("Email"); !isEmailAddress(email) {
 		return invalid("Email", fmt.Sprintf("%q is not an email address", email))
 	}
 	if e := checkOrderDomain(c.get("Domain"), rule); e != nil {
@@ -188,6 +193,7 @@ type describeCertificateStateResponse struct {
 	Content      string `json:"Content,omitempty"`
 	Certificate  string `json:"Certificate,omitempty"`
 	PrivateKey   string `json:"PrivateKey,omitempty"`
+	CertID       string `json:"CertId,omitempty"` // a string, as in the service's model
 	RequestID    string `json:"RequestId"`
 }
 
@@ -214,7 +220,7 @@ func (s *Server) describeCertificateState(c *call) (any, *apiError) {
 		if err != nil {
 			return nil, &apiError{http.StatusInternalServerError, "InternalError", "issuing the certificate: " + err.Error()}
 		}
-		out.Certificate, out.PrivateKey = chain, key
+		out.Certificate, out.PrivateKey, out.CertID = chain, key, strconv.FormatInt(o.certID, 10)
 	}
 	return out, nil
 }

@@ -67,7 +67,8 @@ func flow(t *testing.T, srv *alicerttest.Server, i int, order func(int64)) error
 	}
 	ctx := t.Context()
 	domain := fmt.Sprintf("host%d.example.com", i)
-	o, err := c.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{Domain: domain, ValidateType: alicert.ValidateDNS})
+	o, err := c.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{Domain: domain, ValidateType: alicert.ValidateDNS,
+		Username: "Tom", Phone: "1390000****", Email: "tom@example.com"})
 	if err != nil {
 		return err
 	}

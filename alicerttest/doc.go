@@ -54,6 +54,7 @@
 //	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 1)
 //	_, err = client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
 //		Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+//		Username: "Tom", Phone: "1390000****", Email: "tom@example.com",
 //	})
 //	// The client retried the throttled request: two requests, one order.
 //	if err != nil || srv.RequestCount("CreateCertificateRequest") != 2 || srv.OrderCount() != 1 {

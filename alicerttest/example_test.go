@@ -25,6 +25,7 @@ func Example() {
 	ctx := context.Background()
 	order, err := client.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
 		Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+		Username: "Tom", Phone: "1390000****", Email: "tom@example.com",
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -66,7 +67,8 @@ func ExampleServer_InjectFault() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	in := &alicert.CreateCertificateRequestInput{Domain: "www.example.com", ValidateType: alicert.ValidateDNS}
+	in := &alicert.CreateCertificateRequestInput{Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+		Username: "Tom", Phone: "1390000****", Email: "tom@example.com"}
 
 	// Throttling is retried: the order is created once.
 	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 2)

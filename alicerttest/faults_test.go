@@ -14,7 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var orderInput = &alicert.CreateCertificateRequestInput{Domain: "www.example.com", ValidateType: alicert.ValidateDNS}
+var orderInput = &alicert.CreateCertificateRequestInput{Domain: "www.example.com", ValidateType: alicert.ValidateDNS,
+	Username: "Tom", Phone: "1390000****", Email: "tom@example.com"}
 
 // faultsOf lists the fault of each request for action, in arrival order.
 func faultsOf(srv *alicerttest.Server, action string) []alicerttest.FaultKind {

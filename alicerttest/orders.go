@@ -46,6 +46,7 @@ func nextID(last int64) int64 {
 // order is one certificate order.
 type order struct {
 	id           int64
+	certID       int64 // the issued certificate's id (CertId)
 	domain       string
 	validateType string // "DNS" or "FILE"
 	productCode  string
@@ -89,6 +90,9 @@ func (s *Server) newOrder(domain, validateType, productCode string, now time.Tim
 	defer s.mu.Unlock()
 	s.lastOrderID = nextID(s.lastOrderID)
 	o.id = s.lastOrderID
+	// Even, where order ids are odd, so that a client mixing the two up
+	// gets caught; above 2^53 like them.
+	o.certID = o.id + 1
 	s.orders[o.id] = o
 	return o
 }

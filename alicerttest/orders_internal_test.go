@@ -26,7 +26,8 @@ func TestValidationHookHoldsOrders(t *testing.T) {
 	c, err := alicert.NewClient(alicert.WithAccessKey(id, secret), alicert.WithCASEndpoint(srv.URL))
 	require.NoError(t, err)
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), &alicert.CreateCertificateRequestInput{
-		Domain: "*.example.com", ProductCode: "geotrust-dv-w-starter", ValidateType: alicert.ValidateDNS})
+		Domain: "*.example.com", ProductCode: "geotrust-dv-w-starter", ValidateType: alicert.ValidateDNS,
+		Username: "Tom", Phone: "1390000****", Email: "tom@example.com"})
 	require.NoError(t, err)
 	read := func() *alicert.DescribeCertificateStateOutput {
 		st, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: out.OrderID})

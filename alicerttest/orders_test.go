@@ -60,7 +60,8 @@ func TestOrderIDsAbove2To53RoundTrip(t *testing.T) {
 	}
 	// The wire carries the id as a JSON number, as the service does.
 	res := raw{params: map[string]string{"Action": "CreateCertificateRequest", "Version": casVersion,
-		"Domain": "www.example.com", "ValidateType": "DNS"}}.send(t, srv)
+		"Domain": "www.example.com", "ValidateType": "DNS",
+		"Username": "Tom", "Phone": "1390000****", "Email": "tom@example.com"}}.send(t, srv)
 	require.Equal(t, http.StatusOK, res.status)
 	assert.Regexp(t, regexp.MustCompile(`^\{"OrderId":[0-9]{17,19},"RequestId":"[0-9A-F-]{36}"\}$`), string(res.body))
 	assert.Equal(t, 6, srv.OrderCount())
@@ -146,7 +147,7 @@ func TestDomainValidationDetails(t *testing.T) {
 	assert.Equal(t, "TXT", dns.RecordType)
 	assert.Equal(t, "_dnsauth.shop.example.com", dns.RecordDomain)
 	assert.Regexp(t, `^[0-9a-f]{32}$`, dns.RecordValue)
-	assert.Empty(t, dns.URI+dns.Content+dns.Certificate+dns.PrivateKey)
+	assert.Empty(t, dns.URI+dns.Content+dns.Certificate+dns.PrivateKey+dns.CertID, "nothing issued yet")
 
 	file := describe(createOrder(t, c, "www.example.com", alicert.ValidateFile))
 	assert.Equal(t, "FILE", file.ValidateType)
@@ -190,6 +191,15 @@ func TestIssuedCertificateVerifies(t *testing.T) {
 		again, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: id})
 		require.NoError(t, err)
 		assert.Equal(t, out.Certificate, again.Certificate)
+
+		// The issued certificate has an id of its own, a decimal string
+		// (CertId), which is not the order's and stays the same.
+		require.NotEmpty(t, out.CertID)
+		certID, err := strconv.ParseInt(out.CertID, 10, 64)
+		require.NoError(t, err, "CertId %q", out.CertID)
+		assert.Positive(t, certID)
+		assert.NotEqual(t, id, certID)
+		assert.Equal(t, out.CertID, again.CertID)
 	}
 	// Another server's CA does not vouch for these.
 	other := newServer(t)

@@ -18,6 +18,7 @@ func TestValidatesParameters(t *testing.T) {
 	order := map[string]string{
 		"Action": "CreateCertificateRequest", "Version": casVersion,
 		"Domain": "www.example.com", "ValidateType": "DNS",
+		"Username": "Tom", "Phone": "1390000****", "Email": "tom@example.com",
 	}
 	kms := map[string]string{
 		"Action": "CreateCertificate", "Version": kmsVersion, "KeySpec": "EC_P256",
@@ -34,6 +35,9 @@ func TestValidatesParameters(t *testing.T) {
 		param  string
 	}{
 		{"order without Domain", with(order, "Domain", ""), "MissingParameter", "Domain"},
+		{"order without Username", with(order, "Username", ""), "MissingParameter", "Username"},
+		{"order without Phone", with(order, "Phone", ""), "MissingParameter", "Phone"},
+		{"order without Email", with(order, "Email", ""), "MissingParameter", "Email"},
 		{"order for two domains", with(order, "Domain", "a.example.com,b.example.com"), "InvalidParameter", "Domain"},
 		{"order for a URL", with(order, "Domain", "https://example.com/"), "InvalidParameter", "Domain"},
 		{"order with an empty label", with(order, "Domain", "www..example.com"), "InvalidParameter", "Domain"},
@@ -112,6 +116,7 @@ func TestAcceptsValidVariants(t *testing.T) {
 	order := map[string]string{
 		"Action": "CreateCertificateRequest", "Version": casVersion,
 		"Domain": "www.example.com", "ValidateType": "FILE",
+		"Username": "Tom", "Phone": "1390000****", "Email": "tom@example.com",
 	}
 	tests := map[string]map[string]string{
 		"order with contact details": with(order, "ProductCode", "globalsign-dv-1-personal",

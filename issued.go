@@ -1,0 +1,131 @@
+package alicert
+
+import (
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// issuedChain parses the certificate an order returned and checks that it
+// can serve domain: Obtain hands out nothing that would break a server
+// once installed. It fails when the leaf does not name domain among its
+// DNS names (see coversName), or when st.PrivateKey is not a private key or
+// not the leaf's. An empty domain (a resumed order given none) skips the
+// name check only. Errors name what is wrong and never quote the key.
+func issuedChain(st *DescribeCertificateStateOutput, domain string) ([]*x509.Certificate, error) {
+	chain, err := st.ParseCertificates()
+	if err != nil {
+		return nil, err
+	}
+	leaf := chain[0]
+	if domain != "" && !coversName(leaf, domain) {
+		return nil, fmt.Errorf("the issued certificate does not cover %s: it names %s; "+
+			"it is not installed, check the order in the console", quote(domain), describeNames(leaf))
+	}
+	key, err := parsePrivateKey(st.PrivateKey)
+	if err != nil {
+		return nil, fmt.Errorf("the issued private key is unusable: %w", err)
+	}
+	if !samePublicKey(key.Public(), leaf.PublicKey) {
+		return nil, errors.New("the issued private key does not belong to the issued certificate " +
+			"(its public key differs); a server given both could not complete a TLS handshake")
+	}
+	return chain, nil
+}
+
+// coversName reports whether leaf's DNS names serve domain, the way a TLS
+// client matches them (the subject's common name is ignored, as Go and
+// browsers ignore it). A wildcard domain must be named as such: a
+// *.example.com order must hold *.example.com, since a list of single
+// names never covers every host below. A single name is covered by
+// itself or by a wildcard of its parent (*.example.com covers
+// www.example.com, not a.b.example.com or example.com). Names compare
+// case-insensitively; nothing is looked up in DNS.
+func coversName(leaf *x509.Certificate, domain string) bool {
+	want := normalizeName(domain)
+	for _, n := range leaf.DNSNames {
+		got := normalizeName(n)
+		if got == want {
+			return true
+		}
+		if strings.HasPrefix(want, "*.") {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(got, "*."); ok {
+			if i := strings.IndexByte(want, '.'); i > 0 && want[i+1:] == rest {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// describeNames lists a certificate's DNS names for an error, quoted so
+// that nothing from the response reaches a terminal raw.
+func describeNames(c *x509.Certificate) string {
+	if len(c.DNSNames) == 0 {
+		return "no DNS name"
+	}
+	names := c.DNSNames
+	more := ""
+	if len(names) > 5 {
+		names, more = names[:5], fmt.Sprintf(" and %d more", len(c.DNSNames)-5)
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = quote(n)
+	}
+	return strings.Join(q, ", ") + more
+}
+
+// parsePrivateKey parses the one private key PEM block of keyPEM (PKCS #8,
+// PKCS #1 RSA or SEC 1 EC). Its errors say what kind of data was found,
+// never any of it.
+func parsePrivateKey(keyPEM string) (crypto.Signer, error) {
+	block, _ := pem.Decode([]byte(strings.TrimPrefix(strings.TrimSpace(keyPEM), "\ufeff")))
+	switch {
+	case strings.TrimSpace(keyPEM) == "":
+		return nil, errors.New("it is empty")
+	case block == nil:
+		return nil, errors.New("it is not PEM")
+	case !strings.HasSuffix(block.Type, "PRIVATE KEY"):
+		return nil, fmt.Errorf("its PEM block is %s, not a private key", quote(truncate(block.Type, 40)))
+	}
+	var (
+		key any
+		err error
+	)
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	default:
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	}
+	if err != nil {
+		// x509's parse errors describe the structure, never the key bytes.
+		return nil, fmt.Errorf("the %s block does not parse: %w", block.Type, hintSM2(err))
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("the %s block holds a %T, which cannot sign", block.Type, key)
+	}
+	return signer, nil
+}
+
+// samePublicKey compares two public keys of any of crypto/x509's types.
+func samePublicKey(a, b crypto.PublicKey) bool {
+	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && k.Equal(b)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
