@@ -194,6 +194,11 @@ func readLimited(r io.Reader, size int64) ([]byte, error) {
 		}
 		m, err := r.Read(buf[len(buf):min(cap(buf), limit)])
 		buf = buf[:len(buf)+m]
+		if len(buf) > maxResponseBytes {
+			// Checked before EOF: a reader may return the last bytes and
+			// io.EOF together, and one byte over is over.
+			return nil, errBodyTooLarge
+		}
 		if err == io.EOF {
 			return buf, nil
 		}

@@ -3,8 +3,10 @@ package alicert
 import (
 	"crypto/tls"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -162,4 +164,36 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	assert.Equal(t, 2, srv.Attempts(), "one attempt per client: a redirect is not retried")
 	assert.Equal(t, 0, elsewhere.Attempts(), "nothing reaches the redirect target")
 	assert.Nil(t, callers.CheckRedirect, "the caller's client is not changed")
+}
+
+// TestBodyLimitIsExactForChunkedBodies: a body without a Content-Length
+// (chunked) of exactly the limit is read; one byte more is refused.
+func TestBodyLimitIsExactForChunkedBodies(t *testing.T) {
+	t.Parallel()
+	const doc = `{"RequestId":"R-1","Type":"process"`
+	for _, tc := range []struct {
+		size   int
+		wantOK bool
+	}{{maxResponseBytes, true}, {maxResponseBytes + 1, false}} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.(http.Flusher).Flush() // no Content-Length: chunked
+			body := doc + strings.Repeat(" ", tc.size-len(doc)-1) + "}"
+			for len(body) > 0 { // in pieces, as a slow server sends it
+				n := min(len(body), 64<<10)
+				_, _ = io.WriteString(w, body[:n])
+				body = body[n:]
+			}
+		}))
+		c, err := NewClient(WithAccessKey("id", "secret"), WithCASEndpoint(srv.URL), WithMaxAttempts(1))
+		require.NoError(t, err)
+		out, err := c.CAS.DescribeCertificateState(t.Context(), &DescribeCertificateStateInput{OrderID: 1})
+		if tc.wantOK {
+			require.NoError(t, err, "a body of exactly %d bytes", tc.size)
+			assert.Equal(t, StateProcess, out.State)
+		} else {
+			require.Error(t, err, "a body of %d bytes", tc.size)
+			assert.Contains(t, err.Error(), "larger than")
+		}
+		srv.Close()
+	}
 }
