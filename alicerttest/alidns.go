@@ -73,6 +73,11 @@ type DNSRecord struct {
 	Value string
 	// TTL is the time to live in seconds.
 	TTL int64
+	// Priority is an MX record's priority (1 to 50), 0 for other types.
+	Priority int64
+	// Remark is the record's note, as the console sets it; AddDomainRecord
+	// leaves it empty.
+	Remark string
 }
 
 // dnsState is the fake DNS's records. It has its own lock because the
@@ -273,14 +278,23 @@ func (s *Server) addDomainRecord(c *call) (any, *apiError) {
 		}
 		ttl = n
 	}
-	if strings.EqualFold(c.get("Type"), "MX") && c.get("Priority") == "" {
-		return nil, missing("Priority")
+	var priority int64
+	if strings.EqualFold(c.get("Type"), "MX") {
+		v := c.get("Priority")
+		if v == "" {
+			return nil, missing("Priority")
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || n > 50 {
+			return nil, invalid("Priority", fmt.Sprintf("%q is not a priority from 1 to 50", v))
+		}
+		priority = n
 	}
 	name := zone
 	if rr != "@" {
 		name = strings.ToLower(rr) + "." + zone
 	}
-	rec := DNSRecord{Zone: zone, RR: rr, Name: name, Type: strings.ToUpper(c.get("Type")), Value: c.get("Value"), TTL: ttl}
+	rec := DNSRecord{Zone: zone, RR: rr, Name: name, Type: strings.ToUpper(c.get("Type")), Value: c.get("Value"), TTL: ttl, Priority: priority}
 	d := s.dns
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -302,6 +316,8 @@ type wireRecord struct {
 	Status     string `json:"Status"`
 	Locked     bool   `json:"Locked"`
 	Weight     int    `json:"Weight"`
+	Priority   int64  `json:"Priority,omitempty"` // MX records only, as the service sends it
+	Remark     string `json:"Remark,omitempty"`
 }
 
 type describeSubDomainRecordsResponse struct {
@@ -348,7 +364,7 @@ func (s *Server) describeSubDomainRecords(c *call) (any, *apiError) {
 	for _, r := range d.records {
 		if r.Zone == zone && strings.EqualFold(r.RR, rr) && (typ == "" || strings.EqualFold(r.Type, typ)) {
 			match = append(match, wireRecord{DomainName: r.Zone, RecordID: r.ID, RR: r.RR, Type: r.Type,
-				Value: r.Value, TTL: r.TTL, Line: "default", Status: "ENABLE", Weight: 1})
+				Value: r.Value, TTL: r.TTL, Line: "default", Status: "ENABLE", Weight: 1, Priority: r.Priority, Remark: r.Remark})
 		}
 	}
 	d.mu.Unlock()
