@@ -44,6 +44,9 @@ type Server struct {
 
 	// dns is the fake Alidns's records (see alidns.go); it has its own lock.
 	dns *dnsState
+	// deploy is the fake's cloud resources, contacts and deployment jobs
+	// (see deployment.go); it has its own lock.
+	deploy *deployState
 
 	mu          sync.Mutex // guards everything below
 	creds       map[string]credential
@@ -70,6 +73,7 @@ type config struct {
 	readsPerState int
 	verifyFail    map[string]bool // lower-case domains whose orders fail
 	alidns        alidnsConfig    // the fake DNS's options (see alidns.go)
+	deploy        deployConfig    // seeded resources and contacts (see deployment.go)
 	tls           bool            // serve HTTPS (HTTP/2 and HTTP/1.1)
 }
 
@@ -153,6 +157,7 @@ func NewServer(opts ...Option) *Server {
 		lastCsrID:   firstCsrID,
 		kmsCerts:    make(map[string]*kmsCertificate),
 		dns:         newDNSState(cfg.alidns),
+		deploy:      newDeployState(cfg.deploy),
 	}
 	if cfg.alidns.check {
 		s.validated = s.dnsValidated
