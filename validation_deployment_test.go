@@ -60,7 +60,9 @@ func TestValidationCreateDeploymentJob(t *testing.T) {
 func TestValidationUpdateDeploymentJobStatus(t *testing.T) {
 	t.Parallel()
 	with := func(in *UpdateDeploymentJobStatusInput) func(context.Context, *Client) (any, error) {
-		return func(ctx context.Context, c *Client) (any, error) { return valOut(c.CAS.UpdateDeploymentJobStatus(ctx, in)) }
+		return func(ctx context.Context, c *Client) (any, error) {
+			return valOut(c.CAS.UpdateDeploymentJobStatus(ctx, in))
+		}
 	}
 	valRun(t, "UpdateDeploymentJobStatus", []valCase{
 		{"nil input", with(nil), []string{"JobID", "Status"}},
@@ -95,7 +97,9 @@ func TestValidationListWorkerResource(t *testing.T) {
 func TestValidationUpdateWorkerResourceStatus(t *testing.T) {
 	t.Parallel()
 	with := func(in *UpdateWorkerResourceStatusInput) func(context.Context, *Client) (any, error) {
-		return func(ctx context.Context, c *Client) (any, error) { return valOut(c.CAS.UpdateWorkerResourceStatus(ctx, in)) }
+		return func(ctx context.Context, c *Client) (any, error) {
+			return valOut(c.CAS.UpdateWorkerResourceStatus(ctx, in))
+		}
 	}
 	valRun(t, "UpdateWorkerResourceStatus", []valCase{
 		{"nil input", with(nil), []string{"JobID", "WorkerID", "Status"}},

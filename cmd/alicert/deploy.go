@@ -243,9 +243,9 @@ func (c *cli) deployClient(f deployFlags) (*alicert.Client, func(), error) {
 
 // deployResult is the JSON form of a deployment's outcome.
 type deployResult struct {
-	JobID     int64             `json:"job_id"`
-	Name      string            `json:"name"`
-	Status    string            `json:"status"`
+	JobID     int64              `json:"job_id"`
+	Name      string             `json:"name"`
+	Status    string             `json:"status"`
 	Resources []deployedResource `json:"resources"`
 }
 
