@@ -47,6 +47,7 @@ var completenessServices = []struct {
 // its own.
 var notWireOperations = map[string]string{
 	"CASService.Obtain": "orders, presents the validation and waits: CreateCertificateRequest, DescribeCertificateState and a provider",
+	"CASService.Deploy": "creates, starts and follows a deployment job: CreateDeploymentJob, UpdateDeploymentJobStatus, DescribeDeploymentJob, ListWorkerResource",
 }
 
 // completenessOp is one wire operation: its service, its method (the

@@ -454,3 +454,230 @@ func ExampleKMSSigner_TLSCertificate() {
 	fmt.Println(cert.SupportedSignatureAlgorithms)
 	// Output: [ECDSAWithP256AndSHA256]
 }
+
+// newDeployExample returns a client for a fake account with one contact, a
+// CDN domain and a load balancer listener serving certificate 1001, and an
+// OSS bucket domain serving another.
+func newDeployExample() (*alicert.Client, *alicerttest.Server) {
+	return newExampleClient(
+		alicerttest.WithContact("Ops", "ops@example.com", "13800000000"),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 1, CloudProduct: "CDN", Domain: "www.example.com", CertID: 1001}),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 2, CloudProduct: "SLB", InstanceID: "lb-bp1", ListenerID: "lsn-bp1@443", ListenerPort: "443", CertID: 1001}),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 3, CloudProduct: "OSS", Domain: "img.example.com", CertID: 900}),
+	)
+}
+
+// newExampleJob creates a job deploying certificate 2002 to resource 1.
+func newExampleJob(ctx context.Context, client *alicert.Client) int64 {
+	job, err := client.CAS.CreateDeploymentJob(ctx, &alicert.CreateDeploymentJobInput{
+		Name: "renew-www", JobType: alicert.JobTypeUser,
+		CertIDs: []int64{2002}, ResourceIDs: []int64{1}, ContactIDs: []int64{519580},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return job.JobID
+}
+
+func ExampleCASService_Deploy() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	ctx := context.Background()
+
+	// Replace certificate 1001 with 2002 wherever it is served.
+	serving, err := client.CAS.CloudResourcesServing(ctx, 1001)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var ids []int64
+	for _, r := range serving {
+		ids = append(ids, r.ID)
+	}
+	out, err := client.CAS.Deploy(ctx, &alicert.DeployInput{
+		CertID: 2002, ResourceIDs: ids,
+		PollInterval: time.Millisecond, // real jobs: leave the 30s default
+		Progress:     func(e alicert.DeployEvent) { fmt.Println(e.Message) },
+	})
+	if errors.Is(err, alicert.ErrDeploymentFailed) {
+		log.Fatal(err) // names each resource that failed; out.Workers has them all
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, w := range out.Workers {
+		fmt.Println(w.CloudProduct, w.ResourceID, w.Status)
+	}
+	// Output:
+	// no ContactIDs given: notifying the account's first contact, 519580 (Ops)
+	// created job 8888 (alicert-2002-b59e0e2bea08)
+	// started job 8888
+	// job 8888: pending
+	// job 8888: scheduling
+	// job 8888: processing
+	// job 8888: success
+	// CDN 1 success
+	// SLB 2 success
+}
+
+func ExampleCASService_ListCloudResources() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	out, err := client.CAS.ListCloudResources(context.Background(), &alicert.ListCloudResourcesInput{
+		CloudName: alicert.CloudAliyun, CertIDs: []int64{1001},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range out.Data {
+		fmt.Println(r.ID, r.CloudProduct, r.Domain+r.ListenerID, r.CertID)
+	}
+	// Output:
+	// 1 CDN www.example.com 1001
+	// 2 SLB lsn-bp1@443 1001
+}
+
+func ExampleCASService_AllCloudResources() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	// One page at a time, as the loop asks; break stops the requests.
+	for r, err := range client.CAS.AllCloudResources(context.Background(), &alicert.ListCloudResourcesInput{ShowSize: 1}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(r.CloudProduct, r.CertID)
+	}
+	// Output:
+	// CDN 1001
+	// SLB 1001
+	// OSS 900
+}
+
+func ExampleCASService_ListContact() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	out, err := client.CAS.ListContact(context.Background(), &alicert.ListContactInput{Keyword: "ops"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(out.TotalCount, out.ContactList[0].ContactID, out.ContactList[0].Email)
+	// Output: 1 519580 ops@example.com
+}
+
+func ExampleCASService_CreateDeploymentJob() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	ctx := context.Background()
+	job, err := client.CAS.CreateDeploymentJob(ctx, &alicert.CreateDeploymentJobInput{
+		Name: "renew-www", JobType: alicert.JobTypeUser,
+		CertIDs: []int64{2002}, ResourceIDs: []int64{1, 2}, ContactIDs: []int64{519580},
+	})
+	if errors.Is(err, alicert.ErrOutcomeUnknown) {
+		// The job may exist: look for it by its name before creating another.
+		found, ferr := client.CAS.FindDeploymentJob(ctx, "renew-www")
+		fmt.Println(found, ferr)
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("created job", job.JobID)
+	// Output: created job 8888
+}
+
+func ExampleCASService_UpdateDeploymentJobStatus() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	ctx := context.Background()
+	jobID := newExampleJob(ctx, client)
+	// A job does nothing until it is pending.
+	if _, err := client.CAS.UpdateDeploymentJobStatus(ctx, &alicert.UpdateDeploymentJobStatusInput{JobID: jobID, Status: alicert.JobPending}); err != nil {
+		log.Fatal(err)
+	}
+	job, err := client.CAS.DescribeDeploymentJob(ctx, &alicert.DescribeDeploymentJobInput{JobID: jobID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(job.Status)
+	// Output: pending
+}
+
+func ExampleCASService_DescribeDeploymentJob() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	ctx := context.Background()
+	jobID := newExampleJob(ctx, client)
+	job, err := client.CAS.DescribeDeploymentJob(ctx, &alicert.DescribeDeploymentJobInput{JobID: jobID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(job.Name, job.Status, job.ProductName, job.CasContacts[0].Name)
+	// Output: renew-www editing CDN Ops
+}
+
+func ExampleCASService_ListWorkerResource() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	ctx := context.Background()
+	jobID := newExampleJob(ctx, client)
+	out, err := client.CAS.ListWorkerResource(ctx, &alicert.ListWorkerResourceInput{JobID: jobID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	w := out.Data[0]
+	fmt.Println(w.ResourceDomain, w.Status, "serves", w.ResourceCertID, "gets", w.CertID)
+	// Output: www.example.com editing serves 1001 gets 2002
+}
+
+func ExampleCASService_UpdateWorkerResourceStatus() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	ctx := context.Background()
+	out, err := client.CAS.Deploy(ctx, &alicert.DeployInput{CertID: 2002, ResourceIDs: []int64{1}, PollInterval: time.Millisecond})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Put the previous certificate back on the CDN domain.
+	w := out.Workers[0]
+	_, err = client.CAS.UpdateWorkerResourceStatus(ctx, &alicert.UpdateWorkerResourceStatusInput{JobID: out.JobID, WorkerID: w.ID, Status: alicert.WorkerRollback})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for range 2 { // the rollback ends on the next read
+		ws, err := client.CAS.ListWorkerResource(ctx, &alicert.ListWorkerResourceInput{JobID: out.JobID})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(ws.Data[0].Status)
+	}
+	fmt.Println("serves", srv.CloudResources()[0].CertID)
+	// Output:
+	// rollback
+	// rollback_success
+	// serves 1001
+}
+
+func ExampleCASService_DeleteDeploymentJob() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	ctx := context.Background()
+	jobID := newExampleJob(ctx, client)
+	if _, err := client.CAS.DeleteDeploymentJob(ctx, &alicert.DeleteDeploymentJobInput{JobID: jobID}); err != nil {
+		log.Fatal(err)
+	}
+	found, err := client.CAS.FindDeploymentJob(ctx, "renew-www")
+	fmt.Println(found, err)
+	// Output: <nil> <nil>
+}
+
+func ExampleCASService_ListDeploymentJob() {
+	client, srv := newDeployExample()
+	defer srv.Close()
+	ctx := context.Background()
+	newExampleJob(ctx, client)
+	out, err := client.CAS.ListDeploymentJob(ctx, &alicert.ListDeploymentJobInput{Status: alicert.JobEditing})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(out.Total, out.Data[0].Name)
+	// Output: 1 renew-www
+}

@@ -419,6 +419,148 @@ func wireCases() []wireCase {
 				assert.Equal(t, "9999985", out.(*DeleteDomainRecordOutput).RecordID)
 			},
 		},
+		{
+			action: "ListCloudResources", api: apiCAS,
+			reply: `{"RequestId":"REQ-LCR","Total":1,"CurrentPage":2,"ShowSize":100,"Data":[{"Id":2356,"CloudName":"aliyun",` +
+				`"CloudProduct":"SLB","RegionId":"cn-hangzhou","InstanceId":"lb-bp1","ListenerId":"lsn-bp1@443","ListenerPort":"443",` +
+				`"Domain":"","Status":"BUY","CertId":9007199254740993,"CertName":"www","EnableHttps":1,"DefaultResource":0,"UseSsl":1,"UserId":1666884372}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.ListCloudResources(ctx, &ListCloudResourcesInput{
+					CloudName: CloudAliyun, CloudProduct: "SLB", Keyword: "www.example.com & co",
+					CertIDs: []int64{9007199254740993, 12}, CurrentPage: 2, ShowSize: 100,
+				})
+			},
+			form:   map[string]string{"CertIds": "[9007199254740993,12]", "Keyword": "www.example.com & co", "ShowSize": "100"},
+			absent: []string{"SecretId", "CertIds.1"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*ListCloudResourcesOutput)
+				require.Len(t, o.Data, 1)
+				r := o.Data[0]
+				assert.Equal(t, int64(9007199254740993), r.CertID)
+				assert.Equal(t, "lsn-bp1@443", r.ListenerID)
+				assert.True(t, r.EnableHTTPS)
+				assert.False(t, r.DefaultResource)
+				assert.True(t, r.UseSSL)
+				assert.Equal(t, int64(1666884372), r.UserID)
+			},
+		},
+		{
+			action: "ListContact", api: apiCAS,
+			reply: `{"RequestId":"REQ-LC","TotalCount":1,"ContactList":[{"ContactId":519580,"Name":"John","Email":"ops@example.com",` +
+				`"Mobile":"139****8888","EmailStatus":1,"MobileStatus":0,"WebhookList":["https://hook.example/x"]}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.ListContact(ctx, &ListContactInput{Keyword: "张 三+1", ShowSize: 1})
+			},
+			form:   map[string]string{"Keyword": "张 三+1", "ShowSize": "1"},
+			absent: []string{"CurrentPage"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*ListContactOutput)
+				require.Len(t, o.ContactList, 1)
+				assert.Equal(t, int64(519580), o.ContactList[0].ContactID)
+				assert.Equal(t, []string{"https://hook.example/x"}, o.ContactList[0].WebhookList)
+			},
+		},
+		{
+			action: "CreateDeploymentJob", api: apiCAS,
+			reply: `{"RequestId":"REQ-CDJ","JobId":9007199254740993}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.CreateDeploymentJob(ctx, &CreateDeploymentJobInput{
+					Name: "renew www & api/证书", JobType: JobTypeUser, CertIDs: []int64{12342649, 9007199254740993},
+					ResourceIDs: []int64{6591316, 6585549}, ContactIDs: []int64{1},
+					ScheduleTime: time.Date(2025, 3, 15, 2, 0, 0, 123e6, time.FixedZone("CST", 8*3600)),
+				})
+			},
+			form: map[string]string{
+				"CertIds": "12342649,9007199254740993", "ResourceIds": "6591316,6585549", "ContactIds": "1",
+				"ScheduleTime": "1741975200123", "JobType": "user", "Name": "renew www & api/证书",
+			},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, int64(9007199254740993), out.(*CreateDeploymentJobOutput).JobID)
+			},
+		},
+		{
+			action: "UpdateDeploymentJobStatus", api: apiCAS,
+			reply: `{"RequestId":"REQ-UDJS"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.UpdateDeploymentJobStatus(ctx, &UpdateDeploymentJobStatusInput{JobID: 9007199254740993, Status: JobPending})
+			},
+			form: map[string]string{"JobId": "9007199254740993", "Status": "pending"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, "REQ-UDJS", out.(*UpdateDeploymentJobStatusOutput).RequestID)
+			},
+		},
+		{
+			action: "DescribeDeploymentJob", api: apiCAS,
+			reply: `{"RequestId":"REQ-DDJ","Id":8888,"Name":"renew","JobType":"user","Status":"processing","Rollback":1,"Del":0,` +
+				`"StartTime":"1679541809000","CasContacts":[{"Id":"3304","Name":"John","Email":"a@example.com","Mobile":"139"}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.DescribeDeploymentJob(ctx, &DescribeDeploymentJobInput{JobID: 8888})
+			},
+			form: map[string]string{"JobId": "8888"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*DescribeDeploymentJobOutput)
+				assert.Equal(t, string(JobProcessing), o.Status)
+				assert.True(t, o.Rollback)
+				assert.False(t, o.Deleted)
+				require.Len(t, o.CasContacts, 1)
+				assert.Equal(t, "3304", o.CasContacts[0].ID)
+			},
+		},
+		{
+			action: "ListWorkerResource", api: apiCAS,
+			reply: `{"RequestId":"REQ-LWR","Total":1,"Data":[{"Id":22487,"JobId":8888,"ResourceId":1286999,"CertId":12073663,` +
+				`"CloudProduct":"SLB","InstanceId":"lb-1","ListenerId":"lsn-1@81","Port":81,"ResourceCertId":123,"Status":"error","DefaultResource":true}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.ListWorkerResource(ctx, &ListWorkerResourceInput{JobID: 8888, Status: string(JobError), CloudProduct: "SLB", CurrentPage: 3, ShowSize: 7})
+			},
+			form: map[string]string{"JobId": "8888", "Status": "error", "CloudProduct": "SLB", "CurrentPage": "3", "ShowSize": "7"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*ListWorkerResourceOutput)
+				require.Len(t, o.Data, 1)
+				w := o.Data[0]
+				assert.Equal(t, int64(1286999), w.ResourceID)
+				assert.Equal(t, int64(123), w.ResourceCertID)
+				assert.Equal(t, int64(81), w.Port)
+				assert.True(t, w.DefaultResource)
+			},
+		},
+		{
+			action: "UpdateWorkerResourceStatus", api: apiCAS,
+			reply: `{"RequestId":"REQ-UWRS"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.UpdateWorkerResourceStatus(ctx, &UpdateWorkerResourceStatusInput{JobID: 8888, WorkerID: 9007199254740993, Status: WorkerRollback})
+			},
+			form: map[string]string{"JobId": "8888", "WorkerId": "9007199254740993", "Status": "rollback"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, "REQ-UWRS", out.(*UpdateWorkerResourceStatusOutput).RequestID)
+			},
+		},
+		{
+			action: "DeleteDeploymentJob", api: apiCAS,
+			reply: `{"RequestId":"REQ-DLDJ"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.DeleteDeploymentJob(ctx, &DeleteDeploymentJobInput{JobID: 8888})
+			},
+			form: map[string]string{"JobId": "8888"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, "REQ-DLDJ", out.(*DeleteDeploymentJobOutput).RequestID)
+			},
+		},
+		{
+			action: "ListDeploymentJob", api: apiCAS,
+			reply: `{"RequestId":"REQ-LDJ","Total":1,"Data":[{"Id":19975,"Name":"renew","JobType":"user","Status":"scheduling","Del":"1","Rollback":0}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.ListDeploymentJob(ctx, &ListDeploymentJobInput{JobType: JobTypeUser, Status: JobScheduling, ShowSize: 50})
+			},
+			form:   map[string]string{"JobType": "user", "Status": "scheduling", "ShowSize": "50"},
+			absent: []string{"CurrentPage"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*ListDeploymentJobOutput)
+				require.Len(t, o.Data, 1)
+				assert.True(t, o.Data[0].Deleted, "Del as a string")
+				assert.False(t, o.Data[0].Rollback)
+			},
+		},
 	}
 }
 

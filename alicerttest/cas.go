@@ -23,6 +23,17 @@ func casAPI() api {
 			"DescribeCertificateState": (*Server).describeCertificateState,
 			"CreateCsr":                (*Server).createCsr,
 			"GetCsrDetail":             (*Server).getCsrDetail,
+
+			// Deployment jobs (deployment.go).
+			"ListCloudResources":         (*Server).listCloudResources,
+			"ListContact":                (*Server).listContact,
+			"CreateDeploymentJob":        (*Server).createDeploymentJob,
+			"UpdateDeploymentJobStatus":  (*Server).updateDeploymentJobStatus,
+			"DescribeDeploymentJob":      (*Server).describeDeploymentJob,
+			"ListWorkerResource":         (*Server).listWorkerResource,
+			"UpdateWorkerResourceStatus": (*Server).updateWorkerResourceStatus,
+			"DeleteDeploymentJob":        (*Server).deleteDeploymentJob,
+			"ListDeploymentJob":          (*Server).listDeploymentJob,
 		},
 	}
 }

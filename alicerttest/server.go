@@ -47,6 +47,9 @@ type Server struct {
 	// kmsKeys is the fake KMS's asymmetric keys (see kms_keys.go); it has
 	// its own lock.
 	kmsKeys kmsKeyStore
+	// deploy is the fake's cloud resources, contacts and deployment jobs
+	// (see deployment.go); it has its own lock.
+	deploy *deployState
 
 	mu          sync.Mutex // guards everything below
 	creds       map[string]credential
@@ -73,6 +76,7 @@ type config struct {
 	readsPerState int
 	verifyFail    map[string]bool // lower-case domains whose orders fail
 	alidns        alidnsConfig    // the fake DNS's options (see alidns.go)
+	deploy        deployConfig    // seeded resources and contacts (see deployment.go)
 	tls           bool            // serve HTTPS (HTTP/2 and HTTP/1.1)
 }
 
@@ -156,6 +160,7 @@ func NewServer(opts ...Option) *Server {
 		lastCsrID:   firstCsrID,
 		kmsCerts:    make(map[string]*kmsCertificate),
 		dns:         newDNSState(cfg.alidns),
+		deploy:      newDeployState(cfg.deploy),
 	}
 	if cfg.alidns.check {
 		s.validated = s.dnsValidated

@@ -7,6 +7,7 @@
 //	    -username 'Your Name' -phone 13800000000 -email you@example.com
 //	alicert status -order 98987582437920968
 //	alicert csr -cn example.com -country CN -province Zhejiang -locality Hangzhou
+//	alicert deploy -cert NEW_CERT_ID -replace OLD_CERT_ID (see alicert deploy -h)
 //
 // obtain orders a certificate, publishes the DNS validation record in
 // Alibaba Cloud DNS, waits for issuance, removes the record, and writes

@@ -36,6 +36,7 @@ Commands:
   obtain   order a certificate, validate it through DNS and write the files
   status   show the state of a certificate order
   csr      create a CSR and key in Certificate Management Service
+  deploy   put a certificate on the CDN, load balancers and other resources
 
 Run "alicert <command> -h" for a command's flags.
 
@@ -79,6 +80,8 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		return c.status(ctx, args[1:])
 	case "csr":
 		return c.csr(ctx, args[1:])
+	case "deploy":
+		return c.deploy(ctx, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(c.stdout, usageText)
 		return exitOK

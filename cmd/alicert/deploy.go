@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
+)
+
+// fakeOldCert is the certificate the resources of a -fake deploy serve
+// when -replace names none.
+const fakeOldCert = 1001
+
+// deployFlagOf maps the fields of DeployInput to the flags that set them.
+func deployFlagOf() map[string]string {
+	return map[string]string{"CertID": "cert", "ResourceIDs": "resources", "ContactIDs": "contacts", "Name": "name"}
+}
+
+// deployFlags are deploy's flags.
+type deployFlags struct {
+	common
+	cert      int64
+	resources string
+	replace   int64
+	contacts  string
+	name      string
+	rollback  bool
+	json      bool
+	quiet     bool
+	timeout   time.Duration
+	poll      time.Duration
+}
+
+const deployDescription = `Puts a certificate of Certificate Management Service on cloud resources
+(CDN and DCDN domains, SLB/ALB/NLB listeners, OSS buckets...) with one
+deployment job, and waits for the outcome: progress on stderr, one line per
+resource on stdout (or JSON with -json).
+
+-replace OLD_CERT_ID deploys to every resource that serves certificate
+OLD_CERT_ID now: after a renewal, the new certificate goes wherever the old
+one was. When no resource serves it any more there is nothing to do (exit 0),
+so the same line can run from cron. -resources ID,ID names the resources
+instead (their ids come from ListCloudResources).
+
+The job is named after what it does ("alicert-<cert>-replace-<old>" with
+-replace, "alicert-<cert>-<hash of the resource ids>" with -resources, or
+-name): a rerun after a crash, a timeout or an unknown outcome finds the job
+of that name and carries on with it instead of creating another. Without
+-contacts the job notifies the account's first contact.
+
+When some resources fail, they are named on stderr and the exit code is 1;
+with -rollback their previous certificate is put back first (so that a rerun
+with -replace tries them again).
+
+Exit codes:
+  0  every resource serves the certificate (or nothing to do)
+  1  failure: the job ended in error (the failed resources are named), or
+     another error; a rerun carries on with the job
+  2  usage error
+  3  outcome unknown: the job may have been created; a rerun with the same
+     flags looks for it by its name first
+
+Credentials as for obtain. -fake runs against an in-process fake account
+with a contact, a CDN domain (www.example.com) and an SLB listener, both
+serving certificate 1001 (or the -replace certificate).
+`
+
+func (c *cli) deploy(ctx context.Context, args []string) int {
+	var f deployFlags
+	fs := c.newFlagSet("deploy", "deploy -cert ID (-replace OLD_CERT_ID | -resources ID,ID) [flags]", deployDescription)
+	f.register(fs, "run against an in-process fake account with a CDN domain and a load balancer")
+	fs.Int64Var(&f.cert, "cert", 0, "the certificate to deploy: its id in Certificate Management Service (required)")
+	fs.Int64Var(&f.replace, "replace", 0, "deploy to every resource serving this certificate id now")
+	fs.StringVar(&f.resources, "resources", "", "deploy to these resource ids, comma-separated")
+	fs.StringVar(&f.contacts, "contacts", "", "contact ids to notify, comma-separated (default: the account's first contact)")
+	fs.StringVar(&f.name, "name", "", "the job's name (default: made from -cert and -replace or -resources)")
+	fs.BoolVar(&f.rollback, "rollback", false, "roll the resources that failed back to their previous certificate")
+	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
+	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when there is nothing to do (for cron)")
+	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up waiting for the job after this long (a rerun carries on with it)")
+	fs.DurationVar(&f.poll, "poll", 0, "time between two reads of the job (default 30s)")
+	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	in, code := c.deployInput(fs, &f)
+	if code >= 0 {
+		return code
+	}
+	cl, release, err := c.deployClient(f)
+	if err != nil {
+		return c.failf(exitUsage, "%v", err)
+	}
+	defer release()
+	if f.fake {
+		in.PollInterval = fakePollInterval
+	}
+	if !f.quiet {
+		in.Progress = func(e alicert.DeployEvent) { c.errorf("%s", e.Message) }
+	}
+	if f.replace > 0 {
+		if in.ResourceIDs, err = c.replaced(ctx, cl, in.Name, f.replace); err != nil {
+			return c.failf(exitFailure, "%v", err)
+		}
+		if len(in.ResourceIDs) == 0 {
+			if !f.quiet {
+				c.errorf("no resource serves certificate %d: nothing to do", f.replace)
+			}
+			return exitOK
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	out, err := cl.CAS.Deploy(wctx, in)
+	var ve *alicert.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return c.validationUsage(fs, ve, deployFlagOf())
+	case errors.Is(err, alicert.ErrOutcomeUnknown):
+		return c.failf(exitOutcomeUnknown, "%v", err)
+	case out == nil && err != nil:
+		return c.failf(exitFailure, "%v", err)
+	}
+	if perr := printDeploy(c.stdout, out, f.json); perr != nil {
+		return c.failf(exitFailure, "%v", perr)
+	}
+	if err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
+	return exitOK
+}
+
+// deployInput checks the flags and builds Deploy's input; code is the exit
+// code to stop with, or -1.
+func (c *cli) deployInput(fs *flag.FlagSet, f *deployFlags) (*alicert.DeployInput, int) {
+	switch {
+	case f.cert <= 0:
+		return nil, c.usageError(fs, "-cert is required: the id of the certificate to deploy")
+	case (f.replace > 0) == (f.resources != ""):
+		return nil, c.usageError(fs, "give one of -replace OLD_CERT_ID and -resources ID,ID")
+	case f.replace < 0:
+		return nil, c.usageError(fs, "-replace must be a positive certificate id")
+	case f.replace == f.cert:
+		return nil, c.usageError(fs, "-replace %d is the certificate -cert deploys", f.replace)
+	case f.timeout <= 0:
+		return nil, c.usageError(fs, "-timeout must be positive")
+	}
+	in := &alicert.DeployInput{CertID: f.cert, Name: f.name, PollInterval: f.poll, RollbackFailed: f.rollback}
+	var err error
+	if in.ResourceIDs, err = parseIDs(f.resources); err != nil {
+		return nil, c.usageError(fs, "-resources: %v", err)
+	}
+	if in.ContactIDs, err = parseIDs(f.contacts); err != nil {
+		return nil, c.usageError(fs, "-contacts: %v", err)
+	}
+	if in.Name == "" && f.replace > 0 {
+		// Named after the replacement, not the resources: a rerun while
+		// the job runs may find fewer resources serving the old one.
+		in.Name = fmt.Sprintf("alicert-%d-replace-%d", f.cert, f.replace)
+	}
+	return in, -1
+}
+
+// parseIDs parses a comma-separated list of ids.
+func parseIDs(s string) ([]int64, error) {
+	var ids []int64
+	for _, item := range splitList(s) {
+		id, err := strconv.ParseInt(item, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("%q is not a positive id", item)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// replaced returns the resources to deploy to for -replace old: those
+// serving it now, or, when there are none, those of an unfinished job of
+// the same name (a rerun while that job runs).
+func (c *cli) replaced(ctx context.Context, cl *alicert.Client, name string, old int64) ([]int64, error) {
+	serving, err := cl.CAS.CloudResourcesServing(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, r := range serving {
+		ids = append(ids, r.ID)
+	}
+	if len(ids) > 0 {
+		return ids, nil
+	}
+	job, err := cl.CAS.FindDeploymentJob(ctx, name)
+	if err != nil || job == nil {
+		return nil, err
+	}
+	switch alicert.DeploymentJobStatus(job.Status) {
+	case alicert.JobSuccess, alicert.JobError:
+		return nil, nil
+	}
+	workers, err := cl.CAS.ListWorkerResource(ctx, &alicert.ListWorkerResourceInput{JobID: job.ID, ShowSize: 100})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range workers.Data {
+		ids = append(ids, w.ResourceID)
+	}
+	return ids, nil
+}
+
+// deployClient returns the client; with -fake and no test server, a fake
+// account seeded with a contact, a CDN domain and a load balancer.
+func (c *cli) deployClient(f deployFlags) (*alicert.Client, func(), error) {
+	if !f.fake || c.fake != nil {
+		return c.client(f.common)
+	}
+	old := f.replace
+	if old <= 0 {
+		old = fakeOldCert
+	}
+	srv := alicerttest.NewServer(
+		alicerttest.WithContact("Ops", "ops@example.com", "13800000000"),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 2356, CloudProduct: "CDN", Domain: "www.example.com", CertID: old}),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 2357, CloudProduct: "SLB", InstanceID: "lb-bp1example",
+			ListenerID: "lsn-bp1example@443", ListenerPort: "443", CertID: old}),
+	)
+	seeded := *c
+	seeded.fake = srv
+	cl, release, err := seeded.client(f.common)
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return cl, func() { release(); srv.Close() }, nil
+}
+
+// deployResult is the JSON form of a deployment's outcome.
+type deployResult struct {
+	JobID     int64              `json:"job_id"`
+	Name      string             `json:"name"`
+	Status    string             `json:"status"`
+	Resources []deployedResource `json:"resources"`
+}
+
+type deployedResource struct {
+	ResourceID   int64  `json:"resource_id"`
+	Product      string `json:"product"`
+	Domain       string `json:"domain,omitempty"`
+	InstanceID   string `json:"instance_id,omitempty"`
+	ListenerID   string `json:"listener_id,omitempty"`
+	WorkerID     int64  `json:"worker_id"`
+	Status       string `json:"status"`
+	CertID       int64  `json:"cert_id"`
+	PreviousCert int64  `json:"previous_cert_id,omitempty"`
+}
+
+// printDeploy prints the outcome for each resource: a table, or JSON.
+func printDeploy(w io.Writer, out *alicert.DeployOutput, asJSON bool) error {
+	res := deployResult{JobID: out.JobID, Name: out.Name, Status: string(out.Status), Resources: []deployedResource{}}
+	for _, wr := range out.Workers {
+		res.Resources = append(res.Resources, deployedResource{
+			ResourceID: wr.ResourceID, Product: wr.CloudProduct, Domain: wr.ResourceDomain, InstanceID: wr.InstanceID,
+			ListenerID: wr.ListenerID, WorkerID: wr.ID, Status: wr.Status, CertID: wr.CertID, PreviousCert: wr.ResourceCertID,
+		})
+	}
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "RESOURCE\tPRODUCT\tNAME\tSTATUS\tCERT\tPREVIOUS\n")
+	for _, r := range res.Resources {
+		name := r.Domain
+		if name == "" {
+			name = strings.TrimSpace(r.InstanceID + " " + r.ListenerID)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\n", r.ResourceID, r.Product, name, r.Status, r.CertID, r.PreviousCert)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,291 @@
+package alicert_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Certificate ids of the deployment tests: the old one the seeded
+// resources serve, the renewed one to deploy.
+const (
+	deployOldCert = 12433121
+	deployNewCert = 12433999
+)
+
+// deployFake starts a fake with a CDN domain and an SLB listener serving
+// deployOldCert, a DCDN domain serving another certificate and one
+// contact, then extra; it returns a client for it.
+func deployFake(t *testing.T, extra ...alicerttest.Option) (*alicert.Client, *alicerttest.Server) {
+	t.Helper()
+	opts := append([]alicerttest.Option{
+		alicerttest.WithContact("Ops", "ops@example.com", "13800000000"),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 101, CloudProduct: "CDN", Domain: "www.example.com", CertID: deployOldCert}),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 102, CloudProduct: "SLB", InstanceID: "lb-bp1example", ListenerID: "lsn-bp1example@443", ListenerPort: "443", CertID: deployOldCert}),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 103, CloudProduct: "DCDN", Domain: "static.example.com", CertID: 777}),
+	}, extra...)
+	srv := alicerttest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithRetryDelay(0, 0))...)
+	require.NoError(t, err)
+	return c, srv
+}
+
+// deployCerts returns the certificate each of the fake's resources serves.
+func deployCerts(srv *alicerttest.Server) map[int64]int64 {
+	out := map[int64]int64{}
+	for _, r := range srv.CloudResources() {
+		out[r.ID] = r.CertID
+	}
+	return out
+}
+
+func TestDeployReplacesTheOldCertificateEverywhere(t *testing.T) {
+	t.Parallel()
+	c, srv := deployFake(t)
+	ctx := t.Context()
+	serving, err := c.CAS.CloudResourcesServing(ctx, deployOldCert)
+	require.NoError(t, err)
+	var ids []int64
+	for _, r := range serving {
+		ids = append(ids, r.ID)
+	}
+	require.Equal(t, []int64{101, 102}, ids)
+
+	var events []alicert.DeployEvent
+	out, err := c.CAS.Deploy(ctx, &alicert.DeployInput{
+		CertID: deployNewCert, ResourceIDs: ids, PollInterval: time.Nanosecond,
+		Progress: func(e alicert.DeployEvent) { events = append(events, e) },
+	})
+	require.NoError(t, err)
+	assert.Equal(t, alicert.JobSuccess, out.Status)
+	assert.Equal(t, alicert.DeployJobName(deployNewCert, []int64{102, 101}), out.Name, "the default name does not depend on the order of the ids")
+	require.Len(t, out.Workers, 2)
+	for _, w := range out.Workers {
+		assert.Equal(t, "success", w.Status)
+		assert.Equal(t, int64(deployNewCert), w.CertID)
+		assert.Equal(t, int64(deployOldCert), w.ResourceCertID)
+	}
+	assert.Equal(t, map[int64]int64{101: deployNewCert, 102: deployNewCert, 103: 777}, deployCerts(srv))
+
+	var statuses []alicert.DeploymentJobStatus
+	var messages []string
+	for _, e := range events {
+		messages = append(messages, e.Message)
+		if e.Status != "" && strings.HasPrefix(e.Message, "job ") {
+			statuses = append(statuses, e.Status)
+		}
+	}
+	assert.Equal(t, []alicert.DeploymentJobStatus{alicert.JobPending, alicert.JobScheduling, alicert.JobProcessing, alicert.JobSuccess}, statuses)
+	assert.Contains(t, messages[0], "first contact, 519580 (Ops)", "the contact chosen is announced")
+	assert.Equal(t, 1, srv.DeploymentJobCount())
+}
+
+func TestDeployFailedResourceIsNamedAndRolledBack(t *testing.T) {
+	t.Parallel()
+	for _, rollback := range []bool{false, true} {
+		c, srv := deployFake(t, alicerttest.WithCloudResource(alicerttest.CloudResource{
+			ID: 104, CloudProduct: "ALB", InstanceID: "alb-broken", ListenerID: "lsn-broken", ListenerPort: "443",
+			CertID: deployOldCert, FailDeploy: true,
+		}))
+		out, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{
+			CertID: deployNewCert, ResourceIDs: []int64{101, 104}, ContactIDs: []int64{519580},
+			PollInterval: time.Nanosecond, RollbackFailed: rollback,
+		})
+		require.Error(t, err)
+		assert.True(t, errors.Is(err, alicert.ErrDeploymentFailed), "%v", err)
+		assert.Contains(t, err.Error(), "ALB alb-broken lsn-broken (resource 104")
+		assert.NotContains(t, err.Error(), "resource 101", "only the failed resource is named")
+		require.NotNil(t, out)
+		assert.Equal(t, alicert.JobError, out.Status)
+		certs := deployCerts(srv)
+		assert.Equal(t, int64(deployNewCert), certs[101])
+		if rollback {
+			assert.Equal(t, int64(deployOldCert), certs[104], "the rollback restores the old certificate")
+			assert.Contains(t, err.Error(), "rolled back: resource 104 rollback_success")
+		} else {
+			assert.Equal(t, int64(deployNewCert), certs[104], "the failure left the resource half-way")
+		}
+	}
+}
+
+// TestDeployRerunAfterCrashMakesOneJob stops Deploy right after each step
+// (the job created, the job started), as a crash would, then runs it again
+// with the same input: the rerun carries on with the same job.
+func TestDeployRerunAfterCrashMakesOneJob(t *testing.T) {
+	t.Parallel()
+	for _, step := range []string{"created job", "started job"} {
+		t.Run(step, func(t *testing.T) {
+			t.Parallel()
+			c, srv := deployFake(t)
+			in := &alicert.DeployInput{CertID: deployNewCert, ResourceIDs: []int64{101, 102}, PollInterval: time.Nanosecond}
+			ctx, crash := context.WithCancel(t.Context())
+			in.Progress = func(e alicert.DeployEvent) {
+				if strings.HasPrefix(e.Message, step) {
+					crash()
+				}
+			}
+			_, err := c.CAS.Deploy(ctx, in)
+			require.Error(t, err, "the crash stops the run")
+			require.Equal(t, 1, srv.DeploymentJobCount())
+
+			var resumed []string
+			in.Progress = func(e alicert.DeployEvent) { resumed = append(resumed, e.Message) }
+			out, err := c.CAS.Deploy(t.Context(), in)
+			require.NoError(t, err)
+			assert.Equal(t, alicert.JobSuccess, out.Status)
+			assert.Equal(t, 1, srv.DeploymentJobCount(), "the rerun made another job")
+			assert.Equal(t, 1, srv.RequestCount("CreateDeploymentJob"))
+			assert.Contains(t, resumed[0], "carrying on with it")
+			assert.Equal(t, map[int64]int64{101: deployNewCert, 102: deployNewCert, 103: 777}, deployCerts(srv))
+			// A third run finds the job done and changes nothing.
+			again, err := c.CAS.Deploy(t.Context(), in)
+			require.NoError(t, err)
+			assert.Equal(t, out.JobID, again.JobID)
+			assert.Equal(t, 1, srv.DeploymentJobCount())
+		})
+	}
+}
+
+// TestDeployUnknownCreateFindsTheJobByName: the create acts, then the
+// connection resets; Deploy finds the job by its name instead of creating
+// another.
+func TestDeployUnknownCreateFindsTheJobByName(t *testing.T) {
+	t.Parallel()
+	c, srv := deployFake(t)
+	srv.InjectFault("CreateDeploymentJob", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
+	var messages []string
+	out, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{
+		CertID: deployNewCert, ResourceIDs: []int64{101}, Name: "renew-www", PollInterval: time.Nanosecond,
+		Progress: func(e alicert.DeployEvent) { messages = append(messages, e.Message) },
+	})
+	require.NoError(t, err)
+	assert.Equal(t, alicert.JobSuccess, out.Status)
+	assert.Equal(t, "renew-www", out.Name)
+	assert.Equal(t, 1, srv.DeploymentJobCount())
+	assert.Equal(t, 1, srv.RequestCount("CreateDeploymentJob"), "a create of unknown outcome is never repeated")
+	assert.Contains(t, strings.Join(messages, "\n"), "found job")
+
+	job, err := c.CAS.FindDeploymentJob(t.Context(), "renew-www")
+	require.NoError(t, err)
+	require.NotNil(t, job)
+	assert.Equal(t, out.JobID, job.ID)
+	none, err := c.CAS.FindDeploymentJob(t.Context(), "no-such-job")
+	require.NoError(t, err)
+	assert.Nil(t, none)
+}
+
+// TestDeployUnknownCreateNotFound: the create never acted but its outcome
+// is unknown; Deploy looks, finds nothing, and reports the unknown outcome
+// without creating again.
+func TestDeployUnknownCreateNotFound(t *testing.T) {
+	t.Parallel()
+	c, srv := deployFake(t)
+	srv.InjectFault("CreateDeploymentJob", alicerttest.Fault{Kind: alicerttest.FaultInternalError}, 1)
+	_, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{CertID: deployNewCert, ResourceIDs: []int64{101}, PollInterval: time.Nanosecond})
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, alicert.ErrOutcomeUnknown), "%v", err)
+	assert.Contains(t, err.Error(), "FindDeploymentJob")
+	assert.Equal(t, 1, srv.RequestCount("CreateDeploymentJob"))
+	assert.Equal(t, 0, srv.DeploymentJobCount())
+}
+
+func TestDeployWithoutContacts(t *testing.T) {
+	t.Parallel()
+	srv := alicerttest.NewServer(alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "CDN", Domain: "a.example.com", CertID: 1}))
+	t.Cleanup(srv.Close)
+	c, err := alicert.NewClient(srv.ClientOptions()...)
+	require.NoError(t, err)
+	_, err = c.CAS.Deploy(t.Context(), &alicert.DeployInput{CertID: 2, ResourceIDs: []int64{2356}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no contact")
+	assert.Equal(t, 0, srv.DeploymentJobCount())
+}
+
+func TestDeployValidation(t *testing.T) {
+	t.Parallel()
+	c, srv := deployFake(t)
+	for _, tc := range []struct {
+		in     *alicert.DeployInput
+		fields []string
+	}{
+		{nil, []string{"CertID", "ResourceIDs"}},
+		{&alicert.DeployInput{CertID: 1, ResourceIDs: []int64{1, 1}}, []string{"ResourceIDs[1]"}},
+		{&alicert.DeployInput{CertID: 1, ResourceIDs: []int64{1}, ContactIDs: []int64{0}, Name: strings.Repeat("n", 65)}, []string{"ContactIDs[0]", "Name"}},
+	} {
+		_, err := c.CAS.Deploy(t.Context(), tc.in)
+		var ve *alicert.ValidationError
+		require.True(t, errors.As(err, &ve), "%v", err)
+		var got []string
+		for _, f := range ve.Fields {
+			got = append(got, f.Field)
+		}
+		assert.Equal(t, tc.fields, got)
+	}
+	assert.Empty(t, srv.Requests())
+}
+
+func TestCloudResourcesForDomain(t *testing.T) {
+	t.Parallel()
+	c, _ := deployFake(t, alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 105, CloudProduct: "OSS", Domain: "img.www.example.com", CertID: 5}))
+	got, err := c.CAS.CloudResourcesForDomain(t.Context(), "WWW.example.com")
+	require.NoError(t, err)
+	require.Len(t, got, 1, "the keyword also matches img.www.example.com, which is another domain")
+	assert.Equal(t, int64(101), got[0].ID)
+	assert.True(t, got[0].EnableHTTPS)
+}
+
+// TestAllCloudResourcesPages reads page by page, stops with the consumer,
+// and yields a failed page's error once.
+func TestAllCloudResourcesPages(t *testing.T) {
+	t.Parallel()
+	var opts []alicerttest.Option
+	for range 5 {
+		opts = append(opts, alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "CDN", Domain: "x.example.com", CertID: 9}))
+	}
+	c, srv := deployFake(t, opts...)
+	ctx := t.Context()
+	in := &alicert.ListCloudResourcesInput{CertIDs: []int64{9}, ShowSize: 2}
+
+	var n int
+	for r, err := range c.CAS.AllCloudResources(ctx, in) {
+		require.NoError(t, err)
+		assert.Equal(t, int64(9), r.CertID)
+		n++
+	}
+	assert.Equal(t, 5, n)
+	assert.Equal(t, 3, srv.RequestCount("ListCloudResources"), "pages of 2, 2 and 1")
+	assert.Equal(t, int64(0), in.CurrentPage, "the input is not modified")
+
+	for range c.CAS.AllCloudResources(ctx, in) {
+		break
+	}
+	assert.Equal(t, 4, srv.RequestCount("ListCloudResources"), "a loop that breaks sends no further request")
+
+	before := srv.RequestCount("ListCloudResources")
+	var all []alicert.CloudResource
+	for r, err := range c.CAS.AllCloudResources(ctx, &alicert.ListCloudResourcesInput{}) {
+		require.NoError(t, err)
+		all = append(all, r)
+	}
+	assert.Len(t, all, 8)
+	assert.Equal(t, before+1, srv.RequestCount("ListCloudResources"), "the default page holds them all")
+	reqs := srv.Requests()
+	assert.Equal(t, "100", reqs[len(reqs)-1].Params.Get("ShowSize"), "the largest page by default")
+
+	srv.InjectFault("ListCloudResources", alicerttest.Fault{Kind: alicerttest.FaultBadGatewayHTML}, 10)
+	var errs int
+	for _, err := range c.CAS.AllCloudResources(ctx, in) {
+		if err != nil {
+			errs++
+		}
+	}
+	assert.Equal(t, 1, errs)
+}
