@@ -24,15 +24,16 @@ type config struct {
 	dnsEndpoint        string
 	httpClient         *http.Client
 	maxIdlePerHost     int
-	// ownTransport is the transport NewClient created, when no http.Client
-	// was given: the one Close may release.
-	ownTransport *http.Transport
 	maxAttempts        int
 	retryBase          time.Duration
 	retryMax           time.Duration
 	logger             *slog.Logger
 	insecureHTTP       bool
 	signatureAlgorithm SignatureAlgorithm
+
+	// ownTransport is the transport NewClient created, when no http.Client
+	// was given: the one Close may release.
+	ownTransport *http.Transport
 
 	// Seams for tests of the exact wire form: a fixed clock and nonce.
 	now   func() time.Time
