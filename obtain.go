@@ -49,8 +49,10 @@ type ObtainInput struct {
 	// File publishes the file of FILE validation.
 	File FileProvider
 
-	// PollInterval is the time between state reads while waiting (default
-	// 30s, WaitForCertificate's).
+	// PollInterval, when positive, fixes the time between state reads while
+	// waiting; zero means WaitForCertificate's adaptive pauses (about 2s,
+	// 4s, 8s, 16s, then 30s; see WithPollInterval). Once the challenge is
+	// presented, the first read comes after one pause.
 	PollInterval time.Duration
 	// CleanupTimeout bounds the removal of the record or file, which runs
 	// even when ctx is cancelled (default 1m).
@@ -274,7 +276,8 @@ func (s *CASService) Obtain(ctx context.Context, in *ObtainInput) (out *ObtainOu
 		return nil, err
 	}
 	if state.State != StateCertificate {
-		state, err = o.wait(ctx, nil)
+		// The state was just read: the next read comes after a pause.
+		state, err = o.wait(ctx, true, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -306,8 +309,9 @@ func (o *obtainer) emit(e ObtainEvent) {
 // wait polls the order as WaitForCertificate does, with the poll interval
 // of the input and each state read reported as StageWaiting, until it is
 // issued or fails verification, or until also says its state ends the wait.
-func (o *obtainer) wait(ctx context.Context, also func(*DescribeCertificateStateOutput) bool) (*DescribeCertificateStateOutput, error) {
-	w := waiter[DescribeCertificateStateOutput]{interval: o.in.PollInterval, progress: func(st *DescribeCertificateStateOutput) {
+// The first read is at once unless pauseFirst.
+func (o *obtainer) wait(ctx context.Context, pauseFirst bool, also func(*DescribeCertificateStateOutput) bool) (*DescribeCertificateStateOutput, error) {
+	w := waiter[DescribeCertificateStateOutput]{interval: o.in.PollInterval, pauseFirst: pauseFirst, progress: func(st *DescribeCertificateStateOutput) {
 		o.emit(ObtainEvent{Stage: StageWaiting, State: st.State})
 	}}
 	return o.s.waitForOrder(ctx, "alicert: Obtain", &DescribeCertificateStateInput{OrderID: o.orderID}, w, also)
@@ -330,7 +334,7 @@ func (o *obtainer) order(ctx context.Context) error {
 // StatePayed or StateUnknown it has not said yet), and publishes the record
 // or file it asks for. It returns the last state read.
 func (o *obtainer) awaitChallenge(ctx context.Context) (*DescribeCertificateStateOutput, error) {
-	st, err := o.wait(ctx, func(st *DescribeCertificateStateOutput) bool {
+	st, err := o.wait(ctx, false, func(st *DescribeCertificateStateOutput) bool {
 		return st.State == StateDomainVerify || st.State == StateProcess
 	})
 	if st != nil && st.State != StateDomainVerify {

@@ -23,12 +23,17 @@ type config struct {
 	kmsEndpoint        string
 	dnsEndpoint        string
 	httpClient         *http.Client
+	maxIdlePerHost     int
 	maxAttempts        int
 	retryBase          time.Duration
 	retryMax           time.Duration
 	logger             *slog.Logger
 	insecureHTTP       bool
 	signatureAlgorithm SignatureAlgorithm
+
+	// ownTransport is the transport NewClient created, when no http.Client
+	// was given: the one Close may release.
+	ownTransport *http.Transport
 
 	// Seams for tests of the exact wire form: a fixed clock and nonce.
 	now   func() time.Time
@@ -104,9 +109,23 @@ func WithDNSEndpoint(baseURL string) Option {
 
 // WithHTTPClient sets the HTTP client; httpmock and other transports plug in
 // here. Without it, the client uses its own transport with dial, TLS
-// handshake and response header timeouts and TLS 1.2 at least.
+// handshake and response header timeouts, TLS 1.2 at least, HTTP/2 where the
+// server offers it, and a pool sized by WithMaxIdleConnsPerHost. The
+// caller's client stays the caller's: Client.Close leaves its connections
+// alone.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) { c.httpClient = hc }
+}
+
+// WithMaxIdleConnsPerHost sizes the pool of the client's own transport: the
+// idle connections it keeps per host for the next call. The default, 1024,
+// suits hundreds of concurrent calls; below 1 makes NewClient fail. A call
+// that finds no idle connection opens one, with a TLS handshake, so a pool
+// smaller than the number of concurrent calls closes and reopens
+// connections at every burst. It has no effect on an http.Client given
+// with WithHTTPClient, whose transport is the caller's to size.
+func WithMaxIdleConnsPerHost(n int) Option {
+	return func(c *config) { c.maxIdlePerHost = n }
 }
 
 // WithMaxAttempts sets the attempts per call, the first included (default 3).

@@ -239,25 +239,27 @@ func (w *waitEvents) get() []string {
 	return append([]string(nil), w.events...)
 }
 
-// TestWaitPollInterval replaces the client's sleep to see the intervals
-// asked for, without waiting for them: the default, WithPollInterval, and
-// a non-positive interval that keeps the default.
+// TestWaitPollInterval replaces the client's sleep to see the pauses asked
+// for, without waiting for them: WithPollInterval fixes them, and without
+// it (or with a non-positive interval) they adapt, about 2s then 4s.
 func TestWaitPollInterval(t *testing.T) {
 	t.Parallel()
+	adaptive := []time.Duration{2 * time.Second, 4 * time.Second}
 	for _, tc := range []struct {
-		name string
-		opts []WaitOption
-		want time.Duration
+		name  string
+		opts  []WaitOption
+		fixed time.Duration // 0: adaptive
 	}{
-		{"default", nil, 30 * time.Second},
+		{"default", nil, 0},
 		{"WithPollInterval", []WaitOption{WithPollInterval(5 * time.Minute)}, 5 * time.Minute},
 		{"last option wins", []WaitOption{WithPollInterval(time.Minute), WithPollInterval(2 * time.Second)}, 2 * time.Second},
-		{"zero keeps the default", []WaitOption{WithPollInterval(0)}, 30 * time.Second},
-		{"negative keeps the default", []WaitOption{WithPollInterval(-time.Second)}, 30 * time.Second},
+		{"zero keeps the default", []WaitOption{WithPollInterval(0)}, 0},
+		{"negative keeps the default", []WaitOption{WithPollInterval(-time.Second)}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var ev waitEvents
+			var pauses []time.Duration
 			script := []waitStep{waitState(StateDomainVerify), waitState(StateProcess), waitState(StateCertificate)}
 			srv := newWireServer(t, func(n int, _ url.Values) (int, string) {
 				ev.add("poll")
@@ -265,16 +267,32 @@ func TestWaitPollInterval(t *testing.T) {
 			})
 			recordSleep := func(c *config) {
 				c.sleep = func(ctx context.Context, d time.Duration) error {
-					ev.add("sleep " + d.String())
+					ev.add("sleep")
+					pauses = append(pauses, d)
 					return ctx.Err()
 				}
 			}
 			out, err := wireClient(t, srv, recordSleep).CAS.WaitForCertificate(t.Context(), waitInput(), tc.opts...)
 			require.NoError(t, err)
 			assert.Equal(t, StateCertificate, out.State)
-			sleep := "sleep " + tc.want.String()
-			assert.Equal(t, []string{"poll", sleep, "poll", sleep, "poll"}, ev.get())
+			assert.Equal(t, []string{"poll", "sleep", "poll", "sleep", "poll"}, ev.get(), "the first poll at once")
+			require.Len(t, pauses, 2)
+			for i, d := range pauses {
+				if tc.fixed > 0 {
+					assert.Equal(t, tc.fixed, d)
+				} else {
+					assertJittered(t, adaptive[i], d)
+				}
+			}
 		})
+	}
+}
+
+// assertJittered checks that d is nominal varied by at most 20%.
+func assertJittered(t *testing.T, nominal, d time.Duration) {
+	t.Helper()
+	if d < nominal-nominal/5 || d > nominal+nominal/5 {
+		t.Errorf("pause %v, want %v ± 20%%", d, nominal)
 	}
 }
 
@@ -286,29 +304,32 @@ func (waitFileProvider) CleanUp(context.Context, FileChallenge) error { return n
 
 // TestObtainWaitsLikeWaitForCertificate: Obtain waits with the same loop as
 // WaitForCertificate, before the order asks for validation and after: each
-// read reported as progress, the same interval between two reads (the
-// default when PollInterval is zero) but for the read at once after the
-// challenge is presented, and the order's failure ending it.
+// read reported as progress, the same pauses between two reads (fixed by
+// PollInterval, adaptive when it is zero), a pause before the first read
+// once the challenge is presented, and the order's failure ending it.
 func TestObtainWaitsLikeWaitForCertificate(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		interval time.Duration
-		want     time.Duration
+		want     []time.Duration // nominal pauses, before jitter when adaptive
 	}{
-		{"PollInterval", 2 * time.Second, 2 * time.Second},
-		{"zero is the default", 0, defaultPollInterval},
+		{"PollInterval", 2 * time.Second, []time.Duration{2 * time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second}},
+		// Each wait has its own schedule: the one once presented starts short.
+		{"zero is adaptive", 0, []time.Duration{2 * time.Second, 4 * time.Second, 2 * time.Second, 4 * time.Second}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var ev waitEvents
+			var pauses []time.Duration
 			challenge := waitStep{http.StatusOK, `{"RequestId":"R","Type":"domain_verify","ValidateType":"FILE",` +
 				`"Domain":"example.com","Uri":"/.well-known/pki-validation/f.txt","Content":"tok"}`}
 			srv := newWaitServer(t, waitState(StatePayed), waitState(StateUnknown), challenge,
 				waitState(StateProcess), waitState(StateVerifyFail))
 			recordSleep := func(c *config) {
 				c.sleep = func(ctx context.Context, d time.Duration) error {
-					ev.add("sleep " + d.String())
+					ev.add("sleep")
+					pauses = append(pauses, d)
 					return ctx.Err()
 				}
 			}
@@ -322,13 +343,19 @@ func TestObtainWaitsLikeWaitForCertificate(t *testing.T) {
 			})
 			require.ErrorIs(t, err, ErrVerifyFailed)
 			assert.Contains(t, err.Error(), "alicert: Obtain: order 98987582437920968")
-			sleep := "sleep " + tc.want.String()
 			assert.Equal(t, []string{
-				"waiting payed", sleep, "waiting unknow", sleep, "waiting domain_verify", "presented ",
-				"waiting process", sleep, "waiting verify_fail", // read at once once presented
-
+				"waiting payed", "sleep", "waiting unknow", "sleep", "waiting domain_verify", "presented ",
+				"sleep", "waiting process", "sleep", "waiting verify_fail", // a pause once presented
 			}, ev.get())
 			assert.Len(t, srv.Requests(), 5)
+			require.Len(t, pauses, len(tc.want))
+			for i, d := range pauses {
+				if tc.interval > 0 {
+					assert.Equal(t, tc.want[i], d)
+				} else {
+					assertJittered(t, tc.want[i], d)
+				}
+			}
 		})
 	}
 }

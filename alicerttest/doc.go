@@ -43,6 +43,18 @@
 // one key size from one server share one key, because RSA key generation
 // is slow under the race detector.
 //
+// Waiting is instant when a test says so. alicert's waiting helpers
+// (WaitForCertificate, Obtain) pause for real between state reads, about
+// 2s, then 4s, 8s, ... up to 30s, which the fake's orders do not need. An
+// order from a server made WithImmediateIssue is issued on its first read,
+// which WaitForCertificate, and Obtain before it presents a challenge,
+// make at once. Anything that takes more than one read (WithReadsPerState,
+// WithDNSCheck, WithVerifyFailure, or Obtain after it presented a
+// challenge, which pauses before reading again) needs a small fixed
+// interval: alicert.WithPollInterval(time.Millisecond) for
+// WaitForCertificate, ObtainInput.PollInterval for Obtain. Without it the
+// test sleeps seconds for microseconds of work.
+//
 // A test starts a server, points a client at it, and checks what it did:
 //
 //	srv := alicerttest.NewServer(alicerttest.WithImmediateIssue())

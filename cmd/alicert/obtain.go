@@ -68,7 +68,7 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	fs.StringVar(&f.email, "email", c.getenv("ALICERT_EMAIL"), "applicant contact email (required; default $ALICERT_EMAIL)")
 	fs.Int64Var(&f.order, "order", 0, "resume this existing order instead of creating one")
 	fs.BoolVar(&f.newOrder, "new-order", false, "create a new order even though the state file says an earlier one may exist")
-	fs.DurationVar(&f.poll, "poll", 30*time.Second, "time between state reads while waiting (10ms with -fake unless set)")
+	fs.DurationVar(&f.poll, "poll", 0, "fixed time between state reads while waiting; 0 adapts: about 2s, 4s, 8s, 16s, then 30s (10ms with -fake unless set)")
 	fs.Var(&f.renewWithin, "renew-within", `do nothing while cert.pem is valid for longer than this, in days ("30d") or as a duration ("720h"); 0 always orders`)
 	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up waiting for validation and issuance after this long (a rerun resumes the order); "+
 		"it does not cut short the order request itself, nor the DNS record's removal")
@@ -86,8 +86,8 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		return c.usageError(fs, "-order must be a positive order id")
 	case f.order > 0 && f.newOrder:
 		return c.usageError(fs, "-order and -new-order exclude each other")
-	case f.poll <= 0 || f.timeout <= 0 || f.lockWait < 0:
-		return c.usageError(fs, "-poll and -timeout must be positive, -lock-wait not negative")
+	case f.poll < 0 || f.timeout <= 0 || f.lockWait < 0:
+		return c.usageError(fs, "-timeout must be positive, -poll and -lock-wait not negative")
 	}
 	if missing := f.missingContacts(); len(missing) > 0 {
 		if !f.fake {
