@@ -86,7 +86,7 @@ type attempt struct {
 	token     string        // the security token sent, to scrub it from messages
 	signed    signedRequest // what was sent: its signature is scrubbed from messages
 	err       error         // transport or body read error
-	wire      *wireTrace    // what the transport reported doing; nil before the request was built
+	wire      *wireTrace    // what the transport reported doing; nil for a read (see exchange)
 }
 
 // failed reports a response with a non-2xx status.
@@ -133,8 +133,14 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 // exchange signs and sends one attempt and reads its response.
 func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) attempt {
 	signed := c.signer.sign(c, op.action, ep, params, cred)
-	a := attempt{token: cred.SecurityToken, signed: signed, wire: new(wireTrace)}
-	req, err := http.NewRequestWithContext(a.wire.attach(ctx), http.MethodPost, ep.url, bytes.NewReader(signed.body))
+	a := attempt{token: cred.SecurityToken, signed: signed}
+	if op.kind == opCreate {
+		// Only a create needs to know whether its request was written: a
+		// read is retried either way, and skips the trace's allocations.
+		a.wire = new(wireTrace)
+		ctx = a.wire.attach(ctx)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(signed.body))
 	if err != nil {
 		a.err = err
 		return a

@@ -30,13 +30,11 @@ func (w *wireTrace) attach(ctx context.Context) context.Context {
 // service. With a transport that reports traces (net/http's), it was sent
 // once its headers were written, and not otherwise: a failed dial, TLS
 // handshake or proxy CONNECT writes nothing. A transport that reports no
-// traces (httpmock, a custom RoundTripper) proves "not sent" only with a
-// dial *net.OpError; any other error may have come after the write.
+// traces (httpmock, a custom RoundTripper), or a request sent without a
+// trace (a read), proves "not sent" only with a dial *net.OpError; any other
+// error may have come after the write.
 func (w *wireTrace) sent(err error) bool {
-	if w == nil {
-		return false // the request was never built
-	}
-	if w.traced.Load() {
+	if w != nil && w.traced.Load() {
 		return w.written.Load()
 	}
 	var op *net.OpError
