@@ -131,44 +131,66 @@ func domainProblem(name string, use domainUse) string {
 	if problem := domainRuneProblem(name); problem != "" {
 		return problem
 	}
-	q := quote(name)
-	if _, err := netip.ParseAddr(strings.Trim(name, "[]")); err == nil {
-		return q + " is an IP address; give a domain name such as example.com"
+	// The messages quote name; they are built only for a name that fails,
+	// so that checking a good name allocates nothing.
+	q := func() string { return quote(name) }
+	if looksLikeIP(name) {
+		if _, err := netip.ParseAddr(strings.Trim(name, "[]")); err == nil {
+			return q() + " is an IP address; give a domain name such as example.com"
+		}
 	}
 	switch {
 	case len(name) > maxDomainLength:
 		return fmt.Sprintf("is %d characters long; a domain name has at most %d", len(name), maxDomainLength)
 	case strings.ContainsAny(name, ",; \t\r\n/:@?#[]"):
-		return q + " is not a single domain name (no scheme, path, port or list)"
+		return q() + " is not a single domain name (no scheme, path, port or list)"
 	case strings.HasSuffix(name, "."):
-		return q + " ends with a dot; leave the trailing dot out"
+		return q() + " ends with a dot; leave the trailing dot out"
 	}
 	host := name
 	if strings.HasPrefix(name, "*.") {
 		if use == zoneName {
-			return q + " is a wildcard; give the domain hosted in Alibaba Cloud DNS, like example.com"
+			return q() + " is a wildcard; give the domain hosted in Alibaba Cloud DNS, like example.com"
 		}
 		host = name[2:]
 	}
 	if strings.Contains(host, "*") {
-		return q + ": a wildcard must be the whole leftmost label, as in *.example.com"
+		return q() + ": a wildcard must be the whole leftmost label, as in *.example.com"
 	}
-	labels := strings.Split(host, ".")
-	for _, label := range labels {
+	labels, tld := 0, ""
+	for rest := host; ; {
+		label, after, more := strings.Cut(rest, ".")
 		if problem := labelProblem(label, use); problem != "" {
-			return q + " " + problem
+			return q() + " " + problem
 		}
+		labels, tld = labels+1, label
+		if !more {
+			break
+		}
+		rest = after
 	}
-	tld := strings.ToLower(labels[len(labels)-1])
 	switch {
-	case len(labels) < 2:
-		return q + " is a single label; give a full domain name such as example.com"
-	case reservedTLDs[tld]:
-		return fmt.Sprintf("%s is under the reserved top-level domain %q, for which no public CA issues certificates", q, tld)
+	case labels < 2:
+		return q() + " is a single label; give a full domain name such as example.com"
+	case reservedTLDs[strings.ToLower(tld)]:
+		return fmt.Sprintf("%s is under the reserved top-level domain %q, for which no public CA issues certificates", q(), strings.ToLower(tld))
 	case strings.Trim(tld, "0123456789") == "":
-		return q + " ends in an all-numeric label, which no top-level domain is"
+		return q() + " ends in an all-numeric label, which no top-level domain is"
 	}
 	return ""
+}
+
+// looksLikeIP reports a name made only of what an IP address is made of
+// (digits, dots, hex letters, colons, brackets), so that a plain domain name
+// skips the address parser.
+func looksLikeIP(name string) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(isDigit(c) || c == '.' || c == ':' || c == '[' || c == ']' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // labelProblem says what is wrong with one label of a name, or "".
