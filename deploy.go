@@ -153,16 +153,34 @@ func (d *deployRun) run(ctx context.Context) (*DeployOutput, error) {
 		}
 	}
 	if status == JobEditing {
-		if _, err := d.s.UpdateDeploymentJobStatus(ctx, &UpdateDeploymentJobStatusInput{JobID: jobID, Status: JobPending}); err != nil {
-			return nil, fmt.Errorf("alicert: Deploy: starting job %d (%s): %w", jobID, d.name, err)
+		if err := d.start(ctx, jobID); err != nil {
+			return nil, err
 		}
-		d.event(jobID, "", "started job %d", jobID)
 	}
 	final, err := d.wait(ctx, jobID)
 	if err != nil {
 		return nil, err
 	}
 	return d.finish(ctx, jobID, DeploymentJobStatus(final.Status))
+}
+
+// start sets the job to JobPending. A failed start may have taken effect
+// all the same: an attempt that acted and lost its answer is repeated, and
+// the repeat is refused or throttled, or meets a job the service has moved
+// on already. So after a failure the job is read, and one that has left
+// JobEditing is carried on with.
+func (d *deployRun) start(ctx context.Context, jobID int64) error {
+	_, err := d.s.UpdateDeploymentJobStatus(ctx, &UpdateDeploymentJobStatusInput{JobID: jobID, Status: JobPending})
+	if err == nil {
+		d.event(jobID, "", "started job %d", jobID)
+		return nil
+	}
+	job, rerr := d.s.DescribeDeploymentJob(ctx, &DescribeDeploymentJobInput{JobID: jobID})
+	if rerr != nil || DeploymentJobStatus(job.Status) == JobEditing {
+		return fmt.Errorf("alicert: Deploy: starting job %d (%s): %w", jobID, d.name, err)
+	}
+	d.event(jobID, DeploymentJobStatus(job.Status), "starting job %d failed (%v), but it started all the same: it is %s", jobID, err, job.Status)
+	return nil
 }
 
 // create makes the job, after resolving the contacts. An unknown outcome

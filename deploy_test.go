@@ -197,6 +197,42 @@ func TestDeployUnknownCreateNotFound(t *testing.T) {
 	assert.Equal(t, 0, srv.DeploymentJobCount())
 }
 
+// TestDeployStartLostAfterItActedCarriesOn: the start (UpdateDeploymentJobStatus
+// to pending) acts, then its connection resets, and its repeats are
+// throttled until the attempts run out. The job runs all the same, so
+// Deploy reads it, finds it started, and waits for it instead of reporting
+// a failed start.
+func TestDeployStartLostAfterItActedCarriesOn(t *testing.T) {
+	t.Parallel()
+	c, srv := deployFake(t)
+	srv.InjectFault("UpdateDeploymentJobStatus", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
+	srv.InjectFault("UpdateDeploymentJobStatus", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 2)
+	var messages []string
+	out, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{
+		CertID: deployNewCert, ResourceIDs: []int64{101}, PollInterval: time.Nanosecond,
+		Progress: func(e alicert.DeployEvent) { messages = append(messages, e.Message) },
+	})
+	require.NoError(t, err)
+	assert.Equal(t, alicert.JobSuccess, out.Status)
+	assert.Equal(t, 3, srv.RequestCount("UpdateDeploymentJobStatus"))
+	assert.Equal(t, 1, srv.DeploymentJobCount())
+	assert.Equal(t, int64(deployNewCert), deployCerts(srv)[101])
+	assert.Contains(t, strings.Join(messages, "\n"), "started all the same")
+}
+
+// TestDeployStartRefusedIsReported: a start that did not take effect is
+// still an error.
+func TestDeployStartRefusedIsReported(t *testing.T) {
+	t.Parallel()
+	c, srv := deployFake(t)
+	srv.InjectFault("UpdateDeploymentJobStatus", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 3)
+	_, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{CertID: deployNewCert, ResourceIDs: []int64{101}, PollInterval: time.Nanosecond})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "starting job")
+	assert.Contains(t, err.Error(), "Throttling")
+	assert.Equal(t, int64(deployOldCert), deployCerts(srv)[101])
+}
+
 func TestDeployWithoutContacts(t *testing.T) {
 	t.Parallel()
 	srv := alicerttest.NewServer(alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "CDN", Domain: "a.example.com", CertID: 1}))

@@ -57,10 +57,13 @@ func relNewServer(t testing.TB, srvOpts []alicerttest.Option, opts ...alicert.Op
 // faults, and returns the call; created counts what the operation creates
 // at the server (nil for reads).
 type relOp struct {
-	action  string
-	create  bool
-	setup   func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(ctx context.Context) error
-	created func(srv *alicerttest.Server) int
+	action string
+	create bool
+	// serverOpts seed what the operation needs that only the fake's
+	// options can make (cloud resources, contacts).
+	serverOpts []alicerttest.Option
+	setup      func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(ctx context.Context) error
+	created    func(srv *alicerttest.Server) int
 	// repeatGone marks a delete: repeated after an attempt that acted, it
 	// finds nothing left to delete, and says so (the record is gone either
 	// way; AlidnsProvider.CleanUp counts that as done).
@@ -225,6 +228,190 @@ var relOps = []relOp{
 			}
 		},
 	},
+	{
+		action: "CreateDeploymentJob", create: true, serverOpts: relDeployOpts(),
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			return func(ctx context.Context) error {
+				out, err := c.CAS.CreateDeploymentJob(ctx, relJobInput())
+				if err == nil && out.JobID <= 0 {
+					return fmt.Errorf("job id %d", out.JobID)
+				}
+				return err
+			}
+		},
+		created: (*alicerttest.Server).DeploymentJobCount,
+	},
+	{
+		action: "ListCloudResources", serverOpts: relDeployOpts(),
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			return func(ctx context.Context) error {
+				out, err := c.CAS.ListCloudResources(ctx, &alicert.ListCloudResourcesInput{CloudProduct: "CDN"})
+				if err == nil && (len(out.Data) != 1 || out.Data[0].ID != relResourceID) {
+					return fmt.Errorf("resources %+v", out.Data)
+				}
+				return err
+			}
+		},
+	},
+	{
+		action: "ListContact", serverOpts: relDeployOpts(),
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			return func(ctx context.Context) error {
+				out, err := c.CAS.ListContact(ctx, &alicert.ListContactInput{})
+				if err == nil && (len(out.ContactList) != 1 || out.ContactList[0].ContactID != relContactID) {
+					return fmt.Errorf("contacts %+v", out.ContactList)
+				}
+				return err
+			}
+		},
+	},
+	{
+		// Repeated after an attempt that acted, it sets the status the job
+		// has now, which changes nothing and is accepted.
+		action: "UpdateDeploymentJobStatus", serverOpts: relDeployOpts(),
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			job := relJob(t, c, false)
+			return func(ctx context.Context) error {
+				if _, err := c.CAS.UpdateDeploymentJobStatus(ctx, &alicert.UpdateDeploymentJobStatusInput{JobID: job, Status: alicert.JobPending}); err != nil {
+					return err
+				}
+				return relJobStatus(ctx, c, job, alicert.JobPending)
+			}
+		},
+	},
+	{
+		action: "DescribeDeploymentJob", serverOpts: relDeployOpts(),
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			job := relJob(t, c, false)
+			return func(ctx context.Context) error { return relJobStatus(ctx, c, job, alicert.JobEditing) }
+		},
+	},
+	{
+		action: "ListWorkerResource", serverOpts: relDeployOpts(),
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			job := relJob(t, c, true)
+			return func(ctx context.Context) error {
+				_, err := relWorker(ctx, c, job, string(alicert.JobSuccess))
+				return err
+			}
+		},
+	},
+	{
+		// Repeated after an attempt that acted, it asks for the rollback
+		// under way, which is accepted.
+		action: "UpdateWorkerResourceStatus", serverOpts: relDeployOpts(),
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			job := relJob(t, c, true)
+			worker, err := relWorker(t.Context(), c, job, string(alicert.JobSuccess))
+			require.NoError(t, err)
+			return func(ctx context.Context) error {
+				if _, err := c.CAS.UpdateWorkerResourceStatus(ctx, &alicert.UpdateWorkerResourceStatusInput{JobID: job, WorkerID: worker, Status: alicert.WorkerRollback}); err != nil {
+					return err
+				}
+				_, err := relWorker(ctx, c, job, alicert.WorkerRollback)
+				return err
+			}
+		},
+	},
+	{
+		// Repeated after an attempt that acted, it deletes a job marked
+		// deleted already, which is accepted: the job stays, marked (Del).
+		action: "DeleteDeploymentJob", serverOpts: relDeployOpts(),
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			job := relJob(t, c, false)
+			return func(ctx context.Context) error {
+				if _, err := c.CAS.DeleteDeploymentJob(ctx, &alicert.DeleteDeploymentJobInput{JobID: job}); err != nil {
+					return err
+				}
+				out, err := c.CAS.DescribeDeploymentJob(ctx, &alicert.DescribeDeploymentJobInput{JobID: job})
+				if err == nil && !out.Deleted {
+					return fmt.Errorf("job %d is not deleted", job)
+				}
+				return err
+			}
+		},
+	},
+	{
+		action: "ListDeploymentJob", serverOpts: relDeployOpts(),
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			job := relJob(t, c, false)
+			return func(ctx context.Context) error {
+				out, err := c.CAS.ListDeploymentJob(ctx, &alicert.ListDeploymentJobInput{})
+				if err == nil && (len(out.Data) != 1 || out.Data[0].ID != job) {
+					return fmt.Errorf("jobs %+v", out.Data)
+				}
+				return err
+			}
+		},
+	},
+}
+
+// The cloud resource and contact of the deployment operations: the fake
+// numbers them from these ids.
+const (
+	relResourceID = 2356
+	relContactID  = 519580
+)
+
+// relDeployOpts seed one CDN domain serving certificate 1001, and a
+// contact.
+func relDeployOpts() []alicerttest.Option {
+	return []alicerttest.Option{
+		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: relResourceID, CloudProduct: "CDN", Domain: "www.example.com", CertID: 1001}),
+		alicerttest.WithContact("Zhang San", "ops@example.com", "13800000000"),
+	}
+}
+
+// relJobInput deploys certificate 2002 to the seeded resource.
+func relJobInput() *alicert.CreateDeploymentJobInput {
+	return &alicert.CreateDeploymentJobInput{Name: "matrix", JobType: alicert.JobTypeUser,
+		CertIDs: []int64{2002}, ResourceIDs: []int64{relResourceID}, ContactIDs: []int64{relContactID}}
+}
+
+// relJob creates a job, without faults, left in editing or, with run,
+// started and read until it ended.
+func relJob(t *testing.T, c *alicert.Client, run bool) int64 {
+	t.Helper()
+	out, err := c.CAS.CreateDeploymentJob(t.Context(), relJobInput())
+	require.NoError(t, err)
+	if !run {
+		return out.JobID
+	}
+	_, err = c.CAS.UpdateDeploymentJobStatus(t.Context(), &alicert.UpdateDeploymentJobStatusInput{JobID: out.JobID, Status: alicert.JobPending})
+	require.NoError(t, err)
+	for range 10 {
+		job, err := c.CAS.DescribeDeploymentJob(t.Context(), &alicert.DescribeDeploymentJobInput{JobID: out.JobID})
+		require.NoError(t, err)
+		if job.Status == string(alicert.JobSuccess) {
+			return out.JobID
+		}
+	}
+	t.Fatalf("job %d did not end", out.JobID)
+	return 0
+}
+
+// relJobStatus reads the job and wants it in status.
+func relJobStatus(ctx context.Context, c *alicert.Client, job int64, status alicert.DeploymentJobStatus) error {
+	out, err := c.CAS.DescribeDeploymentJob(ctx, &alicert.DescribeDeploymentJobInput{JobID: job})
+	if err == nil && out.Status != string(status) {
+		return fmt.Errorf("job %d is %s, not %s", job, out.Status, status)
+	}
+	return err
+}
+
+// relWorker lists the job's one worker, wants it in status and returns its
+// id.
+func relWorker(ctx context.Context, c *alicert.Client, job int64, status string) (int64, error) {
+	out, err := c.CAS.ListWorkerResource(ctx, &alicert.ListWorkerResourceInput{JobID: job})
+	switch {
+	case err != nil:
+		return 0, err
+	case len(out.Data) != 1 || out.Data[0].ResourceID != relResourceID:
+		return 0, fmt.Errorf("workers %+v", out.Data)
+	case out.Data[0].Status != status:
+		return 0, fmt.Errorf("worker %d is %s, not %s", out.Data[0].ID, out.Data[0].Status, status)
+	}
+	return out.Data[0].ID, nil
 }
 
 // relKeyInput asks for an EC P-256 signing key.
@@ -320,7 +507,7 @@ func TestReliabilityFaultMatrix(t *testing.T) {
 					cells.Add(1)
 					t.Run(alg.String()+"/"+op.action+"/"+kind.String(), func(t *testing.T) {
 						t.Parallel()
-						var srvOpts []alicerttest.Option
+						srvOpts := op.serverOpts[:len(op.serverOpts):len(op.serverOpts)]
 						if relOverTLS[kind] {
 							srvOpts = append(srvOpts, alicerttest.WithTLS())
 						}

@@ -219,10 +219,13 @@ func (s *Server) describeCertificateState(c *call) (any, *apiError) {
 		return nil, invalid("OrderId", fmt.Sprintf("there is no certificate order %d", id))
 	}
 	out := describeCertificateStateResponse{Type: state, ValidateType: o.validateType, RequestID: c.requestID}
+	if state != stateDomainVerify && s.cfg.validateTypeWhileVerifying {
+		out.ValidateType = ""
+	}
 	switch state {
 	case stateDomainVerify:
 		if o.validateType == "DNS" {
-			out.RecordType, out.RecordDomain, out.RecordValue = "TXT", o.recordDomain(), o.token
+			out.RecordType, out.RecordDomain, out.RecordValue = "TXT", s.announcedRecordDomain(o), o.token
 		} else {
 			out.Domain, out.URI, out.Content = o.domain, validationURI, o.token
 		}

@@ -28,6 +28,13 @@
 //     that crypto/x509 parses; KMS UploadCertificate accepts only a
 //     certificate for the key of that KMS certificate's CSR (SignCSR plays
 //     the CA).
+//   - DescribeCertificateState answers as the service may, in one of its
+//     documented forms: by default RecordDomain is fully qualified
+//     ("_dnsauth.www.example.com") and ValidateType is given in every
+//     state; WithRelativeRecordDomain gives RecordDomain relative to the
+//     zone ("_dnsauth.www", as in the API reference's example), and
+//     WithValidateTypeOnlyWhileVerifying gives ValidateType only in
+//     domain_verify. Test a client against each.
 //   - AddDomainRecord, DescribeSubDomainRecords and DeleteDomainRecord keep
 //     records in hosted zones (WithDNSZones); with WithDNSCheck a
 //     DNS-validated order waits until its TXT record is there (DNSRecords,

@@ -67,9 +67,28 @@ type order struct {
 // validationURI is where FILE validation expects the file.
 const validationURI = "/.well-known/pki-validation/fileauth.txt"
 
-// recordDomain is the name of the TXT record DNS validation expects.
+// recordDomain is the fully qualified name of the TXT record DNS
+// validation expects.
 func (o *order) recordDomain() string {
 	return "_dnsauth." + strings.TrimPrefix(o.domain, "*.")
+}
+
+// announcedRecordDomain is the RecordDomain DescribeCertificateState gives
+// for o: recordDomain, or with WithRelativeRecordDomain its host record
+// relative to the zone holding the domain ("_dnsauth.www" for
+// www.example.com in example.com).
+func (s *Server) announcedRecordDomain(o *order) string {
+	name := o.recordDomain()
+	if !s.cfg.relativeRecordDomain {
+		return name
+	}
+	base := normalizeName(strings.TrimPrefix(o.domain, "*."))
+	zone := s.dns.zoneOf(base)
+	if zone == "" {
+		labels := strings.Split(base, ".")
+		zone = strings.Join(labels[max(len(labels)-2, 0):], ".")
+	}
+	return relative(normalizeName(name), zone)
 }
 
 // newOrder registers an order and returns it. An order of a server with

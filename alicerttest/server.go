@@ -78,6 +78,10 @@ type config struct {
 	alidns        alidnsConfig    // the fake DNS's options (see alidns.go)
 	deploy        deployConfig    // seeded resources and contacts (see deployment.go)
 	tls           bool            // serve HTTPS (HTTP/2 and HTTP/1.1)
+	// relativeRecordDomain gives RecordDomain relative to the zone.
+	relativeRecordDomain bool
+	// validateTypeWhileVerifying gives ValidateType in domain_verify only.
+	validateTypeWhileVerifying bool
 }
 
 // Option configures a Server.
@@ -118,6 +122,26 @@ func WithClock(now func() time.Time) Option {
 			c.now = now
 		}
 	}
+}
+
+// WithRelativeRecordDomain makes DescribeCertificateState give the
+// RecordDomain of DNS validation as a host record relative to the zone, as
+// the API reference's example does ("_dnsauth" for example.com,
+// "_dnsauth.www" for www.example.com), instead of fully qualified
+// ("_dnsauth.www.example.com"), so that a client is tested on completing
+// the name. The zone is the longest one the fake DNS hosts (WithDNSZones)
+// that holds the domain, and otherwise the domain's last two labels. The
+// record the CA looks for (WithDNSCheck) is the same either way.
+func WithRelativeRecordDomain() Option {
+	return func(c *config) { c.relativeRecordDomain = true }
+}
+
+// WithValidateTypeOnlyWhileVerifying makes DescribeCertificateState give
+// ValidateType only in the domain_verify state, as the API reference
+// describes the field, instead of in every state; a client then cannot
+// rely on it in process or certificate.
+func WithValidateTypeOnlyWhileVerifying() Option {
+	return func(c *config) { c.validateTypeWhileVerifying = true }
 }
 
 // WithTLS makes the server serve HTTPS, with HTTP/2 and HTTP/1.1, under a
