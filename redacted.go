@@ -96,7 +96,9 @@ func (o GetUserCertificateDetailOutput) GoString() string { return o.format(true
 func (o GetUserCertificateDetailOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
 
 // LogValue hides the private keys from log/slog.
-func (o GetUserCertificateDetailOutput) LogValue() slog.Value { return slog.StringValue(o.format(false)) }
+func (o GetUserCertificateDetailOutput) LogValue() slog.Value {
+	return slog.StringValue(o.format(false))
+}
 
 func (o GetUserCertificateDetailOutput) format(goSyntax bool) string {
 	type plain GetUserCertificateDetailOutput

@@ -23,6 +23,18 @@ func casAPI() api {
 			"DescribeCertificateState": (*Server).describeCertificateState,
 			"CreateCsr":                (*Server).createCsr,
 			"GetCsrDetail":             (*Server).getCsrDetail,
+
+			// The certificate lifecycle (lifecycle.go).
+			"CreateCertificateWithCsrRequest":        (*Server).createCertificateWithCsrRequest,
+			"ListUserCertificateOrder":               (*Server).listUserCertificateOrder,
+			"GetUserCertificateDetail":               (*Server).getUserCertificateDetail,
+			"UploadUserCertificate":                  (*Server).uploadUserCertificate,
+			"DeleteUserCertificate":                  (*Server).deleteUserCertificate,
+			"DeleteCertificateRequest":               (*Server).deleteCertificateRequest,
+			"CancelOrderRequest":                     (*Server).cancelOrderRequest,
+			"CancelCertificateForPackageRequest":     (*Server).cancelCertificateForPackageRequest,
+			"RenewCertificateOrderForPackageRequest": (*Server).renewCertificateOrderForPackageRequest,
+			"DescribePackageState":                   (*Server).describePackageState,
 		},
 	}
 }

@@ -47,6 +47,9 @@ type Server struct {
 	// kmsKeys is the fake KMS's asymmetric keys (see kms_keys.go); it has
 	// its own lock.
 	kmsKeys kmsKeyStore
+	// life is the certificate inventory and quota (see lifecycle.go); it
+	// has its own lock.
+	life *lifecycleState
 
 	mu          sync.Mutex // guards everything below
 	creds       map[string]credential
@@ -74,6 +77,7 @@ type config struct {
 	verifyFail    map[string]bool // lower-case domains whose orders fail
 	alidns        alidnsConfig    // the fake DNS's options (see alidns.go)
 	tls           bool            // serve HTTPS (HTTP/2 and HTTP/1.1)
+	certificates  int             // certificates to seed (see WithCertificates)
 }
 
 // Option configures a Server.
@@ -156,7 +160,9 @@ func NewServer(opts ...Option) *Server {
 		lastCsrID:   firstCsrID,
 		kmsCerts:    make(map[string]*kmsCertificate),
 		dns:         newDNSState(cfg.alidns),
+		life:        newLifecycleState(),
 	}
+	s.seedCertificates(cfg.certificates, cfg.now())
 	if cfg.alidns.check {
 		s.validated = s.dnsValidated
 	}
