@@ -107,7 +107,13 @@ func (in *CreateCertificateWithCsrRequestInput) validate() []FieldError {
 	}
 	checkContact(&p, in.Username, in.Phone, in.Email)
 	if domain, ok := checkOrderCSR(&p, "Csr", in.Csr); ok {
-		checkWildcard(&p, domain, in.ProductCode)
+		// The domain rule's check of the product, reported on the field
+		// that holds the domain here.
+		var w problems
+		checkWildcard(&w, domain, in.ProductCode)
+		for _, f := range w {
+			p.add("Csr", "names "+strings.TrimPrefix(f.Problem, quote(domain)+" is "))
+		}
 	}
 	oneOf(&p, "ValidateType", in.ValidateType, ValidateDNS, ValidateFile)
 	checkTags(&p, in.Tags)
