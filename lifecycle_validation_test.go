@@ -88,7 +88,9 @@ func TestValidationCreateCertificateWithCsrRequest(t *testing.T) {
 func TestValidationListUserCertificateOrder(t *testing.T) {
 	t.Parallel()
 	list := func(in *ListUserCertificateOrderInput) func(context.Context, *Client) (any, error) {
-		return func(ctx context.Context, c *Client) (any, error) { return valOut(c.CAS.ListUserCertificateOrder(ctx, in)) }
+		return func(ctx context.Context, c *Client) (any, error) {
+			return valOut(c.CAS.ListUserCertificateOrder(ctx, in))
+		}
 	}
 	valRun(t, "ListUserCertificateOrder", []valCase{
 		{"OrderType unknown", list(&ListUserCertificateOrderInput{OrderType: "cert"}), []string{"OrderType"}},
