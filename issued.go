@@ -12,10 +12,12 @@ import (
 // issuedChain parses the certificate an order returned and checks that it
 // can serve domain: Obtain hands out nothing that would break a server
 // once installed. It fails when the leaf does not name domain among its
-// DNS names (see coversName), or when st.PrivateKey is not a private key or
-// not the leaf's. An empty domain (a resumed order given none) skips the
-// name check only. Errors name what is wrong and never quote the key.
-func issuedChain(st *DescribeCertificateStateOutput, domain string) ([]*x509.Certificate, error) {
+// DNS names (see coversName), or when the leaf's public key is not that of
+// the key: own, the caller's key the order's CSR was signed with, or when
+// own is nil st.PrivateKey (which must then parse). An empty domain (a
+// resumed order given none) skips the name check only. Errors name what is
+// wrong and never quote the key.
+func issuedChain(st *DescribeCertificateStateOutput, domain string, own crypto.Signer) ([]*x509.Certificate, error) {
 	chain, err := st.ParseCertificates()
 	if err != nil {
 		return nil, err
@@ -24,6 +26,13 @@ func issuedChain(st *DescribeCertificateStateOutput, domain string) ([]*x509.Cer
 	if domain != "" && !coversName(leaf, domain) {
 		return nil, fmt.Errorf("the issued certificate does not cover %s: it names %s; "+
 			"it is not installed, check the order in the console", quote(domain), describeNames(leaf))
+	}
+	if own != nil {
+		if !samePublicKey(own.Public(), leaf.PublicKey) {
+			return nil, errors.New("the issued certificate does not hold the public key of Key " +
+				"(the key the order's CSR was signed with); is OrderID another key's order?")
+		}
+		return chain, nil
 	}
 	key, err := parsePrivateKey(st.PrivateKey)
 	if err != nil {

@@ -2,7 +2,11 @@ package alicert
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,6 +64,17 @@ type ObtainInput struct {
 	// Progress, when set, is called with each step, synchronously, from the
 	// goroutine that called Obtain.
 	Progress func(ObtainEvent)
+
+	// Key, when set, is the certificate's key, kept by the caller: an
+	// ECDSA P-256 or P-384 key, or RSA of 2048 bits or more (any
+	// crypto.Signer of those, such as a KMSSigner). Obtain builds a CSR for
+	// Domain signed with it and orders with CreateCertificateWithCsrRequest,
+	// so the private key never leaves the caller; ObtainOutput.PrivateKey
+	// then stays empty, and the issued leaf must hold Key's public key.
+	// When resuming an order (OrderID), set the Key it was ordered with.
+	// Nil has the service generate the key (CreateCertificateRequest).
+	// Formatting an ObtainInput shows only the key's type.
+	Key crypto.Signer
 }
 
 func (in *ObtainInput) validate() []FieldError {
@@ -85,6 +100,11 @@ func (in *ObtainInput) validate() []FieldError {
 	case ValidateFile:
 		if in.File == nil {
 			p.add("File", "is required for FILE validation: a FileProvider")
+		}
+	}
+	if in.Key != nil {
+		if problem := keyProblem(in.Key.Public()); problem != "" {
+			p.add("Key", "is "+problem)
 		}
 	}
 	if in.PollInterval < 0 {
@@ -117,7 +137,8 @@ func (in *ObtainInput) createInput() *CreateCertificateRequestInput {
 type ObtainStage string
 
 const (
-	// StageOrdering: CreateCertificateRequest is about to be sent.
+	// StageOrdering: CreateCertificateRequest (or, with ObtainInput.Key,
+	// CreateCertificateWithCsrRequest) is about to be sent.
 	StageOrdering ObtainStage = "ordering"
 	// StageOrdered: the order exists; OrderID is set. Record it to resume
 	// after a crash.
@@ -237,6 +258,9 @@ func (o ObtainOutput) format(goSyntax bool) string {
 // in.OrderID), publishes the domain validation the order asks for with
 // in.DNS or in.File, waits for issuance as WaitForCertificate does, removes the
 // record or file, and returns the parsed chain, the key and the order id.
+// With in.Key set the order is placed with a CSR of that key
+// (CreateCertificateWithCsrRequest) and the output holds no key: the
+// caller has it.
 //
 // Recovery: the order is never created twice. When CreateCertificateRequest
 // fails with ErrOutcomeUnknown, Obtain returns that error without trying
@@ -317,15 +341,34 @@ func (o *obtainer) wait(ctx context.Context, pauseFirst bool, also func(*Describ
 	return o.s.waitForOrder(ctx, "alicert: Obtain", &DescribeCertificateStateInput{OrderID: o.orderID}, w, also)
 }
 
-// order creates the order. It never tries twice: an unknown outcome is the
-// caller's to resolve.
+// order creates the order: with a CSR of in.Key when it is set, otherwise
+// with a key the service makes. It never tries twice: an unknown outcome is
+// the caller's to resolve.
 func (o *obtainer) order(ctx context.Context) error {
 	o.emit(ObtainEvent{Stage: StageOrdering})
-	created, err := o.s.CreateCertificateRequest(ctx, o.in.createInput())
-	if err != nil {
-		return err
+	var id int64
+	if o.in.Key != nil {
+		csr, err := keyCSR(o.in.Key, o.in.Domain)
+		if err != nil {
+			return fmt.Errorf("alicert: Obtain: building the CSR with Key: %w", err)
+		}
+		c := o.in.createInput()
+		created, err := o.s.CreateCertificateWithCsrRequest(ctx, &CreateCertificateWithCsrRequestInput{
+			Csr: csr, ProductCode: c.ProductCode, Username: c.Username, Phone: c.Phone, Email: c.Email,
+			ValidateType: c.ValidateType, Tags: c.Tags,
+		})
+		if err != nil {
+			return err
+		}
+		id = created.OrderID
+	} else {
+		created, err := o.s.CreateCertificateRequest(ctx, o.in.createInput())
+		if err != nil {
+			return err
+		}
+		id = created.OrderID
 	}
-	o.orderID = created.OrderID
+	o.orderID = id
 	o.emit(ObtainEvent{Stage: StageOrdered})
 	return nil
 }
@@ -447,15 +490,33 @@ func (o *obtainer) cleanUp(ctx context.Context) error {
 	return err
 }
 
-// finish checks and parses the issued certificate.
+// finish checks and parses the issued certificate. With in.Key the key is
+// the caller's, and any key in the response is ignored.
 func (o *obtainer) finish(st *DescribeCertificateStateOutput) (*ObtainOutput, error) {
-	if strings.TrimSpace(st.PrivateKey) == "" {
+	if o.in.Key == nil && strings.TrimSpace(st.PrivateKey) == "" {
 		return nil, fmt.Errorf("alicert: Obtain: order %d is issued but the response has no PrivateKey (request id %s)", o.orderID, st.RequestID)
 	}
-	chain, err := issuedChain(st, o.in.Domain)
+	chain, err := issuedChain(st, o.in.Domain, o.in.Key)
 	if err != nil {
 		return nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, err)
 	}
 	o.emit(ObtainEvent{Stage: StageIssued})
-	return &ObtainOutput{OrderID: o.orderID, Certificate: st.Certificate, Chain: chain, PrivateKey: st.PrivateKey}, nil
+	out := &ObtainOutput{OrderID: o.orderID, Certificate: st.Certificate, Chain: chain}
+	if o.in.Key == nil {
+		out.PrivateKey = st.PrivateKey
+	}
+	return out, nil
+}
+
+// keyCSR returns a PEM CSR for domain, as its common name and only DNS
+// name, signed with key. The CSR holds only the public key.
+func keyCSR(key crypto.Signer, domain string) (string, error) {
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
+		Subject:  pkix.Name{CommonName: domain},
+		DNSNames: []string{domain},
+	}, key)
+	if err != nil {
+		return "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: pemCSR, Bytes: der})), nil
 }

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/alicert/alicert/internal/redact"
 )
@@ -68,3 +70,121 @@ func (o ObtainOutput) MarshalJSON() ([]byte, error) {
 	p.PrivateKey = hidden(p.PrivateKey)
 	return json.Marshal(p)
 }
+
+// MarshalJSON writes o with Key, EncryptPrivateKey and SignPrivateKey
+// hidden.
+func (o GetUserCertificateDetailOutput) MarshalJSON() ([]byte, error) {
+	type plain GetUserCertificateDetailOutput
+	return json.Marshal(plain(o.hideKeys()))
+}
+
+// hideKeys returns o with its private keys replaced by the placeholder.
+func (o GetUserCertificateDetailOutput) hideKeys() GetUserCertificateDetailOutput {
+	o.Key = hidden(o.Key)
+	o.EncryptPrivateKey = hidden(o.EncryptPrivateKey)
+	o.SignPrivateKey = hidden(o.SignPrivateKey)
+	return o
+}
+
+// String formats o with its private keys hidden.
+func (o GetUserCertificateDetailOutput) String() string { return o.format(false) }
+
+// GoString formats o with its private keys hidden.
+func (o GetUserCertificateDetailOutput) GoString() string { return o.format(true) }
+
+// Format hides the private keys whatever the verb.
+func (o GetUserCertificateDetailOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
+
+// LogValue hides the private keys from log/slog.
+func (o GetUserCertificateDetailOutput) LogValue() slog.Value {
+	return slog.StringValue(o.format(false))
+}
+
+func (o GetUserCertificateDetailOutput) format(goSyntax bool) string {
+	type plain GetUserCertificateDetailOutput
+	return formatHidden("GetUserCertificateDetailOutput", plain(o.hideKeys()), goSyntax)
+}
+
+// MarshalJSON writes in with Key hidden.
+func (in UploadUserCertificateInput) MarshalJSON() ([]byte, error) {
+	type plain UploadUserCertificateInput
+	p := plain(in)
+	p.Key = hidden(p.Key)
+	return json.Marshal(p)
+}
+
+// String formats in with Key hidden.
+func (in UploadUserCertificateInput) String() string { return in.format(false) }
+
+// GoString formats in with Key hidden.
+func (in UploadUserCertificateInput) GoString() string { return in.format(true) }
+
+// Format hides Key whatever the verb.
+func (in UploadUserCertificateInput) Format(f fmt.State, verb rune) { formatWith(f, verb, in.format) }
+
+// LogValue hides Key from log/slog.
+func (in UploadUserCertificateInput) LogValue() slog.Value { return slog.StringValue(in.format(false)) }
+
+func (in UploadUserCertificateInput) format(goSyntax bool) string {
+	type plain UploadUserCertificateInput
+	p := plain(in)
+	p.Key = hidden(p.Key)
+	return formatHidden("UploadUserCertificateInput", p, goSyntax)
+}
+
+// obtainInputView is ObtainInput as formatting shows it: the key as its
+// type only, the providers by type, the callback by whether it is set.
+type obtainInputView struct {
+	Domain         string
+	ProductCode    string
+	Username       string
+	Phone          string
+	Email          string
+	Tags           []Tag
+	ValidateType   ValidateType
+	OrderID        int64
+	DNS            string
+	File           string
+	PollInterval   time.Duration
+	CleanupTimeout time.Duration
+	Progress       bool
+	Key            string
+}
+
+func (in ObtainInput) view() obtainInputView {
+	v := obtainInputView{
+		Domain: in.Domain, ProductCode: in.ProductCode, Username: in.Username, Phone: in.Phone,
+		Email: in.Email, Tags: in.Tags, ValidateType: in.ValidateType, OrderID: in.OrderID,
+		PollInterval: in.PollInterval, CleanupTimeout: in.CleanupTimeout, Progress: in.Progress != nil,
+	}
+	if in.DNS != nil {
+		v.DNS = fmt.Sprintf("%T", in.DNS)
+	}
+	if in.File != nil {
+		v.File = fmt.Sprintf("%T", in.File)
+	}
+	if in.Key != nil {
+		// The type says which kind of key; the value may hold the private
+		// key's numbers, which formatting must never reach.
+		v.Key = fmt.Sprintf("%T %s", in.Key, redact.Placeholder)
+	}
+	return v
+}
+
+// String formats in with Key hidden (an in-memory private key).
+func (in ObtainInput) String() string { return formatHidden("ObtainInput", in.view(), false) }
+
+// GoString formats in with Key hidden.
+func (in ObtainInput) GoString() string { return formatHidden("ObtainInput", in.view(), true) }
+
+// Format hides Key whatever the verb.
+func (in ObtainInput) Format(f fmt.State, verb rune) {
+	formatWith(f, verb, func(goSyntax bool) string { return formatHidden("ObtainInput", in.view(), goSyntax) })
+}
+
+// LogValue hides Key from log/slog.
+func (in ObtainInput) LogValue() slog.Value { return slog.StringValue(in.String()) }
+
+// MarshalJSON writes in with Key as its type only: json.Marshal of an
+// *ecdsa.PrivateKey would write the private scalar.
+func (in ObtainInput) MarshalJSON() ([]byte, error) { return json.Marshal(in.view()) }

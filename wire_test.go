@@ -175,7 +175,161 @@ type wireCase struct {
 }
 
 func wireCases() []wireCase {
+	// The lifecycle's PEM data is fixed (testdata/lifecycle), so that its
+	// golden files stay the same.
+	csr, cert, key := lcFixtureMust("csr.pem"), lcFixtureMust("cert.pem"), lcFixtureMust("key.pem")
 	return []wireCase{
+		{
+			action: "CreateCertificateWithCsrRequest", api: apiCAS,
+			reply: `{"RequestId":"REQ-CWC","OrderId":98987582437920969}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.CreateCertificateWithCsrRequest(ctx, &CreateCertificateWithCsrRequestInput{
+					Csr: csr, ProductCode: "geotrust-dv-1-starter", Username: "Zhang San", Phone: "+86 138-0000-0000",
+					Email: "ops+certs@example.com", ValidateType: ValidateFile,
+					Tags: []Tag{{Key: "owner", Value: "a&b=c"}},
+				})
+			},
+			form:   map[string]string{"Csr": csr, "ValidateType": "FILE", "Tags.1.Value": "a&b=c", "Phone": "+86 138-0000-0000"},
+			absent: []string{"Domain", "Tags"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, int64(98987582437920969), out.(*CreateCertificateWithCsrRequestOutput).OrderID)
+			},
+		},
+		{
+			action: "ListUserCertificateOrder", api: apiCAS,
+			reply: `{"RequestId":"REQ-LUCO","TotalCount":101,"CurrentPage":3,"ShowSize":1,"CertificateOrderList":[` +
+				`{"CertificateId":9007199254740994,"Name":"证书 1","CommonName":"www.example.com","Sans":"www.example.com,example.com",` +
+				`"Status":"WILLEXPIRED","CertStartTime":1741964966000,"CertEndTime":1749740966000,"Expired":false,"Upload":true,` +
+				`"Fingerprint":"AB","Sha2":"CD","SerialNo":"0f","Issuer":"CA","OrgName":"Org","Country":"CN","Province":"ZJ","City":"HZ",` +
+				`"ResourceGroupId":"rg-1","InstanceId":"cas-upload-x","StartDate":"2025-03-14","EndDate":"2025-06-12",` +
+				`"OrderId":98987582437920969,"AliyunOrderId":123,"BuyDate":1741964966000,"Algorithm":"RSA","CertType":"DV",` +
+				`"Domain":"www.example.com","DomainCount":1,"WildDomainCount":0,"DomainType":"ONE","PartnerOrderId":"p-1",` +
+				`"ProductCode":"digicert-free-1-free","ProductName":"DigiCert","RootBrand":"DigiCert","SourceType":"cpack","TrusteeStatus":"unTrustee"}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.ListUserCertificateOrder(ctx, &ListUserCertificateOrderInput{
+					OrderType: OrderTypeCert, Status: OrderStatusWillExpire, Keyword: "www.example.com 证书",
+					ResourceGroupID: "rg-aek2", CurrentPage: 3, ShowSize: 1,
+				})
+			},
+			form: map[string]string{"OrderType": "CERT", "Status": "WILLEXPIRED", "Keyword": "www.example.com 证书",
+				"ResourceGroupId": "rg-aek2", "CurrentPage": "3", "ShowSize": "1"},
+			absent: []string{"ResourceGroupID"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*ListUserCertificateOrderOutput)
+				assert.Equal(t, int64(101), o.TotalCount)
+				require.Len(t, o.CertificateOrderList, 1)
+				e := o.CertificateOrderList[0]
+				assert.Equal(t, int64(9007199254740994), e.CertificateID)
+				assert.Equal(t, int64(98987582437920969), e.OrderID)
+				assert.Equal(t, "证书 1", e.Name)
+				assert.True(t, e.Upload)
+				assert.Equal(t, time.Date(2025, 6, 12, 15, 9, 26, 0, time.UTC), e.NotAfter())
+				assert.Equal(t, "unTrustee", e.TrusteeStatus)
+				assert.Equal(t, "p-1", e.PartnerOrderID)
+			},
+		},
+		{
+			action: "GetUserCertificateDetail", api: apiCAS,
+			reply: `{"RequestId":"REQ-GUCD","Id":9007199254740994,"OrderId":98987582437920969,"Name":"n","Common":"www.example.com",` +
+				`"Cert":"cert-pem","Key":"key-pem","SignPrivateKey":"sign-key","EncryptPrivateKey":"enc-key","NotBefore":1741964966000,` +
+				`"NotAfter":1749740966000,"CertChain":[{"CommonName":"www.example.com","IssuerCommonName":"CA","NotBefore":1,"NotAfter":2,"RemainDay":89}],` +
+				`"Tags":[{"TagKey":"env","TagValue":"prod"}],"CertIdentifier":"9007199254740994-cn-hangzhou"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.GetUserCertificateDetail(ctx, &GetUserCertificateDetailInput{CertID: 9007199254740994, CertFilter: true})
+			},
+			form: map[string]string{"CertId": "9007199254740994", "CertFilter": "true"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*GetUserCertificateDetailOutput)
+				assert.Equal(t, int64(9007199254740994), o.ID)
+				assert.Equal(t, "key-pem", o.Key, "the field holds the key; only formatting hides it")
+				assert.Equal(t, int64(89), o.CertChain[0].RemainDay)
+				assert.Equal(t, []ResourceTag{{Key: "env", Value: "prod"}}, o.Tags)
+				assert.Equal(t, time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC), o.NotBeforeTime())
+			},
+		},
+		{
+			action: "UploadUserCertificate", api: apiCAS,
+			reply: `{"RequestId":"REQ-UUC","CertId":9007199254740996,"ResourceId":"cas-upload-xki1d0"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.UploadUserCertificate(ctx, &UploadUserCertificateInput{
+					Name: "upload example.com/2025 证书", Cert: cert, Key: key, ResourceGroupID: "rg-aek2",
+					Tags: []Tag{{Key: "env", Value: "prod"}},
+				})
+			},
+			form:   map[string]string{"Name": "upload example.com/2025 证书", "Cert": cert, "Key": key, "ResourceGroupId": "rg-aek2"},
+			absent: []string{"Tags"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*UploadUserCertificateOutput)
+				assert.Equal(t, int64(9007199254740996), o.CertID)
+				assert.Equal(t, "cas-upload-xki1d0", o.ResourceID)
+			},
+		},
+		{
+			action: "DeleteUserCertificate", api: apiCAS,
+			reply: `{"RequestId":"REQ-DUC"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.DeleteUserCertificate(ctx, &DeleteUserCertificateInput{CertID: 9007199254740996, ClientToken: "tok-1"})
+			},
+			form:    map[string]string{"CertId": "9007199254740996", "ClientToken": "tok-1"},
+			checkFn: func(t *testing.T, out any) { assert.Equal(t, "REQ-DUC", out.(*DeleteUserCertificateOutput).RequestID) },
+		},
+		{
+			action: "DeleteCertificateRequest", api: apiCAS,
+			reply: `{"RequestId":"REQ-DCR"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.DeleteCertificateRequest(ctx, &DeleteCertificateRequestInput{OrderID: 98987582437920969})
+			},
+			form: map[string]string{"OrderId": "98987582437920969"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, "REQ-DCR", out.(*DeleteCertificateRequestOutput).RequestID)
+			},
+		},
+		{
+			action: "CancelOrderRequest", api: apiCAS,
+			reply: `{"RequestId":"REQ-COR"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.CancelOrderRequest(ctx, &CancelOrderRequestInput{OrderID: 98987582437920969})
+			},
+			form:    map[string]string{"OrderId": "98987582437920969"},
+			checkFn: func(t *testing.T, out any) { assert.Equal(t, "REQ-COR", out.(*CancelOrderRequestOutput).RequestID) },
+		},
+		{
+			action: "CancelCertificateForPackageRequest", api: apiCAS,
+			reply: `{"RequestId":"REQ-CCFPR"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.CancelCertificateForPackageRequest(ctx, &CancelCertificateForPackageRequestInput{OrderID: 98987582437920969})
+			},
+			form: map[string]string{"OrderId": "98987582437920969"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, "REQ-CCFPR", out.(*CancelCertificateForPackageRequestOutput).RequestID)
+			},
+		},
+		{
+			action: "RenewCertificateOrderForPackageRequest", api: apiCAS,
+			reply: `{"RequestId":"REQ-RCO","OrderId":98987582437920971}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.RenewCertificateOrderForPackageRequest(ctx, &RenewCertificateOrderForPackageRequestInput{
+					OrderID: 98987582437920969, Csr: csr, Tags: []Tag{{Key: "renewed", Value: "2025-03"}},
+				})
+			},
+			form: map[string]string{"OrderId": "98987582437920969", "Csr": csr, "Tags.1.Key": "renewed"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, int64(98987582437920971), out.(*RenewCertificateOrderForPackageRequestOutput).OrderID)
+			},
+		},
+		{
+			action: "DescribePackageState", api: apiCAS,
+			reply: `{"RequestId":"REQ-DPS","ProductCode":"cfca-ev-w-advanced","TotalCount":20,"UsedCount":3,"IssuedCount":2}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.CAS.DescribePackageState(ctx, &DescribePackageStateInput{ProductCode: "cfca-ev-w-advanced"})
+			},
+			form: map[string]string{"ProductCode": "cfca-ev-w-advanced"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*DescribePackageStateOutput)
+				assert.Equal(t, [3]int64{20, 3, 2}, [3]int64{o.TotalCount, o.UsedCount, o.IssuedCount})
+				assert.Equal(t, int64(17), o.Remaining())
+			},
+		},
 		{
 			action: "CreateCertificateRequest", api: apiCAS,
 			reply: `{"RequestId":"REQ-CCR","OrderId":98987582437920968}`,

@@ -34,6 +34,18 @@ func casAPI() api {
 			"UpdateWorkerResourceStatus": (*Server).updateWorkerResourceStatus,
 			"DeleteDeploymentJob":        (*Server).deleteDeploymentJob,
 			"ListDeploymentJob":          (*Server).listDeploymentJob,
+
+			// The certificate lifecycle (lifecycle.go).
+			"CreateCertificateWithCsrRequest":        (*Server).createCertificateWithCsrRequest,
+			"ListUserCertificateOrder":               (*Server).listUserCertificateOrder,
+			"GetUserCertificateDetail":               (*Server).getUserCertificateDetail,
+			"UploadUserCertificate":                  (*Server).uploadUserCertificate,
+			"DeleteUserCertificate":                  (*Server).deleteUserCertificate,
+			"DeleteCertificateRequest":               (*Server).deleteCertificateRequest,
+			"CancelOrderRequest":                     (*Server).cancelOrderRequest,
+			"CancelCertificateForPackageRequest":     (*Server).cancelCertificateForPackageRequest,
+			"RenewCertificateOrderForPackageRequest": (*Server).renewCertificateOrderForPackageRequest,
+			"DescribePackageState":                   (*Server).describePackageState,
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package alicerttest
 
 import (
+	"crypto/x509"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,14 @@ type order struct {
 
 	state string
 	reads int // reads of DescribeCertificateState in the current state
+
+	// csr is the caller's CSR of an order placed with one
+	// (CreateCertificateWithCsrRequest, a renewal with Csr): the
+	// certificate is issued for its key, and the order has no private key.
+	csr *x509.CertificateRequest
+	// certDeleted: DeleteUserCertificate removed the issued certificate
+	// from the account (the order stays).
+	certDeleted bool
 
 	issueOnce sync.Once
 	chainPEM  string // certificate and CA certificate, once issued
@@ -166,6 +175,10 @@ func (s *Server) finalState(o *order) string {
 // while under the race detector).
 func (s *Server) issued(o *order, now time.Time) (chainPEM, keyPEM string, err error) {
 	o.issueOnce.Do(func() {
+		if o.csr != nil {
+			o.chainPEM, o.issueErr = s.ca.issueForCSR(o.csr, o.domain, now)
+			return
+		}
 		o.chainPEM, o.keyPEM, o.issueErr = s.ca.issueForDomain(o.domain, now)
 	})
 	return o.chainPEM, o.keyPEM, o.issueErr

@@ -50,6 +50,9 @@ type Server struct {
 	// deploy is the fake's cloud resources, contacts and deployment jobs
 	// (see deployment.go); it has its own lock.
 	deploy *deployState
+	// life is the certificate inventory and quota (see lifecycle.go); it
+	// has its own lock.
+	life *lifecycleState
 
 	mu          sync.Mutex // guards everything below
 	creds       map[string]credential
@@ -82,6 +85,7 @@ type config struct {
 	relativeRecordDomain bool
 	// validateTypeWhileVerifying gives ValidateType in domain_verify only.
 	validateTypeWhileVerifying bool
+	certificates               int // certificates to seed (see WithCertificates)
 }
 
 // Option configures a Server.
@@ -185,7 +189,9 @@ func NewServer(opts ...Option) *Server {
 		kmsCerts:    make(map[string]*kmsCertificate),
 		dns:         newDNSState(cfg.alidns),
 		deploy:      newDeployState(cfg.deploy),
+		life:        newLifecycleState(),
 	}
+	s.seedCertificates(cfg.certificates, cfg.now())
 	if cfg.alidns.check {
 		s.validated = s.dnsValidated
 	}

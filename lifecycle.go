@@ -1,0 +1,914 @@
+package alicert
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alicert/alicert/internal/signature"
+)
+
+// The certificate lifecycle: ordering with a CSR of one's own, the
+// inventory of certificates and orders, a certificate's files, uploading a
+// certificate issued elsewhere, deleting, cancelling and revoking, renewing,
+// and the quota of the resource plans.
+
+// OrderType selects what ListUserCertificateOrder lists.
+type OrderType string
+
+const (
+	// OrderTypeCPack lists the certificate orders placed from a resource
+	// plan (the service's default).
+	OrderTypeCPack OrderType = "CPACK"
+	// OrderTypeBuy lists the orders of certificates bought directly.
+	OrderTypeBuy OrderType = "BUY"
+	// OrderTypeUpload lists the uploaded certificates.
+	OrderTypeUpload OrderType = "UPLOAD"
+	// OrderTypeCert lists the certificates, issued and uploaded.
+	OrderTypeCert OrderType = "CERT"
+)
+
+// Statuses of ListUserCertificateOrderInput.Status and CertificateOrder.Status.
+const (
+	// OrderStatusPayed: the order waits to be applied for (orders only).
+	OrderStatusPayed = "PAYED"
+	// OrderStatusChecking: the CA is reviewing the order (orders only).
+	OrderStatusChecking = "CHECKING"
+	// OrderStatusCheckedFail: the review failed (orders only).
+	OrderStatusCheckedFail = "CHECKED_FAIL"
+	// OrderStatusIssued: the certificate is issued.
+	OrderStatusIssued = "ISSUED"
+	// OrderStatusWillExpire: the certificate expires soon.
+	OrderStatusWillExpire = "WILLEXPIRED"
+	// OrderStatusExpired: the certificate has expired.
+	OrderStatusExpired = "EXPIRED"
+	// OrderStatusNotActivated: the order is not activated (orders only).
+	OrderStatusNotActivated = "NOTACTIVATED"
+	// OrderStatusRevoked: the certificate is revoked (orders only).
+	OrderStatusRevoked = "REVOKED"
+)
+
+// orderOnlyStatuses are the statuses the service documents as valid only
+// when listing orders (OrderTypeCPack or OrderTypeBuy).
+var orderOnlyStatuses = map[string]bool{
+	OrderStatusPayed: true, OrderStatusChecking: true, OrderStatusCheckedFail: true,
+	OrderStatusNotActivated: true, OrderStatusRevoked: true,
+}
+
+// packageProductCodes are the resource plan specifications DescribePackageState
+// documents: the DV codes of CreateCertificateRequest and the OV and EV ones.
+var packageProductCodes = append(append([]string(nil), productCodes...),
+	"symantec-ov-1-personal", "symantec-ov-w-personal",
+	"geotrust-ov-1-personal", "geotrust-ov-w-personal",
+	"globalsign-ov-1-personal", "globalsign-ov-w-advanced",
+	"cfca-ov-1-personal", "cfca-ev-w-advanced",
+)
+
+// maxUploadName is the longest certificate name UploadUserCertificate takes.
+const maxUploadName = 64
+
+// maxClientToken is the longest ClientToken the service takes.
+const maxClientToken = 64
+
+// CreateCertificateWithCsrRequestInput is the input of
+// CreateCertificateWithCsrRequest.
+type CreateCertificateWithCsrRequestInput struct {
+	// Csr is the PEM certificate signing request. Its key must be RSA of
+	// 2048 bits or more, or ECDSA P-256 or P-384, and it must name exactly
+	// one domain (as its common name, its DNS names, or both), which
+	// follows the same rule as CreateCertificateRequest's Domain.
+	Csr string `url:"Csr"`
+	// ProductCode is the certificate specification, as for
+	// CreateCertificateRequest; empty means the service default.
+	ProductCode string `url:"ProductCode,omitempty"`
+	// Username, Phone and Email are the applicant's contact. Required.
+	Username string `url:"Username,omitempty"`
+	Phone    string `url:"Phone,omitempty"`
+	Email    string `url:"Email,omitempty"`
+	// ValidateType is how domain control is proved: ValidateDNS or
+	// ValidateFile.
+	ValidateType ValidateType `url:"ValidateType"`
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	Tags []Tag `url:"-"`
+}
+
+func (in *CreateCertificateWithCsrRequestInput) validate() []FieldError {
+	var p problems
+	if in.ProductCode != "" {
+		oneOf(&p, "ProductCode", in.ProductCode, productCodes...)
+	}
+	checkContact(&p, in.Username, in.Phone, in.Email)
+	if domain, ok := checkOrderCSR(&p, "Csr", in.Csr); ok {
+		// The domain rule's check of the product, reported on the field
+		// that holds the domain here.
+		var w problems
+		checkWildcard(&w, domain, in.ProductCode)
+		for _, f := range w {
+			p.add("Csr", "names "+strings.TrimPrefix(f.Problem, quote(domain)+" is "))
+		}
+	}
+	oneOf(&p, "ValidateType", in.ValidateType, ValidateDNS, ValidateFile)
+	checkTags(&p, in.Tags)
+	return p
+}
+
+func (in *CreateCertificateWithCsrRequestInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
+	return appendTags(params, in.Tags), nil
+}
+
+// appendTags sends tags as Tags.N.Key and Tags.N.Value, N from 1.
+func appendTags(params []signature.Param, tags []Tag) []signature.Param {
+	for i, t := range tags {
+		n := strconv.Itoa(i + 1)
+		params = append(params,
+			signature.Param{Key: "Tags." + n + ".Key", Value: t.Key},
+			signature.Param{Key: "Tags." + n + ".Value", Value: t.Value})
+	}
+	return params
+}
+
+// checkOrderCSR reports a CSR the service would refuse or the CA could not
+// issue for: one that does not parse, whose signature does not verify, whose
+// key is not RSA 2048+ or ECDSA P-256/P-384, or that does not name exactly
+// one domain fit for a certificate. It returns that domain when there is one.
+func checkOrderCSR(p *problems, field, csrPEM string) (string, bool) {
+	if strings.TrimSpace(csrPEM) == "" {
+		p.add(field, "is required: a PEM CERTIFICATE REQUEST")
+		return "", false
+	}
+	csr, err := ParseCSR(csrPEM)
+	if err != nil {
+		p.add(field, "does not parse: "+err.Error())
+		return "", false
+	}
+	if err := csr.CheckSignature(); err != nil {
+		p.add(field, "has a signature that does not verify: "+err.Error())
+		return "", false
+	}
+	if problem := keyProblem(csr.PublicKey); problem != "" {
+		p.add(field, "has "+problem)
+		return "", false
+	}
+	if len(csr.IPAddresses)+len(csr.EmailAddresses)+len(csr.URIs) > 0 {
+		p.add(field, "names an IP address, email address or URI; a DV certificate holds one domain name only")
+		return "", false
+	}
+	names := csrNames(csr)
+	switch len(names) {
+	case 0:
+		p.add(field, "names no domain: set its common name or a DNS name")
+		return "", false
+	case 1:
+	default:
+		p.add(field, fmt.Sprintf("names %d domains (%s); the certificate holds exactly one", len(names), quoteAll(names)))
+		return "", false
+	}
+	if problem := domainProblem(names[0], certName); problem != "" {
+		p.add(field, "names a domain no certificate can hold: "+problem)
+		return "", false
+	}
+	return names[0], true
+}
+
+// csrNames is the set of domains a CSR names: its common name and DNS
+// names, compared case-insensitively, in order of appearance.
+func csrNames(csr *x509.CertificateRequest) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, n := range append([]string{csr.Subject.CommonName}, csr.DNSNames...) {
+		if n == "" || seen[normalizeName(n)] {
+			continue
+		}
+		seen[normalizeName(n)] = true
+		names = append(names, n)
+	}
+	return names
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// keyProblem says why a public key cannot be certified here, or "": the
+// service takes RSA of 2048 bits or more and ECC keys, and the curves a
+// public CA signs are P-256 and P-384.
+func keyProblem(pub any) string {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			return fmt.Sprintf("an RSA key of %d bits; at least 2048 are required", k.N.BitLen())
+		}
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() && k.Curve != elliptic.P384() {
+			return fmt.Sprintf("an ECDSA key on %s; use P-256 or P-384", k.Curve.Params().Name)
+		}
+	default:
+		return fmt.Sprintf("a %T key; use ECDSA P-256 or P-384, or RSA of 2048 bits or more", pub)
+	}
+	return ""
+}
+
+// CreateCertificateWithCsrRequestOutput is the output of
+// CreateCertificateWithCsrRequest.
+type CreateCertificateWithCsrRequestOutput struct {
+	// OrderID identifies the order; pass it to DescribeCertificateState.
+	OrderID int64 `json:"OrderId"`
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+func (o *CreateCertificateWithCsrRequestOutput) missingID() string {
+	if o.OrderID <= 0 {
+		return "the response has no OrderId"
+	}
+	return ""
+}
+
+var opCreateCertificateWithCsrRequest = &operation{
+	action: "CreateCertificateWithCsrRequest",
+	kind:   opCreate,
+	unknownHint: "the certificate order may have been created and may have used quota; " +
+		"look for it with ListUserCertificateOrder (or in the console) before trying again",
+}
+
+// CreateCertificateWithCsrRequest applies for a DV certificate for the
+// domain of a CSR of one's own: the private key never leaves the caller.
+// It consumes one certificate of the resource plan for ProductCode. Read
+// the validation the order asks for with DescribeCertificateState, as for
+// CreateCertificateRequest; the issued order returns no private key.
+// Obtain does all of this when ObtainInput.Key is set.
+//
+// The call is not retried once the request may have reached the service:
+// such a failure matches ErrOutcomeUnknown.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-createcertificatewithcsrrequest
+func (s *CASService) CreateCertificateWithCsrRequest(ctx context.Context, in *CreateCertificateWithCsrRequestInput) (*CreateCertificateWithCsrRequestOutput, error) {
+	return invoke[CreateCertificateWithCsrRequestOutput](ctx, s.owner(), opCreateCertificateWithCsrRequest, in)
+}
+
+// ListUserCertificateOrderInput is the input of ListUserCertificateOrder.
+type ListUserCertificateOrderInput struct {
+	// OrderType is what to list: OrderTypeCert (certificates, issued and
+	// uploaded), OrderTypeUpload, OrderTypeCPack (orders from a resource
+	// plan; the service's default when empty) or OrderTypeBuy.
+	OrderType OrderType `url:"OrderType,omitempty"`
+	// Status filters by status (the OrderStatus constants). PAYED,
+	// CHECKING, CHECKED_FAIL, NOTACTIVATED and REVOKED apply to orders
+	// only. Empty lists, for certificates, those ISSUED or WILLEXPIRED;
+	// for orders, all of them.
+	Status string `url:"Status,omitempty"`
+	// Keyword filters by a part of the domain name or the resource id.
+	Keyword string `url:"Keyword,omitempty"`
+	// ResourceGroupID filters by resource group.
+	ResourceGroupID string `url:"ResourceGroupId,omitempty"`
+	// CurrentPage is the page to return, from 1; 0 means the first.
+	CurrentPage int64 `url:"CurrentPage,omitempty"`
+	// ShowSize is the number of entries per page; 0 means the service's
+	// default, 50.
+	ShowSize int64 `url:"ShowSize,omitempty"`
+}
+
+func (in *ListUserCertificateOrderInput) validate() []FieldError {
+	var p problems
+	if in.OrderType != "" {
+		oneOf(&p, "OrderType", in.OrderType, OrderTypeCPack, OrderTypeBuy, OrderTypeUpload, OrderTypeCert)
+	}
+	if in.Status != "" {
+		oneOf(&p, "Status", in.Status, OrderStatusPayed, OrderStatusChecking, OrderStatusCheckedFail,
+			OrderStatusIssued, OrderStatusWillExpire, OrderStatusExpired, OrderStatusNotActivated, OrderStatusRevoked)
+		if orderOnlyStatuses[in.Status] && (in.OrderType == OrderTypeCert || in.OrderType == OrderTypeUpload) {
+			p.add("Status", fmt.Sprintf("%s applies to orders only; it is not valid with OrderType %s", in.Status, in.OrderType))
+		}
+	}
+	if in.CurrentPage < 0 {
+		p.add("CurrentPage", fmt.Sprintf("%d is not a page number; pages start at 1 (0 means 1)", in.CurrentPage))
+	}
+	if in.ShowSize < 0 {
+		p.add("ShowSize", fmt.Sprintf("%d is not a page size; give a positive size, or 0 for the default", in.ShowSize))
+	}
+	return p
+}
+
+// CertificateOrder is one entry of ListUserCertificateOrder: a certificate
+// (OrderTypeCert, OrderTypeUpload) or an order (OrderTypeCPack,
+// OrderTypeBuy). Which fields are set depends on the kind, as noted.
+type CertificateOrder struct {
+	// OrderID is the order's id (orders).
+	OrderID int64 `json:"OrderId"`
+	// CertificateID is the certificate's id (certificates); pass it to
+	// GetUserCertificateDetail or DeleteUserCertificate.
+	CertificateID int64 `json:"CertificateId"`
+	// InstanceID is the resource id, such as "cas-upload-xki1d0".
+	InstanceID string `json:"InstanceId"`
+	// Name is the certificate's name (certificates).
+	Name string `json:"Name"`
+	// Domain is the ordered domain (orders).
+	Domain string `json:"Domain"`
+	// CommonName is the certificate's primary domain (certificates).
+	CommonName string `json:"CommonName"`
+	// Sans are the certificate's domains, comma-separated (certificates).
+	Sans string `json:"Sans"`
+	// Status is one of the OrderStatus constants.
+	Status string `json:"Status"`
+	// CertType is DV, OV, EV or FREE (orders).
+	CertType string `json:"CertType"`
+	// ProductCode is the specification (orders).
+	ProductCode string `json:"ProductCode"`
+	// ProductName is the specification's name (orders).
+	ProductName string `json:"ProductName"`
+	// StartDate and EndDate are the certificate's validity as dates,
+	// like 2021-11-16 (certificates).
+	StartDate string `json:"StartDate"`
+	EndDate   string `json:"EndDate"`
+	// CertStartTime and CertEndTime are the certificate's validity in
+	// milliseconds since the epoch (NotBefore and NotAfter make them
+	// times). The service documents them for orders; it sets them for
+	// certificates too.
+	CertStartTime int64 `json:"CertStartTime"`
+	CertEndTime   int64 `json:"CertEndTime"`
+	// Fingerprint is the certificate's SHA-1 fingerprint, in hex
+	// (certificates).
+	Fingerprint string `json:"Fingerprint"`
+	// Sha2 is the certificate's SHA-256 fingerprint, in hex (certificates).
+	Sha2 string `json:"Sha2"`
+	// SerialNo is the certificate's serial number, in hex (certificates).
+	SerialNo string `json:"SerialNo"`
+	// Issuer is the issuing CA (certificates).
+	Issuer string `json:"Issuer"`
+	// Expired reports an expired certificate (certificates).
+	Expired bool `json:"Expired"`
+	// Upload reports an uploaded certificate (certificates).
+	Upload bool `json:"Upload"`
+	// OrgName, Country, Province and City are the subject's organization
+	// (certificates).
+	OrgName  string `json:"OrgName"`
+	Country  string `json:"Country"`
+	Province string `json:"Province"`
+	City     string `json:"City"`
+	// ResourceGroupID is the resource group (certificates).
+	ResourceGroupID string `json:"ResourceGroupId"`
+	// Algorithm is the key algorithm, like RSA (orders).
+	Algorithm string `json:"Algorithm"`
+	// AliyunOrderID is the id of the purchase (orders).
+	AliyunOrderID int64 `json:"AliyunOrderId"`
+	// BuyDate is when it was bought, in ms since the epoch (orders).
+	BuyDate int64 `json:"BuyDate"`
+	// DomainType is ONE, MULTIPLE, WILDCARD, M_WILDCARD or MIX (orders).
+	DomainType string `json:"DomainType"`
+	// DomainCount and WildDomainCount are the numbers of domains and of
+	// wildcard domains bought (orders).
+	DomainCount     int64 `json:"DomainCount"`
+	WildDomainCount int64 `json:"WildDomainCount"`
+	// PartnerOrderID is the CA's id of the order (orders).
+	PartnerOrderID string `json:"PartnerOrderId"`
+	// RootBrand is the CA brand, like DigiCert (orders).
+	RootBrand string `json:"RootBrand"`
+	// SourceType is cpack or buy (orders).
+	SourceType string `json:"SourceType"`
+	// TrusteeStatus is trustee or unTrustee: whether the order is hosted
+	// (orders).
+	TrusteeStatus string `json:"TrusteeStatus"`
+}
+
+// ListUserCertificateOrderOutput is the output of ListUserCertificateOrder.
+type ListUserCertificateOrderOutput struct {
+	// CertificateOrderList is this page's entries.
+	CertificateOrderList []CertificateOrder `json:"CertificateOrderList"`
+	// TotalCount is the number of entries over all pages.
+	TotalCount int64 `json:"TotalCount"`
+	// CurrentPage is this page's number.
+	CurrentPage int64 `json:"CurrentPage"`
+	// ShowSize is the page size (the service documents it as the number of
+	// entries on this page).
+	ShowSize int64 `json:"ShowSize"`
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+var opListUserCertificateOrder = &operation{action: "ListUserCertificateOrder", kind: opRead}
+
+// ListUserCertificateOrder lists one page of the account's certificates or
+// certificate orders. AllUserCertificateOrders walks every page. It is a
+// read: retried on throttling, 5xx and network failures.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-listusercertificateorder
+func (s *CASService) ListUserCertificateOrder(ctx context.Context, in *ListUserCertificateOrderInput) (*ListUserCertificateOrderOutput, error) {
+	return invoke[ListUserCertificateOrderOutput](ctx, s.owner(), opListUserCertificateOrder, in)
+}
+
+// GetUserCertificateDetailInput is the input of GetUserCertificateDetail.
+type GetUserCertificateDetailInput struct {
+	// CertID is the certificate's id (CertificateOrder.CertificateID).
+	CertID int64 `url:"CertId"`
+	// CertFilter leaves the certificate and key PEM out of the response:
+	// the metadata only.
+	CertFilter bool `url:"CertFilter,omitempty"`
+}
+
+func (in *GetUserCertificateDetailInput) validate() []FieldError {
+	var p problems
+	p.positiveID("CertID", in.CertID)
+	return p
+}
+
+// CertificateChainEntry is one certificate of a chain, as
+// GetUserCertificateDetail describes it.
+type CertificateChainEntry struct {
+	// CommonName is the certificate's common name.
+	CommonName string `json:"CommonName"`
+	// IssuerCommonName is its issuer's common name.
+	IssuerCommonName string `json:"IssuerCommonName"`
+	// NotBefore and NotAfter are its validity, in ms since the epoch.
+	NotBefore int64 `json:"NotBefore"`
+	NotAfter  int64 `json:"NotAfter"`
+	// RemainDay is the number of days it remains valid.
+	RemainDay int64 `json:"RemainDay"`
+}
+
+// ResourceTag is a tag as the service returns it.
+type ResourceTag struct {
+	Key   string `json:"TagKey"`
+	Value string `json:"TagValue"`
+}
+
+// GetUserCertificateDetailOutput is the output of GetUserCertificateDetail.
+type GetUserCertificateDetailOutput struct {
+	// ID is the certificate's id.
+	ID int64 `json:"Id"`
+	// OrderID is the order that issued it (0 for an uploaded one).
+	OrderID int64 `json:"OrderId"`
+	// Name is the certificate's name.
+	Name string `json:"Name"`
+	// Common is its primary domain.
+	Common string `json:"Common"`
+	// Sans are its domains, comma-separated.
+	Sans string `json:"Sans"`
+	// Cert is the certificate PEM with its chain (unless CertFilter).
+	Cert string `json:"Cert"`
+	// Key is the private key PEM (unless CertFilter; empty when the key
+	// was never given to the service). The field itself holds the whole
+	// key, for the caller to write to a file; only formatting hides it: it
+	// never shows in %v, %+v or %#v output, in log/slog output or in
+	// json.Marshal output (as "[redacted]"), also when nested.
+	Key string `json:"Key"`
+	// EncryptCert and EncryptPrivateKey are the encryption certificate and
+	// key of an SM2 (Chinese cryptography) certificate; SignCert and
+	// SignPrivateKey its signing certificate and key. The keys are hidden
+	// like Key.
+	EncryptCert       string `json:"EncryptCert"`
+	EncryptPrivateKey string `json:"EncryptPrivateKey"`
+	SignCert          string `json:"SignCert"`
+	SignPrivateKey    string `json:"SignPrivateKey"`
+	// StartDate and EndDate are its validity as dates (2018-07-13).
+	StartDate string `json:"StartDate"`
+	EndDate   string `json:"EndDate"`
+	// NotBefore and NotAfter are its validity in ms since the epoch.
+	NotBefore int64 `json:"NotBefore"`
+	NotAfter  int64 `json:"NotAfter"`
+	// Expired reports an expired certificate.
+	Expired bool `json:"Expired"`
+	// Fingerprint is its SHA-1 fingerprint; Sha2 and CertSha2 its SHA-256
+	// one, in hex.
+	Fingerprint string `json:"Fingerprint"`
+	Sha2        string `json:"Sha2"`
+	CertSha2    string `json:"CertSha2"`
+	// SerialNo is its serial number, in hex.
+	SerialNo string `json:"SerialNo"`
+	// CertIdentifier is the id other services take, like 123-cn-hangzhou.
+	CertIdentifier string `json:"CertIdentifier"`
+	// InstanceID is the resource id.
+	InstanceID string `json:"InstanceId"`
+	// Issuer is the issuing CA.
+	Issuer string `json:"Issuer"`
+	// Algorithm is the key algorithm, like RSA.
+	Algorithm string `json:"Algorithm"`
+	// BuyInAliyun reports a certificate bought from Alibaba Cloud.
+	BuyInAliyun bool `json:"BuyInAliyun"`
+	// OrgName, Country, Province and City are the subject's organization.
+	OrgName  string `json:"OrgName"`
+	Country  string `json:"Country"`
+	Province string `json:"Province"`
+	City     string `json:"City"`
+	// ResourceGroupID is the resource group.
+	ResourceGroupID string `json:"ResourceGroupId"`
+	// CertChain describes the chain's certificates.
+	CertChain []CertificateChainEntry `json:"CertChain"`
+	// Tags are the certificate's tags.
+	Tags []ResourceTag `json:"Tags"`
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+func (o *GetUserCertificateDetailOutput) missingID() string {
+	if o.ID <= 0 {
+		return "the response has no Id"
+	}
+	return ""
+}
+
+var opGetUserCertificateDetail = &operation{action: "GetUserCertificateDetail", kind: opRead}
+
+// GetUserCertificateDetail returns a certificate: its metadata, and unless
+// CertFilter its PEM and key (hidden from formatting; see Key). It is a
+// read: retried on throttling, 5xx and network failures.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-getusercertificatedetail
+func (s *CASService) GetUserCertificateDetail(ctx context.Context, in *GetUserCertificateDetailInput) (*GetUserCertificateDetailOutput, error) {
+	return invoke[GetUserCertificateDetailOutput](ctx, s.owner(), opGetUserCertificateDetail, in)
+}
+
+// UploadUserCertificateInput is the input of UploadUserCertificate.
+type UploadUserCertificateInput struct {
+	// Name names the certificate: at most 64 characters, unique in the
+	// account (the service refuses a second certificate of the same name).
+	Name string `url:"Name"`
+	// Cert is the certificate PEM, leaf first, optionally followed by its
+	// chain.
+	Cert string `url:"Cert"`
+	// Key is the leaf's private key PEM (PKCS #8, PKCS #1 or SEC 1). It is
+	// hidden from formatting like every private key here, and never quoted
+	// in an error.
+	Key string `url:"Key"`
+	// ResourceGroupID is the resource group to put it in.
+	ResourceGroupID string `url:"ResourceGroupId,omitempty"`
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	Tags []Tag `url:"-"`
+}
+
+func (in *UploadUserCertificateInput) validate() []FieldError {
+	var p problems
+	p.required("Name", in.Name)
+	if n := utf8.RuneCountInString(in.Name); n > maxUploadName {
+		p.add("Name", fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxUploadName))
+	}
+	checkUploadPair(&p, in.Cert, in.Key)
+	checkTags(&p, in.Tags)
+	return p
+}
+
+// checkUploadPair reports a certificate that does not parse, a key that does
+// not parse, and a key that is not the leaf's: the service would store a
+// pair no server could use. Problems describe the data, never quote it.
+func checkUploadPair(p *problems, certPEM, keyPEM string) {
+	var chain []*x509.Certificate
+	if strings.TrimSpace(certPEM) == "" {
+		p.add("Cert", "is required: the certificate PEM")
+	} else if c, err := ParseCertificates(certPEM); err != nil {
+		p.add("Cert", "does not parse: "+err.Error())
+	} else {
+		chain = c
+	}
+	if strings.TrimSpace(keyPEM) == "" {
+		p.add("Key", "is required: the private key PEM of the certificate")
+		return
+	}
+	key, err := parsePrivateKey(keyPEM)
+	if err != nil {
+		p.add("Key", "is not a usable private key: "+err.Error())
+		return
+	}
+	if len(chain) > 0 && !samePublicKey(key.Public(), chain[0].PublicKey) {
+		p.add("Key", "does not belong to the certificate: its public key differs from the leaf's")
+	}
+}
+
+func (in *UploadUserCertificateInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
+	return appendTags(params, in.Tags), nil
+}
+
+// UploadUserCertificateOutput is the output of UploadUserCertificate.
+type UploadUserCertificateOutput struct {
+	// CertID is the new certificate's id.
+	CertID int64 `json:"CertId"`
+	// ResourceID is its resource id, like cas-upload-xki1d0.
+	ResourceID string `json:"ResourceId"`
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+func (o *UploadUserCertificateOutput) missingID() string {
+	if o.CertID <= 0 {
+		return "the response has no CertId"
+	}
+	return ""
+}
+
+var opUploadUserCertificate = &operation{
+	action: "UploadUserCertificate",
+	kind:   opCreate,
+	unknownHint: "the certificate may have been uploaded; its name is unique in the account, so look it up " +
+		"with FindUploadedCertificate (ListUserCertificateOrder, OrderType UPLOAD, the name as Keyword) before trying again",
+}
+
+// UploadUserCertificate stores a certificate issued elsewhere, with its
+// key, in the account, where the cloud services that serve it can use it.
+// The client checks before sending that Cert parses and that Key is its
+// private key.
+//
+// The call is not retried once the request may have reached the service:
+// such a failure matches ErrOutcomeUnknown. The name is unique in the
+// account, so FindUploadedCertificate tells whether the upload happened.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-uploadusercertificate
+func (s *CASService) UploadUserCertificate(ctx context.Context, in *UploadUserCertificateInput) (*UploadUserCertificateOutput, error) {
+	return invoke[UploadUserCertificateOutput](ctx, s.owner(), opUploadUserCertificate, in)
+}
+
+// DeleteUserCertificateInput is the input of DeleteUserCertificate.
+type DeleteUserCertificateInput struct {
+	// CertID is the certificate's id.
+	CertID int64 `url:"CertId"`
+	// ClientToken makes the request idempotent: the service answers a
+	// repeat of a token as it answered the first. Empty means a fresh
+	// random token per call, shared by the call's attempts. At most 64
+	// ASCII characters.
+	ClientToken string `url:"-"`
+}
+
+func (in *DeleteUserCertificateInput) validate() []FieldError {
+	var p problems
+	p.positiveID("CertID", in.CertID)
+	if len(in.ClientToken) > maxClientToken {
+		p.add("ClientToken", fmt.Sprintf("is %d characters long; at most %d are allowed", len(in.ClientToken), maxClientToken))
+	}
+	for _, r := range in.ClientToken {
+		if r < 0x21 || r > 0x7e {
+			p.add("ClientToken", "must be printable ASCII without spaces")
+			break
+		}
+	}
+	return p
+}
+
+// encodeExtra sends ClientToken, or a fresh one: encoded once per call, it
+// is the same in every attempt, which is what makes a retry safe.
+func (in *DeleteUserCertificateInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
+	token := in.ClientToken
+	if token == "" {
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		token = hex.EncodeToString(b[:])
+	}
+	return append(params, signature.Param{Key: "ClientToken", Value: token}), nil
+}
+
+// DeleteUserCertificateOutput is the output of DeleteUserCertificate.
+type DeleteUserCertificateOutput struct {
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+// opDeleteUserCertificate is retried like a read: every attempt of a call
+// carries the same ClientToken, which the service documents as making the
+// request idempotent, so an attempt whose answer was lost can be sent
+// again and is answered as the first.
+var opDeleteUserCertificate = &operation{action: "DeleteUserCertificate", kind: opRead}
+
+// DeleteUserCertificate deletes an uploaded or expired certificate. It is
+// retried on throttling, 5xx and network failures (see ClientToken).
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-deleteusercertificate
+func (s *CASService) DeleteUserCertificate(ctx context.Context, in *DeleteUserCertificateInput) (*DeleteUserCertificateOutput, error) {
+	return invoke[DeleteUserCertificateOutput](ctx, s.owner(), opDeleteUserCertificate, in)
+}
+
+// orderIDProblems validates the one OrderID of the order operations.
+func orderIDProblems(id int64) []FieldError {
+	var p problems
+	p.positiveID("OrderID", id)
+	return p
+}
+
+// DeleteCertificateRequestInput is the input of DeleteCertificateRequest.
+type DeleteCertificateRequestInput struct {
+	// OrderID is the order: one whose review failed, or one cancelled with
+	// CancelOrderRequest.
+	OrderID int64 `url:"OrderId"`
+}
+
+func (in *DeleteCertificateRequestInput) validate() []FieldError { return orderIDProblems(in.OrderID) }
+
+// DeleteCertificateRequestOutput is the output of DeleteCertificateRequest.
+type DeleteCertificateRequestOutput struct {
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+// The order operations below (delete, cancel, revoke) are not repeated once
+// the request may have reached the service. The service documents each
+// only for orders in given states and documents no idempotence token: an
+// attempt that acted moves the order out of those states, so a repeat
+// would be refused and report a failure for a call that succeeded. The
+// caller is told instead that the outcome is unknown, and how to look.
+
+var opDeleteCertificateRequest = &operation{
+	action: "DeleteCertificateRequest",
+	kind:   opCreate,
+	unknownHint: "the order may have been deleted; " +
+		"check with ListUserCertificateOrder (OrderType CPACK) before trying again",
+}
+
+// DeleteCertificateRequest deletes a certificate order whose review failed
+// (verify_fail) or that was cancelled with CancelOrderRequest; the quota it
+// used is returned to the resource plan.
+//
+// The call is not retried once the request may have reached the service:
+// such a failure matches ErrOutcomeUnknown.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-deletecertificaterequest
+func (s *CASService) DeleteCertificateRequest(ctx context.Context, in *DeleteCertificateRequestInput) (*DeleteCertificateRequestOutput, error) {
+	return invoke[DeleteCertificateRequestOutput](ctx, s.owner(), opDeleteCertificateRequest, in)
+}
+
+// CancelOrderRequestInput is the input of CancelOrderRequest.
+type CancelOrderRequestInput struct {
+	// OrderID is the order, waiting for domain validation or in review.
+	OrderID int64 `url:"OrderId"`
+}
+
+func (in *CancelOrderRequestInput) validate() []FieldError { return orderIDProblems(in.OrderID) }
+
+// CancelOrderRequestOutput is the output of CancelOrderRequest.
+type CancelOrderRequestOutput struct {
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+var opCancelOrderRequest = &operation{
+	action: "CancelOrderRequest",
+	kind:   opCreate,
+	unknownHint: "the order may have been cancelled; check with DescribeCertificateState " +
+		"(a cancelled order reads payed) before trying again",
+}
+
+// CancelOrderRequest cancels a certificate order that waits for domain
+// validation or is in review: it goes back to waiting to be applied for
+// (StatePayed). Delete it with DeleteCertificateRequest to get the quota
+// back.
+//
+// The call is not retried once the request may have reached the service:
+// such a failure matches ErrOutcomeUnknown.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-cancelorderrequest
+func (s *CASService) CancelOrderRequest(ctx context.Context, in *CancelOrderRequestInput) (*CancelOrderRequestOutput, error) {
+	return invoke[CancelOrderRequestOutput](ctx, s.owner(), opCancelOrderRequest, in)
+}
+
+// CancelCertificateForPackageRequestInput is the input of
+// CancelCertificateForPackageRequest.
+type CancelCertificateForPackageRequestInput struct {
+	// OrderID is the order of the issued certificate to revoke.
+	OrderID int64 `url:"OrderId"`
+}
+
+func (in *CancelCertificateForPackageRequestInput) validate() []FieldError {
+	return orderIDProblems(in.OrderID)
+}
+
+// CancelCertificateForPackageRequestOutput is the output of
+// CancelCertificateForPackageRequest.
+type CancelCertificateForPackageRequestOutput struct {
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+var opCancelCertificateForPackageRequest = &operation{
+	action: "CancelCertificateForPackageRequest",
+	kind:   opCreate,
+	unknownHint: "the certificate may have been revoked; check with ListUserCertificateOrder " +
+		"(Status REVOKED) before trying again",
+}
+
+// CancelCertificateForPackageRequest revokes the issued certificate of an
+// order and cancels the order. This cannot be undone: every server still
+// using the certificate starts failing TLS handshakes. Revoked within 30
+// days of issuance, the certificate's quota is returned.
+//
+// The call is not retried once the request may have reached the service:
+// such a failure matches ErrOutcomeUnknown.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-cancelcertificateforpackagerequest
+func (s *CASService) CancelCertificateForPackageRequest(ctx context.Context, in *CancelCertificateForPackageRequestInput) (*CancelCertificateForPackageRequestOutput, error) {
+	return invoke[CancelCertificateForPackageRequestOutput](ctx, s.owner(), opCancelCertificateForPackageRequest, in)
+}
+
+// RenewCertificateOrderForPackageRequestInput is the input of
+// RenewCertificateOrderForPackageRequest.
+type RenewCertificateOrderForPackageRequestInput struct {
+	// OrderID is the order to renew.
+	OrderID int64 `url:"OrderId"`
+	// Csr is the PEM CSR of the new certificate, under the same rules as
+	// CreateCertificateWithCsrRequestInput.Csr; empty has the service make
+	// a key and CSR for the order's domain.
+	Csr string `url:"Csr,omitempty"`
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	Tags []Tag `url:"-"`
+}
+
+func (in *RenewCertificateOrderForPackageRequestInput) validate() []FieldError {
+	var p problems
+	p.positiveID("OrderID", in.OrderID)
+	if in.Csr != "" {
+		checkOrderCSR(&p, "Csr", in.Csr)
+	}
+	checkTags(&p, in.Tags)
+	return p
+}
+
+func (in *RenewCertificateOrderForPackageRequestInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
+	return appendTags(params, in.Tags), nil
+}
+
+// RenewCertificateOrderForPackageRequestOutput is the output of
+// RenewCertificateOrderForPackageRequest.
+type RenewCertificateOrderForPackageRequestOutput struct {
+	// OrderID is the new order.
+	OrderID int64 `json:"OrderId"`
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+func (o *RenewCertificateOrderForPackageRequestOutput) missingID() string {
+	if o.OrderID <= 0 {
+		return "the response has no OrderId"
+	}
+	return ""
+}
+
+var opRenewCertificateOrderForPackageRequest = &operation{
+	action: "RenewCertificateOrderForPackageRequest",
+	kind:   opCreate,
+	unknownHint: "the renewal order may have been created and may have used quota; " +
+		"look for it with ListUserCertificateOrder (OrderType CPACK) before trying again",
+}
+
+// RenewCertificateOrderForPackageRequest orders a new certificate for the
+// domain of an existing order, from the same resource plan: the new order
+// waits for domain validation like any other (DescribeCertificateState).
+//
+// The call is not retried once the request may have reached the service:
+// such a failure matches ErrOutcomeUnknown.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-renewcertificateorderforpackagerequest
+func (s *CASService) RenewCertificateOrderForPackageRequest(ctx context.Context, in *RenewCertificateOrderForPackageRequestInput) (*RenewCertificateOrderForPackageRequestOutput, error) {
+	return invoke[RenewCertificateOrderForPackageRequestOutput](ctx, s.owner(), opRenewCertificateOrderForPackageRequest, in)
+}
+
+// DescribePackageStateInput is the input of DescribePackageState.
+type DescribePackageStateInput struct {
+	// ProductCode is the resource plan's specification, such as
+	// digicert-free-1-free (the service's default when empty).
+	ProductCode string `url:"ProductCode,omitempty"`
+}
+
+func (in *DescribePackageStateInput) validate() []FieldError {
+	var p problems
+	if in.ProductCode != "" {
+		oneOf(&p, "ProductCode", in.ProductCode, packageProductCodes...)
+	}
+	return p
+}
+
+// DescribePackageStateOutput is the output of DescribePackageState.
+type DescribePackageStateOutput struct {
+	// ProductCode is the specification.
+	ProductCode string `json:"ProductCode"`
+	// TotalCount is the number of certificates bought in resource plans.
+	TotalCount int64 `json:"TotalCount"`
+	// UsedCount is the number of applications made (each successful
+	// CreateCertificateRequest, CreateCertificateWithCsrRequest or renewal,
+	// issued or not).
+	UsedCount int64 `json:"UsedCount"`
+	// IssuedCount is the number of certificates issued.
+	IssuedCount int64 `json:"IssuedCount"`
+	// RequestID identifies the request for Alibaba Cloud support.
+	RequestID string `json:"RequestId"`
+}
+
+// Remaining is the number of applications the resource plans still allow.
+func (o *DescribePackageStateOutput) Remaining() int64 { return max(o.TotalCount-o.UsedCount, 0) }
+
+var opDescribePackageState = &operation{action: "DescribePackageState", kind: opRead}
+
+// DescribePackageState reports the quota of the resource plans of one
+// specification: bought, used and issued. It is a read: retried on
+// throttling, 5xx and network failures.
+//
+// API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-describepackagestate
+func (s *CASService) DescribePackageState(ctx context.Context, in *DescribePackageStateInput) (*DescribePackageStateOutput, error) {
+	return invoke[DescribePackageStateOutput](ctx, s.owner(), opDescribePackageState, in)
+}
