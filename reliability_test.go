@@ -2,10 +2,17 @@ package alicert_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -45,7 +52,7 @@ var relOverTLS = map[alicerttest.FaultKind]bool{
 // retries, then opts.
 func relNewServer(t testing.TB, srvOpts []alicerttest.Option, opts ...alicert.Option) (*alicerttest.Server, *alicert.Client) {
 	t.Helper()
-	srv := alicerttest.NewServer(append([]alicerttest.Option{alicerttest.WithImmediateIssue(), alicerttest.WithDNSZones("example.com")}, srvOpts...)...)
+	srv := alicerttest.NewServer(append([]alicerttest.Option{alicerttest.WithDNSZones("example.com")}, srvOpts...)...)
 	t.Cleanup(srv.Close)
 	c, err := alicert.NewClient(append(append(srv.ClientOptions(), cpFastRetries), opts...)...)
 	require.NoError(t, err)
@@ -62,8 +69,11 @@ type relOp struct {
 	// serverOpts seed what the operation needs that only the fake's
 	// options can make (cloud resources, contacts).
 	serverOpts []alicerttest.Option
-	setup      func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(ctx context.Context) error
-	created    func(srv *alicerttest.Server) int
+	// pending keeps new orders in domain_verify instead of issuing them
+	// at once, for operations on an order still being validated.
+	pending bool
+	setup   func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(ctx context.Context) error
+	created func(srv *alicerttest.Server) int
 	// repeatGone marks a delete: repeated after an attempt that acted, it
 	// finds nothing left to delete, and says so (the record is gone either
 	// way; AlidnsProvider.CleanUp counts that as done).
@@ -344,6 +354,118 @@ var relOps = []relOp{
 			}
 		},
 	},
+	{
+		action: "CreateCertificateWithCsrRequest", create: true,
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			csr := relCSR(t, "www.example.com")
+			return func(ctx context.Context) error {
+				_, err := c.CAS.CreateCertificateWithCsrRequest(ctx, &alicert.CreateCertificateWithCsrRequestInput{Csr: csr,
+					ValidateType: alicert.ValidateDNS, Username: "Ada Ops", Phone: "13800001234", Email: "ops@example.com"})
+				return err
+			}
+		},
+		created: (*alicerttest.Server).OrderCount,
+	},
+	{
+		action: "ListUserCertificateOrder",
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			relIssued(t, c, "www.example.com")
+			return func(ctx context.Context) error {
+				out, err := c.CAS.ListUserCertificateOrder(ctx, &alicert.ListUserCertificateOrderInput{OrderType: alicert.OrderTypeCert})
+				if err == nil && len(out.CertificateOrderList) == 0 {
+					return errors.New("no certificate listed")
+				}
+				return err
+			}
+		},
+	},
+	{
+		action: "GetUserCertificateDetail",
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			_, certID := relIssued(t, c, "www.example.com")
+			return func(ctx context.Context) error {
+				out, err := c.CAS.GetUserCertificateDetail(ctx, &alicert.GetUserCertificateDetailInput{CertID: certID})
+				if err == nil && out.Cert == "" {
+					return errors.New("no certificate")
+				}
+				return err
+			}
+		},
+	},
+	{
+		action: "UploadUserCertificate", create: true,
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			cert, key := relPair(t, srv)
+			return func(ctx context.Context) error {
+				_, err := c.CAS.UploadUserCertificate(ctx, &alicert.UploadUserCertificateInput{Name: "matrix-upload", Cert: cert, Key: key})
+				return err
+			}
+		},
+		created: (*alicerttest.Server).CertificateCount,
+	},
+	{
+		action: "DeleteUserCertificate",
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			cert, key := relPair(t, srv)
+			up, err := c.CAS.UploadUserCertificate(t.Context(), &alicert.UploadUserCertificateInput{Name: "matrix-delete", Cert: cert, Key: key})
+			require.NoError(t, err)
+			return func(ctx context.Context) error {
+				_, err := c.CAS.DeleteUserCertificate(ctx, &alicert.DeleteUserCertificateInput{CertID: up.CertID})
+				return err
+			}
+		},
+	},
+	{
+		action: "DeleteCertificateRequest", create: true,
+		serverOpts: []alicerttest.Option{alicerttest.WithVerifyFailure("fail.example.com")},
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			orderID, _ := relIssued(t, c, "fail.example.com")
+			return func(ctx context.Context) error {
+				_, err := c.CAS.DeleteCertificateRequest(ctx, &alicert.DeleteCertificateRequestInput{OrderID: orderID})
+				return err
+			}
+		},
+	},
+	{
+		action: "CancelOrderRequest", create: true, pending: true,
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			orderID, _ := relIssued(t, c, "www.example.com")
+			return func(ctx context.Context) error {
+				_, err := c.CAS.CancelOrderRequest(ctx, &alicert.CancelOrderRequestInput{OrderID: orderID})
+				return err
+			}
+		},
+	},
+	{
+		action: "CancelCertificateForPackageRequest", create: true,
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			orderID, _ := relIssued(t, c, "www.example.com")
+			return func(ctx context.Context) error {
+				_, err := c.CAS.CancelCertificateForPackageRequest(ctx, &alicert.CancelCertificateForPackageRequestInput{OrderID: orderID})
+				return err
+			}
+		},
+	},
+	{
+		action: "RenewCertificateOrderForPackageRequest", create: true,
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			orderID, _ := relIssued(t, c, "www.example.com")
+			return func(ctx context.Context) error {
+				_, err := c.CAS.RenewCertificateOrderForPackageRequest(ctx, &alicert.RenewCertificateOrderForPackageRequestInput{OrderID: orderID})
+				return err
+			}
+		},
+		created: (*alicerttest.Server).OrderCount,
+	},
+	{
+		action: "DescribePackageState",
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := c.CAS.DescribePackageState(ctx, &alicert.DescribePackageStateInput{})
+				return err
+			}
+		},
+	},
 }
 
 // The cloud resource and contact of the deployment operations: the fake
@@ -412,6 +534,50 @@ func relWorker(ctx context.Context, c *alicert.Client, job int64, status string)
 		return 0, fmt.Errorf("worker %d is %s, not %s", out.Data[0].ID, out.Data[0].Status, status)
 	}
 	return out.Data[0].ID, nil
+}
+
+// relIssued orders a certificate for domain, without faults, and reads its
+// state once: on a fake WithImmediateIssue the order is then issued (or
+// failed, for a domain seeded WithVerifyFailure); without it, it waits in
+// domain_verify. It returns the order id and, once issued, the certificate
+// id.
+func relIssued(t *testing.T, c *alicert.Client, domain string) (orderID, certID int64) {
+	in := cpValidCreate()
+	in.Domain = domain
+	order, err := c.CAS.CreateCertificateRequest(t.Context(), in)
+	require.NoError(t, err)
+	st, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: order.OrderID})
+	require.NoError(t, err)
+	if st.CertID != "" {
+		certID, err = strconv.ParseInt(st.CertID, 10, 64)
+		require.NoError(t, err)
+	}
+	return order.OrderID, certID
+}
+
+// relCSR is an ECDSA P-256 CSR for domain.
+func relCSR(t *testing.T, domain string) string {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	require.NoError(t, err)
+	der, err := x509.CreateCertificateRequest(crand.Reader, &x509.CertificateRequest{
+		Subject: pkix.Name{CommonName: domain}, DNSNames: []string{domain}}, key)
+	require.NoError(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+}
+
+// relPair is a certificate for www.example.com from the fake's CA and its
+// key, to upload.
+func relPair(t *testing.T, srv *alicerttest.Server) (certPEM, keyPEM string) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	require.NoError(t, err)
+	der, err := x509.CreateCertificateRequest(crand.Reader, &x509.CertificateRequest{
+		Subject: pkix.Name{CommonName: "www.example.com"}, DNSNames: []string{"www.example.com"}}, key)
+	require.NoError(t, err)
+	cert, err := srv.SignCSR(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), 0)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	return cert, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
 }
 
 // relKeyInput asks for an EC P-256 signing key.
@@ -508,6 +674,9 @@ func TestReliabilityFaultMatrix(t *testing.T) {
 					t.Run(alg.String()+"/"+op.action+"/"+kind.String(), func(t *testing.T) {
 						t.Parallel()
 						srvOpts := op.serverOpts[:len(op.serverOpts):len(op.serverOpts)]
+						if !op.pending {
+							srvOpts = append(srvOpts, alicerttest.WithImmediateIssue())
+						}
 						if relOverTLS[kind] {
 							srvOpts = append(srvOpts, alicerttest.WithTLS())
 						}
@@ -612,7 +781,7 @@ func TestReliabilityNoDuplicateOrders(t *testing.T) {
 	seed := uint64(20261123)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	// Over HTTPS and HTTP/2, so that every fault kind can be drawn.
-	srv, c := relNewServer(t, []alicerttest.Option{alicerttest.WithTLS()})
+	srv, c := relNewServer(t, []alicerttest.Option{alicerttest.WithTLS(), alicerttest.WithImmediateIssue()})
 
 	type outcome int
 	const (
