@@ -8,6 +8,12 @@
 //	alicert status -order 98987582437920968
 //	alicert csr -cn example.com -country CN -province Zhejiang -locality Hangzhou
 //	alicert deploy -cert NEW_CERT_ID -replace OLD_CERT_ID (see alicert deploy -h)
+//	alicert list -expiring 30d [-status valid|issued|willexpired|expired|all] [-json]
+//	alicert get -cert ID -out ./certs
+//	alicert upload -name NAME -cert fullchain.pem -key key.pem
+//	alicert revoke -order ID -yes
+//	alicert delete -cert ID -yes
+//	alicert quota [-product digicert-free-1-free]
 //
 // obtain orders a certificate, publishes the DNS validation record in
 // Alibaba Cloud DNS, waits for issuance, removes the record, and writes
@@ -68,15 +74,32 @@
 // The existing cert.pem counts only when it is for the domain: one for
 // other names, or one that cannot be read, stops obtain before it orders.
 //
+// The certificate verbs manage what the account holds. list prints the
+// certificates, issued and uploaded, soonest expiry first (-expiring 30d
+// keeps those due, expired ones included; with -q it prints nothing when
+// none is). get writes a certificate's cert.pem, chain.pem, fullchain.pem
+// and key.pem into -out exactly as obtain does, refusing a key that is not
+// the certificate's; a certificate ordered with a key of one's own has no
+// key in the service, and get then writes no key.pem and says so. upload
+// checks the pair, then looks -name up before uploading (names are unique
+// in the account), so that a rerun after an unknown outcome uploads nothing
+// twice. revoke and delete do nothing without -yes (exit 2). quota shows
+// the resource plans' quota. Each prints a table, or JSON with -json; -fake
+// runs it against a fake account seeded with a few certificates (one
+// expiring within days), where get, revoke and delete default to one of
+// them when their id flag is left out.
+//
 // Progress goes to stderr; the final result to stdout.
 //
 // Exit codes:
 //
-//	0  success (or nothing to do: the certificate is still valid)
+//	0  success (or nothing to do: the certificate is still valid, the
+//	   certificate is already uploaded)
 //	1  failure; a rerun resumes the order when the state file names one.
 //	   Also: issued, but kept aside in the *.new.pem files (see above)
-//	2  usage error
-//	3  outcome unknown: an order may have been created; check before retrying
+//	2  usage error; also revoke and delete without -yes (nothing was done)
+//	3  outcome unknown: an order, upload or revocation may have happened;
+//	   check before retrying (upload's rerun checks by itself)
 //	4  certificate written, but the validation record could not be removed
 //	5  another alicert run holds the output directory; nothing was done
 package main

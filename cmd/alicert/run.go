@@ -37,12 +37,19 @@ Commands:
   status   show the state of a certificate order
   csr      create a CSR and key in Certificate Management Service
   deploy   put a certificate on the CDN, load balancers and other resources
+  list     list the account's certificates, soonest expiry first
+  get      write a certificate of the account, its chain and key into a directory
+  upload   upload a certificate issued elsewhere, with its key
+  revoke   revoke the certificate of an order (asks for -yes)
+  delete   delete an uploaded or expired certificate (asks for -yes)
+  quota    show the quota of the resource plans
 
 Run "alicert <command> -h" for a command's flags.
 
-Exit codes: 0 ok, 1 failure, 2 usage, 3 outcome unknown (an order may exist:
-check before retrying), 4 certificate written but the DNS record was not
-removed, 5 another alicert run holds the output directory (nothing was done).
+Exit codes: 0 ok, 1 failure, 2 usage, 3 outcome unknown (an order, upload or
+revocation may have happened: check before retrying), 4 certificate written
+but the DNS record was not removed, 5 another alicert run holds the output
+directory (nothing was done).
 `
 
 // run runs one alicert command line (without the program name) and returns
@@ -82,6 +89,18 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		return c.csr(ctx, args[1:])
 	case "deploy":
 		return c.deploy(ctx, args[1:])
+	case "list":
+		return c.list(ctx, args[1:])
+	case "get":
+		return c.get(ctx, args[1:])
+	case "upload":
+		return c.upload(ctx, args[1:])
+	case "revoke":
+		return c.revoke(ctx, args[1:])
+	case "delete":
+		return c.delete(ctx, args[1:])
+	case "quota":
+		return c.quota(ctx, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(c.stdout, usageText)
 		return exitOK

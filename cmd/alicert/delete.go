@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/alicert/alicert"
+)
+
+// deleteFlags are delete's flags.
+type deleteFlags struct {
+	common
+	cert int64
+	yes  bool
+	json bool
+}
+
+const deleteDescription = `Deletes certificate -cert (its id, as list shows it) from the account
+(DeleteUserCertificate). The service deletes uploaded and expired
+certificates only, and keeps no copy: this cannot be undone.
+
+Nothing is sent without -yes: the command then says what it would do and
+exits 2.
+
+Exit codes: 0 deleted; 1 failure (the certificate does not exist, or is
+still valid and not uploaded, say); 2 usage (also: no -yes; nothing was done).
+
+Credentials as for obtain. With -fake, -cert defaults to the fake's expired
+certificate.
+`
+
+func (c *cli) delete(ctx context.Context, args []string) int {
+	var f deleteFlags
+	fs := c.newFlagSet("delete", "delete -cert ID -yes [flags]", deleteDescription)
+	f.register(fs, fakeVerbUsage+"; -cert defaults to the expired one")
+	fs.Int64Var(&f.cert, "cert", 0, "the certificate to delete (required)")
+	fs.BoolVar(&f.yes, "yes", false, "delete for real: without it nothing is sent")
+	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
+	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	defaulted := f.cert == 0 && f.fake && c.fake == nil
+	switch {
+	case f.cert < 0 || f.cert == 0 && !defaulted:
+		return c.usageError(fs, "-cert is required: the id of the certificate to delete, as 'alicert list' shows it")
+	case !f.yes && defaulted:
+		return c.usageError(fs, "without -yes nothing was done: this would delete the fake's expired certificate, for good; add -yes to delete it")
+	case !f.yes:
+		return c.usageError(fs, "without -yes nothing was done: this would delete certificate %d from the account, for good; "+
+			"add -yes to delete it", f.cert)
+	}
+	cl, release, seed, err := c.verbClient(ctx, f.common)
+	if err != nil {
+		return c.failf(exitUsage, "%v", err)
+	}
+	defer release()
+	if defaulted {
+		f.cert = seed.expired
+		c.errorf("-fake: deleting the fake's expired certificate %d", f.cert)
+	}
+	// Safe to retry: every attempt of the call carries one ClientToken.
+	if _, err := cl.CAS.DeleteUserCertificate(ctx, &alicert.DeleteUserCertificateInput{CertID: f.cert}); err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
+	if f.json {
+		err = writeJSON(c.stdout, struct {
+			CertID  int64 `json:"cert_id"`
+			Deleted bool  `json:"deleted"`
+		}{f.cert, true})
+	} else {
+		_, err = fmt.Fprintf(c.stdout, "deleted certificate %d\n", f.cert)
+	}
+	if err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
+	return exitOK
+}

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/alicert/alicert"
+)
+
+// listFlags are list's flags.
+type listFlags struct {
+	common
+	expiring daysValue
+	status   string
+	json     bool
+	quiet    bool
+}
+
+const listDescription = `Lists the account's certificates, issued and uploaded, soonest expiry
+first: a table on stdout, or JSON with -json (an array, [] when nothing
+matches). The inventory is read one page at a time, with a progress line on
+stderr every 1000 certificates.
+
+-expiring keeps the certificates that expire within that time, in days
+("30d") or as a Go duration ("720h"); those already expired are listed too
+unless -status says otherwise. From cron, "alicert list -expiring 30d -q"
+prints nothing unless a certificate needs renewing.
+
+-status picks by status, comma-separated: valid (issued or expiring soon;
+the default), issued, willexpired, expired, or all. The service lists only
+valid certificates unless asked for expired ones, which are then read too.
+
+Exit codes: 0 done (also when nothing matched); 1 failure; 2 usage.
+
+Credentials as for obtain. -fake lists a fake account seeded with a few
+certificates, one of them expiring within days.
+`
+
+// listStatusWords maps -status words to the statuses they select.
+var listStatusWords = map[string][]string{
+	"valid":       {alicert.OrderStatusIssued, alicert.OrderStatusWillExpire},
+	"issued":      {alicert.OrderStatusIssued},
+	"willexpired": {alicert.OrderStatusWillExpire},
+	"expired":     {alicert.OrderStatusExpired},
+	"all":         {alicert.OrderStatusIssued, alicert.OrderStatusWillExpire, alicert.OrderStatusExpired},
+}
+
+// progressEvery is how many certificates list reads between two progress
+// lines.
+const progressEvery = 1000
+
+func (c *cli) list(ctx context.Context, args []string) int {
+	var f listFlags
+	fs := c.newFlagSet("list", "list [-expiring 30d] [-status valid|issued|willexpired|expired|all] [-json] [flags]", listDescription)
+	f.register(fs, fakeVerbUsage)
+	fs.Var(&f.expiring, "expiring", `list only the certificates that expire within this time: days ("30d") or a duration ("720h")`)
+	fs.StringVar(&f.status, "status", "", "statuses to list, comma-separated: valid, issued, willexpired, expired, all "+
+		"(default valid; with -expiring, valid and expired)")
+	fs.BoolVar(&f.json, "json", false, "print the certificates as a JSON array")
+	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when no certificate matches (for cron)")
+	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	expiring := flagSet(fs, "expiring")
+	statuses, err := listStatuses(f.status, expiring)
+	if err != nil {
+		return c.usageError(fs, "-status: %v", err)
+	}
+	cl, release, _, err := c.verbClient(ctx, f.common)
+	if err != nil {
+		return c.failf(exitUsage, "%v", err)
+	}
+	defer release()
+	progress := c.stderr
+	if f.quiet {
+		progress = io.Discard
+	}
+	now := c.now()
+	keep := func(o alicert.CertificateOrder) bool {
+		return !expiring || o.ExpiresWithin(time.Duration(f.expiring), now)
+	}
+	certs, err := readInventory(ctx, cl, statuses, keep, progress)
+	if err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
+	if len(certs) == 0 && f.quiet {
+		return exitOK
+	}
+	if f.json {
+		err = writeJSON(c.stdout, listJSON(certs, now))
+	} else {
+		err = printList(c.stdout, certs, now)
+	}
+	if err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
+	return exitOK
+}
+
+// listStatuses returns the statuses -status selects: valid ones by
+// default, expired ones too when -expiring is given.
+func listStatuses(s string, expiring bool) (map[string]bool, error) {
+	words := splitList(strings.ToLower(s))
+	if len(words) == 0 {
+		words = []string{"valid"}
+		if expiring {
+			words = append(words, "expired")
+		}
+	}
+	out := map[string]bool{}
+	for _, w := range words {
+		sel, ok := listStatusWords[w]
+		if !ok {
+			return nil, fmt.Errorf("%q is not one of valid, issued, willexpired, expired, all", w)
+		}
+		for _, st := range sel {
+			out[st] = true
+		}
+	}
+	return out, nil
+}
+
+// statusQueries are the Status values to list for the selected statuses:
+// "" (the valid ones, in one listing) or one status, and EXPIRED apart,
+// which the service lists only when asked.
+func statusQueries(statuses map[string]bool) []string {
+	var qs []string
+	switch issued, will := statuses[alicert.OrderStatusIssued], statuses[alicert.OrderStatusWillExpire]; {
+	case issued && will:
+		qs = append(qs, "")
+	case issued:
+		qs = append(qs, alicert.OrderStatusIssued)
+	case will:
+		qs = append(qs, alicert.OrderStatusWillExpire)
+	}
+	if statuses[alicert.OrderStatusExpired] {
+		qs = append(qs, alicert.OrderStatusExpired)
+	}
+	return qs
+}
+
+// readInventory reads the certificates of the selected statuses, issued
+// (OrderType CERT) and uploaded (OrderType UPLOAD; a certificate listed by
+// both counts once), keeps those keep accepts, and returns them soonest
+// expiry first. Only the kept ones are held: the listing is read a page at
+// a time.
+func readInventory(ctx context.Context, cl *alicert.Client, statuses map[string]bool, keep func(alicert.CertificateOrder) bool,
+	progress io.Writer) ([]alicert.CertificateOrder, error) {
+	var kept []alicert.CertificateOrder
+	seen := map[int64]bool{}
+	read := 0
+	for _, status := range statusQueries(statuses) {
+		for _, kind := range []alicert.OrderType{alicert.OrderTypeCert, alicert.OrderTypeUpload} {
+			in := &alicert.ListUserCertificateOrderInput{OrderType: kind, Status: status}
+			for o, err := range cl.CAS.AllUserCertificateOrders(ctx, in) {
+				if err != nil {
+					return nil, err
+				}
+				if read++; read%progressEvery == 0 {
+					fmt.Fprintf(progress, "alicert: %d certificates read\n", read)
+				}
+				if seen[o.CertificateID] {
+					continue
+				}
+				seen[o.CertificateID] = true
+				if keep(o) {
+					kept = append(kept, o)
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b alicert.CertificateOrder) int {
+		// Those without an end date (never the case for a certificate,
+		// but the service does not promise it) go last.
+		if a.NotAfter().IsZero() != b.NotAfter().IsZero() {
+			if a.NotAfter().IsZero() {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(a.NotAfter().Compare(b.NotAfter()), cmp.Compare(a.CertificateID, b.CertificateID))
+	})
+	return kept, nil
+}
+
+// listedCert is the JSON form of one certificate of list.
+type listedCert struct {
+	CertID     int64    `json:"cert_id"`
+	Name       string   `json:"name"`
+	CommonName string   `json:"common_name"`
+	Domains    []string `json:"domains"`
+	Status     string   `json:"status"`
+	NotBefore  string   `json:"not_before,omitempty"`
+	NotAfter   string   `json:"not_after,omitempty"`
+	DaysLeft   int64    `json:"days_left"`
+	Uploaded   bool     `json:"uploaded"`
+	Issuer     string   `json:"issuer,omitempty"`
+	InstanceID string   `json:"instance_id,omitempty"`
+	SHA256     string   `json:"sha256,omitempty"`
+}
+
+// listJSON is the JSON form of certs.
+func listJSON(certs []alicert.CertificateOrder, now time.Time) []listedCert {
+	out := make([]listedCert, 0, len(certs))
+	for _, o := range certs {
+		out = append(out, listedCert{
+			CertID: o.CertificateID, Name: o.Name, CommonName: o.CommonName, Domains: splitList(o.Sans),
+			Status: o.Status, NotBefore: jsonTime(o.NotBefore()), NotAfter: jsonTime(o.NotAfter()),
+			DaysLeft: daysLeft(o, now), Uploaded: o.Upload, Issuer: o.Issuer, InstanceID: o.InstanceID, SHA256: o.Sha2,
+		})
+	}
+	return out
+}
+
+// daysLeft is the number of whole days until o expires (4 for 4.9 days):
+// negative once expired (-10 for 10.2 days ago), 0 when the end is not
+// known.
+func daysLeft(o alicert.CertificateOrder, now time.Time) int64 {
+	return int64(o.Remaining(now) / day)
+}
+
+// printList prints certs as a table.
+func printList(w io.Writer, certs []alicert.CertificateOrder, now time.Time) error {
+	if len(certs) == 0 {
+		_, err := fmt.Fprintln(w, "no certificates")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tDOMAIN\tEXPIRES\tDAYS LEFT\tSTATUS\tSOURCE")
+	for _, o := range certs {
+		expires, left := "-", "-"
+		if end := o.NotAfter(); !end.IsZero() {
+			expires, left = end.Format(time.DateOnly), fmt.Sprint(daysLeft(o, now))
+		}
+		source := "issued"
+		if o.Upload {
+			source = "uploaded"
+		}
+		domain := cmp.Or(o.CommonName, o.Sans, "-")
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", o.CertificateID, cmp.Or(o.Name, "-"), domain, expires, left, o.Status, source)
+	}
+	return tw.Flush()
+}
