@@ -317,3 +317,18 @@ func statesOf(s []alicert.CertificateState) []string {
 	}
 	return out
 }
+
+// TestAliyunGET: the SDK can send any call by GET, parameters in the query.
+func TestAliyunGET(t *testing.T) {
+	srv := newServer(t)
+	defer checkSigned(t, srv, sigV2)
+	req := cas.CreateCreateCertificateRequestRequest()
+	req.Domain, req.ValidateType = "www.example.com", "DNS"
+	req.Method = requests.GET
+	if _, err := newCAS(t, srv, secretOf(srv)).CreateCertificateRequest(req); err != nil {
+		t.Fatalf("CreateCertificateRequest by GET: %v", err)
+	}
+	if n := srv.OrderCount(); n != 1 {
+		t.Errorf("%d orders, want 1", n)
+	}
+}

@@ -183,3 +183,27 @@ func TestDarabonbaWrongSecret(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenAPIRequestForms sends the same operation by GET with the
+// parameters in the query, and by POST with them in the form body, as the
+// generic client can; the fake accepts both forms under both algorithms.
+func TestOpenAPIRequestForms(t *testing.T) {
+	forEachAlgorithm(t, func(t *testing.T, alg string) {
+		srv := newServer(t)
+		defer checkSigned(t, srv, alg)
+		c := newOpenAPI(t, srv, secretOf(srv), alg)
+		params := map[string]interface{}{"Domain": "www.example.com", "ValidateType": "DNS"}
+
+		get := rpc(casVersion, "CreateCertificateRequest")
+		get.Method = tea.String("GET")
+		if _, err := c.CallApi(get, &openapi.OpenApiRequest{Query: tea.Merge(params)}, &dara.RuntimeOptions{}); err != nil {
+			t.Fatalf("GET, parameters in the query: %v", err)
+		}
+		if _, err := c.CallApi(rpc(casVersion, "CreateCertificateRequest"), &openapi.OpenApiRequest{Body: params}, &dara.RuntimeOptions{}); err != nil {
+			t.Fatalf("POST, parameters in the form body: %v", err)
+		}
+		if n := srv.OrderCount(); n != 2 {
+			t.Errorf("%d orders, want 2", n)
+		}
+	})
+}
