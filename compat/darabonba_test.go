@@ -101,7 +101,8 @@ func TestOpenAPICAS(t *testing.T) {
 
 		var order alicert.CreateCertificateRequestOutput
 		callOpenAPI(t, c, casVersion, "CreateCertificateRequest",
-			map[string]string{"Domain": "www.example.com", "ValidateType": "DNS"}, &order)
+			map[string]string{"Domain": "www.example.com", "ValidateType": "DNS",
+				"Username": "Alice", "Phone": "13800000000", "Email": "alice@example.com"}, &order)
 		if ids := srv.OrderIDs(); len(ids) != 1 || order.OrderID != ids[0] || order.OrderID <= twoTo53 {
 			t.Fatalf("OrderId %d, the fake created %v", order.OrderID, ids)
 		}
@@ -192,7 +193,8 @@ func TestOpenAPIRequestForms(t *testing.T) {
 		srv := newServer(t)
 		defer checkSigned(t, srv, alg)
 		c := newOpenAPI(t, srv, secretOf(srv), alg)
-		params := map[string]interface{}{"Domain": "www.example.com", "ValidateType": "DNS"}
+		params := map[string]interface{}{"Domain": "www.example.com", "ValidateType": "DNS",
+			"Username": "Alice", "Phone": "13800000000", "Email": "alice@example.com"}
 
 		get := rpc(casVersion, "CreateCertificateRequest")
 		get.Method = tea.String("GET")

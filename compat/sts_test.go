@@ -32,6 +32,8 @@ func TestAliyunSTS(t *testing.T) {
 		client.Domain = hostOf(t, srv)
 		req := cas.CreateCreateCertificateRequestRequest()
 		req.Domain, req.ValidateType = "www.example.com", "DNS"
+		req.Username, req.Phone, req.Email = "Alice", "13800000000", "alice@example.com"
+		req.Username, req.Phone, req.Email = "Alice", "13800000000", "alice@example.com"
 		_, err = client.CreateCertificateRequest(req)
 		if code := aliyunCode(err); code != tc.code || (code == "") != (err == nil) {
 			t.Errorf("token %q: error %v (code %q), want code %q", tc.token, err, code, tc.code)
