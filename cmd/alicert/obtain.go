@@ -186,6 +186,36 @@ and that Alibaba Cloud DNS hosts the domain's zone.
 The applicant's contact details are required for a new order: -username,
 -phone and -email, or ALICERT_USERNAME, ALICERT_PHONE and ALICERT_EMAIL.
 
+The key: by default alicert makes it here (-key-type, ec256 by default) and
+orders with a certificate request signed by it, so the service never sees
+the private key. The key is written to alicert-order-<time>.key.pem in -out
+(mode 0600, synced) before the order is sent, the state file names it, and
+a resumed order finishes with it; it becomes key.pem with the certificate.
+-key-source service lets the service make the key instead, as alicert did
+before. -kms-key KEY_ID signs the request with a KMS key, which never leaves
+KMS: no key.pem is written, and cert.pem counts as working when it holds
+that key's public key. A Go server then serves it with
+  signer, _ := alicert.NewKMSSigner(ctx, client, KEY_ID, "")
+  cert, _ := signer.TLSCertificate(chainPEM) // fullchain.pem's content
+With -fake, -kms-key "fake", or any id the fake does not hold (a fresh fake
+holds none), creates an EC P-256 key in the fake and uses it.
+
+-deploy: after a renewal, the new certificate goes wherever the previous one
+was. When Certificate Management Service does not hold it with its key yet
+(a key made here or in KMS), it is uploaded as alicert-<domain>-<serial>,
+looked up by that name first so that it is never uploaded twice; then one
+deployment job puts it on every cloud resource serving the previous
+certificate (whose id the state file keeps from the last -deploy), or, the
+first time, on every resource bound to -domain. Each step is recorded in
+the state file as it is done (the certificate id, the resources and the job
+name, the job id), and a rerun with -deploy carries on from there: it
+neither uploads nor deploys twice; the job's name lets a rerun find it.
+Resources that fail are named, exit 1; -rollback puts their previous
+certificate back first, and a rerun tries them again. -fake -deploy runs
+against a fake account with a CDN domain and a load balancer listener for
+-domain serving an old certificate. -deploy and -kms-key exclude each other:
+cloud resources need the key.
+
 One run at a time holds -out (a lock on .alicert.lock there): another run
 waits up to -lock-wait, then exits 5 without doing anything.
 
@@ -204,9 +234,12 @@ Credentials come from the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_
 and ALIBABA_CLOUD_ACCESS_KEY_SECRET, the CLI profile, the ECS RAM role, ...
 
 Exit codes: 0 done, or nothing to do; 1 failure (a rerun resumes the order
-in the state file), or the certificate was kept aside in *.new.pem; 2 usage;
-3 outcome unknown; 4 certificate written but the DNS record not removed;
-5 another run holds -out (nothing was done).
+in the state file, or the deployment), or the certificate was kept aside in
+*.new.pem, or some resources did not take it (named on stderr); 2 usage;
+3 outcome unknown (an order, an upload or a deployment job may exist; a
+rerun with -deploy settles the last two by their names); 4 certificate
+written but the DNS record not removed; 5 another run holds -out (nothing
+was done).
 `
 
 // flagSet reports whether the flag was given on the command line.
