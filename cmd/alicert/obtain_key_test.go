@@ -61,8 +61,12 @@ func TestObtainMakesItsOwnKey(t *testing.T) {
 		keyType string
 		check   func(t *testing.T, pub crypto.PublicKey)
 	}{
-		{"", func(t *testing.T, pub crypto.PublicKey) { assert.Equal(t, elliptic.P256(), pub.(*ecdsa.PublicKey).Curve) }},
-		{"ec384", func(t *testing.T, pub crypto.PublicKey) { assert.Equal(t, elliptic.P384(), pub.(*ecdsa.PublicKey).Curve) }},
+		{"", func(t *testing.T, pub crypto.PublicKey) {
+			assert.Equal(t, elliptic.P256(), pub.(*ecdsa.PublicKey).Curve)
+		}},
+		{"ec384", func(t *testing.T, pub crypto.PublicKey) {
+			assert.Equal(t, elliptic.P384(), pub.(*ecdsa.PublicKey).Curve)
+		}},
 		{"rsa2048", func(t *testing.T, pub crypto.PublicKey) { assert.Equal(t, 2048, pub.(*rsa.PublicKey).N.BitLen()) }},
 		{"rsa3072", func(t *testing.T, pub crypto.PublicKey) { assert.Equal(t, 3072, pub.(*rsa.PublicKey).N.BitLen()) }},
 	} {
