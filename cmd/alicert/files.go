@@ -41,6 +41,20 @@ type state struct {
 	// Fake marks the state of a -fake run: its order exists only in that
 	// run's fake, and a real run must never resume it (nor the reverse).
 	Fake bool `json:"fake,omitempty"`
+	// KeyFile names, in the directory, the private key the order was
+	// placed with (a CSR of it). It is written before the order is sent,
+	// so that a crash never loses it and a resumed order finishes with it.
+	KeyFile string `json:"key_file,omitempty"`
+	// KMSKey and KMSKeyVersion name the KMS key the order was placed with.
+	KMSKey        string `json:"kms_key,omitempty"`
+	KMSKeyVersion string `json:"kms_key_version,omitempty"`
+	// CertID is the id in Certificate Management Service of the
+	// certificate in cert.pem, once -deploy put it on the cloud resources:
+	// the certificate the next renewal replaces there.
+	CertID int64 `json:"cert_id,omitempty"`
+	// Rollout is the deployment of a new certificate, step by step, while
+	// it is not finished.
+	Rollout *rollout `json:"rollout,omitempty"`
 	// Note says, for a person reading the file, what to do.
 	Note string `json:"note,omitempty"`
 }
@@ -85,6 +99,14 @@ func (s *state) check() error {
 		return errors.New("it names no domain")
 	case s.OrderID < 0:
 		return fmt.Errorf("order_id %d is not a positive order id", s.OrderID)
+	case s.KeyFile != "" && !isOrderKeyName(s.KeyFile):
+		return fmt.Errorf("key_file %q is not the name of an order's key file", s.KeyFile)
+	case s.KeyFile != "" && s.KMSKey != "":
+		return errors.New("it names both a key file and a KMS key")
+	case s.CertID < 0:
+		return fmt.Errorf("cert_id %d is not a positive certificate id", s.CertID)
+	case s.Rollout != nil:
+		return s.Rollout.check()
 	}
 	return nil
 }
@@ -115,12 +137,18 @@ const newSuffix = ".new.pem"
 // of ".pem" when suffix is set. cert.pem goes last: it is what the renewal
 // check reads, so a crash halfway leaves the old certificate in charge and
 // the state file in place, and the rerun writes everything again.
-func certFiles(out *alicert.ObtainOutput, suffix string) []outFile {
+//
+// key is the private key PEM: the output's, or the caller's own with an own
+// key; nil means none (a key in KMS), and then there is no key file.
+func certFiles(out *alicert.ObtainOutput, key []byte, suffix string) []outFile {
 	files := []outFile{
-		{keyFile, []byte(out.PrivateKey), 0o600},
+		{keyFile, key, 0o600},
 		{chainFile, encodeCerts(out.Chain[1:]), 0o644},
 		{fullchainFile, encodeCerts(out.Chain), 0o644},
 		{certFile, encodeCerts(out.Chain[:1]), 0o644},
+	}
+	if key == nil {
+		files = files[1:]
 	}
 	if suffix != "" {
 		for i := range files {

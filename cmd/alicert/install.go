@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/alicert/alicert"
 )
 
 // The output directory's layout, which lets obtain replace the certificate
@@ -46,6 +48,17 @@ type installer struct {
 	// hook, when set, is called with the name of each step before it is
 	// taken; an error stops the replacement there, as a crash would.
 	hook func(step string) error
+	// keyless installs a certificate whose key is not a file (it stays in
+	// KMS): there is no key.pem, and one left by an earlier version goes.
+	keyless bool
+}
+
+// names are the files of a version this installer writes.
+func (in *installer) names() []string {
+	if in.keyless {
+		return slices.DeleteFunc(pairFiles(), func(n string) bool { return n == keyFile })
+	}
+	return pairFiles()
 }
 
 func (in *installer) step(name string) error {
@@ -66,7 +79,11 @@ func (in *installer) path(elem ...string) string {
 // certificate files. It refuses, touching nothing, a certificate and key
 // that do not load as a pair.
 func (in *installer) install(files []outFile) error {
-	if err := checkPair(files); err != nil {
+	check := checkPair
+	if in.keyless {
+		check = checkChain
+	}
+	if err := check(files); err != nil {
 		return err
 	}
 	prev, err := in.ensureLinked()
@@ -79,6 +96,14 @@ func (in *installer) install(files []outFile) error {
 	}
 	if err := in.switchLive(v); err != nil {
 		return err
+	}
+	if in.keyless {
+		// The link to the old version's key: it names nothing now.
+		if t, err := os.Readlink(in.path(keyFile)); err == nil && t == linkTarget(keyFile) {
+			if err := os.Remove(in.path(keyFile)); err != nil {
+				return err
+			}
+		}
 	}
 	// Old versions go once the new one is live; the previous one stays, to
 	// go back to by hand.
@@ -103,6 +128,19 @@ func checkPair(files []outFile) error {
 	}
 	if _, err := tls.X509KeyPair(cert, key); err != nil {
 		return fmt.Errorf("the private key does not belong to the certificate (%v); nothing was written", err)
+	}
+	return nil
+}
+
+// checkChain reports whether the certificate files among files parse, for
+// a certificate whose key is not a file.
+func checkChain(files []outFile) error {
+	for _, f := range files {
+		if f.name == fullchainFile || f.name == certFile {
+			if _, err := alicert.ParseCertificates(string(f.data)); err != nil {
+				return fmt.Errorf("%s: %v; nothing was written", f.name, err)
+			}
+		}
 	}
 	return nil
 }
@@ -143,7 +181,7 @@ func (in *installer) linked() bool {
 	if in.live() == "" {
 		return false
 	}
-	for _, name := range pairFiles() {
+	for _, name := range in.names() {
 		if t, err := os.Readlink(in.path(name)); err != nil || t != linkTarget(name) {
 			return false
 		}
@@ -168,7 +206,7 @@ func (in *installer) ensureLinked() (string, error) {
 	}
 	var current []outFile
 	var err error
-	for _, name := range pairFiles() {
+	for _, name := range in.names() {
 		var data []byte
 		data, err = os.ReadFile(in.path(name))
 		switch {
@@ -190,7 +228,7 @@ func (in *installer) ensureLinked() (string, error) {
 			return "", err
 		}
 	}
-	for _, name := range pairFiles() {
+	for _, name := range in.names() {
 		if err := in.link(name); err != nil {
 			return "", err
 		}

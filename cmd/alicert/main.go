@@ -24,6 +24,15 @@
 // rename of the live link switches all four files, so that cert.pem and
 // key.pem always load as a matching pair. The previous version is kept.
 //
+// The key is made locally by default (-key-type ec256, ec384, rsa2048 or
+// rsa3072), written with mode 0600 before the order is sent and named in
+// the state file, and the order carries a CSR signed by it; -key-source
+// service lets the service make it; -kms-key KEY_ID signs the CSR with a
+// KMS key and writes no key.pem. -deploy then uploads the renewed
+// certificate to Certificate Management Service when needed and deploys it
+// wherever the previous one was served, each step recorded in the state
+// file so that a rerun neither uploads nor deploys twice (see obtain -h).
+//
 // A new order needs the applicant's contact details: -username, -phone and
 // -email, or the environment variables ALICERT_USERNAME, ALICERT_PHONE and
 // ALICERT_EMAIL; without them a real run is a usage error before anything

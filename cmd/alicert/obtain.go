@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509"
 	"errors"
 	"flag"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
 )
 
 // obtainFlags are obtain's flags.
@@ -32,6 +34,11 @@ type obtainFlags struct {
 	timeout     time.Duration
 	lockWait    time.Duration
 	quiet       bool
+	keyType     string
+	keySource   string
+	kmsKey      string
+	deploy      bool
+	rollback    bool
 }
 
 // Placeholders for the contact details of a -fake run, which orders from
@@ -49,6 +56,7 @@ func obtainFlagOf() map[string]string {
 	return map[string]string{
 		"Domain": "domain", "ProductCode": "product", "Username": "username", "Phone": "phone", "Email": "email",
 		"OrderID": "order", "PollInterval": "poll", "DNS": "dns", "ValidateType": "dns",
+		"Csr": "domain", "Key": "key-type",
 	}
 }
 
@@ -62,6 +70,13 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	fs.StringVar(&f.dns, "dns", "alidns", `where to publish the DNS validation record: "alidns" (Alibaba Cloud DNS)`)
 	fs.StringVar(&f.zone, "dns-zone", "", "the Alibaba Cloud DNS domain holding the record (default: found from the name)")
 	fs.StringVar(&f.out, "out", ".", "directory for cert.pem, chain.pem, fullchain.pem, key.pem and the state file")
+	fs.StringVar(&f.keyType, "key-type", "ec256", "the key alicert makes for the certificate: "+strings.Join(keyTypes, ", "))
+	fs.StringVar(&f.keySource, "key-source", keySourceLocal, `who makes the key: "local" (alicert, here; the service never sees it) or "service"`)
+	fs.StringVar(&f.kmsKey, "kms-key", "", "sign the certificate request with this KMS key (id or alias), which never leaves KMS: "+
+		`no key.pem is written. With -fake, "fake" or an id the fake does not hold creates an EC P-256 key in the fake`)
+	fs.BoolVar(&f.deploy, "deploy", false, "after a renewal, put the new certificate on every cloud resource (CDN, load balancers...) "+
+		"that served the previous one, uploading it to Certificate Management Service first when needed")
+	fs.BoolVar(&f.rollback, "rollback", false, "with -deploy: roll the resources that failed back to their previous certificate")
 	fs.StringVar(&f.product, "product", "", "certificate product code, such as digicert-free-1-free (default: the service's)")
 	fs.StringVar(&f.username, "username", c.getenv("ALICERT_USERNAME"), "applicant name (required; default $ALICERT_USERNAME)")
 	fs.StringVar(&f.phone, "phone", c.getenv("ALICERT_PHONE"), "applicant phone number (required; default $ALICERT_PHONE)")
@@ -89,6 +104,9 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	case f.poll < 0 || f.timeout <= 0 || f.lockWait < 0:
 		return c.usageError(fs, "-timeout must be positive, -poll and -lock-wait not negative")
 	}
+	if msg := f.keyProblem(fs); msg != "" {
+		return c.usageError(fs, "%s", msg)
+	}
 	if missing := f.missingContacts(); len(missing) > 0 {
 		if !f.fake {
 			// Checked before any credentials are looked up: the service
@@ -101,6 +119,27 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		f.poll = fakePollInterval
 	}
 	return c.runObtain(ctx, fs, &f)
+}
+
+// keyProblem says what is wrong with the key and deployment flags, or "".
+func (f *obtainFlags) keyProblem(fs *flag.FlagSet) string {
+	switch {
+	case !validKeyType(f.keyType):
+		return fmt.Sprintf("-key-type %q: want one of %s", f.keyType, strings.Join(keyTypes, ", "))
+	case f.keySource != keySourceLocal && f.keySource != keySourceService:
+		return fmt.Sprintf("-key-source %q: want %q or %q", f.keySource, keySourceLocal, keySourceService)
+	case f.kmsKey != "" && flagSet(fs, "key-source"):
+		return "-kms-key and -key-source exclude each other: the key is the KMS key"
+	case flagSet(fs, "key-type") && (f.kmsKey != "" || f.keySource == keySourceService):
+		return "-key-type sets the key alicert makes; it excludes -kms-key and -key-source service"
+	case f.kmsKey != "" && strings.TrimSpace(f.kmsKey) != f.kmsKey:
+		return fmt.Sprintf("-kms-key %q: a key id or alias has no spaces around it", f.kmsKey)
+	case f.deploy && f.kmsKey != "":
+		return "-deploy and -kms-key exclude each other: cloud resources need the certificate's key, which stays in KMS"
+	case f.rollback && !f.deploy:
+		return "-rollback needs -deploy"
+	}
+	return ""
 }
 
 // missingContacts lists the contact flags without a value.
@@ -147,6 +186,36 @@ and that Alibaba Cloud DNS hosts the domain's zone.
 The applicant's contact details are required for a new order: -username,
 -phone and -email, or ALICERT_USERNAME, ALICERT_PHONE and ALICERT_EMAIL.
 
+The key: by default alicert makes it here (-key-type, ec256 by default) and
+orders with a certificate request signed by it, so the service never sees
+the private key. The key is written to alicert-order-<time>.key.pem in -out
+(mode 0600, synced) before the order is sent, the state file names it, and
+a resumed order finishes with it; it becomes key.pem with the certificate.
+-key-source service lets the service make the key instead, as alicert did
+before. -kms-key KEY_ID signs the request with a KMS key, which never leaves
+KMS: no key.pem is written, and cert.pem counts as working when it holds
+that key's public key. A Go server then serves it with
+  signer, _ := alicert.NewKMSSigner(ctx, client, KEY_ID, "")
+  cert, _ := signer.TLSCertificate(chainPEM) // fullchain.pem's content
+With -fake, -kms-key "fake", or any id the fake does not hold (a fresh fake
+holds none), creates an EC P-256 key in the fake and uses it.
+
+-deploy: after a renewal, the new certificate goes wherever the previous one
+was. When Certificate Management Service does not hold it with its key yet
+(a key made here or in KMS), it is uploaded as alicert-<domain>-<serial>,
+looked up by that name first so that it is never uploaded twice; then one
+deployment job puts it on every cloud resource serving the previous
+certificate (whose id the state file keeps from the last -deploy), or, the
+first time, on every resource bound to -domain. Each step is recorded in
+the state file as it is done (the certificate id, the resources and the job
+name, the job id), and a rerun with -deploy carries on from there: it
+neither uploads nor deploys twice; the job's name lets a rerun find it.
+Resources that fail are named, exit 1; -rollback puts their previous
+certificate back first, and a rerun tries them again. -fake -deploy runs
+against a fake account with a CDN domain and a load balancer listener for
+-domain serving an old certificate. -deploy and -kms-key exclude each other:
+cloud resources need the key.
+
 One run at a time holds -out (a lock on .alicert.lock there): another run
 waits up to -lock-wait, then exits 5 without doing anything.
 
@@ -165,9 +234,12 @@ Credentials come from the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_
 and ALIBABA_CLOUD_ACCESS_KEY_SECRET, the CLI profile, the ECS RAM role, ...
 
 Exit codes: 0 done, or nothing to do; 1 failure (a rerun resumes the order
-in the state file), or the certificate was kept aside in *.new.pem; 2 usage;
-3 outcome unknown; 4 certificate written but the DNS record not removed;
-5 another run holds -out (nothing was done).
+in the state file, or the deployment), or the certificate was kept aside in
+*.new.pem, or some resources did not take it (named on stderr); 2 usage;
+3 outcome unknown (an order, an upload or a deployment job may exist; a
+rerun with -deploy settles the last two by their names); 4 certificate
+written but the DNS record not removed; 5 another run holds -out (nothing
+was done).
 `
 
 // flagSet reports whether the flag was given on the command line.
@@ -186,6 +258,44 @@ type obtainRun struct {
 	info io.Writer
 	// lifetimeWarned is set once -renew-within was found too long.
 	lifetimeWarned bool
+
+	// cl is the client, once made (see client), and release frees it.
+	cl      *alicert.Client
+	release func()
+	// kms is the signer of -kms-key: cert.pem works when it holds its key.
+	kms *alicert.KMSSigner
+	// key is the key the order is placed with (nil: the service's), and
+	// keyPEM the PEM of a key alicert made, for key.pem.
+	key    crypto.Signer
+	keyPEM []byte
+}
+
+// client returns the run's client, made on first use. A -fake run with
+// -deploy gets a fake account with a contact, and a CDN domain and a load
+// balancer listener serving an old certificate for the domain.
+func (r *obtainRun) client() (*alicert.Client, error) {
+	if r.cl != nil {
+		return r.cl, nil
+	}
+	c := r.c
+	if r.f.fake && r.f.deploy && c.fake == nil {
+		srv := alicerttest.NewServer(append([]alicerttest.Option{alicerttest.WithDNSCheck()}, fakeDeployAccount(r.f.domain)...)...)
+		seeded := *c
+		seeded.fake = srv
+		cl, release, err := seeded.client(r.f.common)
+		if err != nil {
+			srv.Close()
+			return nil, err
+		}
+		r.cl, r.release = cl, func() { release(); srv.Close() }
+		return cl, nil
+	}
+	cl, release, err := c.client(r.f.common)
+	if err != nil {
+		return nil, err
+	}
+	r.cl, r.release = cl, release
+	return cl, nil
 }
 
 func (c *cli) runObtain(ctx context.Context, fs *flag.FlagSet, f *obtainFlags) int {
@@ -205,6 +315,11 @@ func (c *cli) runObtain(ctx context.Context, fs *flag.FlagSet, f *obtainFlags) i
 		return c.failf(exitFailure, "locking -out %s: %v; nothing was ordered", dir, err)
 	}
 	defer unlock()
+	defer func() {
+		if r.release != nil {
+			r.release()
+		}
+	}()
 	return r.locked(ctx)
 }
 
@@ -240,6 +355,25 @@ func (r *obtainRun) locked(ctx context.Context) int {
 		return c.failf(exitUsage, "%s holds the state of a real run, which -fake cannot resume; use another -out directory",
 			filepath.Join(dir, stateFile))
 	}
+	removeStrayOrderKeys(dir, st)
+	if st != nil && st.Rollout != nil {
+		if f.deploy {
+			return r.resumeRollout(ctx, st)
+		}
+		fmt.Fprintf(r.info, "alicert: %s records an unfinished deployment of the certificate in %s; rerun with -deploy to finish it\n",
+			filepath.Join(dir, stateFile), certFile)
+	}
+	if f.kmsKey != "" {
+		// Made before the renewal check: cert.pem works only when it holds
+		// the KMS key's public key.
+		cl, err := r.client()
+		if err != nil {
+			return c.failf(exitUsage, "%v", err)
+		}
+		if r.kms, err = r.kmsSigner(ctx, cl, f.kmsKey, ""); err != nil {
+			return c.failf(exitFailure, "-kms-key %s: %v; nothing was ordered", f.kmsKey, err)
+		}
+	}
 	existing, code, stop := r.checkExisting(dir)
 	if stop {
 		return code
@@ -272,23 +406,28 @@ func (r *obtainRun) locked(ctx context.Context) int {
 		fmt.Fprintf(r.info, "alicert: resuming order %d %s\n", orderID, from)
 	}
 
-	cl, release, err := c.client(f.common)
+	cl, err := r.client()
 	if err != nil {
 		return c.failf(exitUsage, "%v", err)
 	}
-	defer release()
 
 	dns := alicert.NewAlidnsProvider(cl)
 	dns.Zone = f.zone
 	newState := &state{Domain: f.domain, OrderID: orderID, Fake: f.fake}
+	if st != nil {
+		newState.CertID = st.CertID // what the next deployment replaces
+	}
 	if orderID == 0 {
 		if err := checkZone(ctx, cl, f.domain, f.zone); err != nil {
 			return c.failf(exitFailure, "%v; nothing was ordered", err)
 		}
-		if code, stop := r.order(ctx, cl, newState); stop {
+		if code, stop := r.order(ctx, cl, st, newState); stop {
 			return code
 		}
 	} else {
+		if code, stop := r.resumeKey(ctx, cl, st, newState); stop {
+			return code
+		}
 		newState.Note = "order in progress; a rerun resumes it"
 		if err := saveState(dir, newState); err != nil {
 			return c.failf(exitFailure, "writing the state file: %v", err)
@@ -304,33 +443,45 @@ func (r *obtainRun) locked(ctx context.Context) int {
 	in := &alicert.ObtainInput{
 		Domain: f.domain, ProductCode: f.product, Email: f.email, Username: f.username, Phone: f.phone,
 		ValidateType: alicert.ValidateDNS, OrderID: newState.OrderID, PollInterval: f.poll, Progress: p.event, DNS: dns,
+		Key: r.key,
 	}
 	out, err := cl.CAS.Obtain(waitCtx, in)
-	return r.finish(inst, st, from, newState, out, err)
+	return r.finish(ctx, inst, st, from, newState, out, err)
 }
 
-// order creates the order, recording it in the state file: first that the
-// request is about to go out, then the order id. It returns the exit code
-// to stop with when no order can be waited for.
-func (r *obtainRun) order(ctx context.Context, cl *alicert.Client, st *state) (code int, stop bool) {
+// order creates the order, recording it in the state file: first the key
+// it is placed with and that the request is about to go out, then the
+// order id. prev is the state file as the run found it. It returns the exit
+// code to stop with when no order can be waited for.
+//
+// The order is sent here rather than by Obtain, which then resumes it with
+// the same key: the request runs under ctx alone, so that -timeout cannot
+// cut it short and leave its outcome unknown.
+func (r *obtainRun) order(ctx context.Context, cl *alicert.Client, prev, st *state) (code int, stop bool) {
 	c, f, dir := r.c, r.f, r.f.out
+	if code, stop := r.newKey(st); stop {
+		return code, true
+	}
 	// Recorded before the request goes out: if this process dies before
-	// the answer arrives, the rerun knows an order may exist.
+	// the answer arrives, the rerun knows an order may exist, and has its
+	// key.
 	st.CreateSentAt = c.now().UTC()
-	st.Note = "CreateCertificateRequest was sent; if order_id is missing its outcome is unknown: " +
+	st.Note = "the order request was sent; if order_id is missing its outcome is unknown: " +
 		"find the order in the console and rerun with -order ID"
 	if err := saveState(dir, st); err != nil {
+		removeOrderKey(dir, st.KeyFile)
 		return c.failf(exitFailure, "writing the state file (nothing was ordered): %v", err), true
 	}
-	created, err := cl.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
-		Domain: f.domain, ProductCode: f.product, Username: f.username, Phone: f.phone, Email: f.email,
-		ValidateType: alicert.ValidateDNS,
-	})
+	if prev != nil && prev.KeyFile != st.KeyFile {
+		removeOrderKey(dir, prev.KeyFile) // the key of an order given up
+	}
+	orderID, err := r.create(ctx, cl)
 	var invalid *alicert.ValidationError
 	switch {
 	case errors.As(err, &invalid):
 		// A flag value the library refused before sending anything.
 		_ = removeState(dir)
+		removeOrderKey(dir, st.KeyFile)
 		return c.validationUsage(r.fs, invalid, obtainFlagOf()), true
 	case errors.Is(err, alicert.ErrOutcomeUnknown):
 		c.errorf("%v", err)
@@ -339,22 +490,23 @@ func (r *obtainRun) order(ctx context.Context, cl *alicert.Client, st *state) (c
 		// The create was refused or never sent: no order exists, and a
 		// rerun may order.
 		_ = removeState(dir)
+		removeOrderKey(dir, st.KeyFile)
 		return c.failf(exitFailure, "%v", err), true
 	}
-	st.OrderID = created.OrderID
+	st.OrderID = orderID
 	st.Note = "order in progress; a rerun resumes it"
 	if err := saveState(dir, st); err != nil {
 		c.errorf("WARNING: could not record order %d in the state file (%v); after a failure, rerun with -order %d",
-			created.OrderID, err, created.OrderID)
+			orderID, err, orderID)
 	}
-	fmt.Fprintf(r.info, "alicert: ordering a certificate for %s: order %d created\n", f.domain, created.OrderID)
+	fmt.Fprintf(r.info, "alicert: ordering a certificate for %s: order %d created%s\n", f.domain, orderID, r.keyNote(st))
 	return 0, false
 }
 
 // finish writes the files and the state after Obtain and picks the exit
 // code. prev is the state file as the run found it, and from says where
 // the order id came from.
-func (r *obtainRun) finish(inst *installer, prev *state, from string, st *state, out *alicert.ObtainOutput, err error) int {
+func (r *obtainRun) finish(ctx context.Context, inst *installer, prev *state, from string, st *state, out *alicert.ObtainOutput, err error) int {
 	c, f, dir := r.c, r.f, r.f.out
 	var invalid *alicert.ValidationError
 	switch {
@@ -400,21 +552,57 @@ func (r *obtainRun) finish(inst *installer, prev *state, from string, st *state,
 			out.OrderID, names(leaf), f.domain, filepath.Join(dir, certFile))
 	}
 	r.warnLifetime(leaf)
-	files := certFiles(out, "")
-	if err := checkPair(files); err != nil {
+	key := r.outKey(out)
+	files := certFiles(out, key, "")
+	check := checkPair
+	if key == nil {
+		check = checkChain // Obtain checked that the leaf holds the KMS key
+	}
+	if err := check(files); err != nil {
 		return c.failf(exitFailure, "order %d: %v; rerun to fetch it again", out.OrderID, err)
 	}
 	if why := r.keepReason(dir, leaf); why != "" {
-		return c.keptAside(dir, st, out, why)
+		return c.keptAside(dir, st, out, key, why)
 	}
+	inst.keyless = key == nil
 	if werr := inst.install(files); werr != nil {
 		return c.failf(exitFailure, "order %d is issued but writing the files failed: %v; the files in %s are as they were; "+
 			"rerun to write them", out.OrderID, werr, dir)
 	}
-	_ = removeState(dir)
 	fmt.Fprintf(c.stdout, "certificate for %s (order %d) valid until %s written to %s\n",
 		f.domain, out.OrderID, leaf.NotAfter.UTC().Format(time.RFC3339), dir)
-	return code
+	if r.kms != nil {
+		printKMSUsage(c.stdout, dir, r.kms)
+	}
+	if !f.deploy {
+		_ = removeState(dir)
+		removeOrderKey(dir, st.KeyFile)
+		return code
+	}
+	return r.startRollout(ctx, st, out, code)
+}
+
+// outKey is the PEM of the issued certificate's private key: the key
+// alicert made, or the service's; nil for a key in KMS.
+func (r *obtainRun) outKey(out *alicert.ObtainOutput) []byte {
+	switch {
+	case r.keyPEM != nil:
+		return r.keyPEM
+	case r.key != nil:
+		return nil
+	}
+	return []byte(out.PrivateKey)
+}
+
+// printKMSUsage tells how a Go server serves the certificate whose key
+// stays in KMS.
+func printKMSUsage(w io.Writer, dir string, s *alicert.KMSSigner) {
+	fmt.Fprintf(w, `the private key stays in KMS (key %s, version %s): there is no key.pem. A Go server loads the certificate with:
+	signer, err := alicert.NewKMSSigner(ctx, client, %q, %q)
+	chainPEM, err := os.ReadFile(%q)
+	cert, err := signer.TLSCertificate(chainPEM)
+	server.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+`, s.KeyID(), s.KeyVersionID(), s.KeyID(), s.KeyVersionID(), filepath.Join(dir, fullchainFile))
 }
 
 // warnLifetime warns, once a run, when -renew-within is not shorter than
@@ -434,8 +622,8 @@ func (r *obtainRun) warnLifetime(leaf *x509.Certificate) {
 // keptAside writes an issued certificate that may not replace cert.pem to
 // the *.new.pem files, keeps the order in the state file, and fails: the
 // certificate was bought, and the user decides what to do with it.
-func (c *cli) keptAside(dir string, st *state, out *alicert.ObtainOutput, why string) int {
-	files := certFiles(out, newSuffix)
+func (c *cli) keptAside(dir string, st *state, out *alicert.ObtainOutput, key []byte, why string) int {
+	files := certFiles(out, key, newSuffix)
 	if err := writeFiles(dir, files); err != nil {
 		return c.failf(exitFailure, "kept %s: %s; and writing the new certificate of order %d aside failed: %v; "+
 			"rerun to fetch it again", filepath.Join(dir, certFile), why, out.OrderID, err)
@@ -468,7 +656,7 @@ func (r *obtainRun) keepReason(dir string, leaf *x509.Certificate) string {
 		return "the fake's test CA did not issue it, and -fake never replaces a real certificate"
 	case !covers(old, f.domain):
 		return fmt.Sprintf("it is for %s, not %s", names(old), f.domain)
-	case pairProblem(dir) != "":
+	case r.pairProblem(dir) != "":
 		return "" // no working pair to keep
 	case old.NotAfter.After(leaf.NotAfter):
 		return fmt.Sprintf("it expires later (%s) than the new certificate (%s)",
@@ -522,7 +710,7 @@ func (r *obtainRun) checkExisting(dir string) (leaf *x509.Certificate, code int,
 		return nil, c.failf(exitUsage, "%s holds a certificate for %s, not %s; use another -out directory",
 			path, names(leaf), f.domain), true
 	}
-	if problem := pairProblem(dir); problem != "" {
+	if problem := r.pairProblem(dir); problem != "" {
 		// Not a working certificate, however long it is valid: a server
 		// cannot load it.
 		c.errorf("%s: %s; obtaining a new certificate", dir, problem)

@@ -18,11 +18,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// creates lists the CreateCertificateRequest requests srv received.
+// creates lists the orders srv received: CreateCertificateRequest and
+// CreateCertificateWithCsrRequest requests.
 func creates(srv *alicerttest.Server) []alicerttest.Request {
 	var out []alicerttest.Request
 	for _, r := range srv.Requests() {
-		if r.Action == "CreateCertificateRequest" {
+		if r.Action == "CreateCertificateRequest" || r.Action == "CreateCertificateWithCsrRequest" {
 			out = append(out, r)
 		}
 	}

@@ -158,7 +158,7 @@ func TestObtainResetAfterWriteThenRerunOrdersOnce(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
 	dir := t.TempDir()
-	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
+	srv.InjectFault("CreateCertificateWithCsrRequest", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
 	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
 
 	r := runCmd(t, srv, args...)
@@ -174,7 +174,7 @@ func TestObtainResetAfterWriteThenRerunOrdersOnce(t *testing.T) {
 	r = runCmd(t, srv, args...)
 	require.Equal(t, exitOutcomeUnknown, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "may have been created at "+st.CreateSentAt.Format(time.RFC3339))
-	assert.Equal(t, 1, srv.RequestCount("CreateCertificateRequest"))
+	assert.Equal(t, 1, srv.RequestCount("CreateCertificateWithCsrRequest"))
 
 	// The user finds the order (here: the fake's only one) and resumes it.
 	ids := srv.OrderIDs()
@@ -183,7 +183,7 @@ func TestObtainResetAfterWriteThenRerunOrdersOnce(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	checkFiles(t, dir, "example.com", srv.CAPool())
 	assert.Equal(t, 1, srv.OrderCount(), "exactly one order")
-	assert.Equal(t, 1, srv.RequestCount("CreateCertificateRequest"))
+	assert.Equal(t, 1, srv.RequestCount("CreateCertificateWithCsrRequest"))
 }
 
 func TestObtainResumesTheOrderInTheStateFile(t *testing.T) {
@@ -508,7 +508,7 @@ func TestErrorsAreNotPrefixedTwice(t *testing.T) {
 	}{
 		{"invalid input", "", []string{"-domain", "*.example.com", "-product", "digicert-free-1-free"}, exitUsage},
 		{"cleanup failure", "DeleteDomainRecord", []string{"-domain", "example.com"}, exitCleanupFailed},
-		{"unknown outcome", "CreateCertificateRequest", []string{"-domain", "example.com"}, exitOutcomeUnknown},
+		{"unknown outcome", "CreateCertificateWithCsrRequest", []string{"-domain", "example.com"}, exitOutcomeUnknown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
+)
+
+// obtain -deploy puts a renewed certificate wherever the previous one was,
+// in steps the state file records one by one, so that a rerun after a
+// crash carries on from the last step done and neither uploads nor
+// deploys twice:
+//
+//  1. the certificate's id in Certificate Management Service: the order's
+//     own certificate when the service made the key (it holds the key
+//     already), otherwise an upload of cert and key under a name made from
+//     the domain and the serial number, looked up before uploading;
+//  2. the resources to deploy to, found once and then fixed (while the job
+//     runs, fewer of them serve the previous certificate), with the job's
+//     name;
+//  3. Deploy, which finds a job of that name before making one; the job id
+//     is recorded as soon as it is known.
+//
+// Once deployed, the state file keeps the certificate's id: the next
+// renewal replaces it wherever it is served.
+
+// rollout is the state of a deployment in progress.
+type rollout struct {
+	// Serial is the serial number (hex) of the certificate in cert.pem that
+	// is being deployed.
+	Serial string `json:"serial"`
+	// OrderID is the order that issued it.
+	OrderID int64 `json:"order_id,omitempty"`
+	// ServiceKey says the service made the key: the order's certificate is
+	// in Certificate Management Service with its key already.
+	ServiceKey bool `json:"service_key,omitempty"`
+	// UploadName is the name it is uploaded under, unique in the account.
+	UploadName string `json:"upload_name,omitempty"`
+	// CertID is its id in Certificate Management Service, once known.
+	CertID int64 `json:"cert_id,omitempty"`
+	// Resources are the cloud resources it goes to, and JobName the
+	// deployment job's name: both set once the resources are found.
+	Resources []int64 `json:"resources,omitempty"`
+	JobName   string  `json:"job_name,omitempty"`
+	// JobID is the job, once created.
+	JobID int64 `json:"job_id,omitempty"`
+}
+
+// check reports what makes ro impossible for alicert to have written.
+func (ro *rollout) check() error {
+	if _, ok := new(big.Int).SetString(ro.Serial, 16); !ok || ro.Serial == "" {
+		return fmt.Errorf("rollout.serial %q is not a hex serial number", ro.Serial)
+	}
+	switch {
+	case ro.OrderID < 0, ro.CertID < 0, ro.JobID < 0:
+		return errors.New("rollout holds an id that is not positive")
+	case !ro.ServiceKey && ro.UploadName == "":
+		return errors.New("rollout names no upload_name")
+	}
+	for _, id := range ro.Resources {
+		if id <= 0 {
+			return fmt.Errorf("rollout.resources holds %d, not a resource id", id)
+		}
+	}
+	return nil
+}
+
+// uploadName is the name a certificate is uploaded under: made from the
+// domain and the serial number, so that a rerun looks up the same name.
+// The service takes at most 64 characters; a longer name is hashed.
+func uploadName(domain, serial string) string {
+	d := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
+	d = strings.Replace(d, "*.", "wildcard.", 1)
+	name := "alicert-" + d + "-" + serial
+	if len(name) > 64 {
+		sum := sha256.Sum256([]byte(d + "-" + serial))
+		name = "alicert-" + hex.EncodeToString(sum[:])[:56]
+	}
+	return name
+}
+
+// fakeDeployAccount is the account of a -fake run with -deploy: a contact,
+// and a CDN domain and a load balancer listener for domain, both serving an
+// old certificate.
+func fakeDeployAccount(domain string) []alicerttest.Option {
+	return []alicerttest.Option{
+		alicerttest.WithContact("Ops", "ops@example.com", "13800000000"),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "CDN", Domain: domain, CertID: fakeOldCert}),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "SLB", Domain: domain, InstanceID: "lb-bp1example",
+			ListenerID: "lsn-bp1example@443", ListenerPort: "443", CertID: fakeOldCert}),
+	}
+}
+
+// startRollout records the deployment of the certificate just installed
+// and runs it. st is the order's state; code the exit code so far.
+func (r *obtainRun) startRollout(ctx context.Context, st *state, out *alicert.ObtainOutput, code int) int {
+	dir := r.f.out
+	leaf := out.Leaf()
+	serial := leaf.SerialNumber.Text(16)
+	next := &state{Domain: st.Domain, Fake: st.Fake, CertID: st.CertID, Rollout: &rollout{
+		Serial: serial, OrderID: out.OrderID, ServiceKey: r.key == nil, UploadName: uploadName(st.Domain, serial),
+	}}
+	next.Note = "the certificate in cert.pem is being deployed; a rerun with -deploy carries on from the last step recorded here"
+	if err := saveState(dir, next); err != nil {
+		return r.c.failf(exitFailure, "the certificate is written, but its deployment could not be recorded (%v); "+
+			"deploy it with alicert deploy", err)
+	}
+	removeOrderKey(dir, st.KeyFile) // installed as key.pem
+	if rc := r.rollout(ctx, next); rc != exitOK {
+		return rc
+	}
+	return code
+}
+
+// resumeRollout carries on with the deployment the state file records.
+func (r *obtainRun) resumeRollout(ctx context.Context, st *state) int {
+	fmt.Fprintf(r.info, "alicert: carrying on with the deployment of the certificate in %s recorded in %s\n",
+		filepath.Join(r.f.out, certFile), filepath.Join(r.f.out, stateFile))
+	return r.rollout(ctx, st)
+}
+
+// rollout takes the steps of st.Rollout not taken yet.
+func (r *obtainRun) rollout(ctx context.Context, st *state) int {
+	c, dir := r.c, r.f.out
+	ro := st.Rollout
+	leaf, err := existingCert(dir)
+	if err != nil || leaf == nil || leaf.SerialNumber.Text(16) != ro.Serial {
+		return c.failf(exitFailure, "%s no longer holds the certificate %s records a deployment of (serial %s); "+
+			"remove %s and deploy by hand with alicert deploy", filepath.Join(dir, certFile), stateFile, ro.Serial, filepath.Join(dir, stateFile))
+	}
+	cl, err := r.client()
+	if err != nil {
+		return c.failf(exitUsage, "%v", err)
+	}
+	if ro.CertID == 0 {
+		if code, stop := r.certID(ctx, cl, st); stop {
+			return code
+		}
+	}
+	if ro.JobName == "" {
+		if code, stop := r.resources(ctx, cl, st); stop {
+			return code
+		}
+	}
+	return r.deployRollout(ctx, cl, st)
+}
+
+// save writes st, reporting a failure; a rerun then repeats the step,
+// which each step makes safe.
+func (r *obtainRun) save(st *state) {
+	if err := saveState(r.f.out, st); err != nil {
+		r.c.errorf("WARNING: could not update the state file (%v); a rerun repeats the last step safely", err)
+	}
+}
+
+// certID finds the certificate's id in Certificate Management Service,
+// uploading it when it is not there yet, and records it.
+func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (code int, stop bool) {
+	c, dir, ro := r.c, r.f.out, st.Rollout
+	if ro.ServiceKey && ro.OrderID > 0 {
+		// The order's certificate is in the account with the key the
+		// service made: nothing to upload.
+		s, err := cl.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: ro.OrderID})
+		if err != nil {
+			return c.failf(exitFailure, "reading order %d for its certificate id: %v; rerun with -deploy to carry on", ro.OrderID, err), true
+		}
+		if id, perr := strconv.ParseInt(s.CertID, 10, 64); perr == nil && id > 0 {
+			ro.CertID = id
+			r.save(st)
+			fmt.Fprintf(r.info, "alicert: order %d's certificate is %d in Certificate Management Service\n", ro.OrderID, id)
+			return 0, false
+		}
+		if ro.UploadName == "" {
+			ro.UploadName = uploadName(st.Domain, ro.Serial)
+		}
+	}
+	found, err := cl.CAS.FindUploadedCertificate(ctx, ro.UploadName)
+	if err != nil {
+		return c.failf(exitFailure, "looking for an earlier upload named %s: %v; rerun with -deploy to carry on", ro.UploadName, err), true
+	}
+	if found != nil {
+		ro.CertID = found.CertificateID
+		r.save(st)
+		fmt.Fprintf(r.info, "alicert: found the certificate uploaded earlier as %s: %d\n", ro.UploadName, ro.CertID)
+		return 0, false
+	}
+	cert, kerr := os.ReadFile(filepath.Join(dir, fullchainFile))
+	key, err := os.ReadFile(filepath.Join(dir, keyFile))
+	if err = errors.Join(kerr, err); err != nil {
+		return c.failf(exitFailure, "reading the certificate to upload: %v", err), true
+	}
+	up, err := cl.CAS.UploadUserCertificate(ctx, &alicert.UploadUserCertificateInput{Name: ro.UploadName, Cert: string(cert), Key: string(key)})
+	if errors.Is(err, alicert.ErrOutcomeUnknown) {
+		// The name is unique in the account: it tells whether the upload
+		// happened.
+		if found, ferr := cl.CAS.FindUploadedCertificate(ctx, ro.UploadName); ferr == nil && found != nil {
+			ro.CertID = found.CertificateID
+			r.save(st)
+			fmt.Fprintf(r.info, "alicert: the upload's outcome was unknown; found it by its name %s: %d\n", ro.UploadName, ro.CertID)
+			return 0, false
+		}
+		c.errorf("%v", err)
+		return c.failf(exitOutcomeUnknown, "the certificate may have been uploaded as %s; rerun with -deploy: it looks the name up before uploading",
+			ro.UploadName), true
+	}
+	if err != nil {
+		return c.failf(exitFailure, "uploading the certificate as %s: %v; rerun with -deploy to carry on", ro.UploadName, err), true
+	}
+	ro.CertID = up.CertID
+	r.save(st)
+	fmt.Fprintf(r.info, "alicert: uploaded the certificate to Certificate Management Service as %s: %d\n", ro.UploadName, up.CertID)
+	return 0, false
+}
+
+// resources finds the resources to deploy to and names the job, once:
+// those serving the previous certificate (st.CertID), or on the first
+// deployment, those bound to the domain. With none, the deployment is
+// done.
+func (r *obtainRun) resources(ctx context.Context, cl *alicert.Client, st *state) (code int, stop bool) {
+	c, ro := r.c, st.Rollout
+	var found []alicert.CloudResource
+	var err error
+	what := fmt.Sprintf("certificate %d", st.CertID)
+	if st.CertID > 0 {
+		found, err = cl.CAS.CloudResourcesServing(ctx, st.CertID)
+	} else {
+		what = "a certificate for " + st.Domain
+		found, err = cl.CAS.CloudResourcesForDomain(ctx, strings.TrimSuffix(strings.TrimSpace(st.Domain), "."))
+	}
+	if err != nil {
+		return c.failf(exitFailure, "finding the cloud resources serving %s: %v; rerun with -deploy to carry on", what, err), true
+	}
+	var ids []int64
+	for _, res := range found {
+		if res.CertID != ro.CertID {
+			ids = append(ids, res.ID)
+		}
+	}
+	if len(ids) == 0 {
+		r.rolledOut(st)
+		fmt.Fprintf(r.info, "alicert: no cloud resource serves %s: nothing to deploy\n", what)
+		return exitOK, true
+	}
+	ro.Resources = ids
+	if st.CertID > 0 {
+		ro.JobName = fmt.Sprintf("alicert-%d-replace-%d", ro.CertID, st.CertID)
+	} else {
+		ro.JobName = alicert.DeployJobName(ro.CertID, ids)
+	}
+	r.save(st)
+	fmt.Fprintf(r.info, "alicert: deploying certificate %d to %d cloud resources serving %s\n", ro.CertID, len(ids), what)
+	return 0, false
+}
+
+// deployRollout runs the job and records its outcome.
+func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *state) int {
+	c, f, ro := r.c, r.f, st.Rollout
+	in := &alicert.DeployInput{CertID: ro.CertID, ResourceIDs: ro.Resources, Name: ro.JobName, RollbackFailed: f.rollback,
+		PollInterval: f.poll}
+	in.Progress = func(e alicert.DeployEvent) {
+		if e.JobID > 0 && ro.JobID != e.JobID {
+			ro.JobID = e.JobID
+			r.save(st)
+		}
+		fmt.Fprintf(r.info, "alicert: %s\n", e.Message)
+	}
+	wctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	out, err := cl.CAS.Deploy(wctx, in)
+	switch {
+	case errors.Is(err, alicert.ErrOutcomeUnknown):
+		return c.failf(exitOutcomeUnknown, "%v\nalicert: rerun with -deploy: it looks for job %s before making one", err, ro.JobName)
+	case out == nil && err != nil:
+		return c.failf(exitFailure, "%v\nalicert: rerun with -deploy to carry on with job %s", err, ro.JobName)
+	}
+	if perr := printDeploy(c.stdout, out, false); perr != nil {
+		return c.failf(exitFailure, "%v", perr)
+	}
+	if err != nil {
+		// The deployment stays recorded: a rerun with -deploy tries the
+		// same resources again, with a new job.
+		return c.failf(exitFailure, "%v\nalicert: rerun with -deploy to try again", err)
+	}
+	r.rolledOut(st)
+	fmt.Fprintf(c.stdout, "certificate %d deployed to %d cloud resources (job %d)\n", ro.CertID, len(out.Workers), out.JobID)
+	return exitOK
+}
+
+// rolledOut records that the certificate in cert.pem is deployed: the
+// state file keeps its id for the next renewal to replace.
+func (r *obtainRun) rolledOut(st *state) {
+	st.CertID, st.Rollout = st.Rollout.CertID, nil
+	st.Note = "cert_id is the certificate deployed by the last run; the next renewal with -deploy replaces it wherever it is served"
+	r.save(st)
+}
