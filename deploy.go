@@ -117,6 +117,9 @@ func (s *CASService) Deploy(ctx context.Context, in *DeployInput) (*DeployOutput
 	if problems := in.validate(); len(problems) > 0 {
 		return nil, &ValidationError{Operation: "Deploy", Fields: problems}
 	}
+	if c := s.owner(); c == nil || c.cfg == nil {
+		return nil, noClient(opCreateDeploymentJob)
+	}
 	d := &deployRun{s: s, in: in, name: in.Name}
 	if d.name == "" {
 		d.name = DeployJobName(in.CertID, in.ResourceIDs)

@@ -299,7 +299,7 @@ var opListCloudResources = &operation{action: "ListCloudResources", kind: opRead
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-listcloudresources
 func (s *CASService) ListCloudResources(ctx context.Context, in *ListCloudResourcesInput) (*ListCloudResourcesOutput, error) {
-	return invoke[ListCloudResourcesOutput](ctx, s.client, opListCloudResources, in)
+	return invoke[ListCloudResourcesOutput](ctx, s.owner(), opListCloudResources, in)
 }
 
 // AllCloudResources yields every resource ListCloudResources finds for in,
@@ -396,7 +396,7 @@ var opListContact = &operation{action: "ListContact", kind: opRead}
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-listcontact
 func (s *CASService) ListContact(ctx context.Context, in *ListContactInput) (*ListContactOutput, error) {
-	return invoke[ListContactOutput](ctx, s.client, opListContact, in)
+	return invoke[ListContactOutput](ctx, s.owner(), opListContact, in)
 }
 
 // maxJobName bounds a job name: the service documents no limit, and a
@@ -486,7 +486,7 @@ var opCreateDeploymentJob = &operation{
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-createdeploymentjob
 func (s *CASService) CreateDeploymentJob(ctx context.Context, in *CreateDeploymentJobInput) (*CreateDeploymentJobOutput, error) {
-	return invoke[CreateDeploymentJobOutput](ctx, s.client, opCreateDeploymentJob, in)
+	return invoke[CreateDeploymentJobOutput](ctx, s.owner(), opCreateDeploymentJob, in)
 }
 
 // UpdateDeploymentJobStatusInput is the input of UpdateDeploymentJobStatus.
@@ -524,7 +524,7 @@ var opUpdateDeploymentJobStatus = &operation{action: "UpdateDeploymentJobStatus"
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-updatedeploymentjobstatus
 func (s *CASService) UpdateDeploymentJobStatus(ctx context.Context, in *UpdateDeploymentJobStatusInput) (*UpdateDeploymentJobStatusOutput, error) {
-	return invoke[UpdateDeploymentJobStatusOutput](ctx, s.client, opUpdateDeploymentJobStatus, in)
+	return invoke[UpdateDeploymentJobStatusOutput](ctx, s.owner(), opUpdateDeploymentJobStatus, in)
 }
 
 // DescribeDeploymentJobInput is the input of DescribeDeploymentJob.
@@ -620,7 +620,7 @@ var opDescribeDeploymentJob = &operation{action: "DescribeDeploymentJob", kind: 
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-describedeploymentjob
 func (s *CASService) DescribeDeploymentJob(ctx context.Context, in *DescribeDeploymentJobInput) (*DescribeDeploymentJobOutput, error) {
-	return invoke[DescribeDeploymentJobOutput](ctx, s.client, opDescribeDeploymentJob, in)
+	return invoke[DescribeDeploymentJobOutput](ctx, s.owner(), opDescribeDeploymentJob, in)
 }
 
 // workerStatuses are the statuses ListWorkerResource and
@@ -743,7 +743,7 @@ var opListWorkerResource = &operation{action: "ListWorkerResource", kind: opRead
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-listworkerresource
 func (s *CASService) ListWorkerResource(ctx context.Context, in *ListWorkerResourceInput) (*ListWorkerResourceOutput, error) {
-	return invoke[ListWorkerResourceOutput](ctx, s.client, opListWorkerResource, in)
+	return invoke[ListWorkerResourceOutput](ctx, s.owner(), opListWorkerResource, in)
 }
 
 // UpdateWorkerResourceStatusInput is the input of UpdateWorkerResourceStatus.
@@ -788,7 +788,7 @@ var opUpdateWorkerResourceStatus = &operation{action: "UpdateWorkerResourceStatu
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-updateworkerresourcestatus
 func (s *CASService) UpdateWorkerResourceStatus(ctx context.Context, in *UpdateWorkerResourceStatusInput) (*UpdateWorkerResourceStatusOutput, error) {
-	return invoke[UpdateWorkerResourceStatusOutput](ctx, s.client, opUpdateWorkerResourceStatus, in)
+	return invoke[UpdateWorkerResourceStatusOutput](ctx, s.owner(), opUpdateWorkerResourceStatus, in)
 }
 
 // DeleteDeploymentJobInput is the input of DeleteDeploymentJob.
@@ -818,7 +818,7 @@ var opDeleteDeploymentJob = &operation{action: "DeleteDeploymentJob", kind: opRe
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-deletedeploymentjob
 func (s *CASService) DeleteDeploymentJob(ctx context.Context, in *DeleteDeploymentJobInput) (*DeleteDeploymentJobOutput, error) {
-	return invoke[DeleteDeploymentJobOutput](ctx, s.client, opDeleteDeploymentJob, in)
+	return invoke[DeleteDeploymentJobOutput](ctx, s.owner(), opDeleteDeploymentJob, in)
 }
 
 // ListDeploymentJobInput is the input of ListDeploymentJob.
@@ -913,5 +913,5 @@ var opListDeploymentJob = &operation{action: "ListDeploymentJob", kind: opRead}
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-listdeploymentjob
 func (s *CASService) ListDeploymentJob(ctx context.Context, in *ListDeploymentJobInput) (*ListDeploymentJobOutput, error) {
-	return invoke[ListDeploymentJobOutput](ctx, s.client, opListDeploymentJob, in)
+	return invoke[ListDeploymentJobOutput](ctx, s.owner(), opListDeploymentJob, in)
 }
