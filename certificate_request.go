@@ -104,13 +104,7 @@ func (in *CreateCertificateRequestInput) validate() []FieldError {
 }
 
 func (in *CreateCertificateRequestInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
-	for i, t := range in.Tags {
-		n := strconv.Itoa(i + 1)
-		params = append(params,
-			signature.Param{Key: "Tags." + n + ".Key", Value: t.Key},
-			signature.Param{Key: "Tags." + n + ".Value", Value: t.Value})
-	}
-	return params, nil
+	return appendTags(params, in.Tags), nil
 }
 
 // checkContact reports a missing applicant contact: the service answers

@@ -64,7 +64,9 @@ func (in *CreateCsrInput) validate() []FieldError {
 	for i, san := range in.SANs {
 		// The domain rule also refuses the commas and spaces on which the
 		// service splits Sans: one name would silently become two.
-		checkDomain(&p, "SANs["+strconv.Itoa(i)+"]", san, certName)
+		if problem := domainProblem(san, certName); problem != "" {
+			p.add("SANs["+strconv.Itoa(i)+"]", problem) // the name built only for a problem
+		}
 	}
 	checkCsrName(&p, in.Name)
 	return p

@@ -208,6 +208,14 @@ func (f *fieldEncoder) appendList(dst []signature.Param, list reflect.Value) []s
 		return dst
 	case f.del != "":
 		var b strings.Builder
+		if list.Type().Elem().Kind() == reflect.String {
+			// Sized up front: one allocation for the joined value.
+			size := len(f.del) * (n - 1)
+			for i := range n {
+				size += list.Index(i).Len()
+			}
+			b.Grow(size)
+		}
 		for i := range n {
 			if i > 0 {
 				b.WriteString(f.del)
@@ -315,4 +323,33 @@ func (c *Client) encodeParams(in any) ([]signature.Param, error) {
 		}
 	}
 	return params, nil
+}
+
+// appendTags sends tags as Tags.N.Key and Tags.N.Value, N from 1. The keys
+// of the first tags come from a table built once, so that encoding an
+// ordinary request's tags allocates nothing.
+func appendTags(params []signature.Param, tags []Tag) []signature.Param {
+	for i, t := range tags {
+		key, value := tagKeys(i + 1)
+		params = append(params, signature.Param{Key: key, Value: t.Key}, signature.Param{Key: value, Value: t.Value})
+	}
+	return params
+}
+
+// tagKeyTable holds the parameter names of tags 1 to 20, more than any
+// operation accepts.
+var tagKeyTable = func() (table [21][2]string) {
+	for n := 1; n < len(table); n++ {
+		table[n] = [2]string{"Tags." + strconv.Itoa(n) + ".Key", "Tags." + strconv.Itoa(n) + ".Value"}
+	}
+	return table
+}()
+
+// tagKeys returns the parameter names of tag n (from 1).
+func tagKeys(n int) (key, value string) {
+	if n < len(tagKeyTable) {
+		return tagKeyTable[n][0], tagKeyTable[n][1]
+	}
+	s := strconv.Itoa(n)
+	return "Tags." + s + ".Key", "Tags." + s + ".Value"
 }

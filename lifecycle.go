@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -122,17 +121,6 @@ func (in *CreateCertificateWithCsrRequestInput) validate() []FieldError {
 
 func (in *CreateCertificateWithCsrRequestInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
 	return appendTags(params, in.Tags), nil
-}
-
-// appendTags sends tags as Tags.N.Key and Tags.N.Value, N from 1.
-func appendTags(params []signature.Param, tags []Tag) []signature.Param {
-	for i, t := range tags {
-		n := strconv.Itoa(i + 1)
-		params = append(params,
-			signature.Param{Key: "Tags." + n + ".Key", Value: t.Key},
-			signature.Param{Key: "Tags." + n + ".Value", Value: t.Value})
-	}
-	return params
 }
 
 // checkOrderCSR reports a CSR the service would refuse or the CA could not
