@@ -1,24 +1,38 @@
 // Package alicert is a typed client for the Alibaba Cloud certificate APIs:
-// Certificate Management Service (CAS, API version 2020-04-07) for DV
-// certificate orders and server-side CSRs, KMS (API version 2016-01-20) for
-// certificates whose private key stays in KMS, and the Alibaba Cloud DNS
-// (Alidns) records that domain validation needs.
+//
+//   - Certificate Management Service (CAS, API version 2020-04-07): DV
+//     certificate orders (CreateCertificateRequest, or
+//     CreateCertificateWithCsrRequest with a key of your own; Obtain does the
+//     whole order, validation and wait), server-side CSRs, the rest of a
+//     certificate's life (the paged inventory AllUserCertificateOrders,
+//     details, uploads, renewals, revocations, deletes, quota), and
+//     deployment to the cloud resources that serve a certificate (Deploy);
+//   - KMS (API version 2016-01-20): asymmetric keys that sign without ever
+//     leaving KMS, usable from Go as a crypto.Signer (KMSSigner) for CSRs and
+//     TLS, and the previous-version KMS certificate operations;
+//   - Alibaba Cloud DNS (Alidns, API version 2015-01-09): the records domain
+//     validation needs (AlidnsProvider).
 //
 // Every call takes a context and an *XxxInput, validates it before anything
-// is sent, signs it (RPC signature version 1.0, HMAC-SHA1) with credentials
-// fetched for each attempt, sends its parameters in a POST form body (never
-// in the URL), and decodes the response into an *XxxOutput.
+// is sent (every bad field at once, in a *ValidationError), signs it with
+// credentials fetched for each attempt (RPC signature version 1.0,
+// HMAC-SHA1, by default; signature V3 with WithSignatureAlgorithm), sends
+// its parameters in a POST form body (never in the URL), and decodes the
+// response into an *XxxOutput.
 //
-// Retries: every operation is retried when the service provably did not
-// process the call (throttling, or a connection that was never
-// established); reads (Describe*, Get*) also on 5xx and on network errors
-// after the request was written. Creates and uploads whose outcome is
-// unknown are never retried (see ErrOutcomeUnknown). Every attempt is signed
-// afresh, with a new nonce and timestamp.
+// Retries follow one rule (retry.go): every operation is retried when the
+// request was never written (a failed dial, TLS handshake or proxy CONNECT)
+// or the service throttled it; reads (Describe*, Get*, List*) also after a
+// 5xx, a reset, a truncated body or a replayed nonce. A create whose request
+// may have reached the service is never sent again, by the client or by the
+// transport: its error matches ErrOutcomeUnknown and says how to check.
+// Every attempt is signed afresh, with a new nonce and time.
 //
 // Errors are typed: *APIError for responses from the service, *ValidationError
-// for bad input. Use errors.As and errors.Is to inspect them.
+// for bad input. Use errors.As and errors.Is to inspect them. No error, log
+// record, fmt verb or JSON encoding of a value of this package shows an
+// AccessKey secret, a security token, a signature or a private key.
 //
-// The alicerttest package provides an in-process fake of the service for
+// The alicerttest package provides an in-process fake of the services for
 // tests and examples.
 package alicert
