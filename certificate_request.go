@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alicert/alicert/internal/signature"
+	"github.com/alicert/alicert/internal/wire"
 )
 
 // ValidateType is how the CA checks that the applicant controls the domain.
@@ -43,17 +44,14 @@ const (
 	StateUnknown CertificateState = "unknow"
 )
 
-// productCodes are the DV specifications CreateCertificateRequest documents
-// (English and Chinese references together).
-var productCodes = []string{
-	"digicert-free-1-free",
-	"symantec-free-1-free",
-	"symantec-dv-1-starter",
-	"geotrust-dv-1-starter",
-	"geotrust-dv-w-starter",
-	"globalsign-dv-1-personal",
-	"globalsign-dv-w-advanced",
-}
+// productCodes are the DV specifications CreateCertificateRequest documents.
+var productCodes = func() []string {
+	codes := make([]string, 0, len(wire.DVProducts))
+	for _, p := range wire.DVProducts {
+		codes = append(codes, p.Code)
+	}
+	return codes
+}()
 
 // Tag is a resource tag attached to a certificate order.
 type Tag struct {
@@ -120,33 +118,28 @@ func checkContact(p *problems, username, phone, email string) {
 	}
 }
 
-// wildcardProducts are the ProductCodes for wildcard certificates. The
-// English reference calls symantec-dv-1-starter a wildcard certificate and
-// the Chinese one a single-domain one, so it is accepted for both kinds.
-var wildcardProducts = map[string]bool{
-	"geotrust-dv-w-starter":    true,
-	"globalsign-dv-w-advanced": true,
-	"symantec-dv-1-starter":    true,
-}
-
 // checkWildcard reports a Domain whose kind does not match the ProductCode:
 // the reference requires a wildcard domain for a wildcard certificate and a
 // single domain otherwise (the default product is single-domain).
 func checkWildcard(p *problems, domain, product string) {
 	wildcard := strings.HasPrefix(domain, "*.")
+	if product == "" {
+		product = wire.DefaultProductCode
+	}
+	kind, known := wire.LookupProduct(product)
 	switch {
-	case product == "symantec-dv-1-starter":
-	case wildcard && !wildcardProducts[product]:
+	case !known || kind.Domains == wire.EitherDomain:
+	case wildcard && kind.Domains != wire.WildcardDomain:
 		p.add("Domain", fmt.Sprintf("%s is a wildcard domain; it needs a wildcard ProductCode "+
 			"(geotrust-dv-w-starter, globalsign-dv-w-advanced or symantec-dv-1-starter)", quote(domain)))
-	case !wildcard && wildcardProducts[product]:
+	case !wildcard && kind.Domains == wire.WildcardDomain:
 		p.add("Domain", fmt.Sprintf("%s is not a wildcard domain (*.example.com), which ProductCode %s requires", quote(domain), product))
 	}
 }
 
 func checkTags(p *problems, tags []Tag) {
-	if len(tags) > 20 {
-		p.add("Tags", fmt.Sprintf("has %d tags; at most 20 are allowed", len(tags)))
+	if len(tags) > wire.MaxTags {
+		p.add("Tags", fmt.Sprintf("has %d tags; at most %d are allowed", len(tags), wire.MaxTags))
 	}
 	// The field name is built only for a problem: this runs on every call.
 	field := func(i int, part string) string { return "Tags[" + strconv.Itoa(i) + "]." + part }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/alicert/alicert/internal/signature"
+	"github.com/alicert/alicert/internal/wire"
 )
 
 // KeySpec is the key type of a certificate created in KMS.
@@ -23,7 +24,7 @@ const (
 )
 
 // maxSANs is the most subject alternative names KMS accepts.
-const maxSANs = 10
+const maxSANs = wire.MaxKMSSubjectAlternativeNames
 
 // Subject is the distinguished name of a KMS certificate. It is sent as one
 // RFC 2253 string, CN=...,C=...,O=...,OU=...,ST=...,L=..., with special

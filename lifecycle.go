@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alicert/alicert/internal/signature"
+	"github.com/alicert/alicert/internal/wire"
 )
 
 // The certificate lifecycle: ordering with a CSR of one's own, the
@@ -72,10 +73,10 @@ var packageProductCodes = append(append([]string(nil), productCodes...),
 )
 
 // maxUploadName is the longest certificate name UploadUserCertificate takes.
-const maxUploadName = 64
+const maxUploadName = wire.MaxUploadName
 
 // maxClientToken is the longest ClientToken the service takes.
-const maxClientToken = 64
+const maxClientToken = wire.MaxClientToken
 
 // CreateCertificateWithCsrRequestInput is the input of
 // CreateCertificateWithCsrRequest.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/alicert/alicert/internal/redact"
 	"github.com/alicert/alicert/internal/signature"
+	"github.com/alicert/alicert/internal/wire"
 )
 
 // classify turns one attempt into its outcome and, unless it succeeded, the
@@ -74,13 +75,7 @@ func isServerErrorCode(code string) bool {
 }
 
 // errorDocument is the service's JSON error body.
-type errorDocument struct {
-	RequestID string `json:"RequestId"`
-	HostID    string `json:"HostId"`
-	Code      string `json:"Code"`
-	Message   string `json:"Message"`
-	Recommend string `json:"Recommend"`
-}
+type errorDocument = wire.ErrorDocument
 
 // parseAPIError builds the *APIError of an error response. Everything taken
 // from the body is scrubbed of the attempt's secrets and of characters a

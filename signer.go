@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/alicert/alicert/internal/signature"
+	"github.com/alicert/alicert/internal/wire"
 	"github.com/aliyun/credentials-go/credentials/providers"
 )
 
 // timestampLayout is the ISO 8601 UTC form the service requires for Timestamp.
-const timestampLayout = "2006-01-02T15:04:05Z"
+const timestampLayout = wire.TimestampLayout
 
 // SignatureAlgorithm selects how a Client signs its requests. Both sign
 // every attempt afresh, with a new nonce and time, and both send the

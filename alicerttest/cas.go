@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/alicert/alicert/internal/wire"
 )
 
 // casAPI is Certificate Management Service, API version 2020-04-07.
@@ -54,15 +56,14 @@ func casAPI() api {
 // documents, with whether each is a wildcard certificate. The English
 // reference calls symantec-dv-1-starter wildcard and the Chinese one
 // single-domain, so the fake accepts either domain for it.
-var productCodes = map[string]wildcardRule{
-	"digicert-free-1-free":     singleOnly,
-	"symantec-free-1-free":     singleOnly,
-	"symantec-dv-1-starter":    eitherKind,
-	"geotrust-dv-1-starter":    singleOnly,
-	"geotrust-dv-w-starter":    wildcardOnly,
-	"globalsign-dv-1-personal": singleOnly,
-	"globalsign-dv-w-advanced": wildcardOnly,
-}
+var productCodes = func() map[string]wildcardRule {
+	rules := map[wire.DomainKind]wildcardRule{wire.SingleDomain: singleOnly, wire.WildcardDomain: wildcardOnly, wire.EitherDomain: eitherKind}
+	codes := make(map[string]wildcardRule, len(wire.DVProducts))
+	for _, p := range wire.DVProducts {
+		codes[p.Code] = rules[p.Domains]
+	}
+	return codes
+}()
 
 type wildcardRule int
 
@@ -73,7 +74,7 @@ const (
 )
 
 // defaultProductCode is what the service applies for without ProductCode.
-const defaultProductCode = "digicert-free-1-free"
+const defaultProductCode = wire.DefaultProductCode
 
 type createCertificateRequestResponse struct {
 	OrderID   int64  `json:"OrderId"`
@@ -162,7 +163,7 @@ func checkOrderDomain(d string, rule wildcardRule) *apiError {
 var tagParam = regexp.MustCompile(`^Tags\.([0-9]+)\.(Key|Value)$`)
 
 // maxTags is the most tags an order may carry.
-const maxTags = 20
+const maxTags = wire.MaxTags
 
 // checkTags validates Tags.N.Key and Tags.N.Value: N from 1 to 20, every
 // tag with a key of at most 64 characters and no URL, values of at most

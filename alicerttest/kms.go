@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/alicert/alicert/internal/wire"
 )
 
 // kmsAPI is KMS, API version 2016-01-20: the certificate operations and
@@ -36,7 +38,7 @@ func kmsAPI() api {
 const defaultRegion = "cn-hangzhou"
 
 // maxKMSSANs is the most subject alternative names KMS accepts.
-const maxKMSSANs = 10
+const maxKMSSANs = wire.MaxKMSSubjectAlternativeNames
 
 // kmsCertificate is one certificate created in KMS.
 type kmsCertificate struct {

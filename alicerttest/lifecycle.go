@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/alicert/alicert/internal/wire"
 )
 
 // The certificate lifecycle of the fake: the account's certificates
@@ -47,9 +49,9 @@ const (
 	// until SetPackageQuota says otherwise.
 	defaultPackageTotal = 20
 	// maxUploadName is the longest name UploadUserCertificate takes.
-	maxUploadName = 64
+	maxUploadName = wire.MaxUploadName
 	// maxClientToken is the longest ClientToken the service takes.
-	maxClientToken = 64
+	maxClientToken = wire.MaxClientToken
 	// firstUserCertID starts the ids of uploaded and seeded certificates:
 	// even, like those of issued ones, above 2^53, and apart from them.
 	firstUserCertID = 1<<54 + 2

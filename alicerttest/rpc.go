@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert/internal/signature"
+	"github.com/alicert/alicert/internal/wire"
 )
 
 // Requests are routed the way the Alibaba Cloud gateway routes them, by API
@@ -102,13 +103,7 @@ func invalid(name, why string) *apiError {
 }
 
 // errorDocument is the service's JSON error body.
-type errorDocument struct {
-	RequestID string `json:"RequestId"`
-	HostID    string `json:"HostId"`
-	Code      string `json:"Code"`
-	Message   string `json:"Message"`
-	Recommend string `json:"Recommend"`
-}
+type errorDocument = wire.ErrorDocument
 
 // commonParams are the parameters every RPC request carries, in the order
 // the server checks them.
@@ -118,11 +113,11 @@ var commonParams = [...]string{
 }
 
 // timestampLayout is the only form of Timestamp the service accepts.
-const timestampLayout = "2006-01-02T15:04:05Z"
+const timestampLayout = wire.TimestampLayout
 
 // timestampWindow is how far a request's Timestamp may be from the server's
 // clock, either way.
-const timestampWindow = 15 * time.Minute
+const timestampWindow = wire.WindowMinutes * time.Minute
 
 // reply is a response ready to write.
 type reply struct {
