@@ -143,11 +143,7 @@ func TestDomainRuleAppliesToEveryDomainInput(t *testing.T) {
 // dnsRun is valRun for the Alidns operations.
 func dnsRun(t *testing.T, operation string, cases []valCase) {
 	t.Helper()
-	srv := newValCounter(t)
-	c, err := NewClient(WithAccessKey("val-id", "val-secret"), WithDNSEndpoint(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, srv := valClient(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.call(t.Context(), c)
@@ -165,5 +161,5 @@ func dnsRun(t *testing.T, operation string, cases []valCase) {
 			assert.NotContains(t, err.Error(), "\u202e")
 		})
 	}
-	assert.Zero(t, srv.hits.Load(), "an invalid input reached the server")
+	assert.Zero(t, srv.Attempts(), "an invalid input reached the server: %v", srv.Forms())
 }
