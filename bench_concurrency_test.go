@@ -36,10 +36,10 @@ const benchStateResponse = `{"Type": "domain_verify", "ValidateType": "DNS", "Do
 	`"RecordType": "TXT", "RecordDomain": "_dnsauth.www", "RecordValue": "2023091200000023srnpcxiq0o8r3cbx3ejtj8mvbpt6ihq5cqp4inbu8x5rxbmkn", ` +
 	`"RequestId": "3C5E1B4A-7F2D-4E8B-9A61-0D2C8F4B7E19"}`
 
-// Hand-written: it speaks TLS, counts connections and holds requests, which testkit does not.
-//
 // concServer is a TLS server, HTTP/2 or HTTP/1.1 only, that answers any
 // request with benchStateResponse and counts the connections it accepts.
+// Hand-written: it speaks TLS, counts connections and holds requests,
+// which testkit does not.
 type concServer struct {
 	*httptest.Server
 	opened atomic.Int64

@@ -12,12 +12,11 @@ import (
 	"time"
 )
 
-// Hand-written: it counts connections and holds requests, which testkit does not.
-//
 // poolServer is a plain-HTTP loopback server that counts the connections
 // clients open and can hold every request of a round until n of them are
 // in flight at once, so that a round of n concurrent calls provably needs n
-// connections.
+// connections. Hand-written: it counts connections and holds requests,
+// which testkit does not.
 type poolServer struct {
 	*httptest.Server
 	opened atomic.Int64 // connections ever accepted
