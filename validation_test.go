@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
@@ -45,7 +47,8 @@ func TestValClientReachesOnlyTheTestServer(t *testing.T) {
 }
 
 // valRun runs each case against a fresh recording server and checks the
-// ValidationError, then that the server saw nothing.
+// ValidationError and that no output came with it, then that the server
+// saw nothing.
 func valRun(t *testing.T, operation string, cases []valCase) {
 	t.Helper()
 	c, srv := valClient(t)
@@ -62,32 +65,25 @@ func valRun(t *testing.T, operation string, cases []valCase) {
 				assert.Contains(t, err.Error(), f.Field+": "+f.Problem)
 			}
 			assert.Equal(t, tc.fields, got)
+			assert.False(t, strings.ContainsFunc(err.Error(), valIsFormatChar), "the error echoes an invisible character: %+q", err.Error())
 			assert.True(t, valIsNilOutput(out), "an output came back with a validation error: %#v", out)
 		})
 	}
 	assert.Zero(t, srv.Attempts(), "an invalid input reached the server: %v", srv.Forms())
 }
 
-// valIsNilOutput reports whether out is a nil typed pointer (or nil).
+// valIsNilOutput reports whether out is nil or a nil pointer: a call that
+// fails validation returns no output.
 func valIsNilOutput(out any) bool {
-	switch o := out.(type) {
-	case nil:
-		return true
-	case *CreateCertificateRequestOutput:
-		return o == nil
-	case *DescribeCertificateStateOutput:
-		return o == nil
-	case *CreateCsrOutput:
-		return o == nil
-	case *GetCsrDetailOutput:
-		return o == nil
-	case *CreateCertificateOutput:
-		return o == nil
-	case *UploadCertificateOutput:
-		return o == nil
-	}
-	return false
+	v := reflect.ValueOf(out)
+	return out == nil || v.Kind() == reflect.Pointer && v.IsNil()
 }
+
+// valIsFormatChar reports whether r is an invisible formatting character
+// (zero-width, bidirectional override): a ValidationError names one by its
+// code point and never echoes it, or the message would not show what is
+// wrong.
+func valIsFormatChar(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 func TestValidationCreateCertificateRequest(t *testing.T) {
 	t.Parallel()
