@@ -4,65 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// dnWire is a scripted Alidns endpoint: it answers each action with the
-// reply its handler computes and records every form it received.
-type dnWire struct {
-	*httptest.Server
-	mu    sync.Mutex
-	forms []url.Values
-	reply func(form url.Values, n int) (status int, body string)
-}
-
-func newDNWire(t *testing.T, reply func(form url.Values, n int) (int, string)) *dnWire {
-	t.Helper()
-	w := &dnWire{reply: reply}
-	w.Server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		w.mu.Lock()
-		w.forms = append(w.forms, form)
-		n := len(w.forms)
-		w.mu.Unlock()
-		status, out := w.reply(form, n)
-		rw.Header().Set("Content-Type", "application/json")
-		rw.WriteHeader(status)
-		_, _ = io.WriteString(rw, out)
-	}))
-	t.Cleanup(w.Close)
-	return w
-}
-
-func (w *dnWire) received() []url.Values {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]url.Values(nil), w.forms...)
-}
 
 // dnClient returns a client whose DNS endpoint is dns and whose CAS and KMS
 // endpoints are a server that fails the test when called, so that a
 // request routed to the wrong API is noticed.
 func dnClient(t *testing.T, dns string, opts ...alicert.Option) *alicert.Client {
 	t.Helper()
-	wrong := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		t.Errorf("a request reached the CAS/KMS endpoint instead of Alidns")
-		rw.WriteHeader(http.StatusTeapot)
-	}))
-	t.Cleanup(wrong.Close)
+	wrong := testkit.NewServer(t, func(r testkit.Request) testkit.Reply {
+		t.Errorf("a %s request reached the CAS/KMS endpoint instead of Alidns", r.Action())
+		return testkit.JSON(http.StatusTeapot, `{"Code":"WrongEndpoint"}`)
+	})
 	all := append([]alicert.Option{
 		alicert.WithAccessKey("LTAI5tDnsTestKey", "dnsTestSecret-never-print"),
 		alicert.WithCASEndpoint(wrong.URL),
@@ -77,9 +41,7 @@ func dnClient(t *testing.T, dns string, opts ...alicert.Option) *alicert.Client 
 
 func TestAddDomainRecordWireForm(t *testing.T) {
 	t.Parallel()
-	w := newDNWire(t, func(url.Values, int) (int, string) {
-		return 200, `{"RequestId":"R-1","RecordId":"1234567890123"}`
-	})
+	w := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"R-1","RecordId":"1234567890123"}`))
 	c := dnClient(t, w.URL)
 	out, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
 		DomainName: "example.com", RR: "_dnsauth.www", Type: "TXT", Value: "v=abc", TTL: 600,
@@ -88,7 +50,7 @@ func TestAddDomainRecordWireForm(t *testing.T) {
 	assert.Equal(t, "1234567890123", out.RecordID)
 	assert.Equal(t, "R-1", out.RequestID)
 
-	forms := w.received()
+	forms := w.Forms()
 	require.Len(t, forms, 1)
 	f := forms[0]
 	assert.Equal(t, "AddDomainRecord", f.Get("Action"))
@@ -104,7 +66,7 @@ func TestAddDomainRecordWireForm(t *testing.T) {
 
 func TestAddDomainRecordValidation(t *testing.T) {
 	t.Parallel()
-	w := newDNWire(t, func(url.Values, int) (int, string) { return 200, `{}` })
+	w := testkit.NewScripted(t, testkit.JSON(200, `{}`))
 	c := dnClient(t, w.URL)
 	_, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
 		DomainName: "*.example.com", Type: "TXTX", TTL: -1, Priority: 51,
@@ -116,7 +78,7 @@ func TestAddDomainRecordValidation(t *testing.T) {
 		fields = append(fields, f.Field)
 	}
 	assert.Equal(t, []string{"DomainName", "RR", "Type", "Value", "TTL", "Priority"}, fields)
-	assert.Empty(t, w.received(), "nothing is sent for an invalid input")
+	assert.Empty(t, w.Forms(), "nothing is sent for an invalid input")
 
 	_, err = c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
 		DomainName: "example.com", RR: "@", Type: "mx", Value: "mail.example.com",
@@ -128,21 +90,19 @@ func TestAddDomainRecordValidation(t *testing.T) {
 
 func TestAddDomainRecordIsNotRetriedWhenTheOutcomeIsUnknown(t *testing.T) {
 	t.Parallel()
-	w := newDNWire(t, func(url.Values, int) (int, string) {
-		return 503, `{"RequestId":"R-503","Code":"ServiceUnavailable","Message":"busy"}`
-	})
+	w := testkit.NewScripted(t, testkit.JSON(503, `{"RequestId":"R-503","Code":"ServiceUnavailable","Message":"busy"}`))
 	c := dnClient(t, w.URL)
 	_, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
 		DomainName: "example.com", RR: "_dnsauth", Type: "TXT", Value: "v",
 	})
 	require.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
 	assert.Contains(t, err.Error(), "DescribeSubDomainRecords", "the error says how to check")
-	assert.Len(t, w.received(), 1)
+	assert.Len(t, w.Forms(), 1)
 }
 
 func TestAddDomainRecordWithoutRecordIDIsNoSuccess(t *testing.T) {
 	t.Parallel()
-	w := newDNWire(t, func(url.Values, int) (int, string) { return 200, `{"RequestId":"R-2"}` })
+	w := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"R-2"}`))
 	c := dnClient(t, w.URL)
 	_, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
 		DomainName: "example.com", RR: "_dnsauth", Type: "TXT", Value: "v",
@@ -153,17 +113,14 @@ func TestAddDomainRecordWithoutRecordIDIsNoSuccess(t *testing.T) {
 
 func TestDeleteDomainRecordIsRetriedOn5xx(t *testing.T) {
 	t.Parallel()
-	w := newDNWire(t, func(_ url.Values, n int) (int, string) {
-		if n == 1 {
-			return 500, `{"RequestId":"R-500","Code":"InternalError","Message":"oops"}`
-		}
-		return 200, `{"RequestId":"R-OK","RecordId":"77"}`
-	})
+	w := testkit.NewScripted(t,
+		testkit.JSON(500, `{"RequestId":"R-500","Code":"InternalError","Message":"oops"}`),
+		testkit.JSON(200, `{"RequestId":"R-OK","RecordId":"77"}`))
 	c := dnClient(t, w.URL)
 	out, err := c.DNS.DeleteDomainRecord(t.Context(), &alicert.DeleteDomainRecordInput{RecordID: "77"})
 	require.NoError(t, err)
 	assert.Equal(t, "77", out.RecordID)
-	forms := w.received()
+	forms := w.Forms()
 	require.Len(t, forms, 2)
 	for _, f := range forms {
 		assert.Equal(t, "DeleteDomainRecord", f.Get("Action"))
@@ -179,9 +136,7 @@ func TestDeleteDomainRecordIsRetriedOn5xx(t *testing.T) {
 
 func TestDeleteDomainRecordNotFound(t *testing.T) {
 	t.Parallel()
-	w := newDNWire(t, func(url.Values, int) (int, string) {
-		return 400, `{"RequestId":"R-404","Code":"DomainRecordNotBelongToUser","Message":"The DNS record does not exist."}`
-	})
+	w := testkit.NewScripted(t, testkit.JSON(400, `{"RequestId":"R-404","Code":"DomainRecordNotBelongToUser","Message":"The DNS record does not exist."}`))
 	c := dnClient(t, w.URL)
 	_, err := c.DNS.DeleteDomainRecord(t.Context(), &alicert.DeleteDomainRecordInput{RecordID: "1"})
 	require.Error(t, err)
@@ -192,12 +147,10 @@ func TestDeleteDomainRecordNotFound(t *testing.T) {
 
 func TestDescribeSubDomainRecordsDecodesRecords(t *testing.T) {
 	t.Parallel()
-	w := newDNWire(t, func(url.Values, int) (int, string) {
-		return 200, `{"RequestId":"R-3","TotalCount":2,"PageNumber":1,"PageSize":100,
+	w := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"R-3","TotalCount":2,"PageNumber":1,"PageSize":100,
 		"DomainRecords":{"Record":[
 		 {"DomainName":"example.com","RecordId":"9999985","RR":"_dnsauth","Type":"TXT","Value":"a","TTL":600,"Line":"default","Status":"ENABLE","Locked":false,"Weight":1},
-		 {"DomainName":"example.com","RecordId":"9999986","RR":"_dnsauth","Type":"TXT","Value":"b","TTL":60,"Line":"default","Status":"DISABLE","Locked":true}]}}`
-	})
+		 {"DomainName":"example.com","RecordId":"9999986","RR":"_dnsauth","Type":"TXT","Value":"b","TTL":60,"Line":"default","Status":"DISABLE","Locked":true}]}}`))
 	c := dnClient(t, w.URL)
 	out, err := c.DNS.DescribeSubDomainRecords(t.Context(), &alicert.DescribeSubDomainRecordsInput{
 		SubDomain: "_dnsauth.example.com", DomainName: "example.com", Type: "TXT", PageSize: 100,
@@ -211,7 +164,7 @@ func TestDescribeSubDomainRecordsDecodesRecords(t *testing.T) {
 		TTL: 60, Line: "default", Status: "DISABLE", Locked: true,
 	}, out.Records[1])
 
-	f := w.received()[0]
+	f := w.Forms()[0]
 	assert.Equal(t, "DescribeSubDomainRecords", f.Get("Action"))
 	assert.Equal(t, "_dnsauth.example.com", f.Get("SubDomain"))
 	assert.Equal(t, "example.com", f.Get("DomainName"))
@@ -243,19 +196,15 @@ func TestDNSEndpointOption(t *testing.T) {
 
 // dnZoneServer answers DescribeSubDomainRecords like Alidns for an account
 // hosting the zones given, and AddDomainRecord with an id.
-func dnZoneServer(t *testing.T, zones ...string) *dnWire {
-	return newDNWire(t, func(f url.Values, _ int) (int, string) {
-		hosted := false
-		for _, z := range zones {
-			hosted = hosted || f.Get("DomainName") == z
-		}
+func dnZoneServer(t *testing.T, zones ...string) *testkit.Server {
+	return testkit.NewServer(t, func(r testkit.Request) testkit.Reply {
 		switch {
-		case !hosted:
-			return 400, `{"RequestId":"R-Z","Code":"InvalidDomainName.NoExist","Message":"The domain does not exist."}`
-		case f.Get("Action") == "AddDomainRecord":
-			return 200, `{"RequestId":"R-A","RecordId":"42"}`
+		case !slices.Contains(zones, r.Form.Get("DomainName")):
+			return testkit.JSON(400, `{"RequestId":"R-Z","Code":"InvalidDomainName.NoExist","Message":"The domain does not exist."}`)
+		case r.Action() == "AddDomainRecord":
+			return testkit.JSON(200, `{"RequestId":"R-A","RecordId":"42"}`)
 		}
-		return 200, `{"RequestId":"R-D","TotalCount":0,"DomainRecords":{"Record":[]}}`
+		return testkit.JSON(200, `{"RequestId":"R-D","TotalCount":0,"DomainRecords":{"Record":[]}}`)
 	})
 }
 
@@ -278,14 +227,14 @@ func TestAlidnsProviderFindsTheLongestHostedZone(t *testing.T) {
 			err := p.Present(t.Context(), alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.A.www.example.com.", Value: "v"})
 			if tc.errMsg != "" {
 				require.ErrorContains(t, err, tc.errMsg)
-				for _, f := range w.received() {
+				for _, f := range w.Forms() {
 					assert.NotEqual(t, "AddDomainRecord", f.Get("Action"))
 				}
 				return
 			}
 			require.NoError(t, err)
 			var add url.Values
-			for _, f := range w.received() {
+			for _, f := range w.Forms() {
 				if f.Get("Action") == "AddDomainRecord" {
 					require.Nil(t, add, "one add")
 					add = f
@@ -307,7 +256,7 @@ func TestAlidnsProviderRejectsABadRecord(t *testing.T) {
 	var ve *alicert.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Len(t, ve.Fields, 2)
-	assert.Empty(t, w.received())
+	assert.Empty(t, w.Forms())
 
 	var zero alicert.AlidnsProvider
 	require.Error(t, zero.CleanUp(t.Context(), alicert.DNSRecord{Type: "TXT", Name: "a.example.com", Value: "v"}))
@@ -325,7 +274,7 @@ func TestAlidnsProviderCleanUpWithoutAZoneIsDone(t *testing.T) {
 	require.NoError(t, p.CleanUp(t.Context(), r), "a Zone the account does not host holds nothing either")
 	err := p.Present(t.Context(), r)
 	assert.True(t, alicert.IsDNSZoneNotFound(err), "Present still fails: %v", err)
-	for _, f := range w.received() {
+	for _, f := range w.Forms() {
 		assert.Equal(t, "DescribeSubDomainRecords", f.Get("Action"))
 	}
 }
@@ -413,5 +362,5 @@ func TestAlidnsProviderRefusesAnUnprintableName(t *testing.T) {
 	assert.Equal(t, "Name", ve.Fields[0].Field)
 	assert.Contains(t, err.Error(), "U+001B, a control character")
 	assert.NotContains(t, err.Error(), "\x1b")
-	assert.Empty(t, w.received(), "nothing is sent")
+	assert.Empty(t, w.Forms(), "nothing is sent")
 }

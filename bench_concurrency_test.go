@@ -38,6 +38,8 @@ const benchStateResponse = `{"Type": "domain_verify", "ValidateType": "DNS", "Do
 
 // concServer is a TLS server, HTTP/2 or HTTP/1.1 only, that answers any
 // request with benchStateResponse and counts the connections it accepts.
+// Hand-written: it speaks TLS, counts connections and holds requests,
+// which testkit does not.
 type concServer struct {
 	*httptest.Server
 	opened atomic.Int64

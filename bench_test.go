@@ -5,9 +5,9 @@ package alicert
 //
 //	go test -run '^$' -bench . -benchmem ./...
 //
-// Every call benchmark talks to the same in-process httptest server, which
-// answers any request with a canned CreateCsr (or CreateCertificateRequest)
-// response. The server's own work and allocations are counted in every
+// Every call benchmark talks to the same in-process server
+// (testkit.NewStatic), which answers any request with a canned CreateCsr
+// (or CreateCertificateRequest) response. The server's own work and allocations are counted in every
 // figure alike, because b.ReportAllocs counts the whole process.
 
 import (
@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +30,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert/internal/signature"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/aliyun/credentials-go/credentials/providers"
 )
 
@@ -41,18 +41,6 @@ const (
 	benchCsrResponse   = `{"CsrId": 98987582437920968, "Csr": "-----BEGIN CERTIFICATE REQUEST-----\nMIICvDCCAaQCAQAwdzELMAkGA1UEBhMCQ04xETAPBgNVBAgMCFpoZWppYW5nMREw\nDwYDVQQHDAhIYW5nemhvdTEYMBYGA1UECgwPRXhhbXBsZSBDby4sIEx0ZDELMAkG\n-----END CERTIFICATE REQUEST-----\n", "RequestId": "3C5E1B4A-7F2D-4E8B-9A61-0D2C8F4B7E19"}`
 	benchOrderResponse = `{"OrderId": 98987582437920968, "RequestId": "3C5E1B4A-7F2D-4E8B-9A61-0D2C8F4B7E19"}`
 )
-
-// benchServer starts a server that drains any request and answers with body.
-func benchServer(b *testing.B, body string) *httptest.Server {
-	b.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json;charset=utf-8")
-		_, _ = io.WriteString(w, body)
-	}))
-	b.Cleanup(srv.Close)
-	return srv
-}
 
 func benchClient(b *testing.B, url string) *Client {
 	b.Helper()
@@ -207,7 +195,7 @@ func baseCreateCertificateRequest(ctx context.Context, hc *http.Client, url stri
 // ---- (a) against (b) and (c) ----
 
 func BenchmarkCreateCsr(b *testing.B) {
-	srv := benchServer(b, benchCsrResponse)
+	srv := testkit.NewStatic(b, benchCsrResponse)
 	b.Run("baseline", func(b *testing.B) {
 		hc := defaultHTTPClient() // the same transport settings as alicert's
 		b.Cleanup(hc.CloseIdleConnections)
@@ -235,7 +223,7 @@ func BenchmarkCreateCsr(b *testing.B) {
 }
 
 func BenchmarkCreateCertificateRequest(b *testing.B) {
-	srv := benchServer(b, benchOrderResponse)
+	srv := testkit.NewStatic(b, benchOrderResponse)
 	b.Run("baseline", func(b *testing.B) {
 		hc := defaultHTTPClient()
 		b.Cleanup(hc.CloseIdleConnections)

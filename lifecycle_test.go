@@ -12,8 +12,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -155,17 +154,14 @@ func TestCertificateOrderTimes(t *testing.T) {
 // entries and reports the most live heap seen while iterating, above what
 // was live before (peak-live-B): it stays the size of about one page
 // whatever the number of pages, since the list is never held whole. The
-// server answers every page with one prepared document, so that only the
-// client's memory is measured (the fake keeps a log of every request).
+// server answers every page with one prepared document and records nothing,
+// so that only the client's memory is measured (the fake keeps a log of
+// every request).
 func BenchmarkAllUserCertificateOrders(b *testing.B) {
 	for _, pages := range []int{5, 50, 500} {
 		b.Run(fmt.Sprintf("pages=%d", pages), func(b *testing.B) {
 			body := lcPageBody(b, 50, int64(pages*50))
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = w.Write(body)
-			}))
-			b.Cleanup(srv.Close)
+			srv := testkit.NewStatic(b, string(body))
 			c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(srv.URL))
 			require.NoError(b, err)
 			in := &alicert.ListUserCertificateOrderInput{OrderType: alicert.OrderTypeCert}

@@ -274,10 +274,7 @@ func TestObtainResumePastValidationRemovesALeftoverRecord(t *testing.T) {
 // DescribeCertificateState with bodies in turn, the last one repeating.
 func obScriptedClient(t *testing.T, bodies ...string) *alicert.Client {
 	t.Helper()
-	srv := testkit.NewServer(t, testkit.Bodies(bodies...))
-	c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithCASEndpoint(srv.URL))
-	require.NoError(t, err)
-	return c
+	return cpClient(t, testkit.NewServer(t, testkit.Bodies(bodies...)))
 }
 
 func TestObtainUnknownOutcomeDoesNotOrderAgain(t *testing.T) {

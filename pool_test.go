@@ -15,7 +15,8 @@ import (
 // poolServer is a plain-HTTP loopback server that counts the connections
 // clients open and can hold every request of a round until n of them are
 // in flight at once, so that a round of n concurrent calls provably needs n
-// connections.
+// connections. Hand-written: it counts connections and holds requests,
+// which testkit does not.
 type poolServer struct {
 	*httptest.Server
 	opened atomic.Int64 // connections ever accepted
@@ -210,6 +211,7 @@ func TestCloseLeavesCallersConnections(t *testing.T) {
 func TestDefaultTransportKeepsHTTP2(t *testing.T) {
 	t.Parallel()
 	var proto atomic.Value
+	// Hand-written: an HTTP/2 TLS server, which testkit does not start.
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		proto.Store(r.Proto)
 		_, _ = w.Write([]byte(`{"RequestId":"R","Type":"process"}`))

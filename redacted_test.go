@@ -3,15 +3,12 @@ package alicert_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -143,16 +140,5 @@ func TestDecodingStillFillsThePrivateKey(t *testing.T) {
 // turn, the last one repeating.
 func rdServe(t *testing.T, bodies ...string) string {
 	t.Helper()
-	var mu sync.Mutex
-	n := 0
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		mu.Lock()
-		body := bodies[min(n, len(bodies)-1)]
-		n++
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(ts.Close)
-	return ts.URL
+	return testkit.NewServer(t, testkit.Bodies(bodies...)).URL
 }

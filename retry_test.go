@@ -441,6 +441,7 @@ func TestFailuresBeforeTheRequestIsWrittenAreRetriedForCreates(t *testing.T) {
 	t.Run("TLS handshake", func(t *testing.T) {
 		t.Parallel()
 		var handshakes atomic.Int32
+		// Hand-written: a TLS server, which testkit does not start.
 		tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			t.Error("no request may arrive over an untrusted connection")
 		}))
@@ -461,14 +462,8 @@ func TestFailuresBeforeTheRequestIsWrittenAreRetriedForCreates(t *testing.T) {
 	})
 	t.Run("proxy refuses CONNECT", func(t *testing.T) {
 		t.Parallel()
-		var connects atomic.Int32
-		proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodConnect {
-				connects.Add(1)
-			}
-			http.Error(w, "forbidden", http.StatusForbidden)
-		}))
-		t.Cleanup(proxy.Close)
+		proxy := testkit.NewScripted(t, testkit.Reply{Status: http.StatusForbidden, Body: "forbidden",
+			Header: map[string]string{"Content-Type": "text/plain; charset=utf-8"}})
 		proxyURL, err := url.Parse(proxy.URL)
 		require.NoError(t, err)
 		hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL)}}
@@ -479,7 +474,12 @@ func TestFailuresBeforeTheRequestIsWrittenAreRetriedForCreates(t *testing.T) {
 		_, err = c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		require.Error(t, err)
 		assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
-		assert.Equal(t, int32(3), connects.Load(), "three attempts, each refused by the proxy")
+		var connects []string
+		for _, r := range proxy.Requests() {
+			connects = append(connects, r.Method)
+		}
+		assert.Equal(t, []string{http.MethodConnect, http.MethodConnect, http.MethodConnect}, connects,
+			"three attempts, each refused by the proxy")
 	})
 }
 

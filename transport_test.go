@@ -50,6 +50,7 @@ func TestDefaultTransportRefusesOldTLS(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			// Hand-written: a TLS server limited to one version, which testkit does not start.
 			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				_, _ = w.Write([]byte(`{"RequestId":"R","Type":"process"}`))
 			}))
@@ -81,6 +82,7 @@ func TestDeclaredOversizedBodyIsNotRead(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	defer close(release)
+	// Hand-written: a server that stalls mid-body, which a testkit.Reply cannot.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", "5000000")
 		_, _ = w.Write([]byte(`{"Type":"`))
@@ -175,6 +177,7 @@ func TestBodyLimitIsExactForChunkedBodies(t *testing.T) {
 		size   int
 		wantOK bool
 	}{{maxResponseBytes, true}, {maxResponseBytes + 1, false}} {
+		// Hand-written: a chunked body sent in pieces, which a testkit.Reply cannot.
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.(http.Flusher).Flush() // no Content-Length: chunked
 			body := doc + strings.Repeat(" ", tc.size-len(doc)-1) + "}"

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
+	"reflect"
 	"strings"
-	"sync/atomic"
 	"testing"
+	"unicode"
 
+	"github.com/alicert/alicert/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -22,31 +23,35 @@ type valCase struct {
 	fields []string
 }
 
-// valCounter is a server that counts requests: validation must stop every
-// bad input before anything is sent.
-type valCounter struct {
-	*httptest.Server
-	hits atomic.Int64
-}
-
-func newValCounter(t *testing.T) *valCounter {
+// valClient returns a client whose CAS, KMS and Alidns endpoints are one
+// recording server that refuses every request: validation must stop every
+// bad input before anything is sent, and a call that slipped through must
+// be seen here, not reach a real service.
+func valClient(t *testing.T) (*Client, *testkit.Server) {
 	t.Helper()
-	s := &valCounter{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		s.hits.Add(1)
-		http.Error(w, `{"Code":"ShouldNotBeCalled"}`, http.StatusTeapot)
-	}))
-	t.Cleanup(s.Close)
-	return s
+	srv := testkit.NewScripted(t, testkit.JSON(http.StatusTeapot, `{"Code":"ShouldNotBeCalled"}`))
+	c, err := NewClient(WithAccessKey("val-id", "val-secret"),
+		WithCASEndpoint(srv.URL), WithKMSEndpoint(srv.URL), WithDNSEndpoint(srv.URL))
+	require.NoError(t, err)
+	return c, srv
 }
 
-// valRun runs each case against a fresh counting server and checks the
-// ValidationError, then that the server saw nothing.
+// TestValClientReachesOnlyTheTestServer: every service of valClient's
+// client, Alidns included, sends to the test server.
+func TestValClientReachesOnlyTheTestServer(t *testing.T) {
+	t.Parallel()
+	c, srv := valClient(t)
+	for _, svc := range []fmt.Stringer{c.CAS, c.KMS, c.DNS} {
+		assert.Contains(t, svc.String(), srv.URL)
+	}
+}
+
+// valRun runs each case against a fresh recording server and checks the
+// ValidationError and that no output came with it, then that the server
+// saw nothing.
 func valRun(t *testing.T, operation string, cases []valCase) {
 	t.Helper()
-	srv := newValCounter(t)
-	c, err := NewClient(WithAccessKey("val-id", "val-secret"), WithCASEndpoint(srv.URL), WithKMSEndpoint(srv.URL))
-	require.NoError(t, err)
+	c, srv := valClient(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := tc.call(t.Context(), c)
@@ -60,32 +65,25 @@ func valRun(t *testing.T, operation string, cases []valCase) {
 				assert.Contains(t, err.Error(), f.Field+": "+f.Problem)
 			}
 			assert.Equal(t, tc.fields, got)
+			assert.False(t, strings.ContainsFunc(err.Error(), valIsFormatChar), "the error echoes an invisible character: %+q", err.Error())
 			assert.True(t, valIsNilOutput(out), "an output came back with a validation error: %#v", out)
 		})
 	}
-	assert.Zero(t, srv.hits.Load(), "an invalid input reached the server")
+	assert.Zero(t, srv.Attempts(), "an invalid input reached the server: %v", srv.Forms())
 }
 
-// valIsNilOutput reports whether out is a nil typed pointer (or nil).
+// valIsNilOutput reports whether out is nil or a nil pointer: a call that
+// fails validation returns no output.
 func valIsNilOutput(out any) bool {
-	switch o := out.(type) {
-	case nil:
-		return true
-	case *CreateCertificateRequestOutput:
-		return o == nil
-	case *DescribeCertificateStateOutput:
-		return o == nil
-	case *CreateCsrOutput:
-		return o == nil
-	case *GetCsrDetailOutput:
-		return o == nil
-	case *CreateCertificateOutput:
-		return o == nil
-	case *UploadCertificateOutput:
-		return o == nil
-	}
-	return false
+	v := reflect.ValueOf(out)
+	return out == nil || v.Kind() == reflect.Pointer && v.IsNil()
 }
+
+// valIsFormatChar reports whether r is an invisible formatting character
+// (zero-width, bidirectional override): a ValidationError names one by its
+// code point and never echoes it, or the message would not show what is
+// wrong.
+func valIsFormatChar(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 func TestValidationCreateCertificateRequest(t *testing.T) {
 	t.Parallel()

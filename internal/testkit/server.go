@@ -71,6 +71,21 @@ func Bodies(bodies ...string) Responder {
 	return Script(replies...)
 }
 
+// NewStatic starts a server that drains every request and answers it with a
+// 200 and the JSON body, recording nothing; it is closed when the test
+// ends. It is for benchmarks: their allocation and heap figures count the
+// server's work too, which a Server's log of every request would swell.
+func NewStatic(tb testing.TB, body string) *httptest.Server {
+	tb.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json;charset=utf-8")
+		_, _ = io.WriteString(w, body)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
 // Server is an httptest server that answers with a Responder and records
 // every request: its form, the number of attempts, the calls per action and
 // the creates it acted on. All its methods are safe for concurrent use.

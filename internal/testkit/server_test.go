@@ -71,6 +71,24 @@ func TestEmptyScriptAndHijack(t *testing.T) {
 	}
 }
 
+// TestStaticAnswersEveryRequestAlike: any request, whatever its method or
+// body, gets a 200 with the body, as JSON.
+func TestStaticAnswersEveryRequestAlike(t *testing.T) {
+	t.Parallel()
+	srv := NewStatic(t, `{"RequestId":"R"}`)
+	for _, form := range []url.Values{{"Action": {"CreateCsr"}}, {"Action": {"DescribeCertificateState"}, "OrderId": {"7"}}} {
+		resp, err := http.Post(srv.URL, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || string(b) != `{"RequestId":"R"}` || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%v: %d %q %q", form, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+		}
+	}
+}
+
 // TestSignMatchesTheSigner: the re-derivation agrees with the signer's own
 // string-to-sign and signature.
 func TestSignMatchesTheSigner(t *testing.T) {
