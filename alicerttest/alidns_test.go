@@ -14,10 +14,7 @@ import (
 // dzClient returns a client whose every API points at srv.
 func dzClient(t *testing.T, srv *alicerttest.Server) *alicert.Client {
 	t.Helper()
-	id, secret := srv.Credentials()
-	c, err := alicert.NewClient(alicert.WithAccessKey(id, secret),
-		alicert.WithCASEndpoint(srv.URL), alicert.WithDNSEndpoint(srv.URL),
-		alicert.WithRetryDelay(time.Millisecond, time.Millisecond))
+	c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithRetryDelay(time.Millisecond, time.Millisecond))...)
 	require.NoError(t, err)
 	return c
 }

@@ -57,11 +57,9 @@ func TestConcurrentClients(t *testing.T) {
 // flow is one client's work: an order until issued, a CSR, and a KMS
 // certificate signed and uploaded.
 func flow(t *testing.T, srv *alicerttest.Server, i int, order func(int64)) error {
-	id, secret := srv.Credentials()
 	// More attempts than injected throttles, so that no call can fail.
-	c, err := alicert.NewClient(alicert.WithAccessKey(id, secret),
-		alicert.WithCASEndpoint(srv.URL), alicert.WithKMSEndpoint(srv.URL),
-		alicert.WithRetryDelay(time.Millisecond, 2*time.Millisecond), alicert.WithMaxAttempts(25))
+	c, err := alicert.NewClient(append(srv.ClientOptions(),
+		alicert.WithRetryDelay(time.Millisecond, 2*time.Millisecond), alicert.WithMaxAttempts(25))...)
 	if err != nil {
 		return err
 	}

@@ -34,14 +34,8 @@ func newServer(t *testing.T, opts ...alicerttest.Option) *alicerttest.Server {
 // win.
 func newClient(t *testing.T, srv *alicerttest.Server, opts ...alicert.Option) *alicert.Client {
 	t.Helper()
-	id, secret := srv.Credentials()
-	all := append([]alicert.Option{
-		alicert.WithAccessKey(id, secret),
-		alicert.WithCASEndpoint(srv.URL),
-		alicert.WithKMSEndpoint(srv.URL),
-		alicert.WithRetryDelay(time.Millisecond, 5*time.Millisecond),
-	}, opts...)
-	c, err := alicert.NewClient(all...)
+	all := append(srv.ClientOptions(), alicert.WithRetryDelay(time.Millisecond, 5*time.Millisecond))
+	c, err := alicert.NewClient(append(all, opts...)...)
 	require.NoError(t, err)
 	return c
 }

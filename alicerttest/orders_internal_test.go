@@ -22,8 +22,7 @@ func TestValidationHookHoldsOrders(t *testing.T) {
 		asked.Store(o.recordDomain() + " " + o.token)
 		return recordAdded.Load()
 	}
-	id, secret := srv.Credentials()
-	c, err := alicert.NewClient(alicert.WithAccessKey(id, secret), alicert.WithCASEndpoint(srv.URL))
+	c, err := alicert.NewClient(srv.ClientOptions()...)
 	require.NoError(t, err)
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), &alicert.CreateCertificateRequestInput{
 		Domain: "*.example.com", ProductCode: "geotrust-dv-w-starter", ValidateType: alicert.ValidateDNS,
