@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The waiting helpers (WaitForCertificate, Obtain) share one configuration
+// The waiting helpers (WaitForCertificate, Obtain, Deploy) share one configuration
 // and one poll loop. Whatever way a helper is configured (WaitOption
 // functions, or PollInterval and Progress fields of its input), the two
 // settings mean the same thing everywhere:
@@ -172,9 +172,10 @@ func WithProgress(fn func(*DescribeCertificateStateOutput)) WaitOption {
 }
 
 // WaitForCertificate polls DescribeCertificateState, the first time at once
-// and then after each pause (see WithPollInterval), until the order is issued (it returns that output), fails verification (it
-// returns that output and an error matching ErrVerifyFailed), a read fails
-// after its own retries, or ctx ends (ctx's error). It keeps polling while
+// and then after each pause (see WithPollInterval), until the order is
+// issued (it returns that output), fails verification (it returns that
+// output and an error matching ErrVerifyFailed), a read fails after its own
+// retries, or ctx ends (ctx's error). It keeps polling while
 // the order is in StateDomainVerify, StateProcess, StatePayed or
 // StateUnknown.
 func (s *CASService) WaitForCertificate(ctx context.Context, in *DescribeCertificateStateInput, opts ...WaitOption) (*DescribeCertificateStateOutput, error) {
