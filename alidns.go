@@ -532,22 +532,27 @@ func (p *AlidnsProvider) identical(ctx context.Context, zone, rr string, r DNSRe
 	in := &DescribeSubDomainRecordsInput{
 		SubDomain: normalizeName(r.Name), DomainName: zone, Type: strings.ToUpper(r.Type), PageSize: maxDNSPageSize,
 	}
-	var same []DomainRecord
-	// The page bound stops a service that keeps answering full pages; one
-	// name with more than a thousand records of one type is not a real case.
-	for page, seen := 1, 0; page <= 10; page++ {
-		in.PageNumber = page
+	records := allPages(1, maxDNSPageSize, func(n int64) ([]DomainRecord, int64, error) {
+		in.PageNumber = int(n)
 		out, err := p.dns.DescribeSubDomainRecords(ctx, in)
+		if err != nil {
+			return nil, 0, err
+		}
+		return out.Records, out.TotalCount, nil
+	})
+	var same []DomainRecord
+	seen := 0
+	for rec, err := range records {
 		if err != nil {
 			return nil, err
 		}
-		for _, rec := range out.Records {
-			if strings.EqualFold(rec.RR, rr) && strings.EqualFold(rec.Type, r.Type) && rec.Value == r.Value {
-				same = append(same, rec)
-			}
+		if strings.EqualFold(rec.RR, rr) && strings.EqualFold(rec.Type, r.Type) && rec.Value == r.Value {
+			same = append(same, rec)
 		}
-		seen += len(out.Records)
-		if len(out.Records) == 0 || int64(seen) >= out.TotalCount {
+		// The bound (ten full pages) stops a service that never stops
+		// answering; one name with more than a thousand records of one type
+		// is not a real case.
+		if seen++; seen >= 10*maxDNSPageSize {
 			break
 		}
 	}

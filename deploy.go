@@ -361,16 +361,20 @@ func (d *deployRun) rollback(ctx context.Context, jobID int64, failed []WorkerRe
 // jobWorkers reads every worker of a job.
 func (s *CASService) jobWorkers(ctx context.Context, jobID int64) ([]WorkerResource, error) {
 	var all []WorkerResource
-	for page := int64(1); ; page++ {
-		out, err := s.ListWorkerResource(ctx, &ListWorkerResourceInput{JobID: jobID, CurrentPage: page, ShowSize: workerPage})
+	workers := allPages(1, workerPage, func(n int64) ([]WorkerResource, int64, error) {
+		out, err := s.ListWorkerResource(ctx, &ListWorkerResourceInput{JobID: jobID, CurrentPage: n, ShowSize: workerPage})
+		if err != nil {
+			return nil, 0, err
+		}
+		return out.Data, out.Total, nil
+	})
+	for w, err := range workers {
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, out.Data...)
-		if len(out.Data) < workerPage || int64(len(all)) >= out.Total {
-			return all, nil
-		}
+		all = append(all, w)
 	}
+	return all, nil
 }
 
 // FindDeploymentJob returns the newest deployment job named name (the
@@ -383,23 +387,22 @@ func (s *CASService) FindDeploymentJob(ctx context.Context, name string) (*Deplo
 		return nil, &ValidationError{Operation: "FindDeploymentJob", Fields: []FieldError{{Field: "name", Problem: "is required"}}}
 	}
 	var found *DeploymentJob
-	var seen int64
-	for page := int64(1); ; page++ {
-		out, err := s.ListDeploymentJob(ctx, &ListDeploymentJobInput{CurrentPage: page, ShowSize: workerPage})
+	jobs := allPages(1, workerPage, func(n int64) ([]DeploymentJob, int64, error) {
+		out, err := s.ListDeploymentJob(ctx, &ListDeploymentJobInput{CurrentPage: n, ShowSize: workerPage})
+		if err != nil {
+			return nil, 0, err
+		}
+		return out.Data, out.Total, nil
+	})
+	for j, err := range jobs {
 		if err != nil {
 			return nil, err
 		}
-		for i := range out.Data {
-			j := &out.Data[i]
-			if j.Name == name && !j.Deleted && (found == nil || j.ID > found.ID) {
-				found = j
-			}
-		}
-		seen += int64(len(out.Data))
-		if len(out.Data) < workerPage || seen >= out.Total {
-			return found, nil
+		if j.Name == name && !j.Deleted && (found == nil || j.ID > found.ID) {
+			found = &j
 		}
 	}
+	return found, nil
 }
 
 // CloudResourcesServing returns every cloud resource that serves the

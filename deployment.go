@@ -309,36 +309,23 @@ func (s *CASService) ListCloudResources(ctx context.Context, in *ListCloudResour
 // in.ShowSize reads the largest pages the service allows. in is not
 // modified.
 func (s *CASService) AllCloudResources(ctx context.Context, in *ListCloudResourcesInput) iter.Seq2[CloudResource, error] {
-	return func(yield func(CloudResource, error) bool) {
-		q := ListCloudResourcesInput{}
-		if in != nil {
-			q = *in
-		}
-		q.CurrentPage = max(q.CurrentPage, 1)
-		if q.ShowSize == 0 {
-			q.ShowSize = maxCloudResourcesPage
-		}
-		var seen int64
-		for {
-			out, err := s.ListCloudResources(ctx, &q)
-			if err != nil {
-				yield(CloudResource{}, err)
-				return
-			}
-			for _, r := range out.Data {
-				if !yield(r, nil) {
-					return
-				}
-			}
-			seen += int64(len(out.Data))
-			// An empty or short page is the last; so is the page that
-			// reaches Total, which spares one request for an empty page.
-			if len(out.Data) == 0 || int64(len(out.Data)) < q.ShowSize || (out.Total > 0 && (q.CurrentPage-1)*q.ShowSize+int64(len(out.Data)) >= out.Total) {
-				return
-			}
-			q.CurrentPage++
-		}
+	q := ListCloudResourcesInput{}
+	if in != nil {
+		q = *in
 	}
+	q.CurrentPage = max(q.CurrentPage, 1)
+	if q.ShowSize == 0 {
+		q.ShowSize = maxCloudResourcesPage
+	}
+	return allPages(q.CurrentPage, q.ShowSize, func(n int64) ([]CloudResource, int64, error) {
+		page := q
+		page.CurrentPage = n
+		out, err := s.ListCloudResources(ctx, &page)
+		if err != nil {
+			return nil, 0, err
+		}
+		return out.Data, out.Total, nil
+	})
 }
 
 // ListContactInput is the input of ListContact.

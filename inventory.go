@@ -46,32 +46,15 @@ func (s *CASService) AllUserCertificateOrders(ctx context.Context, in *ListUserC
 	if req.ShowSize == 0 {
 		req.ShowSize = defaultOrderPage
 	}
-	return func(yield func(CertificateOrder, error) bool) {
-		page := req // each range over the sequence starts afresh
-		// Entries before the first page count as seen, so that a walk
-		// from page 3 stops at TotalCount like one from page 1.
-		seen := (page.CurrentPage - 1) * page.ShowSize
-		for {
-			out, err := s.ListUserCertificateOrder(ctx, &page)
-			if err != nil {
-				yield(CertificateOrder{}, err)
-				return
-			}
-			if len(out.CertificateOrderList) == 0 {
-				return
-			}
-			for _, o := range out.CertificateOrderList {
-				if !yield(o, nil) {
-					return
-				}
-			}
-			seen += int64(len(out.CertificateOrderList))
-			if seen >= out.TotalCount {
-				return
-			}
-			page.CurrentPage++
+	return allPages(req.CurrentPage, req.ShowSize, func(n int64) ([]CertificateOrder, int64, error) {
+		page := req // in is never modified
+		page.CurrentPage = n
+		out, err := s.ListUserCertificateOrder(ctx, &page)
+		if err != nil {
+			return nil, 0, err
 		}
-	}
+		return out.CertificateOrderList, out.TotalCount, nil
+	})
 }
 
 // FindUploadedCertificate returns the uploaded certificate named name, or

@@ -110,15 +110,21 @@ func NewKMSSigner(ctx context.Context, c *Client, keyID, keyVersionID string, op
 // the caller is asked to name the version rather than be given a guess.
 func primaryKeyVersion(ctx context.Context, kms *KMSService, keyID string) (string, error) {
 	var versions []KeyVersion
-	for page := int64(1); ; page++ {
-		out, err := kms.ListKeyVersions(ctx, &ListKeyVersionsInput{KeyID: keyID, PageNumber: page, PageSize: maxKeyVersionsPage})
+	all := allPages(1, maxKeyVersionsPage, func(n int64) ([]KeyVersion, int64, error) {
+		out, err := kms.ListKeyVersions(ctx, &ListKeyVersionsInput{KeyID: keyID, PageNumber: n, PageSize: maxKeyVersionsPage})
+		if err != nil {
+			return nil, 0, err
+		}
+		return out.KeyVersions, out.TotalCount, nil
+	})
+	for v, err := range all {
 		if err != nil {
 			return "", fmt.Errorf("alicert: NewKMSSigner: finding the key's primary version: %w", err)
 		}
-		versions = append(versions, out.KeyVersions...)
-		// KMS keeps at most 50 versions of a key; the page bound only
-		// guards against a service that keeps answering full pages.
-		if len(out.KeyVersions) == 0 || int64(len(versions)) >= out.TotalCount || page >= 10 {
+		versions = append(versions, v)
+		// KMS keeps at most 50 versions of a key; the bound (ten full
+		// pages) only guards against a service that never stops answering.
+		if len(versions) >= 10*maxKeyVersionsPage {
 			break
 		}
 	}
