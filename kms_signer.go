@@ -312,7 +312,7 @@ func (s *KMSSigner) TLSCertificate(chainPEM []byte) (tls.Certificate, error) {
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("alicert: KMSSigner.TLSCertificate: the leaf certificate does not parse: %w", err)
 	}
-	if k, ok := leaf.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(s.pub) {
+	if !samePublicKey(leaf.PublicKey, s.pub) {
 		return tls.Certificate{}, fmt.Errorf("alicert: KMSSigner.TLSCertificate: the leaf certificate (%s) is not for KMS key %s version %s",
 			leaf.Subject, s.keyID, s.versionID)
 	}
