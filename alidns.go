@@ -174,12 +174,8 @@ func (in *DescribeSubDomainRecordsInput) validate() []FieldError {
 		checkDomain(&p, "DomainName", in.DomainName, zoneName)
 	}
 	checkRecordType(&p, "Type", in.Type, false)
-	if in.PageNumber < 0 {
-		p.add("PageNumber", fmt.Sprintf("%d is not a page number; pages start at 1", in.PageNumber))
-	}
-	if in.PageSize < 0 || in.PageSize > maxDNSPageSize {
-		p.add("PageSize", fmt.Sprintf("%d is out of range; use 1 to %d", in.PageSize, maxDNSPageSize))
-	}
+	p.pageNumber("PageNumber", int64(in.PageNumber))
+	p.pageSize("PageSize", int64(in.PageSize), maxDNSPageSize)
 	return p
 }
 

@@ -128,12 +128,8 @@ func contains(list []string, s string) bool {
 
 // checkPage validates the paging fields every list action shares.
 func checkPage(p *problems, page, size int64) {
-	if page < 0 {
-		p.add("CurrentPage", fmt.Sprintf("must not be negative, got %d", page))
-	}
-	if size < 0 {
-		p.add("ShowSize", fmt.Sprintf("must not be negative, got %d", size))
-	}
+	p.pageNumber("CurrentPage", page)
+	p.pageSize("ShowSize", size, 0)
 }
 
 // checkIDs validates a list of ids: each positive, no repeats; required

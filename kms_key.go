@@ -311,12 +311,8 @@ type ListKeyVersionsInput struct {
 func (in *ListKeyVersionsInput) validate() []FieldError {
 	var p problems
 	p.required("KeyID", in.KeyID)
-	if in.PageNumber < 0 {
-		p.add("PageNumber", fmt.Sprintf("%d is not a page number; pages start at 1 (0 means 1)", in.PageNumber))
-	}
-	if in.PageSize < 0 || in.PageSize > maxKeyVersionsPage {
-		p.add("PageSize", fmt.Sprintf("%d is out of range; use 1 to %d, or 0 for the default", in.PageSize, maxKeyVersionsPage))
-	}
+	p.pageNumber("PageNumber", in.PageNumber)
+	p.pageSize("PageSize", in.PageSize, maxKeyVersionsPage)
 	return p
 }
 

@@ -281,12 +281,8 @@ func (in *ListUserCertificateOrderInput) validate() []FieldError {
 			p.add("Status", fmt.Sprintf("%s applies to orders only; it is not valid with OrderType %s", in.Status, in.OrderType))
 		}
 	}
-	if in.CurrentPage < 0 {
-		p.add("CurrentPage", fmt.Sprintf("%d is not a page number; pages start at 1 (0 means 1)", in.CurrentPage))
-	}
-	if in.ShowSize < 0 {
-		p.add("ShowSize", fmt.Sprintf("%d is not a page size; give a positive size, or 0 for the default", in.ShowSize))
-	}
+	p.pageNumber("CurrentPage", in.CurrentPage)
+	p.pageSize("ShowSize", in.ShowSize, 0)
 	return p
 }
 

@@ -102,6 +102,24 @@ var reservedTLDs = map[string]bool{
 	"internal": true, "onion": true, "alt": true, "localdomain": true,
 }
 
+// pageNumber reports a negative page number; 0 means the first page.
+func (p *problems) pageNumber(field string, n int64) {
+	if n < 0 {
+		p.add(field, fmt.Sprintf("%d is not a page number; pages start at 1 (0 means 1)", n))
+	}
+}
+
+// pageSize reports a negative page size, or one over max when max is
+// positive (the largest the service documents); 0 means its default.
+func (p *problems) pageSize(field string, n, max int64) {
+	switch {
+	case n < 0:
+		p.add(field, fmt.Sprintf("%d is not a page size; give a positive size, or 0 for the default", n))
+	case max > 0 && n > max:
+		p.add(field, fmt.Sprintf("%d is over the largest page, %d; give 1 to %d, or 0 for the default", n, max, max))
+	}
+}
+
 // checkDomain reports a domain name that use cannot take; see domainProblem.
 func checkDomain(p *problems, field, name string, use domainUse) {
 	if problem := domainProblem(name, use); problem != "" {
