@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -642,11 +640,7 @@ func (in *DeleteUserCertificateInput) validate() []FieldError {
 func (in *DeleteUserCertificateInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
 	token := in.ClientToken
 	if token == "" {
-		var b [16]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return nil, err
-		}
-		token = hex.EncodeToString(b[:])
+		token = newNonce() // 128 random bits, like a SignatureNonce
 	}
 	return append(params, signature.Param{Key: "ClientToken", Value: token}), nil
 }
