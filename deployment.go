@@ -490,6 +490,10 @@ func (in *UpdateDeploymentJobStatusInput) validate() []FieldError {
 
 // UpdateDeploymentJobStatusOutput is the output of UpdateDeploymentJobStatus.
 type UpdateDeploymentJobStatusOutput struct {
+	// Data is the response's Data, kept as the JSON the service sent: the
+	// model (cas-20200407 UpdateDeploymentJobStatusResponseBody) types it as any value and
+	// describes it only as "The response parameters", example "[]".
+	Data json.RawMessage `json:"Data"`
 	// RequestID identifies the request for Alibaba Cloud support.
 	RequestID string `json:"RequestId"`
 }
@@ -756,6 +760,10 @@ func (in *UpdateWorkerResourceStatusInput) validate() []FieldError {
 
 // UpdateWorkerResourceStatusOutput is the output of UpdateWorkerResourceStatus.
 type UpdateWorkerResourceStatusOutput struct {
+	// Data is the response's Data, kept as the JSON the service sent: the
+	// model (cas-20200407 UpdateWorkerResourceStatusResponseBody) types it as any value and
+	// describes it only as "The response parameters", example "[]".
+	Data json.RawMessage `json:"Data"`
 	// RequestID identifies the request for Alibaba Cloud support.
 	RequestID string `json:"RequestId"`
 }

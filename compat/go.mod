@@ -3,7 +3,9 @@ module github.com/alicert/alicert/compat
 go 1.24
 
 require (
-	github.com/alibabacloud-go/darabonba-openapi/v2 v2.1.13
+	github.com/alibabacloud-go/alidns-20150109/v4 v4.6.1
+	github.com/alibabacloud-go/cas-20200407/v4 v4.4.0
+	github.com/alibabacloud-go/darabonba-openapi/v2 v2.2.4
 	github.com/alibabacloud-go/kms-20160120/v3 v3.2.3
 	github.com/alibabacloud-go/tea v1.5.3
 	github.com/alicert/alicert v0.0.0
