@@ -26,7 +26,8 @@ import (
 // The operation-completeness test enforces the recipe of CONTRIBUTING.md:
 // every wire operation of every service has a golden wire file, a case in
 // TestWireGolden, a validation case, a route in the fake, a runnable
-// Example and a row in README.md. Adding an operation without one of them
+// Example, a row in README.md and a row in the compatibility module's
+// differential suite. Adding an operation without one of them
 // fails here, naming the operation and what it lacks.
 
 // completenessServices are the service types whose operations are checked,
@@ -100,6 +101,7 @@ func TestEveryOperationIsComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	differential := completenessDifferentialRows(t)
 	srv := alicerttest.NewServer()
 	defer srv.Close()
 
@@ -124,6 +126,9 @@ func TestEveryOperationIsComplete(t *testing.T) {
 		case ex.Output == "" && !ex.EmptyOutput:
 			t.Errorf("%s: Example%s has no // Output: comment, so go test does not run it", op, example)
 		}
+		if !differential[op.String()] {
+			t.Errorf("%s: no row in differentialRows in %s; add one that sends the same input through the official client", op, completenessDifferentialFile)
+		}
 		if !completenessREADMERow(string(readme), op) {
 			t.Errorf("%s: no row naming `%s` in README.md's table of operations (| %s | ... |)", op, op.name, op.readme)
 		}
@@ -147,6 +152,62 @@ func completenessParse(t *testing.T) []*ast.File {
 		files = append(files, f)
 	}
 	return files
+}
+
+// completenessDifferentialFile is the compatibility module's differential
+// suite, whose differentialRows has one row per operation.
+const completenessDifferentialFile = "compat/differential_test.go"
+
+// completenessDifferentialRows returns the operations named by the "op:"
+// fields of the rows of differentialRows in completenessDifferentialFile
+// ("CASService.CreateCsr").
+func completenessDifferentialRows(t *testing.T) map[string]bool {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), completenessDifferentialFile, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, decl := range f.Decls {
+		gen, ok := decl.(*ast.GenDecl)
+		if !ok || gen.Tok != token.VAR {
+			continue
+		}
+		for _, spec := range gen.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				if name.Name != "differentialRows" || i >= len(vs.Values) {
+					continue
+				}
+				rows, ok := vs.Values[i].(*ast.CompositeLit)
+				if !ok {
+					continue
+				}
+				for _, row := range rows.Elts {
+					if lit, ok := row.(*ast.CompositeLit); ok {
+						completenessOpField(lit, found)
+					}
+				}
+			}
+		}
+	}
+	if len(found) == 0 {
+		t.Fatalf("%s: no differentialRows with op fields: the parse is broken", completenessDifferentialFile)
+	}
+	return found
+}
+
+// completenessOpField records the string value of a row's "op:" field.
+func completenessOpField(row *ast.CompositeLit, found map[string]bool) {
+	for _, elt := range row.Elts {
+		if kv, ok := elt.(*ast.KeyValueExpr); ok {
+			if key, ok := kv.Key.(*ast.Ident); ok && key.Name == "op" {
+				if s, ok := completenessString(kv.Value); ok {
+					found[s] = true
+				}
+			}
+		}
+	}
 }
 
 // completenessWireCases returns the actions of the cases wireCases lists:
