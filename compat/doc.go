@@ -4,6 +4,14 @@
 // alicerttest.Server, for every certificate, KMS and DNS operation alicert
 // has, and checks that they decode the same values alicert does.
 //
+// Its differential suite (differential_test.go) holds the official
+// generated clients, pinned in go.mod (cas-20200407/v4 v4.4.0,
+// kms-20160120/v3 v3.2.3, alidns-20150109/v4 v4.6.1), as the oracle: for
+// every wire operation of alicert it sends one input through both clients
+// to one recording server and compares what they send and decode; the
+// differences made on purpose are listed there, each with the model text
+// it rests on.
+//
 // It is a module of its own so that the official SDKs and their many
 // dependencies stay out of alicert's dependency graph. It has no API; its
 // tests are the point. Run them with
