@@ -33,7 +33,7 @@ import (
 //   - "decode": every field of the official response model, as the
 //     official client decodes it, against the alicert Output field of the
 //     same JSON name (matched without regard to case, as encoding/json
-//     does).
+//     does); and any Output field that the model does not have.
 //
 // Any difference fails unless differences lists it, with its reason and
 // the model text it rests on. A new operation needs one row in
@@ -456,7 +456,8 @@ func compareV3(ours, theirs sentRequest, add func(aspect, path, format string, a
 }
 
 // compareDecoded compares every leaf the official client decoded with the
-// alicert Output field of the same JSON name.
+// alicert Output field of the same JSON name, and reports every field
+// alicert decodes that the model does not have.
 func compareDecoded(row diffRow, ours, theirs any, add func(aspect, path, format string, args ...any)) {
 	want := map[string]string{}
 	leaves(reflect.ValueOf(theirs), "", want)
@@ -468,6 +469,15 @@ func compareDecoded(row diffRow, ours, theirs any, add func(aspect, path, format
 	byFold := map[string]string{}
 	for p, v := range got {
 		byFold[strings.ToLower(p)] = v
+	}
+	wanted := map[string]bool{}
+	for path := range want {
+		wanted[strings.ToLower(renamed(path, row.paths))] = true
+	}
+	for _, path := range sortedKeys(got) {
+		if !wanted[strings.ToLower(path)] {
+			add("decode", path, "alicert decodes %q into a field the official model does not have", got[path])
+		}
 	}
 	for _, path := range sortedKeys(want) {
 		v, ok := byFold[strings.ToLower(renamed(path, row.paths))]
