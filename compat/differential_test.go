@@ -287,7 +287,7 @@ type knownDifference struct {
 // differences is the one table of differences the suite accepts.
 var differences = []knownDifference{
 	{alg: sigV2, aspect: "param", path: "Format",
-		reason: "alicert sends Format=JSON, as alibaba-cloud-sdk-go (the other official Go SDK, v1.63.107) does; the darabonba clients send json. The RPC signature's parameter is case-insensitive in the service's examples, which use JSON",
+		reason: "alicert sends Format=JSON, the spelling alibaba-cloud-sdk-go (the other official Go SDK) sends; the darabonba clients send json. Each is what an official SDK sends every day, and alicert's golden wire files and signature vectors hold JSON",
 		model:  "darabonba-openapi/v2@v2.2.4 (RPC style): Format \"json\"; alibaba-cloud-sdk-go@v1.63.107 sdk/requests: Format \"JSON\""},
 	{alg: sigV2, aspect: "location",
 		reason: "alicert's documented choice (README, SECURITY.md): with HMAC-SHA1 the parameters and the Signature travel in the POST form body, never in a URL a proxy might log; the signature covers the same parameter set either way",
@@ -307,7 +307,8 @@ var differences = []knownDifference{
 
 	// 0/1 integers that alicert decodes into bools: the model gives 0 and 1
 	// as the only values, and a bool says the same without a number to
-	// compare. alicert's decoder refuses any other value.
+	// compare. alicert's decoder (flag01) refuses any value but 0, 1, true
+	// and false.
 	{op: "CASService.ListCloudResources", aspect: "decode", path: "Data.DefaultResource",
 		reason: "the 0/1 flag is DefaultResource bool", model: casModel + " ListCloudResourcesResponseBodyData.DefaultResource *int32: \"Valid values: 1: yes, 0: no\""},
 	{op: "CASService.ListCloudResources", aspect: "decode", path: "Data.EnableHttps",
