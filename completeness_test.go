@@ -380,7 +380,10 @@ func completenessDescriptorOf(e ast.Expr) (completenessDescriptor, bool) {
 		return d, false
 	}
 	lit, ok := u.X.(*ast.CompositeLit)
-	if typ, isIdent := lit.Type.(*ast.Ident); !ok || !isIdent || typ.Name != "operation" {
+	if !ok {
+		return d, false
+	}
+	if typ, ok := lit.Type.(*ast.Ident); !ok || typ.Name != "operation" {
 		return d, false
 	}
 	for _, elt := range lit.Elts {
