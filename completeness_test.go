@@ -3,6 +3,7 @@ package alicert_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/doc"
 	"go/parser"
@@ -133,6 +134,8 @@ func TestEveryOperationIsComplete(t *testing.T) {
 			t.Errorf("%s: no row naming `%s` in README.md's table of operations (| %s | ... |)", op, op.name, op.readme)
 		}
 	}
+	completenessSafetyNets(t, files, completenessOps(t))
+	completenessAPIReferences(t, completenessOps(t))
 }
 
 // completenessParse parses the package's test files, with comments.
@@ -314,4 +317,304 @@ func completenessREADMERow(readme string, op completenessOp) bool {
 		}
 	}
 	return false
+}
+
+// completenessSafetyNets fails for every operation that has no row, or more
+// than one, in the tables of the nets that run every operation: the fault
+// matrix (relOps, reliability_test.go) and the decode fuzz (decodeFuzzOps,
+// decode_fuzz_test.go), and for every row that names no operation.
+func completenessSafetyNets(t *testing.T, files []*ast.File, ops []completenessOp) {
+	t.Helper()
+	descriptors := completenessDescriptors(t)
+	matrix := map[string]int{}
+	for _, row := range relOps {
+		matrix[row.action]++
+	}
+	fuzz := completenessDecodeFuzzRows(files, descriptors)
+	known := map[string]bool{}
+	for _, op := range ops {
+		known[op.name] = true
+		if d, ok := descriptors[op.name]; !ok {
+			t.Errorf("%s: no descriptor var op%s = &operation{action: %q, ...} in the package", op, op.name, op.name)
+		} else if d.name != "op"+op.name {
+			t.Errorf("%s: its descriptor is named %s; name it op%s", op, d.name, op.name)
+		}
+		switch n := matrix[op.name]; {
+		case n == 0:
+			t.Errorf("%s: no fault-matrix row; add one with action %q to relOps in reliability_test.go", op, op.name)
+		case n > 1:
+			t.Errorf("%s: %d fault-matrix rows in relOps; keep one", op, n)
+		}
+		switch n := fuzz[op.name]; {
+		case n == 0:
+			t.Errorf("%s: no decode-fuzz row; add decodeFuzzRow[%sOutput](op%s) to decodeFuzzOps in decode_fuzz_test.go", op, op.name, op.name)
+		case n > 1:
+			t.Errorf("%s: %d decode-fuzz rows in decodeFuzzOps; keep one", op, n)
+		}
+	}
+	for action := range matrix {
+		if !known[action] {
+			t.Errorf("relOps has a row for %q, which is no operation of the services", action)
+		}
+	}
+	for action := range fuzz {
+		if !known[action] {
+			t.Errorf("decodeFuzzOps has a row for %q, which is no operation of the services", action)
+		}
+	}
+}
+
+// completenessDescriptor is an operation's descriptor as the package's
+// source declares it: var <name> = &operation{action: ..., kind: ...}.
+type completenessDescriptor struct {
+	name, action string
+	// kind is the identifier of its kind field; empty when the field is
+	// left out (the zero kind).
+	kind string
+}
+
+// create reports whether the descriptor is a create, never repeated once
+// it may have reached the service.
+func (d completenessDescriptor) create() bool { return d.kind == "opCreate" }
+
+// completenessDescriptors parses the package's (non-test) source and
+// returns every operation descriptor by action. It reads the source, not a
+// list, so that a test deriving an expectation from an operation's kind
+// cannot disagree with the descriptor the call path uses.
+func completenessDescriptors(t testing.TB) map[string]completenessDescriptor {
+	t.Helper()
+	found := map[string]completenessDescriptor{}
+	for _, f := range completenessSource(t) {
+		for _, decl := range f.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok || gen.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range gen.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, value := range vs.Values {
+					if d, ok := completenessDescriptorOf(value); ok && i < len(vs.Names) {
+						d.name = vs.Names[i].Name
+						if prev, dup := found[d.action]; dup {
+							t.Errorf("two descriptors send %s: %s and %s", d.action, prev.name, d.name)
+						}
+						found[d.action] = d
+					}
+				}
+			}
+		}
+	}
+	if len(found) < 9 {
+		t.Fatalf("found %d operation descriptors: the parse is broken", len(found))
+	}
+	return found
+}
+
+// completenessSource parses the package's source files (not its tests),
+// with comments.
+func completenessSource(t testing.TB) []*ast.File {
+	t.Helper()
+	paths, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	return files
+}
+
+// completenessDescriptorOf reads &operation{action: "...", kind: ...}.
+func completenessDescriptorOf(e ast.Expr) (completenessDescriptor, bool) {
+	var d completenessDescriptor
+	u, ok := e.(*ast.UnaryExpr)
+	if !ok || u.Op != token.AND {
+		return d, false
+	}
+	lit, ok := u.X.(*ast.CompositeLit)
+	if !ok {
+		return d, false
+	}
+	if typ, ok := lit.Type.(*ast.Ident); !ok || typ.Name != "operation" {
+		return d, false
+	}
+	for _, elt := range lit.Elts {
+		kv, ok := elt.(*ast.KeyValueExpr)
+		if !ok {
+			continue
+		}
+		switch key, _ := kv.Key.(*ast.Ident); {
+		case key == nil:
+		case key.Name == "action":
+			d.action, _ = completenessString(kv.Value)
+		case key.Name == "kind":
+			if id, ok := kv.Value.(*ast.Ident); ok {
+				d.kind = id.Name
+			}
+		}
+	}
+	return d, d.action != ""
+}
+
+// completenessDecodeFuzzRows counts, by action, the rows of decodeFuzzOps:
+// the descriptors its value names.
+func completenessDecodeFuzzRows(files []*ast.File, descriptors map[string]completenessDescriptor) map[string]int {
+	byName := map[string]string{}
+	for action, d := range descriptors {
+		byName[d.name] = action
+	}
+	rows := map[string]int{}
+	for _, f := range files {
+		for _, decl := range f.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok || gen.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range gen.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if name.Name != "decodeFuzzOps" || i >= len(vs.Values) {
+						continue
+					}
+					ast.Inspect(vs.Values[i], func(n ast.Node) bool {
+						if id, ok := n.(*ast.Ident); ok && byName[id.Name] != "" {
+							rows[byName[id.Name]]++
+						}
+						return true
+					})
+				}
+			}
+		}
+	}
+	return rows
+}
+
+// completenessOperationsFile is the one list of the operations: service,
+// action, API version and API reference page, one operation a line.
+const completenessOperationsFile = "testdata/operations.txt"
+
+// completenessReferenceForms is the documented form of each service's API
+// reference pages, filled with the API version and the action lowercased.
+var completenessReferenceForms = map[string]string{
+	"CAS": "https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-%s-%s",
+	"KMS": "https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/api-kms-%s-%s",
+	"DNS": "https://www.alibabacloud.com/help/en/dns/api-alidns-%s-%s",
+}
+
+// completenessListed is one row of completenessOperationsFile.
+type completenessListed struct {
+	line                              int
+	service, action, version, refLink string
+}
+
+// completenessAPIReferences checks the list of operations against the
+// operations both ways, every row's link against the documented form, and
+// every operation's doc comment, whose last line must be
+// "API reference: <the row's link>".
+func completenessAPIReferences(t *testing.T, ops []completenessOp) {
+	t.Helper()
+	listed := completenessReadOperations(t)
+	docs := completenessMethodDocs(t)
+	known := map[string]bool{}
+	for _, op := range ops {
+		known[op.name] = true
+		row, ok := listed[op.name]
+		switch {
+		case !ok:
+			t.Errorf("%s: no row in %s; add %q", op, completenessOperationsFile,
+				strings.Join([]string{op.readme, op.name, op.version, completenessReferenceURL(op.readme, op.version, op.name)}, " "))
+			continue
+		case row.service != op.readme || row.version != op.version:
+			t.Errorf("%s: %s:%d lists it as %s %s; it is %s %s", op, completenessOperationsFile, row.line, row.service, row.version, op.readme, op.version)
+		}
+		want := "API reference: " + row.refLink
+		if last := completenessLastLine(docs[op.String()]); last != want {
+			t.Errorf("%s: its doc comment ends with %q; end it with %q", op, last, want)
+		}
+	}
+	for action, row := range listed {
+		if !known[action] {
+			t.Errorf("%s:%d lists %s, which is no operation of the services", completenessOperationsFile, row.line, action)
+		}
+	}
+}
+
+// completenessReferenceURL is the API reference page of an action in the
+// documented form of its service.
+func completenessReferenceURL(service, version, action string) string {
+	form, ok := completenessReferenceForms[service]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf(form, version, strings.ToLower(action))
+}
+
+// completenessReadOperations reads completenessOperationsFile by action:
+// lines of four fields (blank lines and lines starting with # aside), each
+// link in its service's documented form, no action twice.
+func completenessReadOperations(t *testing.T) map[string]completenessListed {
+	t.Helper()
+	data, err := os.ReadFile(completenessOperationsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]completenessListed{}
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Fields(line)
+		if len(fields) != 4 {
+			t.Errorf("%s:%d: %d fields, want service, action, API version and reference link", completenessOperationsFile, i+1, len(fields))
+			continue
+		}
+		row := completenessListed{line: i + 1, service: fields[0], action: fields[1], version: fields[2], refLink: fields[3]}
+		if want := completenessReferenceURL(row.service, row.version, row.action); row.refLink != want {
+			t.Errorf("%s:%d: %s's link %s is not in the documented form %s", completenessOperationsFile, row.line, row.action, row.refLink, want)
+		}
+		if prev, dup := rows[row.action]; dup {
+			t.Errorf("%s:%d: %s is listed already on line %d", completenessOperationsFile, row.line, row.action, prev.line)
+		}
+		rows[row.action] = row
+	}
+	return rows
+}
+
+// completenessMethodDocs returns the doc comments of the services' methods,
+// by "<Service>.<Method>".
+func completenessMethodDocs(t *testing.T) map[string]string {
+	t.Helper()
+	docs := map[string]string{}
+	for _, f := range completenessSource(t) {
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || len(fn.Recv.List) != 1 {
+				continue
+			}
+			recv := fn.Recv.List[0].Type
+			if star, ok := recv.(*ast.StarExpr); ok {
+				recv = star.X
+			}
+			if id, ok := recv.(*ast.Ident); ok {
+				docs[id.Name+"."+fn.Name.Name] = fn.Doc.Text()
+			}
+		}
+	}
+	return docs
+}
+
+// completenessLastLine is the last non-blank line of a doc comment.
+func completenessLastLine(doc string) string {
+	lines := strings.Split(strings.TrimSpace(doc), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }

@@ -7,26 +7,72 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-// decodeFuzzOps is every operation with a constructor for its output type.
-var decodeFuzzOps = []struct {
+// decodeFuzzOp is one operation of the decode fuzz: its descriptor, and a
+// constructor for its output type.
+type decodeFuzzOp struct {
 	op     *operation
 	newOut func() any
-}{
-	{opCreateCertificateRequest, func() any { return new(CreateCertificateRequestOutput) }},
-	{opDescribeCertificateState, func() any { return new(DescribeCertificateStateOutput) }},
-	{opCreateCsr, func() any { return new(CreateCsrOutput) }},
-	{opGetCsrDetail, func() any { return new(GetCsrDetailOutput) }},
-	{opCreateCertificate, func() any { return new(CreateCertificateOutput) }},
-	{opUploadCertificate, func() any { return new(UploadCertificateOutput) }},
-	{opAddDomainRecord, func() any { return new(AddDomainRecordOutput) }},
-	{opDescribeSubDomainRecords, func() any { return new(DescribeSubDomainRecordsOutput) }},
-	{opDeleteDomainRecord, func() any { return new(DeleteDomainRecordOutput) }},
+}
+
+// decodeFuzzRow is the row of op, whose output type is Out.
+func decodeFuzzRow[Out any](op *operation) decodeFuzzOp {
+	return decodeFuzzOp{op: op, newOut: func() any { return new(Out) }}
+}
+
+// decodeFuzzOps has one row per operation; TestEveryOperationIsComplete
+// fails for an operation without one.
+var decodeFuzzOps = []decodeFuzzOp{
+	decodeFuzzRow[CreateCertificateRequestOutput](opCreateCertificateRequest),
+	decodeFuzzRow[DescribeCertificateStateOutput](opDescribeCertificateState),
+	decodeFuzzRow[CreateCsrOutput](opCreateCsr),
+	decodeFuzzRow[GetCsrDetailOutput](opGetCsrDetail),
+	decodeFuzzRow[CreateCertificateWithCsrRequestOutput](opCreateCertificateWithCsrRequest),
+	decodeFuzzRow[ListUserCertificateOrderOutput](opListUserCertificateOrder),
+	decodeFuzzRow[GetUserCertificateDetailOutput](opGetUserCertificateDetail),
+	decodeFuzzRow[UploadUserCertificateOutput](opUploadUserCertificate),
+	decodeFuzzRow[DeleteUserCertificateOutput](opDeleteUserCertificate),
+	decodeFuzzRow[DeleteCertificateRequestOutput](opDeleteCertificateRequest),
+	decodeFuzzRow[CancelOrderRequestOutput](opCancelOrderRequest),
+	decodeFuzzRow[CancelCertificateForPackageRequestOutput](opCancelCertificateForPackageRequest),
+	decodeFuzzRow[RenewCertificateOrderForPackageRequestOutput](opRenewCertificateOrderForPackageRequest),
+	decodeFuzzRow[DescribePackageStateOutput](opDescribePackageState),
+	decodeFuzzRow[ListCloudResourcesOutput](opListCloudResources),
+	decodeFuzzRow[ListContactOutput](opListContact),
+	decodeFuzzRow[CreateDeploymentJobOutput](opCreateDeploymentJob),
+	decodeFuzzRow[UpdateDeploymentJobStatusOutput](opUpdateDeploymentJobStatus),
+	decodeFuzzRow[DescribeDeploymentJobOutput](opDescribeDeploymentJob),
+	decodeFuzzRow[ListWorkerResourceOutput](opListWorkerResource),
+	decodeFuzzRow[UpdateWorkerResourceStatusOutput](opUpdateWorkerResourceStatus),
+	decodeFuzzRow[DeleteDeploymentJobOutput](opDeleteDeploymentJob),
+	decodeFuzzRow[ListDeploymentJobOutput](opListDeploymentJob),
+	decodeFuzzRow[CreateCertificateOutput](opCreateCertificate),
+	decodeFuzzRow[UploadCertificateOutput](opUploadCertificate),
+	decodeFuzzRow[CreateKeyOutput](opCreateKey),
+	decodeFuzzRow[GetPublicKeyOutput](opGetPublicKey),
+	decodeFuzzRow[AsymmetricSignOutput](opAsymmetricSign),
+	decodeFuzzRow[ListKeyVersionsOutput](opListKeyVersions),
+	decodeFuzzRow[AddDomainRecordOutput](opAddDomainRecord),
+	decodeFuzzRow[DescribeSubDomainRecordsOutput](opDescribeSubDomainRecords),
+	decodeFuzzRow[DeleteDomainRecordOutput](opDeleteDomainRecord),
+}
+
+// TestDecodeFuzzRowsMatchTheirOperation: each row decodes into the output
+// type of its own operation, so that a row copied from another fuzzes the
+// operation it names.
+func TestDecodeFuzzRowsMatchTheirOperation(t *testing.T) {
+	t.Parallel()
+	for _, row := range decodeFuzzOps {
+		if got := reflect.TypeOf(row.newOut()).Elem().Name(); got != row.op.action+"Output" {
+			t.Errorf("the row of %s decodes into %s", row.op.action, got)
+		}
+	}
 }
 
 // decodeFuzzResponder answers every request with one status and body, in process.

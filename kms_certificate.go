@@ -187,7 +187,7 @@ var opCreateCertificate = &operation{
 // The call is not retried once the request may have reached the service:
 // such a failure matches ErrOutcomeUnknown.
 //
-// API reference: https://www.alibabacloud.com/help/en/kms/developer-reference/api-kms-2016-01-20-createcertificate
+// API reference: https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/api-kms-2016-01-20-createcertificate
 func (s *KMSService) CreateCertificate(ctx context.Context, in *CreateCertificateInput) (*CreateCertificateOutput, error) {
 	return invoke[CreateCertificateOutput](ctx, s.owner(), opCreateCertificate, in)
 }
@@ -236,7 +236,7 @@ var opUploadCertificate = &operation{
 // Like a create, it is not retried once the request may have reached the
 // service: such a failure matches ErrOutcomeUnknown.
 //
-// API reference: https://www.alibabacloud.com/help/en/kms/developer-reference/api-kms-2016-01-20-uploadcertificate
+// API reference: https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/api-kms-2016-01-20-uploadcertificate
 func (s *KMSService) UploadCertificate(ctx context.Context, in *UploadCertificateInput) (*UploadCertificateOutput, error) {
 	return invoke[UploadCertificateOutput](ctx, s.owner(), opUploadCertificate, in)
 }

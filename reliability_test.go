@@ -62,10 +62,11 @@ func relNewServer(t testing.TB, srvOpts []alicerttest.Option, opts ...alicert.Op
 // relOp is one operation of the matrix: setup prepares what it needs (an
 // order to describe, a CSR to read, a KMS certificate to upload to) without
 // faults, and returns the call; created counts what the operation creates
-// at the server (nil for reads).
+// at the server (nil when it creates nothing to count). Whether the call
+// may be repeated is not stated here: the matrix expects what the kind of
+// the operation's descriptor (opCreate or not) promises.
 type relOp struct {
 	action string
-	create bool
 	// serverOpts seed what the operation needs that only the fake's
 	// options can make (cloud resources, contacts).
 	serverOpts []alicerttest.Option
@@ -80,9 +81,11 @@ type relOp struct {
 	repeatGone func(err error) bool
 }
 
+// relOps has one row per operation; TestEveryOperationIsComplete fails for
+// an operation without one.
 var relOps = []relOp{
 	{
-		action: "CreateCertificateRequest", create: true,
+		action: "CreateCertificateRequest",
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			return func(ctx context.Context) error {
 				out, err := c.CAS.CreateCertificateRequest(ctx, cpValidCreate())
@@ -109,7 +112,7 @@ var relOps = []relOp{
 		},
 	},
 	{
-		action: "CreateCsr", create: true,
+		action: "CreateCsr",
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			return func(ctx context.Context) error {
 				_, err := c.CAS.CreateCsr(ctx, relCsrInput())
@@ -133,7 +136,7 @@ var relOps = []relOp{
 		},
 	},
 	{
-		action: "CreateCertificate", create: true,
+		action: "CreateCertificate",
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			return func(ctx context.Context) error {
 				_, err := c.KMS.CreateCertificate(ctx, relKMSInput())
@@ -143,7 +146,7 @@ var relOps = []relOp{
 		created: (*alicerttest.Server).KMSCertificateCount,
 	},
 	{
-		action: "UploadCertificate", create: true,
+		action: "UploadCertificate",
 		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			kc, err := c.KMS.CreateCertificate(t.Context(), relKMSInput())
 			require.NoError(t, err)
@@ -166,7 +169,7 @@ var relOps = []relOp{
 			return n
 		},
 	}, {
-		action: "AddDomainRecord", create: true,
+		action: "AddDomainRecord",
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			return func(ctx context.Context) error {
 				_, err := c.DNS.AddDomainRecord(ctx, &alicert.AddDomainRecordInput{DomainName: "example.com", RR: "_dnsauth", Type: "TXT", Value: "v"})
@@ -197,7 +200,7 @@ var relOps = []relOp{
 		repeatGone: alicert.IsDNSRecordNotFound,
 	},
 	{
-		action: "CreateKey", create: true,
+		action: "CreateKey",
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			return func(ctx context.Context) error {
 				_, err := c.KMS.CreateKey(ctx, relKeyInput())
@@ -239,7 +242,7 @@ var relOps = []relOp{
 		},
 	},
 	{
-		action: "CreateDeploymentJob", create: true, serverOpts: relDeployOpts(),
+		action: "CreateDeploymentJob", serverOpts: relDeployOpts(),
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			return func(ctx context.Context) error {
 				out, err := c.CAS.CreateDeploymentJob(ctx, relJobInput())
@@ -355,7 +358,7 @@ var relOps = []relOp{
 		},
 	},
 	{
-		action: "CreateCertificateWithCsrRequest", create: true,
+		action: "CreateCertificateWithCsrRequest",
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			csr := relCSR(t, "www.example.com")
 			return func(ctx context.Context) error {
@@ -393,7 +396,7 @@ var relOps = []relOp{
 		},
 	},
 	{
-		action: "UploadUserCertificate", create: true,
+		action: "UploadUserCertificate",
 		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			cert, key := relPair(t, srv)
 			return func(ctx context.Context) error {
@@ -416,7 +419,7 @@ var relOps = []relOp{
 		},
 	},
 	{
-		action: "DeleteCertificateRequest", create: true,
+		action:     "DeleteCertificateRequest",
 		serverOpts: []alicerttest.Option{alicerttest.WithVerifyFailure("fail.example.com")},
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			orderID, _ := relIssued(t, c, "fail.example.com")
@@ -427,7 +430,7 @@ var relOps = []relOp{
 		},
 	},
 	{
-		action: "CancelOrderRequest", create: true, pending: true,
+		action: "CancelOrderRequest", pending: true,
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			orderID, _ := relIssued(t, c, "www.example.com")
 			return func(ctx context.Context) error {
@@ -437,7 +440,7 @@ var relOps = []relOp{
 		},
 	},
 	{
-		action: "CancelCertificateForPackageRequest", create: true,
+		action: "CancelCertificateForPackageRequest",
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			orderID, _ := relIssued(t, c, "www.example.com")
 			return func(ctx context.Context) error {
@@ -447,7 +450,7 @@ var relOps = []relOp{
 		},
 	},
 	{
-		action: "RenewCertificateOrderForPackageRequest", create: true,
+		action: "RenewCertificateOrderForPackageRequest",
 		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			orderID, _ := relIssued(t, c, "www.example.com")
 			return func(ctx context.Context) error {
@@ -665,10 +668,15 @@ func relExpect(kind alicerttest.FaultKind, create bool) relWant {
 
 func TestReliabilityFaultMatrix(t *testing.T) {
 	t.Parallel()
+	descriptors := completenessDescriptors(t)
 	var cells, passed atomic.Int32
 	t.Run("cells", func(t *testing.T) {
 		for _, alg := range relAlgorithms {
 			for _, op := range relOps {
+				d, ok := descriptors[op.action]
+				if !ok {
+					t.Fatalf("relOps: no operation descriptor sends %s", op.action)
+				}
 				for _, kind := range relAllFaults {
 					cells.Add(1)
 					t.Run(alg.String()+"/"+op.action+"/"+kind.String(), func(t *testing.T) {
@@ -687,9 +695,9 @@ func TestReliabilityFaultMatrix(t *testing.T) {
 							createdBefore = op.created(srv)
 						}
 						if kind == alicerttest.FaultSlow {
-							relSlowCell(t, srv, op, call, createdBefore)
+							relSlowCell(t, srv, op, d.create(), call, createdBefore)
 						} else {
-							relCell(t, srv, op, kind, call, createdBefore)
+							relCell(t, srv, op, d.create(), kind, call, createdBefore)
 						}
 						if !t.Failed() {
 							passed.Add(1)
@@ -705,8 +713,8 @@ func TestReliabilityFaultMatrix(t *testing.T) {
 	assert.Equal(t, cells.Load(), passed.Load())
 }
 
-func relCell(t *testing.T, srv *alicerttest.Server, op relOp, kind alicerttest.FaultKind, call func(context.Context) error, createdBefore int) {
-	want := relExpect(kind, op.create)
+func relCell(t *testing.T, srv *alicerttest.Server, op relOp, create bool, kind alicerttest.FaultKind, call func(context.Context) error, createdBefore int) {
+	want := relExpect(kind, create)
 	if op.repeatGone != nil && want.ok && want.attempts == 2 && relActingFaults[kind] {
 		want = relWant{attempts: 2, apiStatus: -1} // the repeat finds the record gone
 	}
@@ -746,7 +754,7 @@ func relCell(t *testing.T, srv *alicerttest.Server, op relOp, kind alicerttest.F
 // ctx's error, is never retried, and the fake drops the stalled request
 // unprocessed. Whether the request reached the fake before the deadline
 // depends on the machine's speed, so the checks hold either way.
-func relSlowCell(t *testing.T, srv *alicerttest.Server, op relOp, call func(context.Context) error, createdBefore int) {
+func relSlowCell(t *testing.T, srv *alicerttest.Server, op relOp, create bool, call func(context.Context) error, createdBefore int) {
 	srv.InjectFault(op.action, alicerttest.Fault{Kind: alicerttest.FaultSlow, Delay: time.Minute}, 1)
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
@@ -757,7 +765,7 @@ func relSlowCell(t *testing.T, srv *alicerttest.Server, op relOp, call func(cont
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	attempts := srv.RequestCount(op.action)
 	assert.LessOrEqual(t, attempts, 1, "not retried past the deadline")
-	if op.create && attempts == 1 {
+	if create && attempts == 1 {
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, "the request was sent, so the outcome is unknown")
 	}
 	if op.created != nil {
