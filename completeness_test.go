@@ -26,7 +26,7 @@ import (
 // The operation-completeness test enforces the recipe of CONTRIBUTING.md:
 // every wire operation of every service has a golden wire file, a case in
 // TestWireGolden, a validation case, a route in the fake, a runnable
-// Example and a row in README.md. Adding an operation without one of them
+// Example, a row in README.md and a row in the secrets table. Adding an operation without one of them
 // fails here, naming the operation and what it lacks.
 
 // completenessServices are the service types whose operations are checked,
@@ -103,6 +103,7 @@ func TestEveryOperationIsComplete(t *testing.T) {
 	srv := alicerttest.NewServer()
 	defer srv.Close()
 
+	completenessSecretsRows(t, completenessOps(t))
 	for _, op := range completenessOps(t) {
 		golden := filepath.Join("testdata", "golden", op.name+".txt")
 		if _, err := os.Stat(golden); err != nil {
