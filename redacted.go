@@ -43,12 +43,8 @@ func hidden(secret string) string {
 	return redact.Placeholder
 }
 
-var (
-	stringType    = reflect.TypeFor[string]()
-	boolType      = reflect.TypeFor[bool]()
-	stringsType   = reflect.TypeFor[[]string]()
-	certChainType = reflect.TypeFor[[]*x509.Certificate]()
-)
+// certChainType is the type of a parsed chain, summarised by formatting.
+var certChainType = reflect.TypeFor[[]*x509.Certificate]()
 
 // hidingView returns a copy of v (a struct) as a struct of a type without
 // methods, so that formatting it cannot recurse, in which:
