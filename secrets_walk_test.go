@@ -233,24 +233,28 @@ var swSigner = func() *ecdsa.PrivateKey {
 }()
 
 // swForbidden are the encodings of the secrets that no output may hold:
-// raw, base64, hex, percent- and form-encoded, and the private scalar of
-// swSigner in decimal, hex and base64.
-func swForbidden() []string {
-	var out []string
-	for _, s := range []string{swMarkerBody, swMarkerBody[:24]} {
-		out = append(out, s, base64.StdEncoding.EncodeToString([]byte(s))[:24], base64.URLEncoding.EncodeToString([]byte(s))[:24],
-			hex.EncodeToString([]byte(s))[:24], strings.ToUpper(hex.EncodeToString([]byte(s))[:24]), url.QueryEscape(s), url.PathEscape(s))
+// the marker's body raw, percent- and form-encoded, in hex, and in base64 at
+// each of the three alignments it can take inside a longer text; and the
+// private scalar of swSigner in decimal, hex and base64.
+var swForbidden = func() []string {
+	body := swMarkerBody
+	out := []string{body, url.QueryEscape(body), url.PathEscape(body),
+		hex.EncodeToString([]byte(body))[:24], strings.ToUpper(hex.EncodeToString([]byte(body))[:24])}
+	for k := range 3 {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding} {
+			out = append(out, enc.EncodeToString([]byte(body[k:]))[:24])
+		}
 	}
 	d := swSigner.D
-	out = append(out, d.String()[:24], d.Text(16)[:24], strings.ToUpper(d.Text(16)[:24]))
 	raw := d.FillBytes(make([]byte, 32))
-	return append(out, base64.StdEncoding.EncodeToString(raw)[:24], hex.EncodeToString(raw)[:24])
-}
+	return append(out, d.String()[:24], d.Text(16)[:24], strings.ToUpper(d.Text(16)[:24]),
+		base64.StdEncoding.EncodeToString(raw)[:24], hex.EncodeToString(raw)[:24])
+}()
 
 // swRequireNoSecret fails when text holds an encoding of a secret.
 func swRequireNoSecret(t *testing.T, label, text string) {
 	t.Helper()
-	for _, f := range swForbidden() {
+	for _, f := range swForbidden {
 		if strings.Contains(text, f) {
 			t.Fatalf("%s shows a secret (%q): %.800s", label, f, text)
 		}
