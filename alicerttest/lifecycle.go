@@ -262,12 +262,13 @@ func (ca *testCA) issueForCSR(csr *x509.CertificateRequest, domain string, now t
 	return leaf + ca.certPEM, nil
 }
 
+// firstCertificate returns the leaf of a stored chain.
 func firstCertificate(chainPEM string) (*x509.Certificate, error) {
-	block, _ := pem.Decode([]byte(chainPEM))
-	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("no CERTIFICATE block")
+	certs, err := parseCertificates(chainPEM)
+	if err != nil {
+		return nil, err
 	}
-	return x509.ParseCertificate(block.Bytes)
+	return certs[0], nil
 }
 
 // orderCSR parses and checks the Csr parameter of an order: a CSR whose
