@@ -141,21 +141,24 @@ func swDeclaredStructs(t *testing.T, dir, pkg string) []string {
 		}
 		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
 		require.NoError(t, err)
-		ast.Inspect(f, func(n ast.Node) bool {
-			if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.IsExported() {
-				if _, isStruct := ts.Type.(*ast.StructType); isStruct {
+		for _, decl := range f.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok || gen.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range gen.Specs {
+				ts := spec.(*ast.TypeSpec)
+				if _, isStruct := ts.Type.(*ast.StructType); isStruct && ts.Name.IsExported() {
 					names = append(names, pkg+"."+ts.Name.Name)
 				}
 			}
-			return !isFunc(n)
-		})
+		}
 	}
 	return names
 }
 
-func isFunc(n ast.Node) bool { _, ok := n.(*ast.FuncDecl); return ok }
-
-// swSecretKinds are the kinds of field that can hold a secret's value.
+// swCanHoldSecret reports whether a field of type t can hold a secret's
+// value: a string, bytes, or an interface (such as a crypto.Signer).
 func swCanHoldSecret(t reflect.Type) bool {
 	return t.Kind() == reflect.String || t.Kind() == reflect.Interface ||
 		(t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8)
