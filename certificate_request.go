@@ -3,7 +3,6 @@ package alicert
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -235,7 +234,7 @@ type DescribeCertificateStateOutput struct {
 	// formatting hides it: it never shows in %v, %+v or %#v output, in
 	// log/slog output or in json.Marshal output (as "[redacted]"), also
 	// when the output is nested in another value.
-	PrivateKey string `json:"PrivateKey"`
+	PrivateKey string `json:"PrivateKey" redact:"secret"`
 	// CertID is, once issued, the id of the certificate in the account's
 	// certificate list, such as "12345678". It is a string on the wire.
 	CertID string `json:"CertId"`
@@ -250,29 +249,6 @@ func (o *DescribeCertificateStateOutput) missingID() string {
 		return "the response has no Type (the order state)"
 	}
 	return ""
-}
-
-// String formats o with PrivateKey hidden.
-func (o DescribeCertificateStateOutput) String() string { return o.format(false) }
-
-// GoString formats o with PrivateKey hidden.
-func (o DescribeCertificateStateOutput) GoString() string { return o.format(true) }
-
-// Format hides PrivateKey whatever the verb (%d or %x would otherwise
-// print the fields of a value without a Format method).
-func (o DescribeCertificateStateOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
-
-// LogValue hides PrivateKey from log/slog, whose JSON handler would
-// otherwise marshal every field.
-func (o DescribeCertificateStateOutput) LogValue() slog.Value {
-	return slog.StringValue(o.format(false))
-}
-
-func (o DescribeCertificateStateOutput) format(goSyntax bool) string {
-	type plain DescribeCertificateStateOutput
-	p := plain(o)
-	p.PrivateKey = hidden(p.PrivateKey)
-	return formatHidden("DescribeCertificateStateOutput", p, goSyntax)
 }
 
 var opDescribeCertificateState = &operation{action: "DescribeCertificateState", kind: opRead}

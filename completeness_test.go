@@ -27,8 +27,8 @@ import (
 // The operation-completeness test enforces the recipe of CONTRIBUTING.md:
 // every wire operation of every service has a golden wire file, a case in
 // TestWireGolden, a validation case, a route in the fake, a runnable
-// Example, a row in README.md and a row in the compatibility module's
-// differential suite. Adding an operation without one of them
+// Example, a row in README.md, a row in the secrets table and a row in the
+// compatibility module's differential suite. Adding an operation without one of them
 // fails here, naming the operation and what it lacks.
 
 // completenessServices are the service types whose operations are checked,
@@ -106,6 +106,7 @@ func TestEveryOperationIsComplete(t *testing.T) {
 	srv := alicerttest.NewServer()
 	defer srv.Close()
 
+	completenessSecretsRows(t, completenessOps(t))
 	for _, op := range completenessOps(t) {
 		golden := filepath.Join("testdata", "golden", op.name+".txt")
 		if _, err := os.Stat(golden); err != nil {

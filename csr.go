@@ -3,7 +3,6 @@ package alicert
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -158,7 +157,7 @@ type GetCsrDetailOutput struct {
 	// formatting hides it: it never shows in %v, %+v or %#v output, in
 	// log/slog output or in json.Marshal output (as "[redacted]"), also
 	// when the output is nested in another value.
-	PrivateKey string `json:"PrivateKey"`
+	PrivateKey string `json:"PrivateKey" redact:"secret"`
 	// RequestID identifies the request for Alibaba Cloud support.
 	RequestID string `json:"RequestId"`
 }
@@ -169,27 +168,6 @@ func (o *GetCsrDetailOutput) missingID() string {
 		return "the response has no Csr"
 	}
 	return ""
-}
-
-// String formats o with PrivateKey hidden.
-func (o GetCsrDetailOutput) String() string { return o.format(false) }
-
-// GoString formats o with PrivateKey hidden.
-func (o GetCsrDetailOutput) GoString() string { return o.format(true) }
-
-// Format hides PrivateKey whatever the verb (%d or %x would otherwise
-// print the fields of a value without a Format method).
-func (o GetCsrDetailOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
-
-// LogValue hides PrivateKey from log/slog, whose JSON handler would
-// otherwise marshal every field.
-func (o GetCsrDetailOutput) LogValue() slog.Value { return slog.StringValue(o.format(false)) }
-
-func (o GetCsrDetailOutput) format(goSyntax bool) string {
-	type plain GetCsrDetailOutput
-	p := plain(o)
-	p.PrivateKey = hidden(p.PrivateKey)
-	return formatHidden("GetCsrDetailOutput", p, goSyntax)
 }
 
 var opGetCsrDetail = &operation{action: "GetCsrDetail", kind: opRead}

@@ -14,6 +14,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/alicert/alicert/internal/pemchain"
 )
 
 // defaultSignTimeout bounds one KMSSigner.Sign when WithSignTimeout is not
@@ -283,6 +285,25 @@ func (s *KMSSigner) verify(digest, sig []byte, pss *rsa.PSSOptions) bool {
 	return false
 }
 
+// tlsChainError words an error of pemchain.Certificates for TLSCertificate.
+func tlsChainError(err error) error {
+	const op = "alicert: KMSSigner.TLSCertificate: "
+	var typeErr *pemchain.TypeError
+	var parseErr *pemchain.ParseError
+	var blocksErr *pemchain.Error
+	switch {
+	case errors.As(err, &typeErr):
+		// The type only: a private key pasted here must not be echoed.
+		return fmt.Errorf(op+"the chain holds a %s block; give certificates only (the key stays in KMS)", typeErr.Type)
+	case errors.As(err, &parseErr):
+		return fmt.Errorf(op+"certificate %d of the chain does not parse: %w", parseErr.N, parseErr.Err)
+	case errors.As(err, &blocksErr) && (blocksErr.Problem == pemchain.Empty || blocksErr.Problem == pemchain.NoBlock):
+		return errors.New(op + "the chain holds no PEM certificate")
+	default:
+		return fmt.Errorf(op+"the chain: %w", err)
+	}
+}
+
 // TLSCertificate returns a certificate for tls.Config.Certificates whose
 // private key is this signer. chainPEM is the leaf certificate, which must
 // hold the signer's public key, followed by its intermediates.
@@ -290,27 +311,14 @@ func (s *KMSSigner) verify(digest, sig []byte, pss *rsa.PSSOptions) bool {
 // P-256 and SHA-256 for an EC key, RSA-PSS and PKCS #1 v1.5 with SHA-256 for
 // an RSA key; so that a TLS 1.2 server never asks for SHA-384 or SHA-1.
 func (s *KMSSigner) TLSCertificate(chainPEM []byte) (tls.Certificate, error) {
-	var der [][]byte
-	rest := chainPEM
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			// The type only: a private key pasted here must not be echoed.
-			return tls.Certificate{}, fmt.Errorf("alicert: KMSSigner.TLSCertificate: the chain holds a %s block; "+
-				"give certificates only (the key stays in KMS)", block.Type)
-		}
-		der = append(der, block.Bytes)
-	}
-	if len(der) == 0 {
-		return tls.Certificate{}, errors.New("alicert: KMSSigner.TLSCertificate: the chain holds no PEM certificate")
-	}
-	leaf, err := x509.ParseCertificate(der[0])
+	chain, err := pemchain.Certificates(chainPEM)
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("alicert: KMSSigner.TLSCertificate: the leaf certificate does not parse: %w", err)
+		return tls.Certificate{}, tlsChainError(err)
+	}
+	leaf := chain[0]
+	der := make([][]byte, len(chain))
+	for i, c := range chain {
+		der[i] = c.Raw
 	}
 	if !samePublicKey(leaf.PublicKey, s.pub) {
 		return tls.Certificate{}, fmt.Errorf("alicert: KMSSigner.TLSCertificate: the leaf certificate (%s) is not for KMS key %s version %s",

@@ -445,15 +445,15 @@ type GetUserCertificateDetailOutput struct {
 	// key, for the caller to write to a file; only formatting hides it: it
 	// never shows in %v, %+v or %#v output, in log/slog output or in
 	// json.Marshal output (as "[redacted]"), also when nested.
-	Key string `json:"Key"`
+	Key string `json:"Key" redact:"secret"`
 	// EncryptCert and EncryptPrivateKey are the encryption certificate and
 	// key of an SM2 (Chinese cryptography) certificate; SignCert and
 	// SignPrivateKey its signing certificate and key. The keys are hidden
 	// like Key.
 	EncryptCert       string `json:"EncryptCert"`
-	EncryptPrivateKey string `json:"EncryptPrivateKey"`
+	EncryptPrivateKey string `json:"EncryptPrivateKey" redact:"secret"`
 	SignCert          string `json:"SignCert"`
-	SignPrivateKey    string `json:"SignPrivateKey"`
+	SignPrivateKey    string `json:"SignPrivateKey" redact:"secret"`
 	// StartDate and EndDate are its validity as dates (2018-07-13).
 	StartDate string `json:"StartDate"`
 	EndDate   string `json:"EndDate"`
@@ -523,7 +523,7 @@ type UploadUserCertificateInput struct {
 	// Key is the leaf's private key PEM (PKCS #8, PKCS #1 or SEC 1). It is
 	// hidden from formatting like every private key here, and never quoted
 	// in an error.
-	Key string `url:"Key"`
+	Key string `url:"Key" redact:"secret"`
 	// ResourceGroupID is the resource group to put it in.
 	ResourceGroupID string `url:"ResourceGroupId,omitempty"`
 	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.

@@ -9,7 +9,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 )
@@ -74,7 +73,7 @@ type ObtainInput struct {
 	// When resuming an order (OrderID), set the Key it was ordered with.
 	// Nil has the service generate the key (CreateCertificateRequest).
 	// Formatting an ObtainInput shows only the key's type.
-	Key crypto.Signer
+	Key crypto.Signer `redact:"secret"`
 }
 
 func (in *ObtainInput) validate() []FieldError {
@@ -212,7 +211,7 @@ type ObtainOutput struct {
 	// PrivateKey is the private key PEM: the field itself holds the whole
 	// key, for the caller to write to a file; only formatting hides it
 	// (%v, %+v, %#v, log/slog and json.Marshal, also nested).
-	PrivateKey string
+	PrivateKey string `redact:"secret"`
 }
 
 // Leaf returns the issued certificate, Chain[0] (nil when Chain is empty).
@@ -221,37 +220,6 @@ func (o *ObtainOutput) Leaf() *x509.Certificate {
 		return nil
 	}
 	return o.Chain[0]
-}
-
-// String formats o with PrivateKey hidden and Chain summarised.
-func (o ObtainOutput) String() string { return o.format(false) }
-
-// GoString formats o with PrivateKey hidden and Chain summarised.
-func (o ObtainOutput) GoString() string { return o.format(true) }
-
-// Format formats o with PrivateKey hidden whatever the verb: %x or %d of
-// the struct would otherwise print the key's bytes.
-func (o ObtainOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
-
-// LogValue hides PrivateKey from log/slog, whose JSON handler would
-// otherwise marshal every field.
-func (o ObtainOutput) LogValue() slog.Value { return slog.StringValue(o.format(false)) }
-
-func (o ObtainOutput) format(goSyntax bool) string {
-	// plain has no methods, so that formatting it does not recurse.
-	type plain struct {
-		OrderID     int64
-		Certificate string
-		Chain       []string
-		PrivateKey  string
-	}
-	p := plain{OrderID: o.OrderID, Certificate: o.Certificate, PrivateKey: hidden(o.PrivateKey)}
-	for _, c := range o.Chain {
-		if c != nil {
-			p.Chain = append(p.Chain, fmt.Sprintf("%s (until %s)", c.Subject, c.NotAfter.UTC().Format(time.RFC3339)))
-		}
-	}
-	return formatHidden("ObtainOutput", p, goSyntax)
 }
 
 // Obtain gets a certificate in one call: it creates the order (or resumes

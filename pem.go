@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/alicert/alicert/internal/pemchain"
 )
 
 // PEM block types this file accepts.
 const (
-	pemCertificate = "CERTIFICATE"
+	pemCertificate = pemchain.Certificate
 	pemCSR         = "CERTIFICATE REQUEST"
 	// pemLegacyCSR is the type older tools (Java keytool, Windows certreq)
 	// write for the same PKCS #10 content.
@@ -75,20 +78,16 @@ func ParseCSR(pemData string) (*x509.CertificateRequest, error) {
 // mistake is reported as such, never echoed.
 func ParseCertificates(pemData string) ([]*x509.Certificate, error) {
 	const op = "ParseCertificates"
-	blocks, err := decodePEMBlocks(op, pemData)
-	if err != nil {
-		return nil, err
-	}
-	certs := make([]*x509.Certificate, 0, len(blocks))
-	for i, b := range blocks {
-		if b.Type != pemCertificate {
-			return nil, wrongBlockType(op, i+1, b.Type, pemCertificate)
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, pemErrorf(op, "PEM block %d of %d is not a valid X.509 certificate: %w", i+1, len(blocks), hintSM2(err))
-		}
-		certs = append(certs, c)
+	certs, err := pemchain.Certificates([]byte(pemData))
+	var typeErr *pemchain.TypeError
+	var parseErr *pemchain.ParseError
+	switch {
+	case errors.As(err, &typeErr):
+		return nil, wrongBlockType(op, typeErr.N, typeErr.Type, pemCertificate)
+	case errors.As(err, &parseErr):
+		return nil, pemErrorf(op, "PEM block %d of %d is not a valid X.509 certificate: %w", parseErr.N, parseErr.Total, hintSM2(parseErr.Err))
+	case err != nil:
+		return nil, pemBlocksError(op, pemData, err)
 	}
 	return leafFirst(certs), nil
 }
@@ -148,55 +147,39 @@ func parseOutputCSR(typeName, csr string) (*x509.CertificateRequest, error) {
 // decodePEMBlocks splits data into PEM blocks, allowing only whitespace
 // outside them. It never puts any of data into an error.
 func decodePEMBlocks(op, data string) ([]*pem.Block, error) {
-	// Editors on Windows may start a saved file with a byte order mark.
-	rest := []byte(strings.TrimPrefix(data, "\ufeff"))
-	var blocks []*pem.Block
-	for {
-		rest = bytes.TrimLeft(rest, " \t\r\n")
-		if len(rest) == 0 {
-			break
-		}
-		// pem.Decode skips any text before a block; the data must start with
-		// one instead, so that stray text is reported rather than ignored.
-		if !bytes.HasPrefix(rest, []byte("-----BEGIN ")) {
-			return nil, strayText(op, data, len(blocks))
-		}
-		b, next := pem.Decode(rest)
-		// pem.Decode also skips a malformed block to return a later good
-		// one; a second BEGIN line in what it consumed means it did.
-		if b == nil || bytes.Count(rest[:len(rest)-len(next)], []byte("-----BEGIN ")) != 1 {
-			return nil, truncatedBlock(op, rest, len(blocks))
-		}
-		blocks = append(blocks, b)
-		rest = next
-	}
-	if len(blocks) == 0 {
-		return nil, pemErrorf(op, "no PEM block found (%s)", describeEmpty(data))
+	blocks, err := pemchain.Blocks([]byte(data))
+	if err != nil {
+		return nil, pemBlocksError(op, data, err)
 	}
 	return blocks, nil
 }
 
-// strayText reports non-whitespace outside PEM blocks, after found blocks.
-func strayText(op, data string, found int) error {
-	if found == 0 && !strings.Contains(data, "-----BEGIN ") {
-		if looksLikePrivateKey(data) {
+// pemBlocksError words an error of pemchain.Blocks for op.
+func pemBlocksError(op, data string, err error) error {
+	var perr *pemchain.Error
+	if !errors.As(err, &perr) {
+		return pemErrorf(op, "%w", err)
+	}
+	switch perr.Problem {
+	case pemchain.Empty:
+		return pemErrorf(op, "no PEM block found (%s)", describeEmpty(data))
+	case pemchain.NoBlock:
+		if perr.PrivateKey {
 			return pemErrorf(op, "the data looks like a private key (its content is not shown), not PEM of the expected type")
 		}
 		return pemErrorf(op, "no PEM block found (the data does not contain a -----BEGIN line)")
+	case pemchain.StrayText:
+		if perr.Found == 0 {
+			return pemErrorf(op, "unexpected text before the first PEM block; only whitespace may surround the blocks")
+		}
+		return pemErrorf(op, "unexpected text after PEM block %d; only whitespace may follow or separate the blocks", perr.Found)
+	default:
+		what := "a PEM block"
+		if perr.PrivateKey {
+			what = "a private key block (its content is not shown)"
+		}
+		return pemErrorf(op, "%s after %d complete block(s) is truncated or malformed (missing or mismatched -----END line, or bad base64)", what, perr.Found)
 	}
-	if found == 0 {
-		return pemErrorf(op, "unexpected text before the first PEM block; only whitespace may surround the blocks")
-	}
-	return pemErrorf(op, "unexpected text after PEM block %d; only whitespace may follow or separate the blocks", found)
-}
-
-// truncatedBlock reports a BEGIN line that pem.Decode could not complete.
-func truncatedBlock(op string, rest []byte, found int) error {
-	what := "a PEM block"
-	if looksLikePrivateKey(string(firstLine(rest))) {
-		what = "a private key block (its content is not shown)"
-	}
-	return pemErrorf(op, "%s after %d complete block(s) is truncated or malformed (missing or mismatched -----END line, or bad base64)", what, found)
 }
 
 // wrongBlockType reports block n of the wrong type. A private key's type is
@@ -211,16 +194,7 @@ func wrongBlockType(op string, n int, got, want string) error {
 	return pemErrorf(op, "PEM block %d is a %q block, not a %s", n, got, want)
 }
 
-func looksLikePrivateKey(s string) bool {
-	return strings.Contains(s, "PRIVATE KEY")
-}
-
-func firstLine(b []byte) []byte {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		return b[:i]
-	}
-	return b
-}
+func looksLikePrivateKey(s string) bool { return pemchain.LooksLikePrivateKey(s) }
 
 func describeEmpty(s string) string {
 	if s == "" {

@@ -1,18 +1,41 @@
 package alicert
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/alicert/alicert/internal/redact"
 )
 
-// hidden returns what %v shows in place of a secret field: nothing when it is
-// empty, so that a reader can still tell whether it was set.
+// Every type that holds a secret or a private key says which fields are
+// secret with the struct tag redact:"secret", and gets its five hiding
+// methods, all in this file, from the one helper below (hidingView):
+//
+//   - String and GoString, for %v, %+v, %s and %#v;
+//   - Format, for every other verb (%d or %x of a struct would otherwise
+//     print its fields' bytes);
+//   - LogValue, for log/slog, whose JSON handler would otherwise marshal
+//     every field;
+//   - MarshalJSON, for json.Marshal and so for slog's JSON handler at any
+//     depth.
+//
+// Value receivers make this hold however the value is reached: by value or
+// by pointer, in an exported field of a struct, a slice or a map. What fmt
+// reaches through an unexported field it prints without calling any method;
+// SECURITY.md says so and what to do instead. Decoding a response
+// (json.Unmarshal) is not affected and fills the secret fields.
+
+// secretTag is the struct tag that marks a field as secret.
+const secretTag = "redact"
+
+// hidden returns what is shown in place of a secret string: nothing when it
+// is empty, so that a reader can still tell whether it was set.
 func hidden(secret string) string {
 	if secret == "" {
 		return ""
@@ -20,171 +43,200 @@ func hidden(secret string) string {
 	return redact.Placeholder
 }
 
-// formatHidden formats plain (a method-less copy of a value whose secrets
-// are already hidden) as %+v, or as %#v under the exported type name.
-func formatHidden(typeName string, plain any, goSyntax bool) string {
+// certChainType is the type of a parsed chain, summarised by formatting.
+var certChainType = reflect.TypeFor[[]*x509.Certificate]()
+
+// hidingView returns a copy of v (a struct) as a struct of a type without
+// methods, so that formatting it cannot recurse, in which:
+//   - a field tagged redact:"secret" is a string: the placeholder when set
+//     (a key held in an interface, such as a crypto.Signer, as its type and
+//     the placeholder, since its value may hold the private numbers);
+//   - another interface field is its dynamic type, since its value (a DNS
+//     provider, say) may hold credentials of its own;
+//   - a func field is whether it is set;
+//   - for fmt (not forJSON), a certificate chain is summarised, one line
+//     per certificate;
+//   - every other exported field is kept as it is. Unexported fields are
+//     left out.
+func hidingView(v any, forJSON bool) any {
+	rv := reflect.ValueOf(v)
+	t := rv.Type()
+	var fields []reflect.StructField
+	var values []reflect.Value
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		val := hidingField(f, rv.Field(i), forJSON)
+		fields = append(fields, reflect.StructField{Name: f.Name, Type: val.Type(), Tag: f.Tag})
+		values = append(values, val)
+	}
+	view := reflect.New(reflect.StructOf(fields)).Elem()
+	for i, val := range values {
+		view.Field(i).Set(val)
+	}
+	return view.Interface()
+}
+
+// hidingField returns the value field f (holding fv) takes in a hidingView.
+func hidingField(f reflect.StructField, fv reflect.Value, forJSON bool) reflect.Value {
+	switch {
+	case f.Tag.Get(secretTag) == "secret" && fv.Kind() == reflect.String:
+		return reflect.ValueOf(hidden(fv.String()))
+	case f.Tag.Get(secretTag) == "secret":
+		if fv.IsZero() {
+			return reflect.ValueOf("")
+		}
+		return reflect.ValueOf(dynamicType(fv) + " " + redact.Placeholder)
+	case fv.Kind() == reflect.Interface:
+		return reflect.ValueOf(dynamicType(fv))
+	case fv.Kind() == reflect.Func:
+		return reflect.ValueOf(!fv.IsNil())
+	case !forJSON && f.Type == certChainType:
+		return reflect.ValueOf(summariseChain(fv.Interface().([]*x509.Certificate)))
+	default:
+		return fv
+	}
+}
+
+// dynamicType names the type held by an interface value ("" when nil).
+func dynamicType(fv reflect.Value) string {
+	if fv.Kind() == reflect.Interface && fv.IsNil() {
+		return ""
+	}
+	if fv.Kind() == reflect.Interface {
+		fv = fv.Elem()
+	}
+	return fv.Type().String()
+}
+
+// summariseChain shows each certificate by its subject and expiry.
+func summariseChain(chain []*x509.Certificate) []string {
+	var lines []string
+	for _, c := range chain {
+		if c != nil {
+			lines = append(lines, fmt.Sprintf("%s (until %s)", c.Subject, c.NotAfter.UTC().Format(time.RFC3339)))
+		}
+	}
+	return lines
+}
+
+// hiddenText formats v's hidingView as %+v, or as %#v under v's own type
+// name (the view's type is an unnamed struct).
+func hiddenText(v any, goSyntax bool) string {
+	view := hidingView(v, false)
 	if !goSyntax {
-		return fmt.Sprintf("%+v", plain)
+		return fmt.Sprintf("%+v", view)
 	}
-	s := fmt.Sprintf("%#v", plain)
-	if i := strings.IndexByte(s, '{'); i >= 0 {
-		s = "alicert." + typeName + s[i:]
-	}
-	return s
+	s := strings.TrimPrefix(fmt.Sprintf("%#v", view), reflect.TypeOf(view).String())
+	return "alicert." + reflect.TypeOf(v).Name() + s
 }
 
-// formatWith implements fmt.Formatter for a value with secrets: %#v gets the
-// Go-syntax form and every other verb (%v, %s, %d, %x, ...) the plain one,
-// both from describe, so that no verb reaches the secret fields.
-func formatWith(f fmt.State, verb rune, describe func(goSyntax bool) string) {
-	_, _ = io.WriteString(f, describe(verb == 'v' && f.Flag('#')))
+// The generic helpers each hiding method calls.
+
+func hiddenString(v any) string { return hiddenText(v, false) }
+
+func hiddenGoString(v any) string { return hiddenText(v, true) }
+
+// hiddenFormat gives %#v the Go-syntax form and every other verb (%v, %s,
+// %d, %x, ...) the plain one, so that no verb reaches a secret field.
+func hiddenFormat(f fmt.State, verb rune, v any) {
+	_, _ = io.WriteString(f, hiddenText(v, verb == 'v' && f.Flag('#')))
 }
 
-// The outputs that hold a private key marshal to JSON with every field but
-// the key, which is written as the placeholder (or "" when unset). Value
-// receivers make this hold however the output is reached: by value or by
-// pointer, in a struct, a slice or a map, and so also in log/slog's JSON
-// handler, which marshals nested values with encoding/json. Decoding a
-// response (json.Unmarshal) is not affected and fills the key.
+func hiddenLogValue(v any) slog.Value { return slog.StringValue(hiddenText(v, false)) }
+
+func hiddenJSON(v any) ([]byte, error) { return json.Marshal(hidingView(v, true)) }
+
+// String formats o with PrivateKey hidden.
+func (o DescribeCertificateStateOutput) String() string { return hiddenString(o) }
+
+// GoString formats o with PrivateKey hidden.
+func (o DescribeCertificateStateOutput) GoString() string { return hiddenGoString(o) }
+
+// Format formats o with PrivateKey hidden whatever the verb.
+func (o DescribeCertificateStateOutput) Format(f fmt.State, verb rune) { hiddenFormat(f, verb, o) }
+
+// LogValue hides PrivateKey from log/slog.
+func (o DescribeCertificateStateOutput) LogValue() slog.Value { return hiddenLogValue(o) }
 
 // MarshalJSON writes o with PrivateKey hidden.
-func (o DescribeCertificateStateOutput) MarshalJSON() ([]byte, error) {
-	type plain DescribeCertificateStateOutput // without methods, so no recursion
-	p := plain(o)
-	p.PrivateKey = hidden(p.PrivateKey)
-	return json.Marshal(p)
-}
+func (o DescribeCertificateStateOutput) MarshalJSON() ([]byte, error) { return hiddenJSON(o) }
+
+// String formats o with PrivateKey hidden.
+func (o GetCsrDetailOutput) String() string { return hiddenString(o) }
+
+// GoString formats o with PrivateKey hidden.
+func (o GetCsrDetailOutput) GoString() string { return hiddenGoString(o) }
+
+// Format formats o with PrivateKey hidden whatever the verb.
+func (o GetCsrDetailOutput) Format(f fmt.State, verb rune) { hiddenFormat(f, verb, o) }
+
+// LogValue hides PrivateKey from log/slog.
+func (o GetCsrDetailOutput) LogValue() slog.Value { return hiddenLogValue(o) }
 
 // MarshalJSON writes o with PrivateKey hidden.
-func (o GetCsrDetailOutput) MarshalJSON() ([]byte, error) {
-	type plain GetCsrDetailOutput
-	p := plain(o)
-	p.PrivateKey = hidden(p.PrivateKey)
-	return json.Marshal(p)
-}
+func (o GetCsrDetailOutput) MarshalJSON() ([]byte, error) { return hiddenJSON(o) }
+
+// String formats o with PrivateKey hidden and Chain summarised.
+func (o ObtainOutput) String() string { return hiddenString(o) }
+
+// GoString formats o with PrivateKey hidden and Chain summarised.
+func (o ObtainOutput) GoString() string { return hiddenGoString(o) }
+
+// Format formats o with PrivateKey hidden whatever the verb.
+func (o ObtainOutput) Format(f fmt.State, verb rune) { hiddenFormat(f, verb, o) }
+
+// LogValue hides PrivateKey from log/slog.
+func (o ObtainOutput) LogValue() slog.Value { return hiddenLogValue(o) }
 
 // MarshalJSON writes o with PrivateKey hidden.
-func (o ObtainOutput) MarshalJSON() ([]byte, error) {
-	type plain ObtainOutput
-	p := plain(o)
-	p.PrivateKey = hidden(p.PrivateKey)
-	return json.Marshal(p)
-}
+func (o ObtainOutput) MarshalJSON() ([]byte, error) { return hiddenJSON(o) }
 
-// MarshalJSON writes o with Key, EncryptPrivateKey and SignPrivateKey
-// hidden.
-func (o GetUserCertificateDetailOutput) MarshalJSON() ([]byte, error) {
-	type plain GetUserCertificateDetailOutput
-	return json.Marshal(plain(o.hideKeys()))
-}
-
-// hideKeys returns o with its private keys replaced by the placeholder.
-func (o GetUserCertificateDetailOutput) hideKeys() GetUserCertificateDetailOutput {
-	o.Key = hidden(o.Key)
-	o.EncryptPrivateKey = hidden(o.EncryptPrivateKey)
-	o.SignPrivateKey = hidden(o.SignPrivateKey)
-	return o
-}
-
-// String formats o with its private keys hidden.
-func (o GetUserCertificateDetailOutput) String() string { return o.format(false) }
+// String formats o with Key, EncryptPrivateKey and SignPrivateKey hidden.
+func (o GetUserCertificateDetailOutput) String() string { return hiddenString(o) }
 
 // GoString formats o with its private keys hidden.
-func (o GetUserCertificateDetailOutput) GoString() string { return o.format(true) }
+func (o GetUserCertificateDetailOutput) GoString() string { return hiddenGoString(o) }
 
-// Format hides the private keys whatever the verb.
-func (o GetUserCertificateDetailOutput) Format(f fmt.State, verb rune) { formatWith(f, verb, o.format) }
+// Format formats o with its private keys hidden whatever the verb.
+func (o GetUserCertificateDetailOutput) Format(f fmt.State, verb rune) { hiddenFormat(f, verb, o) }
 
 // LogValue hides the private keys from log/slog.
-func (o GetUserCertificateDetailOutput) LogValue() slog.Value {
-	return slog.StringValue(o.format(false))
-}
+func (o GetUserCertificateDetailOutput) LogValue() slog.Value { return hiddenLogValue(o) }
 
-func (o GetUserCertificateDetailOutput) format(goSyntax bool) string {
-	type plain GetUserCertificateDetailOutput
-	return formatHidden("GetUserCertificateDetailOutput", plain(o.hideKeys()), goSyntax)
-}
-
-// MarshalJSON writes in with Key hidden.
-func (in UploadUserCertificateInput) MarshalJSON() ([]byte, error) {
-	type plain UploadUserCertificateInput
-	p := plain(in)
-	p.Key = hidden(p.Key)
-	return json.Marshal(p)
-}
+// MarshalJSON writes o with its private keys hidden.
+func (o GetUserCertificateDetailOutput) MarshalJSON() ([]byte, error) { return hiddenJSON(o) }
 
 // String formats in with Key hidden.
-func (in UploadUserCertificateInput) String() string { return in.format(false) }
+func (in UploadUserCertificateInput) String() string { return hiddenString(in) }
 
 // GoString formats in with Key hidden.
-func (in UploadUserCertificateInput) GoString() string { return in.format(true) }
+func (in UploadUserCertificateInput) GoString() string { return hiddenGoString(in) }
 
-// Format hides Key whatever the verb.
-func (in UploadUserCertificateInput) Format(f fmt.State, verb rune) { formatWith(f, verb, in.format) }
-
-// LogValue hides Key from log/slog.
-func (in UploadUserCertificateInput) LogValue() slog.Value { return slog.StringValue(in.format(false)) }
-
-func (in UploadUserCertificateInput) format(goSyntax bool) string {
-	type plain UploadUserCertificateInput
-	p := plain(in)
-	p.Key = hidden(p.Key)
-	return formatHidden("UploadUserCertificateInput", p, goSyntax)
-}
-
-// obtainInputView is ObtainInput as formatting shows it: the key as its
-// type only, the providers by type, the callback by whether it is set.
-type obtainInputView struct {
-	Domain         string
-	ProductCode    string
-	Username       string
-	Phone          string
-	Email          string
-	Tags           []Tag
-	ValidateType   ValidateType
-	OrderID        int64
-	DNS            string
-	File           string
-	PollInterval   time.Duration
-	CleanupTimeout time.Duration
-	Progress       bool
-	Key            string
-}
-
-func (in ObtainInput) view() obtainInputView {
-	v := obtainInputView{
-		Domain: in.Domain, ProductCode: in.ProductCode, Username: in.Username, Phone: in.Phone,
-		Email: in.Email, Tags: in.Tags, ValidateType: in.ValidateType, OrderID: in.OrderID,
-		PollInterval: in.PollInterval, CleanupTimeout: in.CleanupTimeout, Progress: in.Progress != nil,
-	}
-	if in.DNS != nil {
-		v.DNS = fmt.Sprintf("%T", in.DNS)
-	}
-	if in.File != nil {
-		v.File = fmt.Sprintf("%T", in.File)
-	}
-	if in.Key != nil {
-		// The type says which kind of key; the value may hold the private
-		// key's numbers, which formatting must never reach.
-		v.Key = fmt.Sprintf("%T %s", in.Key, redact.Placeholder)
-	}
-	return v
-}
-
-// String formats in with Key hidden (an in-memory private key).
-func (in ObtainInput) String() string { return formatHidden("ObtainInput", in.view(), false) }
-
-// GoString formats in with Key hidden.
-func (in ObtainInput) GoString() string { return formatHidden("ObtainInput", in.view(), true) }
-
-// Format hides Key whatever the verb.
-func (in ObtainInput) Format(f fmt.State, verb rune) {
-	formatWith(f, verb, func(goSyntax bool) string { return formatHidden("ObtainInput", in.view(), goSyntax) })
-}
+// Format formats in with Key hidden whatever the verb.
+func (in UploadUserCertificateInput) Format(f fmt.State, verb rune) { hiddenFormat(f, verb, in) }
 
 // LogValue hides Key from log/slog.
-func (in ObtainInput) LogValue() slog.Value { return slog.StringValue(in.String()) }
+func (in UploadUserCertificateInput) LogValue() slog.Value { return hiddenLogValue(in) }
+
+// MarshalJSON writes in with Key hidden.
+func (in UploadUserCertificateInput) MarshalJSON() ([]byte, error) { return hiddenJSON(in) }
+
+// String formats in with Key as its type only, the providers by type and
+// Progress by whether it is set.
+func (in ObtainInput) String() string { return hiddenString(in) }
+
+// GoString formats in as String does, in Go syntax.
+func (in ObtainInput) GoString() string { return hiddenGoString(in) }
+
+// Format formats in with Key hidden whatever the verb.
+func (in ObtainInput) Format(f fmt.State, verb rune) { hiddenFormat(f, verb, in) }
+
+// LogValue hides Key from log/slog.
+func (in ObtainInput) LogValue() slog.Value { return hiddenLogValue(in) }
 
 // MarshalJSON writes in with Key as its type only: json.Marshal of an
 // *ecdsa.PrivateKey would write the private scalar.
-func (in ObtainInput) MarshalJSON() ([]byte, error) { return json.Marshal(in.view()) }
+func (in ObtainInput) MarshalJSON() ([]byte, error) { return hiddenJSON(in) }

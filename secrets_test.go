@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -213,7 +214,107 @@ func TestServiceTextReachesNoTerminalControl(t *testing.T) {
 	assert.Contains(t, apiErr.Message, "gnp.exe", "the printable text is kept")
 }
 
+// secretsRow is the row of one wire operation in the secrets table: its
+// input and output, which TestSecretsNeverInFormattedValues fills (every
+// field that can hold a secret with one, by the rule of secrets_walk_test.go)
+// and prints every way.
+type secretsRow struct {
+	op      string // "<Service>.<Operation>", as completenessOps names it
+	in, out any    // pointers to the operation's input and output
+}
+
+// secretsRows has a row per wire operation: TestEveryOperationIsComplete
+// fails, naming the operation, when one has none.
+func secretsRows() []secretsRow {
+	return []secretsRow{
+		{"CASService.CancelCertificateForPackageRequest", &alicert.CancelCertificateForPackageRequestInput{}, &alicert.CancelCertificateForPackageRequestOutput{}},
+		{"CASService.CancelOrderRequest", &alicert.CancelOrderRequestInput{}, &alicert.CancelOrderRequestOutput{}},
+		{"CASService.CreateCertificateRequest", &alicert.CreateCertificateRequestInput{}, &alicert.CreateCertificateRequestOutput{}},
+		{"CASService.CreateCertificateWithCsrRequest", &alicert.CreateCertificateWithCsrRequestInput{}, &alicert.CreateCertificateWithCsrRequestOutput{}},
+		{"CASService.CreateCsr", &alicert.CreateCsrInput{}, &alicert.CreateCsrOutput{}},
+		{"CASService.CreateDeploymentJob", &alicert.CreateDeploymentJobInput{}, &alicert.CreateDeploymentJobOutput{}},
+		{"CASService.DeleteCertificateRequest", &alicert.DeleteCertificateRequestInput{}, &alicert.DeleteCertificateRequestOutput{}},
+		{"CASService.DeleteDeploymentJob", &alicert.DeleteDeploymentJobInput{}, &alicert.DeleteDeploymentJobOutput{}},
+		{"CASService.DeleteUserCertificate", &alicert.DeleteUserCertificateInput{}, &alicert.DeleteUserCertificateOutput{}},
+		{"CASService.DescribeCertificateState", &alicert.DescribeCertificateStateInput{}, &alicert.DescribeCertificateStateOutput{}},
+		{"CASService.DescribeDeploymentJob", &alicert.DescribeDeploymentJobInput{}, &alicert.DescribeDeploymentJobOutput{}},
+		{"CASService.DescribePackageState", &alicert.DescribePackageStateInput{}, &alicert.DescribePackageStateOutput{}},
+		{"CASService.GetCsrDetail", &alicert.GetCsrDetailInput{}, &alicert.GetCsrDetailOutput{}},
+		{"CASService.GetUserCertificateDetail", &alicert.GetUserCertificateDetailInput{}, &alicert.GetUserCertificateDetailOutput{}},
+		{"CASService.ListCloudResources", &alicert.ListCloudResourcesInput{}, &alicert.ListCloudResourcesOutput{}},
+		{"CASService.ListContact", &alicert.ListContactInput{}, &alicert.ListContactOutput{}},
+		{"CASService.ListDeploymentJob", &alicert.ListDeploymentJobInput{}, &alicert.ListDeploymentJobOutput{}},
+		{"CASService.ListUserCertificateOrder", &alicert.ListUserCertificateOrderInput{}, &alicert.ListUserCertificateOrderOutput{}},
+		{"CASService.ListWorkerResource", &alicert.ListWorkerResourceInput{}, &alicert.ListWorkerResourceOutput{}},
+		{"CASService.RenewCertificateOrderForPackageRequest", &alicert.RenewCertificateOrderForPackageRequestInput{}, &alicert.RenewCertificateOrderForPackageRequestOutput{}},
+		{"CASService.UpdateDeploymentJobStatus", &alicert.UpdateDeploymentJobStatusInput{}, &alicert.UpdateDeploymentJobStatusOutput{}},
+		{"CASService.UpdateWorkerResourceStatus", &alicert.UpdateWorkerResourceStatusInput{}, &alicert.UpdateWorkerResourceStatusOutput{}},
+		{"CASService.UploadUserCertificate", &alicert.UploadUserCertificateInput{}, &alicert.UploadUserCertificateOutput{}},
+		{"KMSService.AsymmetricSign", &alicert.AsymmetricSignInput{}, &alicert.AsymmetricSignOutput{}},
+		{"KMSService.CreateCertificate", &alicert.CreateCertificateInput{}, &alicert.CreateCertificateOutput{}},
+		{"KMSService.CreateKey", &alicert.CreateKeyInput{}, &alicert.CreateKeyOutput{}},
+		{"KMSService.GetPublicKey", &alicert.GetPublicKeyInput{}, &alicert.GetPublicKeyOutput{}},
+		{"KMSService.ListKeyVersions", &alicert.ListKeyVersionsInput{}, &alicert.ListKeyVersionsOutput{}},
+		{"KMSService.UploadCertificate", &alicert.UploadCertificateInput{}, &alicert.UploadCertificateOutput{}},
+		{"DNSService.AddDomainRecord", &alicert.AddDomainRecordInput{}, &alicert.AddDomainRecordOutput{}},
+		{"DNSService.DeleteDomainRecord", &alicert.DeleteDomainRecordInput{}, &alicert.DeleteDomainRecordOutput{}},
+		{"DNSService.DescribeSubDomainRecords", &alicert.DescribeSubDomainRecordsInput{}, &alicert.DescribeSubDomainRecordsOutput{}},
+	}
+}
+
+// completenessSecretsRows fails for each operation of ops without a row in
+// secretsRows, or whose row holds other types than the operation takes and
+// returns.
+func completenessSecretsRows(t *testing.T, ops []completenessOp) {
+	t.Helper()
+	rows := map[string]secretsRow{}
+	for _, r := range secretsRows() {
+		rows[r.op] = r
+	}
+	for _, op := range ops {
+		row, ok := rows[op.String()]
+		if !ok {
+			t.Errorf("%s: no secrets row; add {%q, &alicert.%sInput{}, &alicert.%sOutput{}} to secretsRows in secrets_test.go",
+				op, op.String(), op.name, op.name)
+			continue
+		}
+		if got, want := reflect.TypeOf(row.in).String(), "*alicert."+op.name+"Input"; got != want {
+			t.Errorf("%s: its secrets row's input is a %s, not a %s", op, got, want)
+		}
+		if got, want := reflect.TypeOf(row.out).String(), "*alicert."+op.name+"Output"; got != want {
+			t.Errorf("%s: its secrets row's output is a %s, not a %s", op, got, want)
+		}
+	}
+}
+
+// TestSecretsNeverInFormattedValues: the input and output of every wire
+// operation, with every field that can hold a secret holding one, show no
+// secret through any fmt verb, slog handler or json.Marshal, by value, by
+// pointer and nested; and neither do the clients and services, whatever
+// their credentials.
 func TestSecretsNeverInFormattedValues(t *testing.T) {
+	t.Parallel()
+	for _, row := range secretsRows() {
+		t.Run(row.op, func(t *testing.T) {
+			t.Parallel()
+			for _, ptr := range []any{row.in, row.out} {
+				v := reflect.ValueOf(ptr).Elem()
+				swFill(v, swSecretFields(v.Type()), 0)
+				for how, x := range swNestings(v) {
+					for label, text := range swRenderings(x) {
+						swRequireNoSecret(t, v.Type().String()+" "+how+" "+label, text)
+						cpRequireNoSecret(t, v.Type().String()+" "+how+" "+label, text)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestClientsNeverShowCredentials: a client and its services, used once,
+// print no AccessKey secret or token under any verb, by value or pointer,
+// alone or in a struct or slice.
+func TestClientsNeverShowCredentials(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewScripted(t, cpOrder(1))
 	clients := map[string]*alicert.Client{
@@ -226,26 +327,13 @@ func TestSecretsNeverInFormattedValues(t *testing.T) {
 		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		require.NoError(t, err, name)
 	}
-	cert := "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-	values := map[string]any{
-		"DescribeCertificateStateOutput": alicert.DescribeCertificateStateOutput{State: alicert.StateCertificate, Domain: "example.com", Certificate: cert, PrivateKey: cpPrivateKeyPEM, RequestID: "R"},
-		"GetCsrDetailOutput":             alicert.GetCsrDetailOutput{Csr: "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n", PrivateKey: cpPrivateKeyPEM, RequestID: "R"},
-		"CreateCertificateRequestInput":  *cpValidCreate(),
-		"CreateCertificateRequestOutput": alicert.CreateCertificateRequestOutput{OrderID: 1, RequestID: "R"},
-		"DescribeCertificateStateInput":  alicert.DescribeCertificateStateInput{OrderID: 1},
-		"CreateCsrInput":                 alicert.CreateCsrInput{Algorithm: alicert.AlgorithmRSA, KeySize: 2048, CommonName: "example.com"},
-		"CreateCsrOutput":                alicert.CreateCsrOutput{CsrID: 1, Csr: "csr"},
-		"GetCsrDetailInput":              alicert.GetCsrDetailInput{CsrID: 1},
-		"CreateCertificateInput":         alicert.CreateCertificateInput{KeySpec: alicert.KeySpecECP256, Subject: alicert.Subject{CommonName: "x"}},
-		"CreateCertificateOutput":        alicert.CreateCertificateOutput{CertificateID: "c", Csr: "csr"},
-		"UploadCertificateInput":         alicert.UploadCertificateInput{CertificateID: "c", Certificate: cert},
-		"UploadCertificateOutput":        alicert.UploadCertificateOutput{RequestID: "R"},
-	}
+	values := map[string]any{}
 	for name, c := range clients {
 		values["Client "+name] = c
 		values["Client value "+name] = *c
 		values["CASService "+name] = c.CAS
 		values["KMSService "+name] = c.KMS
+		values["DNSService "+name] = c.DNS
 		values["CASService value "+name] = *c.CAS
 		values["KMSService value "+name] = *c.KMS
 		values["Client in a struct "+name] = struct{ C *alicert.Client }{c}

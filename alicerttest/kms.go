@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"maps"
@@ -13,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/alicert/alicert/internal/pemchain"
 	"github.com/alicert/alicert/internal/wire"
 )
 
@@ -189,35 +189,28 @@ func (s *Server) uploadCertificate(c *call) (any, *apiError) {
 	return uploadCertificateResponse{RequestID: c.requestID}, nil
 }
 
-// parseCertificates parses PEM holding only CERTIFICATE blocks.
+// parseCertificates parses PEM holding only CERTIFICATE blocks, the
+// fake's one reading of an uploaded chain. Its messages are the fake's own
+// wording (the service's are not documented) and never quote the value.
 func parseCertificates(s string) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
-	rest := []byte(s)
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			if strings.Contains(block.Type, "PRIVATE KEY") {
-				return nil, errors.New("the value holds a private key; upload certificates only")
-			}
-			return nil, fmt.Errorf("the value holds a %s PEM block; upload certificates only", block.Type)
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("a certificate does not parse: %v", err)
-		}
-		certs = append(certs, cert)
-	}
-	if len(certs) == 0 {
+	certs, err := pemchain.Certificates([]byte(s))
+	var typeErr *pemchain.TypeError
+	var parseErr *pemchain.ParseError
+	var blocksErr *pemchain.Error
+	switch {
+	case err == nil:
+		return certs, nil
+	case errors.As(err, &typeErr) && typeErr.PrivateKey():
+		return nil, errors.New("the value holds a private key; upload certificates only")
+	case errors.As(err, &typeErr):
+		return nil, fmt.Errorf("the value holds a %s PEM block; upload certificates only", typeErr.Type)
+	case errors.As(err, &parseErr):
+		return nil, fmt.Errorf("a certificate does not parse: %v", parseErr.Err)
+	case errors.As(err, &blocksErr) && blocksErr.Problem == pemchain.StrayText && blocksErr.Found > 0:
+		return nil, errors.New("the value has text after its last PEM block")
+	default:
 		return nil, errors.New("the value is not a PEM certificate")
 	}
-	if strings.TrimSpace(string(rest)) != "" {
-		return nil, errors.New("the value has text after its last PEM block")
-	}
-	return certs, nil
 }
 
 // UploadedCertificate returns what UploadCertificate last imported for the

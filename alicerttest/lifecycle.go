@@ -262,12 +262,13 @@ func (ca *testCA) issueForCSR(csr *x509.CertificateRequest, domain string, now t
 	return leaf + ca.certPEM, nil
 }
 
+// firstCertificate returns the leaf of a stored chain.
 func firstCertificate(chainPEM string) (*x509.Certificate, error) {
-	block, _ := pem.Decode([]byte(chainPEM))
-	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("no CERTIFICATE block")
+	certs, err := parseCertificates(chainPEM)
+	if err != nil {
+		return nil, err
 	}
-	return x509.ParseCertificate(block.Bytes)
+	return certs[0], nil
 }
 
 // orderCSR parses and checks the Csr parameter of an order: a CSR whose
@@ -719,7 +720,7 @@ func (s *Server) getUserCertificateDetail(c *call) (any, *apiError) {
 		}
 		out.OrderID, out.Name, out.InstanceID, out.BuyInAliyun = o.id, issuedName(o), orderInstanceID(o), true
 	}
-	certs, err := parseChain(chain)
+	certs, err := parseCertificates(chain)
 	if err != nil || len(certs) == 0 {
 		return nil, &apiError{http.StatusInternalServerError, "InternalError", "the stored certificate does not parse"}
 	}
@@ -760,31 +761,6 @@ func (s *Server) orderOfCert(id int64) *order {
 	return nil
 }
 
-// parseChain parses every CERTIFICATE block of a PEM chain.
-func parseChain(chainPEM string) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
-	rest := []byte(chainPEM)
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			return nil, fmt.Errorf("a %s block", block.Type)
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		certs = append(certs, cert)
-	}
-	if strings.TrimSpace(string(rest)) != "" {
-		return nil, fmt.Errorf("text after the PEM blocks")
-	}
-	return certs, nil
-}
-
 type uploadResponse struct {
 	CertID     int64  `json:"CertId"`
 	ResourceID string `json:"ResourceId"`
@@ -806,7 +782,7 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 			return nil, missing(p)
 		}
 	}
-	certs, err := parseChain(c.get("Cert"))
+	certs, err := parseCertificates(c.get("Cert"))
 	if err != nil || len(certs) == 0 {
 		return nil, invalid("Cert", "the certificate is not PEM X.509")
 	}

@@ -280,8 +280,10 @@ func (s *Server) SignCSR(csrPEM string, validity time.Duration) (certPEM string,
 
 // Requests returns every request the server received, in arrival order,
 // including those it rejected or failed with a fault, and those the
-// Client transport failed with FaultDialError. The Signature and
-// SecurityToken parameters are left out of Params.
+// Client transport failed with FaultDialError. Secrets are removed: the
+// parameters secretParams lists (the request's signature and token, and the
+// private keys an upload carries) are left out of Params, whether they came
+// in the query or the body.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -349,8 +351,9 @@ type Request struct {
 	Action string
 	// Version is the Version parameter.
 	Version string
-	// Params holds every parameter sent except Signature and
-	// SecurityToken, which are secrets.
+	// Params holds every parameter sent, from the query and the body,
+	// except the secrets: Signature, SecurityToken and the private keys an
+	// upload carries (Key, EncryptPrivateKey, SignPrivateKey).
 	Params url.Values
 	// Time is when the request arrived, by the server's clock.
 	Time time.Time
@@ -366,10 +369,19 @@ func newRequest(params url.Values, now time.Time) Request {
 		Params:  cloneValues(params),
 		Time:    now,
 	}
-	r.Params.Del("Signature")
-	r.Params.Del("SecurityToken")
+	for _, name := range secretParams {
+		r.Params.Del(name)
+	}
 	return r
 }
+
+// secretParams are the request parameters that carry a secret, of every
+// operation: the request's signature and security token, the private keys
+// of UploadUserCertificate (its model's Key, EncryptPrivateKey and
+// SignPrivateKey), and the other secret fields of the official request
+// models (PrivateKey, SecretKey, Password), should a client send them. A
+// Tags.N.Key is a tag's name, not a secret.
+var secretParams = [...]string{"Signature", "SecurityToken", "Key", "EncryptPrivateKey", "SignPrivateKey", "PrivateKey", "SecretKey", "Password"}
 
 func cloneValues(v url.Values) url.Values {
 	out := make(url.Values, len(v))

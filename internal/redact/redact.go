@@ -3,7 +3,10 @@
 // percent-encoded once or twice (as they appear in a quoted string-to-sign).
 package redact
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Placeholder replaces every secret that is removed.
 const Placeholder = "[redacted]"
@@ -23,37 +26,37 @@ func Text(s string) string {
 	return assignments(s)
 }
 
-// privateKeys replaces each "-----BEGIN ... PRIVATE KEY-----" block, up to its
-// END line or the end of s when it is cut short.
+// A PEM private key reaches text in the forms a request carries it and a
+// service or web firewall may echo it: literal (a JSON error quoting it),
+// form-encoded ("-----BEGIN+PRIVATE+KEY-----%0A...", a body echoed back),
+// percent-encoded ("%20" for a space: an ACS3 query or a string-to-sign)
+// and encoded twice ("%2520": a quoted string-to-sign). '-' is never
+// encoded, so the dashes find the markers in every form; whatever the
+// encoding of the base64 between them, the whole block goes.
+const pemSpace = `(?:[ +]|%20|%2520)`
+
+var (
+	privateKeyBegin = regexp.MustCompile(`-----BEGIN` + pemSpace + `(?:[A-Z0-9]+` + pemSpace + `)*?PRIVATE` + pemSpace + `KEY-----`)
+	pemEnd          = regexp.MustCompile(`-----END` + pemSpace + `[^-]*-----`)
+)
+
+// privateKeys replaces each private key block, in any of the forms above,
+// up to its END line or the end of s when it is cut short.
 func privateKeys(s string) string {
-	const begin = "-----BEGIN "
 	var b strings.Builder
 	for {
-		i := strings.Index(s, begin)
-		if i < 0 {
+		loc := privateKeyBegin.FindStringIndex(s)
+		if loc == nil {
 			break
 		}
-		head := s[i:]
-		lineEnd := strings.Index(head[len(begin):], "-----")
-		if lineEnd < 0 || !strings.HasSuffix(head[:len(begin)+lineEnd], "PRIVATE KEY") {
-			b.WriteString(s[:i+len(begin)])
-			s = s[i+len(begin):]
-			continue
-		}
-		b.WriteString(s[:i])
+		b.WriteString(s[:loc[0]])
 		b.WriteString(Placeholder)
-		rest := head[len(begin)+lineEnd+5:]
-		end := strings.Index(rest, "-----END ")
-		if end < 0 {
+		rest := s[loc[1]:]
+		end := pemEnd.FindStringIndex(rest)
+		if end == nil {
 			return b.String()
 		}
-		rest = rest[end+len("-----END "):]
-		if close := strings.Index(rest, "-----"); close >= 0 {
-			rest = rest[close+5:]
-		} else {
-			rest = ""
-		}
-		s = rest
+		s = rest[end[1]:]
 	}
 	b.WriteString(s)
 	return b.String()
