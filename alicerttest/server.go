@@ -193,6 +193,7 @@ func NewServer(opts ...Option) *Server {
 		deploy:      newDeployState(cfg.deploy),
 		life:        newLifecycleState(),
 	}
+	s.deploy.account(s.account, s.started, s.deployedCertOf)
 	s.seedCertificates(cfg.certificates, cfg.now())
 	if cfg.alidns.check {
 		s.validated = s.dnsValidated
