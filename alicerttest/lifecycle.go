@@ -132,6 +132,9 @@ type userCert struct {
 	// without the once.
 	uploaded *x509.Certificate
 
+	// tags are the upload's Tags, as GetUserCertificateDetail returns them.
+	tags []tagDoc
+
 	// sm: an SM upload, of the PEM texts below instead of chainPEM and
 	// keyPEM (see uploadSMCertificate).
 	sm                      bool
@@ -394,8 +397,37 @@ type listEntry struct {
 	ResourceGroupID string `json:"ResourceGroupId,omitempty"`
 	Expired         *bool  `json:"Expired,omitempty"`
 	Upload          *bool  `json:"Upload,omitempty"`
+	// Orders only (OrderType CPACK or BUY, as the model says): the
+	// Alibaba Cloud and CA order ids, made up from the order's, and the
+	// number of wildcard domains.
+	AliyunOrderID   int64  `json:"AliyunOrderId,omitempty"`
+	PartnerOrderID  string `json:"PartnerOrderId,omitempty"`
+	WildDomainCount *int64 `json:"WildDomainCount,omitempty"`
+	// Certificates only (OrderType CERT or UPLOAD): the subject's place
+	// and organization, empty when the subject has none.
+	City     *string `json:"City,omitempty"`
+	Country  *string `json:"Country,omitempty"`
+	OrgName  *string `json:"OrgName,omitempty"`
+	Province *string `json:"Province,omitempty"`
 
 	keywords []string // what Keyword matches
+}
+
+// fillSubject sets the subject fields of a certificate entry, from leaf
+// when there is one.
+func fillSubject(e *listEntry, leaf *x509.Certificate) {
+	var subject pkix.Name
+	if leaf != nil {
+		subject = leaf.Subject
+	}
+	first := func(v []string) *string {
+		s := ""
+		if len(v) > 0 {
+			s = v[0]
+		}
+		return &s
+	}
+	e.City, e.Country, e.OrgName, e.Province = first(subject.Locality), first(subject.Country), first(subject.Organization), first(subject.Province)
 }
 
 type listResponse struct {
@@ -520,6 +552,7 @@ func (s *Server) certificateEntries(uploadsOnly bool, now time.Time) []listEntry
 		if u.uploaded != nil {
 			fillHashes(&e, u.uploaded)
 		}
+		fillSubject(&e, u.uploaded)
 		entries = append(entries, e)
 	}
 	if uploadsOnly {
@@ -538,6 +571,7 @@ func (s *Server) certificateEntries(uploadsOnly bool, now time.Time) []listEntry
 		e.Status = s.orderStatus(o, leaf, s.isExpiring(o), now)
 		e.InstanceID = orderInstanceID(o)
 		fillHashes(&e, leaf)
+		fillSubject(&e, leaf)
 		entries = append(entries, e)
 	}
 	return entries
@@ -623,12 +657,14 @@ func (s *Server) orderEntries(now time.Time) []listEntry {
 			OrderID: o.id, Domain: o.domain, ProductCode: o.productCode, CertType: "DV",
 			SourceType: "cpack", Algorithm: "ECC", DomainType: "ONE", DomainCount: 1,
 			RootBrand: "alicerttest", TrusteeStatus: "unTrustee", BuyDate: o.created.UnixMilli(),
-			InstanceID: orderInstanceID(o),
-			keywords:   []string{o.domain, orderInstanceID(o)},
+			InstanceID: orderInstanceID(o), AliyunOrderID: o.id/1000 + 1, PartnerOrderID: fmt.Sprintf("CA-%d", o.id),
+			keywords: []string{o.domain, orderInstanceID(o)},
 		}
+		wild := int64(0)
 		if strings.HasPrefix(o.domain, "*.") {
-			e.DomainType = "WILDCARD"
+			e.DomainType, wild = "WILDCARD", 1
 		}
+		e.WildDomainCount = &wild
 		if o.csr != nil {
 			if _, ok := o.csr.PublicKey.(*rsa.PublicKey); ok {
 				e.Algorithm = "RSA"
@@ -690,6 +726,11 @@ type certificateDetailResponse struct {
 	BuyInAliyun    bool             `json:"BuyInAliyun"`
 	ResourceGroup  string           `json:"ResourceGroupId,omitempty"`
 	CertChain      []certChainEntry `json:"CertChain"`
+	City           string           `json:"City"`
+	Country        string           `json:"Country"`
+	OrgName        string           `json:"OrgName"`
+	Province       string           `json:"Province"`
+	Tags           []tagDoc         `json:"Tags"`
 	// The SM form's certificates and keys (see uploadSMCertificate).
 	SignCert          string `json:"SignCert,omitempty"`
 	SignPrivateKey    string `json:"SignPrivateKey,omitempty"`
@@ -713,13 +754,14 @@ func (s *Server) getUserCertificateDetail(c *call) (any, *apiError) {
 	default:
 		return nil, invalid("CertFilter", fmt.Sprintf("%q is not true or false", v))
 	}
-	out := certificateDetailResponse{ID: id, RequestID: c.requestID, CertIdentifier: fmt.Sprintf("%d-cn-hangzhou", id)}
+	out := certificateDetailResponse{ID: id, RequestID: c.requestID, CertIdentifier: fmt.Sprintf("%d-cn-hangzhou", id), Tags: []tagDoc{}}
 	var chain, key string
 	s.life.mu.Lock()
 	u := s.life.byID[id]
 	s.life.mu.Unlock()
 	switch {
 	case u != nil && u.sm:
+		out.Tags = append(out.Tags, u.tags...)
 		return smDetail(u, out, filter, c.now), nil
 	case u != nil:
 		if err := s.materialize(u); err != nil {
@@ -727,6 +769,7 @@ func (s *Server) getUserCertificateDetail(c *call) (any, *apiError) {
 		}
 		chain, key = u.chainPEM, u.keyPEM
 		out.Name, out.InstanceID, out.ResourceGroup, out.BuyInAliyun = u.name, u.instanceID, u.resourceGroup, !u.upload
+		out.Tags = append(out.Tags, u.tags...)
 	default:
 		o := s.orderOfCert(id)
 		if o == nil {
@@ -746,6 +789,9 @@ func (s *Server) getUserCertificateDetail(c *call) (any, *apiError) {
 	var e2 listEntry
 	fillHashes(&e2, leaf)
 	out.Common, out.Sans = leaf.Subject.CommonName, strings.Join(leaf.DNSNames, ",")
+	var subject listEntry
+	fillSubject(&subject, leaf)
+	out.City, out.Country, out.OrgName, out.Province = *subject.City, *subject.Country, *subject.OrgName, *subject.Province
 	out.StartDate, out.EndDate = leaf.NotBefore.UTC().Format(time.DateOnly), leaf.NotAfter.UTC().Format(time.DateOnly)
 	out.NotBefore, out.NotAfter = leaf.NotBefore.UnixMilli(), leaf.NotAfter.UnixMilli()
 	out.Expired = !c.now.Before(leaf.NotAfter)
@@ -765,6 +811,24 @@ func (s *Server) getUserCertificateDetail(c *call) (any, *apiError) {
 		out.Cert, out.Key = chain, key
 	}
 	return out, nil
+}
+
+// tagDoc is one tag as GetUserCertificateDetail returns it.
+type tagDoc struct {
+	TagKey   string `json:"TagKey"`
+	TagValue string `json:"TagValue"`
+}
+
+// tagsOf returns a request's Tags.N.Key and Tags.N.Value (checked by
+// checkTags), in the order of N.
+func tagsOf(c *call) []tagDoc {
+	var tags []tagDoc
+	for n := 1; n <= maxTags; n++ {
+		if key := c.get(fmt.Sprintf("Tags.%d.Key", n)); key != "" {
+			tags = append(tags, tagDoc{TagKey: key, TagValue: c.get(fmt.Sprintf("Tags.%d.Value", n))})
+		}
+	}
+	return tags
 }
 
 // smDetail is GetUserCertificateDetail of an SM upload: its PEM texts in
@@ -872,7 +936,7 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 		id: l.lastID, name: name, domain: certs[0].Subject.CommonName, upload: true,
 		resourceGroup: c.get("ResourceGroupId"), instanceID: "cas-upload-" + randomHex(3),
 		notBefore: certs[0].NotBefore, notAfter: certs[0].NotAfter,
-		chainPEM: c.get("Cert"), keyPEM: c.get("Key"), leaf: certs[0], uploaded: certs[0],
+		chainPEM: c.get("Cert"), keyPEM: c.get("Key"), leaf: certs[0], uploaded: certs[0], tags: tagsOf(c),
 	}
 	if u.domain == "" && len(certs[0].DNSNames) > 0 {
 		u.domain = certs[0].DNSNames[0]
@@ -927,7 +991,7 @@ func (s *Server) uploadSMCertificate(c *call, name string) (any, *apiError) {
 		name: name, upload: true, sm: true,
 		resourceGroup: c.get("ResourceGroupId"), instanceID: "cas-upload-" + randomHex(3),
 		signCert: c.get("SignCert"), signKey: c.get("SignPrivateKey"),
-		encryptCert: c.get("EncryptCert"), encryptKey: c.get("EncryptPrivateKey"),
+		encryptCert: c.get("EncryptCert"), encryptKey: c.get("EncryptPrivateKey"), tags: tagsOf(c),
 	}
 	if certs, err := parseChain(u.signCert); err == nil && len(certs) > 0 {
 		u.domain, u.notBefore, u.notAfter = certs[0].Subject.CommonName, certs[0].NotBefore, certs[0].NotAfter

@@ -311,3 +311,49 @@ func mustField(t *testing.T, body []byte, name string) json.RawMessage {
 	require.NoError(t, json.Unmarshal(body, &doc))
 	return doc[name]
 }
+
+// TestFakeLifecycleDocumentsHaveEveryModelField: ListUserCertificateOrder
+// sends the fields its model returns for orders (CPACK) and for
+// certificates (CERT), and GetUserCertificateDetail every field of its
+// model, the upload's tags among them.
+func TestFakeLifecycleDocumentsHaveEveryModelField(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, alicerttest.WithImmediateIssue())
+	issuedOrder(t, srv)
+	orders := raw{params: map[string]string{"Action": "ListUserCertificateOrder", "Version": casVersion}}.send(t, srv)
+	requireModelFields(t, "ListUserCertificateOrder CPACK", firstOf(t, orders.body, "CertificateOrderList"), map[string]string{
+		"AliyunOrderId": "number", "Algorithm": "string", "BuyDate": "number", "CertEndTime": "number",
+		"CertStartTime": "number", "CertType": "string", "Domain": "string", "DomainCount": "number",
+		"DomainType": "string", "InstanceId": "string", "OrderId": "number", "PartnerOrderId": "string",
+		"ProductCode": "string", "RootBrand": "string", "SourceType": "string", "Status": "string",
+		"TrusteeStatus": "string", "WildDomainCount": "number",
+	})
+	certs := raw{params: map[string]string{"Action": "ListUserCertificateOrder", "Version": casVersion, "OrderType": "CERT"}}.send(t, srv)
+	requireModelFields(t, "ListUserCertificateOrder CERT", firstOf(t, certs.body, "CertificateOrderList"), map[string]string{
+		"CertEndTime": "number", "CertStartTime": "number", "CertificateId": "number", "City": "string",
+		"CommonName": "string", "Country": "string", "EndDate": "string", "Expired": "bool", "Fingerprint": "string",
+		"InstanceId": "string", "Issuer": "string", "Name": "string", "OrgName": "string", "Province": "string",
+		"Sans": "string", "SerialNo": "string", "Sha2": "string", "StartDate": "string", "Status": "string", "Upload": "bool",
+	})
+
+	up := raw{params: map[string]string{"Action": "UploadUserCertificate", "Version": casVersion, "Name": "tagged",
+		"Tags.1.Key": "team", "Tags.1.Value": "web"}}.send(t, srv)
+	require.Equal(t, http.StatusOK, up.status, "%s", up.body)
+	detail := raw{params: map[string]string{"Action": "GetUserCertificateDetail", "Version": casVersion,
+		"CertId": string(mustField(t, up.body, "CertId"))}}.send(t, srv)
+	assert.JSONEq(t, `[{"TagKey":"team","TagValue":"web"}]`, string(mustField(t, detail.body, "Tags")))
+
+	var certID int64
+	require.NoError(t, json.Unmarshal(mustField(t, firstOf(t, certs.body, "CertificateOrderList"), "CertificateId"), &certID))
+	issued := raw{params: map[string]string{"Action": "GetUserCertificateDetail", "Version": casVersion, "CertId": jsonNumber(certID)}}.send(t, srv)
+	requireModelFields(t, "GetUserCertificateDetail", issued.body, map[string]string{
+		"Algorithm": "string", "BuyInAliyun": "bool", "Cert": "string", "CertChain": "array", "CertIdentifier": "string",
+		"City": "string", "Common": "string", "Country": "string", "EndDate": "string", "Expired": "bool",
+		"Fingerprint": "string", "Id": "number", "InstanceId": "string", "Issuer": "string", "Key": "string",
+		"Name": "string", "NotAfter": "number", "NotBefore": "number", "OrderId": "number", "OrgName": "string",
+		"Province": "string", "RequestId": "string", "Sans": "string", "SerialNo": "string", "StartDate": "string", "Tags": "array",
+	})
+	requireModelFields(t, "GetUserCertificateDetail.CertChain", firstOf(t, issued.body, "CertChain"), map[string]string{
+		"CommonName": "string", "IssuerCommonName": "string", "NotAfter": "number", "NotBefore": "number", "RemainDay": "number",
+	})
+}
