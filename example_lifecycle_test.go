@@ -292,13 +292,23 @@ func ExampleCASService_RenewCertificateOrderForPackageRequest() {
 	if _, err := client.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: id}); err != nil {
 		log.Fatal(err)
 	}
+	// The service renews only an order about to expire; the fake's issued
+	// order is new, so mark it as expiring.
+	if err := srv.SetOrderExpiring(id); err != nil {
+		log.Fatal(err)
+	}
 
 	renewed, err := client.CAS.RenewCertificateOrderForPackageRequest(ctx, &alicert.RenewCertificateOrderForPackageRequestInput{OrderID: id})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("new order:", renewed.OrderID != id)
-	// Output: new order: true
+	// The new order waits for its application, submitted in the console.
+	st, err := client.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: renewed.OrderID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("new order:", renewed.OrderID != id, st.State)
+	// Output: new order: true payed
 }
 
 func ExampleCASService_DescribePackageState() {

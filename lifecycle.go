@@ -775,7 +775,11 @@ var opCancelCertificateForPackageRequest = &operation{
 // CancelCertificateForPackageRequest revokes the issued certificate of an
 // order and cancels the order. This cannot be undone: every server still
 // using the certificate starts failing TLS handshakes. Revoked within 30
-// days of issuance, the certificate's quota is returned.
+// days of issuance, the certificate's quota is returned. For an order
+// pending application (ListUserCertificateOrder Status PAYED, such as a
+// renewal's new order) it cancels the order and returns its quota: the
+// model's summary of the operation is "Revokes an issued certificate or
+// cancels a pending certificate order and restores the quota".
 //
 // The call is not retried once the request may have reached the service:
 // such a failure matches ErrOutcomeUnknown.
@@ -836,8 +840,23 @@ var opRenewCertificateOrderForPackageRequest = &operation{
 }
 
 // RenewCertificateOrderForPackageRequest orders a new certificate for the
-// domain of an existing order, from the same resource plan: the new order
-// waits for domain validation like any other (DescribeCertificateState).
+// domain of an existing order, from the same resource plan. The service
+// renews only an order that is about to expire (ListUserCertificateOrder
+// Status WILLEXPIRED), and the new order starts pending application
+// (Status PAYED; DescribeCertificateState Type StatePayed), not in domain
+// validation: "a new certificate order whose status is pending application
+// is generated. You must submit a certificate application for the new
+// certificate order" (the operation's description in the CAS 2020-04-07
+// model).
+//
+// No operation of the CAS 2020-04-07 models submits the application of an
+// order by its OrderId (ApplyCertificate applies for an instance set up
+// with UpdateInstance, and no model relates the two), so alicert offers
+// none: submit the new order's application in the Certificate Management
+// Service console, then wait for it with WaitForCertificate, which reads
+// DescribeCertificateState until the certificate is issued. Until the
+// application is submitted the order stays pending; an unwanted one is
+// cancelled, and its quota returned, with CancelCertificateForPackageRequest.
 //
 // The call is not retried once the request may have reached the service:
 // such a failure matches ErrOutcomeUnknown.

@@ -534,23 +534,29 @@ func TestFakeCancelAndDelete(t *testing.T) {
 	assert.Zero(t, p.UsedCount)
 }
 
-// TestFakeRenewWithCSR: a renewal with the caller's CSR is issued for that
-// CSR's key, without a private key.
+// TestFakeRenewWithCSR: a renewal with the caller's CSR is accepted for
+// an expiring order when the CSR names the order's domain, and makes a new
+// order pending application.
 func TestFakeRenewWithCSR(t *testing.T) {
 	t.Parallel()
 	c, srv := lcClient(t, alicerttest.WithImmediateIssue())
 	id := lcIssuedOrder(t, c)
+	require.NoError(t, srv.SetOrderExpiring(id))
 	key := lcKey(t)
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "www.example.com"}}, key)
-	require.NoError(t, err)
+	csrFor := func(domain string) string {
+		der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: domain}}, key)
+		require.NoError(t, err)
+		return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+	}
+	_, err := c.CAS.RenewCertificateOrderForPackageRequest(t.Context(), &alicert.RenewCertificateOrderForPackageRequestInput{
+		OrderID: id, Csr: csrFor("other.example.com")})
+	var apiErr *alicert.APIError
+	require.ErrorAs(t, err, &apiErr, "a CSR for another domain")
 	renewed, err := c.CAS.RenewCertificateOrderForPackageRequest(t.Context(), &alicert.RenewCertificateOrderForPackageRequestInput{
-		OrderID: id, Csr: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))})
+		OrderID: id, Csr: csrFor("www.example.com")})
 	require.NoError(t, err)
 	st, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: renewed.OrderID})
 	require.NoError(t, err)
-	chain, err := st.ParseCertificates()
-	require.NoError(t, err)
-	assert.True(t, key.PublicKey.Equal(chain[0].PublicKey))
-	assert.Empty(t, st.PrivateKey, "an order of the caller's CSR has no key to return")
+	assert.Equal(t, alicert.StatePayed, st.State, "the new order is pending application")
 	assert.Equal(t, 2, srv.OrderCount())
 }

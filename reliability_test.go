@@ -451,8 +451,9 @@ var relOps = []relOp{
 	},
 	{
 		action: "RenewCertificateOrderForPackageRequest",
-		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			orderID, _ := relIssued(t, c, "www.example.com")
+			require.NoError(t, srv.SetOrderExpiring(orderID))
 			return func(ctx context.Context) error {
 				_, err := c.CAS.RenewCertificateOrderForPackageRequest(ctx, &alicert.RenewCertificateOrderForPackageRequestInput{OrderID: orderID})
 				return err

@@ -7,11 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // The fake Alibaba Cloud DNS (Alidns, API version 2015-01-09) lives here:
-// AddDomainRecord, DescribeSubDomainRecords and DeleteDomainRecord over an
-// in-memory set of records, and the validated hook that, with WithDNSCheck,
+// AddDomainRecord, DescribeSubDomainRecords, DescribeDomainRecords,
+// DescribeDomains and DeleteDomainRecord over an in-memory set of records, and the validated hook that, with WithDNSCheck,
 // lets a DNS-validated order leave domain_verify only once its TXT record
 // exists.
 
@@ -24,6 +25,8 @@ func alidnsAPI() api {
 			"AddDomainRecord":          (*Server).addDomainRecord,
 			"DescribeSubDomainRecords": (*Server).describeSubDomainRecords,
 			"DeleteDomainRecord":       (*Server).deleteDomainRecord,
+			"DescribeDomains":          (*Server).describeDomains,
+			"DescribeDomainRecords":    (*Server).describeDomainRecords,
 		},
 	}
 }
@@ -78,6 +81,8 @@ type DNSRecord struct {
 	// Remark is the record's note, as the console sets it; AddDomainRecord
 	// leaves it empty.
 	Remark string
+	// Created is when the record was added, by the server's clock.
+	Created time.Time
 }
 
 // dnsState is the fake DNS's records. It has its own lock because the
@@ -117,7 +122,7 @@ func (s *Server) AddDNSRecord(name, typ, value string) (string, error) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	rec := DNSRecord{Zone: zone, RR: relative(name, zone), Name: name, Type: strings.ToUpper(typ), Value: value, TTL: 600}
+	rec := DNSRecord{Zone: zone, RR: relative(name, zone), Name: name, Type: strings.ToUpper(typ), Value: value, TTL: 600, Created: s.cfg.now()}
 	if i := d.find(rec); i >= 0 {
 		return d.records[i].ID, nil
 	}
@@ -294,7 +299,7 @@ func (s *Server) addDomainRecord(c *call) (any, *apiError) {
 	if rr != "@" {
 		name = strings.ToLower(rr) + "." + zone
 	}
-	rec := DNSRecord{Zone: zone, RR: rr, Name: name, Type: strings.ToUpper(c.get("Type")), Value: c.get("Value"), TTL: ttl, Priority: priority}
+	rec := DNSRecord{Zone: zone, RR: rr, Name: name, Type: strings.ToUpper(c.get("Type")), Value: c.get("Value"), TTL: ttl, Priority: priority, Created: c.now}
 	d := s.dns
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -304,7 +309,8 @@ func (s *Server) addDomainRecord(c *call) (any, *apiError) {
 	return addDomainRecordResponse{RequestID: c.requestID, RecordID: d.insert(rec)}, nil
 }
 
-// wireRecord is one record as DescribeSubDomainRecords returns it.
+// wireRecord is one record as DescribeSubDomainRecords and
+// DescribeDomainRecords return it.
 type wireRecord struct {
 	DomainName string `json:"DomainName"`
 	RecordID   string `json:"RecordId"`
@@ -315,9 +321,21 @@ type wireRecord struct {
 	Line       string `json:"Line"`
 	Status     string `json:"Status"`
 	Locked     bool   `json:"Locked"`
-	Weight     int    `json:"Weight"`
+	Weight     int32  `json:"Weight"`
 	Priority   int64  `json:"Priority,omitempty"` // MX records only, as the service sends it
 	Remark     string `json:"Remark,omitempty"`
+	// DescribeDomainRecords only (its model has them, the sub-domain
+	// listing's does not).
+	CreateTimestamp int64 `json:"CreateTimestamp,omitempty"`
+	UpdateTimestamp int64 `json:"UpdateTimestamp,omitempty"`
+	LbaStatus       *bool `json:"LbaStatus,omitempty"`
+}
+
+// toWire is r as the listings return it: enabled, on the default line,
+// unlocked, weight 1 (the fake has no load balancing, line or pausing).
+func (r DNSRecord) toWire() wireRecord {
+	return wireRecord{DomainName: r.Zone, RecordID: r.ID, RR: r.RR, Type: r.Type,
+		Value: r.Value, TTL: r.TTL, Line: "default", Status: "ENABLE", Weight: 1, Priority: r.Priority, Remark: r.Remark}
 }
 
 type describeSubDomainRecordsResponse struct {
@@ -363,8 +381,7 @@ func (s *Server) describeSubDomainRecords(c *call) (any, *apiError) {
 	var match []wireRecord
 	for _, r := range d.records {
 		if r.Zone == zone && strings.EqualFold(r.RR, rr) && (typ == "" || strings.EqualFold(r.Type, typ)) {
-			match = append(match, wireRecord{DomainName: r.Zone, RecordID: r.ID, RR: r.RR, Type: r.Type,
-				Value: r.Value, TTL: r.TTL, Line: "default", Status: "ENABLE", Weight: 1, Priority: r.Priority, Remark: r.Remark})
+			match = append(match, r.toWire())
 		}
 	}
 	d.mu.Unlock()
@@ -419,4 +436,317 @@ func (s *Server) deleteDomainRecord(c *call) (any, *apiError) {
 	}
 	d.records = slices.Delete(d.records, i, i+1)
 	return deleteDomainRecordResponse{RequestID: c.requestID, RecordID: id}, nil
+}
+
+// hostedZones lists the zones DescribeDomains reports: those of
+// WithDNSZones, or without it (when every registered domain is hosted) the
+// zones that hold a record, which is the fake's own choice.
+func (d *dnsState) hostedZones() []string {
+	if d.zones != nil {
+		return slices.Clone(d.zones)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var zones []string
+	for _, r := range d.records {
+		if !slices.Contains(zones, r.Zone) {
+			zones = append(zones, r.Zone)
+		}
+	}
+	return zones
+}
+
+// wireDomain is one domain as DescribeDomains returns it, with every field
+// of its model.
+type wireDomain struct {
+	DomainID        string `json:"DomainId"`
+	DomainName      string `json:"DomainName"`
+	PunyCode        string `json:"PunyCode"`
+	AliDomain       bool   `json:"AliDomain"`
+	CreateTime      string `json:"CreateTime"`
+	CreateTimestamp int64  `json:"CreateTimestamp"`
+	DNSServers      struct {
+		DNSServer []string `json:"DnsServer"`
+	} `json:"DnsServers"`
+	DomainLoggingSwitchStatus string `json:"DomainLoggingSwitchStatus"`
+	GroupID                   string `json:"GroupId"`
+	GroupName                 string `json:"GroupName"`
+	InstanceEndTime           string `json:"InstanceEndTime"`
+	InstanceExpired           bool   `json:"InstanceExpired"`
+	InstanceID                string `json:"InstanceId"`
+	RecordCount               int64  `json:"RecordCount"`
+	RegistrantEmail           string `json:"RegistrantEmail"`
+	Remark                    string `json:"Remark"`
+	ResourceGroupID           string `json:"ResourceGroupId"`
+	SlaveDNSStatus            string `json:"SlaveDnsStatus"`
+	Starmark                  bool   `json:"Starmark"`
+	Tags                      struct {
+		Tag []wireTag `json:"Tag"`
+	} `json:"Tags"`
+	VersionCode string `json:"VersionCode"`
+	VersionName string `json:"VersionName"`
+}
+
+type wireTag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+type describeDomainsResponse struct {
+	RequestID  string `json:"RequestId"`
+	TotalCount int64  `json:"TotalCount"`
+	PageNumber int64  `json:"PageNumber"`
+	PageSize   int64  `json:"PageSize"`
+	Domains    struct {
+		Domain []wireDomain `json:"Domain"`
+	} `json:"Domains"`
+}
+
+// Limits of the listings, from the Alidns 2015-01-09 model: DescribeDomains
+// "The maximum value is 100. The default value is 20", DescribeDomainRecords
+// "Maximum value: 500. Default value: 20".
+const (
+	maxDomainsPageSize = 100
+	maxRecordsPageSize = 500
+	defaultDNSPageSize = 20
+)
+
+// describeDomains lists the hosted zones, one page at a time, filtered as
+// the model documents: KeyWord ("%KeyWord%", not case-sensitive, or exact
+// with SearchMode EXACT), GroupId (empty and defaultGroup list every zone:
+// the fake's zones are all in the default group) and ResourceGroupId (the
+// fake's zones are in none, so any value lists nothing).
+func (s *Server) describeDomains(c *call) (any, *apiError) {
+	page, size, e := dnsPage(c, maxDomainsPageSize)
+	if e != nil {
+		return nil, e
+	}
+	mode := strings.ToUpper(c.get("SearchMode"))
+	if mode != "" && mode != "LIKE" && mode != "EXACT" {
+		return nil, invalid("SearchMode", fmt.Sprintf("%q is not LIKE or EXACT", c.get("SearchMode")))
+	}
+	if e := boolParam(c, "Starmark"); e != nil {
+		return nil, e
+	}
+	if e := langParam(c); e != nil {
+		return nil, e
+	}
+	keyword := strings.ToLower(c.get("KeyWord"))
+	group := c.get("GroupId")
+	var match []wireDomain
+	for _, zone := range s.dns.hostedZones() {
+		switch {
+		case group != "" && group != "defaultGroup",
+			c.get("ResourceGroupId") != "",
+			keyword != "" && mode == "EXACT" && zone != keyword,
+			keyword != "" && mode != "EXACT" && !strings.Contains(zone, keyword):
+			continue
+		}
+		match = append(match, s.domainOf(zone))
+	}
+	out := describeDomainsResponse{RequestID: c.requestID, TotalCount: int64(len(match)), PageNumber: page, PageSize: size}
+	out.Domains.Domain = pageSlice(match, page, size)
+	return out, nil
+}
+
+// domainOf describes a hosted zone. Its id is derived from the name, so
+// that it is stable; its dates are the server's start.
+func (s *Server) domainOf(zone string) wireDomain {
+	created := s.started
+	d := wireDomain{
+		DomainID: fmt.Sprintf("%08x-0000-4000-8000-%012x", len(zone), fnv(zone)), DomainName: zone, PunyCode: zone,
+		AliDomain: false, CreateTime: created.UTC().Format("2006-01-02T15:04Z"), CreateTimestamp: created.UnixMilli(),
+		DomainLoggingSwitchStatus: "CLOSE", GroupID: "defaultGroup", GroupName: "defaultGroup",
+		InstanceEndTime: "", InstanceExpired: false, InstanceID: "dns-free-" + zone,
+		RegistrantEmail: "", SlaveDNSStatus: "CLOSE", VersionCode: "mianfei", VersionName: "Alibaba Cloud DNS Free Edition",
+	}
+	d.DNSServers.DNSServer = []string{"dns1.hichina.com", "dns2.hichina.com"}
+	d.Tags.Tag = []wireTag{}
+	s.dns.mu.Lock()
+	for _, r := range s.dns.records {
+		if r.Zone == zone {
+			d.RecordCount++
+		}
+	}
+	s.dns.mu.Unlock()
+	return d
+}
+
+// fnv is the 48-bit FNV-1a hash of s, for stable made-up ids.
+func fnv(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h & (1<<48 - 1)
+}
+
+type describeDomainRecordsResponse = describeSubDomainRecordsResponse
+
+// describeDomainRecords lists the records of a hosted zone, one page at a
+// time, newest first (Direction DESC, the default) or oldest first (ASC),
+// filtered as the model documents: with SearchMode LIKE or EXACT (LIKE the
+// default when KeyWord is given), KeyWord matches the host record or the
+// value, and the other filters are ignored; otherwise RRKeyWord and
+// ValueKeyWord match a part of the host record and value, not
+// case-sensitive (exactly with SearchMode COMBINATION), and TypeKeyWord,
+// Type, Line and Status match exactly. GroupId 0 lists nothing, as the
+// model says; the fake's records are all on line "default" and enabled.
+func (s *Server) describeDomainRecords(c *call) (any, *apiError) {
+	zone := normalizeName(c.get("DomainName"))
+	if zone == "" {
+		return nil, missing("DomainName")
+	}
+	if !s.dns.hosts(zone) {
+		return nil, domainNotHosted(zone)
+	}
+	page, size, e := dnsPage(c, maxRecordsPageSize)
+	if e != nil {
+		return nil, e
+	}
+	f, e := newRecordFilter(c)
+	if e != nil {
+		return nil, e
+	}
+	d := s.dns
+	d.mu.Lock()
+	var match []wireRecord
+	for _, r := range d.records {
+		if r.Zone == zone && f.keep(r) {
+			w := r.toWire()
+			w.CreateTimestamp, w.UpdateTimestamp = r.Created.UnixMilli(), r.Created.UnixMilli()
+			lba := false
+			w.LbaStatus = &lba
+			match = append(match, w)
+		}
+	}
+	d.mu.Unlock()
+	if f.descending {
+		slices.Reverse(match) // records are kept oldest first
+	}
+	out := describeDomainRecordsResponse{RequestID: c.requestID, TotalCount: int64(len(match)), PageNumber: page, PageSize: size}
+	out.DomainRecords.Record = pageSlice(match, page, size)
+	return out, nil
+}
+
+// recordFilter is DescribeDomainRecords' filters.
+type recordFilter struct {
+	mode                                 string // LIKE, EXACT, ADVANCED, COMBINATION or ""
+	keyword, rr, value, typeKeyword, typ string // lower case
+	line, status                         string
+	emptyGroup, descending               bool
+}
+
+func newRecordFilter(c *call) (recordFilter, *apiError) {
+	f := recordFilter{
+		mode: strings.ToUpper(c.get("SearchMode")), keyword: strings.ToLower(c.get("KeyWord")),
+		rr: strings.ToLower(c.get("RRKeyWord")), value: strings.ToLower(c.get("ValueKeyWord")),
+		typeKeyword: strings.ToLower(c.get("TypeKeyWord")), typ: strings.ToLower(c.get("Type")),
+		line: c.get("Line"), status: strings.ToUpper(c.get("Status")), descending: true,
+	}
+	switch f.mode {
+	case "", "LIKE", "EXACT", "ADVANCED", "COMBINATION":
+	default:
+		return f, invalid("SearchMode", fmt.Sprintf("%q is not LIKE, EXACT, ADVANCED or COMBINATION", c.get("SearchMode")))
+	}
+	if f.mode == "" && f.keyword != "" {
+		f.mode = "LIKE"
+	}
+	switch strings.ToUpper(c.get("Direction")) {
+	case "", "DESC":
+	case "ASC":
+		f.descending = false
+	default:
+		return f, invalid("Direction", fmt.Sprintf("%q is not DESC or ASC", c.get("Direction")))
+	}
+	switch f.status {
+	case "", "ENABLE", "DISABLE":
+	default:
+		return f, invalid("Status", fmt.Sprintf("%q is not Enable or Disable", c.get("Status")))
+	}
+	if e := checkRecordType(c.get("Type"), false); e != nil {
+		return f, e
+	}
+	if v := c.get("GroupId"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return f, invalid("GroupId", fmt.Sprintf("%q is not a group id", v))
+		}
+		f.emptyGroup = n == 0
+	}
+	return f, langParam(c)
+}
+
+// keep reports whether r passes the filters.
+func (f recordFilter) keep(r DNSRecord) bool {
+	rr, value := strings.ToLower(r.RR), strings.ToLower(r.Value)
+	switch {
+	case f.emptyGroup:
+		return false
+	case f.mode == "LIKE":
+		return f.keyword == "" || strings.Contains(rr, f.keyword) || strings.Contains(value, f.keyword)
+	case f.mode == "EXACT":
+		return f.keyword == "" || rr == f.keyword || value == f.keyword
+	}
+	match := func(got, want string) bool {
+		if f.mode == "COMBINATION" {
+			return want == "" || got == want
+		}
+		return want == "" || strings.Contains(got, want)
+	}
+	typ := strings.ToLower(r.Type)
+	return match(rr, f.rr) && match(value, f.value) &&
+		(f.typeKeyword == "" || typ == f.typeKeyword) && (f.typ == "" || typ == f.typ) &&
+		(f.line == "" || f.line == "default") && (f.status == "" || f.status == "ENABLE")
+}
+
+// dnsPage reads PageNumber (default 1) and PageSize (default 20, at most
+// maxSize).
+func dnsPage(c *call, maxSize int64) (page, size int64, e *apiError) {
+	page, size = 1, defaultDNSPageSize
+	if v := c.get("PageNumber"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return 0, 0, invalid("PageNumber", fmt.Sprintf("%q is not a page number", v))
+		}
+		page = n
+	}
+	if v := c.get("PageSize"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || n > maxSize {
+			return 0, 0, invalid("PageSize", fmt.Sprintf("%q is not a page size from 1 to %d", v, maxSize))
+		}
+		size = n
+	}
+	return page, size, nil
+}
+
+// pageSlice returns one page of list, never nil (an empty page is an
+// empty JSON array), and empty for a page past the end however large its
+// number.
+func pageSlice[T any](list []T, page, size int64) []T {
+	if page-1 >= int64(len(list))/size+1 {
+		return []T{}
+	}
+	from := min((page-1)*size, int64(len(list)))
+	return append([]T{}, list[from:min(from+size, int64(len(list)))]...)
+}
+
+func boolParam(c *call, name string) *apiError {
+	switch v := c.get(name); v {
+	case "", "true", "false":
+		return nil
+	default:
+		return invalid(name, fmt.Sprintf("%q is not true or false", v))
+	}
+}
+
+func langParam(c *call) *apiError {
+	switch v := c.get("Lang"); v {
+	case "", "zh", "en":
+		return nil
+	default:
+		return invalid("Lang", fmt.Sprintf("%q is not zh or en", v))
+	}
 }

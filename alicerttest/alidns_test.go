@@ -1,7 +1,9 @@
 package alicerttest_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -36,8 +38,12 @@ func TestFakeDNSRecords(t *testing.T) {
 	out, err := c.DNS.AddDomainRecord(ctx, add)
 	require.NoError(t, err)
 	assert.NotEmpty(t, out.RecordID)
+	records := srv.DNSRecords()
+	require.Len(t, records, 1)
+	assert.False(t, records[0].Created.IsZero(), "the record has the time it was added")
+	records[0].Created = time.Time{}
 	assert.Equal(t, []alicerttest.DNSRecord{{ID: out.RecordID, Zone: "example.com", RR: "_dnsauth.www",
-		Name: "_dnsauth.www.example.com", Type: "TXT", Value: "v1", TTL: 300}}, srv.DNSRecords())
+		Name: "_dnsauth.www.example.com", Type: "TXT", Value: "v1", TTL: 300}}, records)
 
 	_, err = c.DNS.AddDomainRecord(ctx, add)
 	assert.Equal(t, "DomainRecordDuplicate", dzCode(t, err), "an identical record is refused")
@@ -196,4 +202,139 @@ func TestDNSCheckIgnoresFileValidation(t *testing.T) {
 		alicert.WithPollInterval(time.Millisecond))
 	require.NoError(t, err)
 	assert.Equal(t, alicert.StateCertificate, st.State)
+}
+
+// dnsList sends a DescribeDomains or DescribeDomainRecords request raw and
+// decodes its answer.
+func dnsList(t *testing.T, srv *alicerttest.Server, params map[string]string) (total int64, names []string, code string) {
+	t.Helper()
+	params["Version"] = "2015-01-09"
+	res := raw{params: params}.send(t, srv)
+	if res.status != http.StatusOK {
+		return 0, nil, res.doc.Code
+	}
+	var doc struct {
+		TotalCount int64
+		Domains    struct {
+			Domain []struct{ DomainName, DomainId string }
+		}
+		DomainRecords struct {
+			Record []struct {
+				RR, Value       string
+				CreateTimestamp int64
+				LbaStatus       *bool
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(res.body, &doc))
+	for _, d := range doc.Domains.Domain {
+		assert.NotEmpty(t, d.DomainId)
+		names = append(names, d.DomainName)
+	}
+	for _, r := range doc.DomainRecords.Record {
+		assert.NotZero(t, r.CreateTimestamp)
+		assert.NotNil(t, r.LbaStatus)
+		names = append(names, r.RR+"="+r.Value)
+	}
+	return doc.TotalCount, names, ""
+}
+
+// TestFakeDescribeDomains: the hosted zones, paged, filtered by KeyWord
+// (a part, or the whole name with SearchMode EXACT), GroupId and
+// ResourceGroupId.
+func TestFakeDescribeDomains(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, alicerttest.WithDNSZones("example.com", "example.org", "dev.example.net"))
+	list := func(kv ...string) (int64, []string, string) {
+		p := map[string]string{"Action": "DescribeDomains"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			p[kv[i]] = kv[i+1]
+		}
+		return dnsList(t, srv, p)
+	}
+	total, names, _ := list()
+	assert.EqualValues(t, 3, total)
+	assert.Equal(t, []string{"example.com", "example.org", "dev.example.net"}, names)
+	total, names, _ = list("PageSize", "2", "PageNumber", "2")
+	assert.EqualValues(t, 3, total)
+	assert.Equal(t, []string{"dev.example.net"}, names)
+	_, names, _ = list("KeyWord", "EXAMPLE.O")
+	assert.Equal(t, []string{"example.org"}, names)
+	_, names, _ = list("KeyWord", "example", "SearchMode", "EXACT")
+	assert.Empty(t, names)
+	_, names, _ = list("KeyWord", "example.com", "SearchMode", "EXACT")
+	assert.Equal(t, []string{"example.com"}, names)
+	_, names, _ = list("GroupId", "defaultGroup")
+	assert.Len(t, names, 3)
+	_, names, _ = list("GroupId", "123")
+	assert.Empty(t, names)
+	_, names, _ = list("ResourceGroupId", "rg-1")
+	assert.Empty(t, names)
+	_, names, _ = list("PageNumber", "9223372036854775807")
+	assert.Empty(t, names, "a page past the end is empty")
+	for _, bad := range [][]string{{"PageSize", "101"}, {"PageNumber", "0"}, {"SearchMode", "FUZZY"}, {"Starmark", "yes"}, {"Lang", "fr"}} {
+		_, _, code := list(bad...)
+		assert.Equal(t, "InvalidParameter", code, "%v", bad)
+	}
+}
+
+// TestFakeDescribeDomainsWithoutZones: without WithDNSZones, the zones
+// holding records are listed.
+func TestFakeDescribeDomainsWithoutZones(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	_, err := srv.AddDNSRecord("_acme-challenge.www.example.com", "TXT", "v")
+	require.NoError(t, err)
+	_, names, _ := dnsList(t, srv, map[string]string{"Action": "DescribeDomains"})
+	assert.Equal(t, []string{"example.com"}, names)
+}
+
+// TestFakeDescribeDomainRecords: a zone's records, newest first (or
+// oldest first with Direction ASC), paged up to 500 a page, with the
+// documented filters.
+func TestFakeDescribeDomainRecords(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	for _, r := range [][3]string{{"www", "A", "192.0.2.1"}, {"_acme-challenge.www", "TXT", "token-1"}, {"mail", "TXT", "v=spf1"}} {
+		_, err := srv.AddDNSRecord(r[0]+".example.com", r[1], r[2])
+		require.NoError(t, err)
+	}
+	_, err := srv.AddDNSRecord("www.example.org", "A", "192.0.2.2")
+	require.NoError(t, err)
+	list := func(kv ...string) (int64, []string, string) {
+		p := map[string]string{"Action": "DescribeDomainRecords", "DomainName": "example.com"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			p[kv[i]] = kv[i+1]
+		}
+		return dnsList(t, srv, p)
+	}
+	total, names, _ := list()
+	assert.EqualValues(t, 3, total)
+	assert.Equal(t, []string{"mail=v=spf1", "_acme-challenge.www=token-1", "www=192.0.2.1"}, names, "newest first")
+	_, names, _ = list("Direction", "ASC", "PageSize", "2", "PageNumber", "2")
+	assert.Equal(t, []string{"mail=v=spf1"}, names)
+	_, _, code := list("PageSize", "500")
+	assert.Empty(t, code, "500 a page is allowed")
+	_, names, _ = list("KeyWord", "WWW")
+	assert.Equal(t, []string{"_acme-challenge.www=token-1", "www=192.0.2.1"}, names, "LIKE matches a part of RR or value")
+	_, names, _ = list("KeyWord", "www", "SearchMode", "EXACT")
+	assert.Equal(t, []string{"www=192.0.2.1"}, names)
+	_, names, _ = list("RRKeyWord", "acme", "Type", "TXT")
+	assert.Equal(t, []string{"_acme-challenge.www=token-1"}, names)
+	_, names, _ = list("TypeKeyWord", "txt", "ValueKeyWord", "SPF")
+	assert.Equal(t, []string{"mail=v=spf1"}, names)
+	_, names, _ = list("RRKeyWord", "acme", "SearchMode", "COMBINATION")
+	assert.Empty(t, names, "COMBINATION matches exactly")
+	_, names, _ = list("Status", "Disable")
+	assert.Empty(t, names)
+	_, names, _ = list("GroupId", "0")
+	assert.Empty(t, names, "GroupId 0 lists nothing")
+	_, _, code = list("DomainName", "")
+	assert.Equal(t, "MissingParameter", code)
+	_, _, code = list("DomainName", "example.net.cn")
+	assert.Equal(t, "InvalidDomainName.NoExist", code)
+	for _, bad := range [][]string{{"PageSize", "501"}, {"Direction", "UP"}, {"SearchMode", "X"}, {"Status", "on"}, {"Type", "BOGUS"}} {
+		_, _, code := list(bad...)
+		assert.Equal(t, "InvalidParameter", code, "%v", bad)
+	}
 }

@@ -102,6 +102,11 @@ type fakeContact struct {
 // deployState is the fake's resources, contacts and jobs, with a lock of
 // its own.
 type deployState struct {
+	// Set once by NewServer before the state is shared (see account).
+	userID  int64                       // the account, UserId
+	created time.Time                   // when the resources were made, GmtCreate
+	certOf  func(id int64) deployedCert // what the account knows of a certificate
+
 	mu           sync.Mutex
 	resources    []*CloudResource // by id, ascending
 	contacts     []fakeContact
@@ -140,6 +145,48 @@ func newDeployState(cfg deployConfig) *deployState {
 	return d
 }
 
+// account sets what the deployment documents say of the account: its
+// UserId, when its resources were made, and how to look a certificate up.
+func (d *deployState) account(accountID string, created time.Time, certOf func(int64) deployedCert) {
+	d.userID, _ = strconv.ParseInt(accountID, 10, 64)
+	d.created, d.certOf = created, certOf
+}
+
+// deployedCert is what the deployment documents report of a certificate:
+// its domain, validity and order (0 for one not issued by an order).
+type deployedCert struct {
+	domain              string
+	notBefore, notAfter time.Time
+	orderID             int64
+}
+
+// deployedCertOf looks a certificate of the account up. A certificate the
+// account does not hold (a resource seeded with WithCloudResource may
+// serve any id) has no domain and the validity of a certificate issued
+// when the server started: the fake's own choice.
+func (s *Server) deployedCertOf(id int64) deployedCert {
+	s.life.mu.Lock()
+	u := s.life.byID[id]
+	s.life.mu.Unlock()
+	if u != nil && !u.notAfter.IsZero() { // an SM upload may have no dates the fake can read
+		return deployedCert{domain: u.domain, notBefore: u.notBefore, notAfter: u.notAfter}
+	}
+	if o := s.orderOfCert(id); o != nil {
+		dc := deployedCert{domain: o.domain, orderID: o.id}
+		if chain, _, err := s.issued(o, s.cfg.now()); err == nil {
+			if leaf, err := firstCertificate(chain); err == nil {
+				dc.notBefore, dc.notAfter = leaf.NotBefore, leaf.NotAfter
+			}
+		}
+		return dc
+	}
+	dc := deployedCert{notBefore: s.started.Add(-backdate), notAfter: s.started.Add(-backdate + leafValidity)}
+	if u != nil {
+		dc.domain = u.domain
+	}
+	return dc
+}
+
 // resource returns the resource id, or nil. Called with d.mu held (or
 // before the state is shared).
 func (d *deployState) resource(id int64) *CloudResource {
@@ -161,6 +208,7 @@ type deployJob struct {
 	schedule   int64 // ms since the epoch; 0: none
 	status     string
 	created    time.Time
+	modified   time.Time // the last change, GmtModified
 	started    time.Time
 	ended      time.Time
 	deleted    bool
@@ -243,9 +291,9 @@ type cloudResourceDoc struct {
 	CloudProduct    string `json:"CloudProduct"`
 	CloudRegion     string `json:"CloudRegion"`
 	RegionID        string `json:"RegionId"`
-	InstanceID      string `json:"InstanceId,omitempty"`
-	ListenerID      string `json:"ListenerId,omitempty"`
-	ListenerPort    string `json:"ListenerPort,omitempty"`
+	InstanceID      string `json:"InstanceId"`
+	ListenerID      string `json:"ListenerId"`
+	ListenerPort    string `json:"ListenerPort"`
 	Domain          string `json:"Domain"`
 	Status          string `json:"Status"`
 	CertID          int64  `json:"CertId,omitempty"`
@@ -253,6 +301,16 @@ type cloudResourceDoc struct {
 	EnableHTTPS     int    `json:"EnableHttps"`
 	DefaultResource int    `json:"DefaultResource"`
 	UseSSL          int    `json:"UseSsl"`
+	// CertStartTime and CertEndTime are the served certificate's validity,
+	// in milliseconds, as strings like the model's.
+	CertStartTime string `json:"CertStartTime,omitempty"`
+	CertEndTime   string `json:"CertEndTime,omitempty"`
+	// CloudAccessID is the access of another cloud (Tencent, Huawei, AWS):
+	// empty for the fake's Alibaba Cloud resources.
+	CloudAccessID string `json:"CloudAccessId"`
+	GmtCreate     string `json:"GmtCreate"`
+	GmtModified   string `json:"GmtModified"`
+	UserID        int64  `json:"UserId"`
 }
 
 type listCloudResourcesResponse struct {
@@ -296,7 +354,7 @@ func (s *Server) listCloudResources(c *call) (any, *apiError) {
 			keyword != "" && !strings.Contains(strings.ToLower(r.Domain), keyword) && !strings.Contains(strings.ToLower(r.InstanceID), keyword):
 			continue
 		}
-		match = append(match, resourceDoc(r))
+		match = append(match, d.resourceDoc(r))
 	}
 	d.mu.Unlock()
 	return listCloudResourcesResponse{Data: pageOf(match, current, size), Total: len(match),
@@ -312,17 +370,29 @@ func knownProduct(cloud, product string) bool {
 	return false
 }
 
-// resourceDoc is r as ListCloudResources reports it. Called with the lock
-// held.
-func resourceDoc(r *CloudResource) cloudResourceDoc {
+// resourceDoc is r as ListCloudResources reports it: made when the server
+// started, modified by its last deployment. Called with the lock held.
+func (d *deployState) resourceDoc(r *CloudResource) cloudResourceDoc {
 	doc := cloudResourceDoc{
 		ID: r.ID, CloudName: "aliyun", CloudProduct: r.CloudProduct, CloudRegion: r.RegionID, RegionID: r.RegionID,
 		InstanceID: r.InstanceID, ListenerID: r.ListenerID, ListenerPort: r.ListenerPort, Domain: r.Domain,
 		Status: "online", CertID: r.CertID, CertName: r.CertName, UseSSL: 1,
+		GmtCreate: millis(d.created), UserID: d.userID,
 	}
+	modified := d.created
 	if r.CertID > 0 {
 		doc.EnableHTTPS = 1
+		cert := d.certOf(r.CertID)
+		doc.CertStartTime, doc.CertEndTime = millis(cert.notBefore), millis(cert.notAfter)
 	}
+	for _, j := range d.jobs {
+		for _, w := range j.workers {
+			if w.resourceID == r.ID && w.status != "" && j.modified.After(modified) {
+				modified = j.modified
+			}
+		}
+	}
+	doc.GmtModified = millis(modified)
 	return doc
 }
 
@@ -420,7 +490,7 @@ func (s *Server) createDeploymentJob(c *call) (any, *apiError) {
 		}
 	}
 	job := &deployJob{name: name, jobType: jobType, certID: certIDs[0], contactIDs: contactIDs,
-		schedule: schedule, status: "editing", created: c.now}
+		schedule: schedule, status: "editing", created: c.now, modified: c.now}
 	for _, id := range resourceIDs {
 		if d.resource(id) == nil {
 			return nil, invalid("ResourceIds", fmt.Sprintf("there is no cloud resource %d", id))
@@ -474,9 +544,9 @@ func (s *Server) updateDeploymentJobStatus(c *call) (any, *apiError) {
 	case j.deleted:
 		return nil, jobDenied(j, status)
 	case j.status == "editing" && (status == "pending" || status == "scheduling"):
-		j.status, j.started = status, c.now
+		j.status, j.started, j.modified = status, c.now, c.now
 	case j.status == "pending" && status == "editing":
-		j.status = status
+		j.status, j.modified = status, c.now
 	default:
 		return nil, jobDenied(j, status)
 	}
@@ -502,6 +572,10 @@ type describeDeploymentJobResponse struct {
 	ProductName  string          `json:"ProductName"`
 	Config       string          `json:"Config"`
 	GmtCreate    string          `json:"GmtCreate"`
+	GmtModified  string          `json:"GmtModified"`
+	CertDomain   string          `json:"CertDomain"`
+	InstanceID   string          `json:"InstanceId"`
+	UserID       int64           `json:"UserId"`
 	CasContacts  []jobContactDoc `json:"CasContacts,omitempty"`
 	RequestID    string          `json:"RequestId,omitempty"`
 }
@@ -530,7 +604,8 @@ func (s *Server) describeDeploymentJob(c *call) (any, *apiError) {
 // Called with d.mu held.
 func (d *deployState) jobDoc(j *deployJob) describeDeploymentJobResponse {
 	doc := describeDeploymentJobResponse{ID: j.id, Name: j.name, JobType: j.jobType, Status: j.status,
-		CertType: "upload", GmtCreate: millis(j.created),
+		CertType: "upload", GmtCreate: millis(j.created), GmtModified: millis(j.modified),
+		CertDomain: d.certOf(j.certID).domain, InstanceID: jobInstanceID(j), UserID: d.userID,
 		Config: fmt.Sprintf(`{"shareCertIds":[],"certIds":[%d]}`, j.certID)}
 	if j.rollback {
 		doc.Rollback = 1
@@ -566,8 +641,20 @@ func (d *deployState) jobDoc(j *deployJob) describeDeploymentJobResponse {
 
 func millis(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 
+// jobInstanceID is a job's InstanceId, 16 hex digits as in the model's
+// example, made up from its id.
+func jobInstanceID(j *deployJob) string {
+	return fmt.Sprintf("%016x", uint64(j.id)*0x9e3779b97f4a7c15)
+}
+
 // advance moves a running job one step on. Called with d.mu held.
 func (d *deployState) advance(j *deployJob, now time.Time) {
+	before := j.status
+	defer func() {
+		if j.status != before {
+			j.modified = now
+		}
+	}()
 	switch j.status {
 	case "pending":
 		j.status = "scheduling"
@@ -603,13 +690,22 @@ type workerDoc struct {
 	CertID         int64  `json:"CertId"`
 	CertName       string `json:"CertName"`
 	CloudProduct   string `json:"CloudProduct"`
-	InstanceID     string `json:"InstanceId,omitempty"`
-	ListenerID     string `json:"ListenerId,omitempty"`
+	InstanceID     string `json:"InstanceId"`
+	ListenerID     string `json:"ListenerId"`
 	Port           int64  `json:"Port,omitempty"`
 	RegionID       string `json:"RegionId"`
-	ResourceDomain string `json:"ResourceDomain,omitempty"`
+	ResourceDomain string `json:"ResourceDomain"`
 	ResourceCertID int64  `json:"ResourceCertId,omitempty"`
 	Status         string `json:"Status"`
+	CertDomain     string `json:"CertDomain"`
+	CertInstanceID string `json:"CertInstanceId"`
+	CloudName      string `json:"CloudName"`
+	CloudRegion    string `json:"CloudRegion"`
+	GmtCreate      string `json:"GmtCreate"`
+	GmtModified    string `json:"GmtModified"`
+	NamespaceID    string `json:"NamespaceId"`
+	OrderID        int64  `json:"OrderId"`
+	UserID         int64  `json:"UserId"`
 	// DefaultResource is a JSON boolean here, unlike ListCloudResources's
 	// 0 or 1, as the service documents it.
 	DefaultResource bool `json:"DefaultResource"`
@@ -668,6 +764,15 @@ func (d *deployState) workerDoc(j *deployJob, w *deployWorker) workerDoc {
 	if doc.ResourceCertID == 0 {
 		doc.ResourceCertID = r.CertID // not deployed yet: what it serves now
 	}
+	cert := d.certOf(j.certID)
+	doc.CertDomain, doc.OrderID, doc.UserID = cert.domain, cert.orderID, d.userID
+	doc.CloudName, doc.CloudRegion = "aliyun", r.RegionID
+	doc.GmtCreate, doc.GmtModified = millis(j.created), millis(j.modified)
+	doc.NamespaceID = fmt.Sprintf("%08x-0000-4000-8000-%012x", j.id, w.id) // made up, in the example's form
+	doc.CertInstanceID = r.Domain                                          // where the certificate is installed: a domain, or a listener and port
+	if r.ListenerID != "" {
+		doc.CertInstanceID = r.ListenerID + "@" + r.ListenerPort
+	}
 	doc.Port, _ = strconv.ParseInt(r.ListenerPort, 10, 64)
 	if w.status == "" {
 		doc.Status = j.status
@@ -713,7 +818,7 @@ func (s *Server) updateWorkerResourceStatus(c *call) (any, *apiError) {
 	case w.status == status, status == "rollback" && (w.status == "rollback_success"):
 		// Asked again: the rollback is under way or done.
 	case status == "rollback" && (w.status == "success" || w.status == "error"):
-		w.status, j.rollback = "rollback", true
+		w.status, j.rollback, j.modified = "rollback", true, c.now
 	default:
 		current := w.status
 		if current == "" {
@@ -737,7 +842,9 @@ func (s *Server) deleteDeploymentJob(c *call) (any, *apiError) {
 		return nil, &apiError{http.StatusBadRequest, "OperationDenied.JobStatus",
 			fmt.Sprintf("Deployment job %d is %s and cannot be deleted.", j.id, j.status)}
 	}
-	j.deleted = true
+	if !j.deleted {
+		j.deleted, j.modified = true, c.now
+	}
 	return requestOnly{c.requestID}, nil
 }
 

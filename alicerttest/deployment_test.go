@@ -3,6 +3,8 @@ package alicerttest_test
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/alicert/alicert/alicerttest"
@@ -141,4 +143,113 @@ func TestFakeJobLifecycle(t *testing.T) {
 	assert.Len(t, workers("rollback_success"), 1)
 	assert.Equal(t, int64(7), srv.CloudResources()[1].CertID, "the rollback restored the old certificate")
 	assert.Equal(t, int64(9), srv.CloudResources()[0].CertID)
+}
+
+// jsonKind is the JSON type of a value: "string", "number", "bool",
+// "array", "object" or "null".
+func jsonKind(v json.RawMessage) string {
+	switch s := string(v); {
+	case s == "null":
+		return "null"
+	case s == "true" || s == "false":
+		return "bool"
+	case strings.HasPrefix(s, `"`):
+		return "string"
+	case strings.HasPrefix(s, "["):
+		return "array"
+	case strings.HasPrefix(s, "{"):
+		return "object"
+	}
+	return "number"
+}
+
+// requireModelFields checks that doc has every field of fields, each of
+// the JSON type the model gives it ("string", "number", "bool").
+func requireModelFields(t *testing.T, what string, doc json.RawMessage, fields map[string]string) {
+	t.Helper()
+	var got map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(doc, &got), "%s: %s", what, doc)
+	for name, kind := range fields {
+		v, ok := got[name]
+		if assert.True(t, ok, "%s has no %s: %s", what, name, doc) {
+			assert.Equal(t, kind, jsonKind(v), "%s.%s: %s", what, name, v)
+		}
+	}
+}
+
+// firstOf returns the first element of the array field of a JSON document.
+func firstOf(t *testing.T, body []byte, field string) json.RawMessage {
+	t.Helper()
+	var list []json.RawMessage
+	require.NoError(t, json.Unmarshal(mustField(t, body, field), &list), "%s", body)
+	require.NotEmpty(t, list, "%s", body)
+	return list[0]
+}
+
+// TestFakeDeploymentDocumentsHaveEveryModelField: ListCloudResources,
+// DescribeDeploymentJob, ListDeploymentJob and ListWorkerResource send
+// every field of their CAS 2020-04-07 response models, with the model's
+// JSON types; the certificate's domain, dates and order come from the
+// account's certificate.
+func TestFakeDeploymentDocumentsHaveEveryModelField(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, alicerttest.WithImmediateIssue(),
+		alicerttest.WithContact("Ops", "ops@example.com", "13800000000"),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "SLB", InstanceID: "lb-1", ListenerID: "lsn-1", ListenerPort: "443", CertID: 7}))
+	orderID, certID := issuedOrder(t, srv)
+
+	resources := call(t, srv, "Action", "ListCloudResources")
+	requireModelFields(t, "ListCloudResources.Data", firstOf(t, resources.body, "Data"), map[string]string{
+		"CertEndTime": "string", "CertId": "number", "CertName": "string", "CertStartTime": "string",
+		"CloudAccessId": "string", "CloudName": "string", "CloudProduct": "string", "CloudRegion": "string",
+		"DefaultResource": "number", "Domain": "string", "EnableHttps": "number", "GmtCreate": "string",
+		"GmtModified": "string", "Id": "number", "InstanceId": "string", "ListenerId": "string",
+		"ListenerPort": "string", "RegionId": "string", "Status": "string", "UseSsl": "number", "UserId": "number",
+	})
+
+	created := call(t, srv, "Action", "CreateDeploymentJob", "Name", "j", "JobType", "user",
+		"CertIds", jsonNumber(certID), "ResourceIds", "2356", "ContactIds", "519580")
+	require.Equal(t, http.StatusOK, created.status, "%s", created.body)
+	jobFields := map[string]string{
+		"CertDomain": "string", "CertType": "string", "Del": "number", "GmtCreate": "string",
+		"GmtModified": "string", "Id": "number", "InstanceId": "string", "JobType": "string", "Name": "string",
+		"ProductName": "string", "Rollback": "number", "Status": "string", "UserId": "number",
+	}
+	require.Equal(t, http.StatusOK, call(t, srv, "Action", "UpdateDeploymentJobStatus", "JobId", "8888", "Status", "pending").status)
+	for range 3 { // pending, scheduling, processing: the third read deploys
+		call(t, srv, "Action", "DescribeDeploymentJob", "JobId", "8888")
+	}
+	job := call(t, srv, "Action", "DescribeDeploymentJob", "JobId", "8888")
+	full := map[string]string{"Config": "string", "StartTime": "string", "EndTime": "string", "RequestId": "string", "CasContacts": "array"}
+	for k, v := range jobFields {
+		full[k] = v
+	}
+	requireModelFields(t, "DescribeDeploymentJob", job.body, full)
+	assert.JSONEq(t, `"www.example.com"`, string(mustField(t, job.body, "CertDomain")))
+	requireModelFields(t, "DescribeDeploymentJob.CasContacts", firstOf(t, job.body, "CasContacts"),
+		map[string]string{"Email": "string", "Id": "string", "Mobile": "string", "Name": "string"})
+	jobs := call(t, srv, "Action", "ListDeploymentJob")
+	requireModelFields(t, "ListDeploymentJob.Data", firstOf(t, jobs.body, "Data"), jobFields)
+
+	workers := call(t, srv, "Action", "ListWorkerResource", "JobId", "8888")
+	worker := firstOf(t, workers.body, "Data")
+	requireModelFields(t, "ListWorkerResource.Data", worker, map[string]string{
+		"CertDomain": "string", "CertId": "number", "CertInstanceId": "string", "CertName": "string",
+		"CloudName": "string", "CloudProduct": "string", "CloudRegion": "string", "DefaultResource": "bool",
+		"GmtCreate": "string", "GmtModified": "string", "Id": "number", "InstanceId": "string", "JobId": "number",
+		"ListenerId": "string", "NamespaceId": "string", "OrderId": "number", "Port": "number", "RegionId": "string",
+		"ResourceCertId": "number", "ResourceDomain": "string", "ResourceId": "number", "Status": "string", "UserId": "number",
+	})
+	assert.JSONEq(t, jsonNumber(orderID), string(mustField(t, worker, "OrderId")), "the order that issued the certificate")
+
+	after := call(t, srv, "Action", "ListCloudResources")
+	res := firstOf(t, after.body, "Data")
+	var doc struct{ CertStartTime, CertEndTime, GmtCreate, GmtModified string }
+	require.NoError(t, json.Unmarshal(res, &doc))
+	assert.NotEqual(t, doc.GmtCreate, doc.GmtModified, "the deployment modified the resource: %s", res)
+	detail := call(t, srv, "Action", "GetUserCertificateDetail", "CertId", jsonNumber(certID), "CertFilter", "true")
+	var cert struct{ NotBefore, NotAfter int64 }
+	require.NoError(t, json.Unmarshal(detail.body, &cert))
+	assert.Equal(t, strconv.FormatInt(cert.NotBefore, 10), doc.CertStartTime, "the deployed certificate's validity")
+	assert.Equal(t, strconv.FormatInt(cert.NotAfter, 10), doc.CertEndTime)
 }

@@ -35,15 +35,45 @@
 //     zone ("_dnsauth.www", as in the API reference's example), and
 //     WithValidateTypeOnlyWhileVerifying gives ValidateType only in
 //     domain_verify. Test a client against each.
-//   - AddDomainRecord, DescribeSubDomainRecords and DeleteDomainRecord keep
-//     records in hosted zones (WithDNSZones); with WithDNSCheck a
-//     DNS-validated order waits until its TXT record is there (DNSRecords,
-//     AddDNSRecord and DeleteDNSRecords look at and change them directly).
+//   - The lifecycle follows the CAS 2020-04-07 model texts:
+//     RenewCertificateOrderForPackageRequest renews only an order about to
+//     expire (ListUserCertificateOrder status WILLEXPIRED: its certificate
+//     ends within 30 days of the server's clock, or SetOrderExpiring says
+//     so) and makes a new order pending application (status PAYED, state
+//     payed), which stays there, since no operation of the models applies
+//     for it; CancelCertificateForPackageRequest revokes an issued order's
+//     certificate or cancels an order pending application;
+//     DeleteUserCertificate deletes an uploaded, expired or revoked
+//     certificate; UploadUserCertificate without Cert and Key is the SM
+//     form (SignCert, SignPrivateKey, EncryptCert, EncryptPrivateKey, any
+//     of them or none).
+//   - AddDomainRecord, DescribeSubDomainRecords, DescribeDomainRecords,
+//     DescribeDomains and DeleteDomainRecord keep records in hosted zones
+//     (WithDNSZones), so that a DNS-01 solver such as lego's Alidns
+//     provider works against the fake; with WithDNSCheck a DNS-validated
+//     order waits until its TXT record is there (DNSRecords, AddDNSRecord
+//     and DeleteDNSRecords look at and change them directly).
+//   - Every response sends every field of its official model, with the
+//     model's JSON types.
 //   - InjectFault makes chosen requests fail: throttling, 5xx error
 //     documents, an HTML page from a "proxy", truncated or oversized bodies,
 //     connection resets before or after the server acted, stalls, and
 //     refused connections (through Server.Client).
 //   - Requests lists what was sent, without signatures or security tokens.
+//
+// What the fake makes up, where the models say nothing: the error codes of
+// refusals no model documents (IncorrectOrderStatus for an order or
+// certificate in the wrong state, NameRepeat, NotFound.DeploymentJob,
+// OperationDenied.JobStatus and OperationDenied.WorkerStatus; test for the
+// HTTP status and alicert's helpers rather than these codes); that a
+// cancelled order pending application is deleted; that DescribeDomains
+// without WithDNSZones lists the zones holding a record; that the
+// deployment documents give a certificate the account does not hold the
+// validity of one issued when the server started; that an SM upload's
+// parameters need only be PEM blocks of their kind; ids and names no
+// client relies on (AliyunOrderId, PartnerOrderId, NamespaceId, a job's
+// InstanceId, a zone's DomainId and version); and that KMS keys with
+// automatic rotation report their schedule but never rotate.
 //
 // Approximations: SM2 keys (CreateCsr Algorithm SM2, KMS KeySpec EC_SM2)
 // are P-256 keys, because the standard library has no SM2; and RSA CSRs of

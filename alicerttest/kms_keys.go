@@ -59,7 +59,10 @@ type kmsKeyStore struct {
 type kmsKey struct {
 	id, spec, usage, description, protection, instance, arn string
 	created                                                 time.Time
-	versions                                                []*kmsKeyVersion // oldest first; the last is the primary
+	// rotation is the automatic rotation period; 0: rotation disabled.
+	// The fake does not rotate keys: it only reports the schedule.
+	rotation time.Duration
+	versions []*kmsKeyVersion // oldest first; the last is the primary
 }
 
 // kmsKeyVersion is one version of a key; signer is nil for symmetric keys.
@@ -114,6 +117,17 @@ type keyMetadataDoc struct {
 	Origin            string `json:"Origin"`
 	PrimaryKeyVersion string `json:"PrimaryKeyVersion"`
 	ProtectionLevel   string `json:"ProtectionLevel"`
+	// MaterialExpireTime is empty: "If this value is empty, the key
+	// material does not expire" (the CreateKey model), and KMS's own
+	// material does not.
+	MaterialExpireTime string `json:"MaterialExpireTime"`
+	// RotationInterval and NextRotationDate are "returned only when the
+	// value of AutomaticRotation is Enabled or Suspended"; DeleteDate
+	// "only when the value of KeyState is PendingDeletion", which the
+	// fake's keys never are.
+	RotationInterval string `json:"RotationInterval,omitempty"`
+	NextRotationDate string `json:"NextRotationDate,omitempty"`
+	DeleteDate       string `json:"DeleteDate,omitempty"`
 }
 
 type createKeyResponse struct {
@@ -155,12 +169,57 @@ func (s *Server) keyMetadata(k *kmsKey) keyMetadataDoc {
 	if protection == "" {
 		protection = "SOFTWARE"
 	}
-	return keyMetadataDoc{
+	doc := keyMetadataDoc{
 		Arn: k.arn, AutomaticRotation: "Disabled", CreationDate: kmsDate(k.created), Creator: s.account,
 		DKMSInstanceID: k.instance, Description: k.description, KeyID: k.id, KeySpec: k.spec,
 		KeyState: "Enabled", KeyUsage: k.usage, LastRotationDate: kmsDate(k.primary().created),
 		Origin: "Aliyun_KMS", PrimaryKeyVersion: k.primary().id, ProtectionLevel: protection,
 	}
+	if k.rotation > 0 {
+		doc.AutomaticRotation = "Enabled"
+		doc.RotationInterval = strconv.FormatInt(int64(k.rotation/time.Second), 10) + "s" // "an integer followed by the character s"
+		doc.NextRotationDate = kmsDate(k.primary().created.Add(k.rotation))
+	}
+	return doc
+}
+
+// Automatic rotation periods of a software-protected key, from the
+// CreateKey model: "the value can be from 7d to 365d".
+const (
+	minRotation = 7 * 24 * time.Hour
+	maxRotation = 365 * 24 * time.Hour
+)
+
+// rotationParams reads EnableAutomaticRotation and RotationInterval
+// ("integer[unit]", units d, h, m and s; required with
+// EnableAutomaticRotation true; "If the key is a hardware-protected key,
+// automatic rotation is not supported", so the fake refuses it for HSM).
+func rotationParams(c *call, protection string) (time.Duration, *apiError) {
+	switch v := c.get("EnableAutomaticRotation"); v {
+	case "", "false":
+		return 0, nil
+	case "true":
+	default:
+		return 0, invalid("EnableAutomaticRotation", fmt.Sprintf("%q is not true or false", v))
+	}
+	if protection == "HSM" {
+		return 0, invalid("EnableAutomaticRotation", "a hardware-protected key does not rotate automatically")
+	}
+	v := c.get("RotationInterval")
+	if v == "" {
+		return 0, missing("RotationInterval")
+	}
+	units := map[byte]time.Duration{'d': 24 * time.Hour, 'h': time.Hour, 'm': time.Minute, 's': time.Second}
+	unit, ok := units[v[len(v)-1]]
+	n, err := strconv.ParseInt(v[:len(v)-1], 10, 64)
+	if !ok || err != nil || n < 1 || n > int64(maxRotation/unit) {
+		return 0, invalid("RotationInterval", fmt.Sprintf("%q is not a period such as 7d or 604800s", v))
+	}
+	d := time.Duration(n) * unit
+	if d < minRotation || d > maxRotation {
+		return 0, invalid("RotationInterval", fmt.Sprintf("%q is not from 7d to 365d", v))
+	}
+	return d, nil
 }
 
 // checkCreateKey validates CreateKey's parameters as its reference
@@ -204,6 +263,10 @@ func checkCreateKey(c *call) (*kmsKey, *apiError) {
 	case "", "SOFTWARE", "HSM":
 	default:
 		return nil, invalid("ProtectionLevel", fmt.Sprintf("%q is not SOFTWARE or HSM", k.protection))
+	}
+	var e *apiError
+	if k.rotation, e = rotationParams(c, k.protection); e != nil {
+		return nil, e
 	}
 	return k, nil
 }

@@ -7,10 +7,12 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/alicert/alicert"
 	"github.com/stretchr/testify/assert"
@@ -206,4 +208,58 @@ func TestKMSListKeyVersionsPages(t *testing.T) {
 	assert.ErrorContains(t, err, "seven days")
 	_, err = srv.AddKMSKeyVersion("key-nope")
 	assert.Error(t, err)
+}
+
+// TestKMSCreateKeyAutomaticRotation: with EnableAutomaticRotation, the
+// metadata reports the schedule (RotationInterval in seconds,
+// NextRotationDate one interval after the version's creation); without
+// it, neither is sent. A period outside 7d to 365d, or an HSM key, is
+// refused.
+func TestKMSCreateKeyAutomaticRotation(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	create := func(kv ...string) rawResult {
+		p := map[string]string{"Action": "CreateKey", "Version": kmsVersion, "KeySpec": "EC_P256"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			p[kv[i]] = kv[i+1]
+		}
+		return raw{params: p}.send(t, srv)
+	}
+	type meta struct {
+		AutomaticRotation, RotationInterval, NextRotationDate, LastRotationDate string
+		MaterialExpireTime                                                      *string
+	}
+	decode := func(res rawResult) meta {
+		require.Equal(t, 200, res.status, "%s", res.body)
+		var doc struct{ KeyMetadata meta }
+		require.NoError(t, json.Unmarshal(res.body, &doc))
+		return doc.KeyMetadata
+	}
+	m := decode(create("EnableAutomaticRotation", "true", "RotationInterval", "7d"))
+	assert.Equal(t, "Enabled", m.AutomaticRotation)
+	assert.Equal(t, "604800s", m.RotationInterval)
+	last, err := time.Parse(time.RFC3339, m.LastRotationDate)
+	require.NoError(t, err)
+	next, err := time.Parse(time.RFC3339, m.NextRotationDate)
+	require.NoError(t, err)
+	assert.Equal(t, 7*24*time.Hour, next.Sub(last))
+
+	plain := decode(create())
+	assert.Equal(t, "Disabled", plain.AutomaticRotation)
+	assert.Empty(t, plain.RotationInterval)
+	assert.Empty(t, plain.NextRotationDate)
+	require.NotNil(t, plain.MaterialExpireTime, "sent, empty: the material does not expire")
+	assert.Empty(t, *plain.MaterialExpireTime)
+
+	for _, bad := range [][]string{
+		{"EnableAutomaticRotation", "true"},
+		{"EnableAutomaticRotation", "true", "RotationInterval", "6d"},
+		{"EnableAutomaticRotation", "true", "RotationInterval", "366d"},
+		{"EnableAutomaticRotation", "true", "RotationInterval", "7w"},
+		{"EnableAutomaticRotation", "true", "RotationInterval", "30d", "ProtectionLevel", "HSM"},
+		{"EnableAutomaticRotation", "yes"},
+	} {
+		res := create(bad...)
+		assert.NotEqual(t, 200, res.status, "%v", bad)
+	}
 }

@@ -57,8 +57,9 @@ const (
 	firstUserCertID = 1<<54 + 2
 )
 
-// codeOrderState is the fake's error code for an operation on an order in
-// a state the operation is not documented for.
+// codeOrderState is the fake's error code for an operation on an order or
+// certificate in a state the operation is not documented for. The code is
+// the fake's own: the models document no error codes for these refusals.
 const codeOrderState = "IncorrectOrderStatus"
 
 // Statuses of ListUserCertificateOrder.
@@ -130,6 +131,15 @@ type userCert struct {
 	// certificate is shared and never changed, so that listing can read it
 	// without the once.
 	uploaded *x509.Certificate
+
+	// tags are the upload's Tags, as GetUserCertificateDetail returns them.
+	tags []tagDoc
+
+	// sm: an SM upload, of the PEM texts below instead of chainPEM and
+	// keyPEM (see uploadSMCertificate).
+	sm                      bool
+	signCert, signKey       string
+	encryptCert, encryptKey string
 }
 
 // SeedCertificate describes a certificate to add with
@@ -388,8 +398,37 @@ type listEntry struct {
 	ResourceGroupID string `json:"ResourceGroupId,omitempty"`
 	Expired         *bool  `json:"Expired,omitempty"`
 	Upload          *bool  `json:"Upload,omitempty"`
+	// Orders only (OrderType CPACK or BUY, as the model says): the
+	// Alibaba Cloud and CA order ids, made up from the order's, and the
+	// number of wildcard domains.
+	AliyunOrderID   int64  `json:"AliyunOrderId,omitempty"`
+	PartnerOrderID  string `json:"PartnerOrderId,omitempty"`
+	WildDomainCount *int64 `json:"WildDomainCount,omitempty"`
+	// Certificates only (OrderType CERT or UPLOAD): the subject's place
+	// and organization, empty when the subject has none.
+	City     *string `json:"City,omitempty"`
+	Country  *string `json:"Country,omitempty"`
+	OrgName  *string `json:"OrgName,omitempty"`
+	Province *string `json:"Province,omitempty"`
 
 	keywords []string // what Keyword matches
+}
+
+// fillSubject sets the subject fields of a certificate entry, from leaf
+// when there is one.
+func fillSubject(e *listEntry, leaf *x509.Certificate) {
+	var subject pkix.Name
+	if leaf != nil {
+		subject = leaf.Subject
+	}
+	first := func(v []string) *string {
+		s := ""
+		if len(v) > 0 {
+			s = v[0]
+		}
+		return &s
+	}
+	e.City, e.Country, e.OrgName, e.Province = first(subject.Locality), first(subject.Country), first(subject.Organization), first(subject.Province)
 }
 
 type listResponse struct {
@@ -514,6 +553,7 @@ func (s *Server) certificateEntries(uploadsOnly bool, now time.Time) []listEntry
 		if u.uploaded != nil {
 			fillHashes(&e, u.uploaded)
 		}
+		fillSubject(&e, u.uploaded)
 		entries = append(entries, e)
 	}
 	if uploadsOnly {
@@ -529,11 +569,10 @@ func (s *Server) certificateEntries(uploadsOnly bool, now time.Time) []listEntry
 			continue
 		}
 		e := certEntry(o.certID, issuedName(o), o.domain, leaf.NotBefore, leaf.NotAfter, false, now)
-		if s.isRevoked(o.id) {
-			e.Status = statusRevoked
-		}
+		e.Status = s.orderStatus(o, leaf, s.isExpiring(o), now)
 		e.InstanceID = orderInstanceID(o)
 		fillHashes(&e, leaf)
+		fillSubject(&e, leaf)
 		entries = append(entries, e)
 	}
 	return entries
@@ -588,6 +627,13 @@ func compareIDs(a, b int64) int {
 	return 0
 }
 
+// isExpiring reports whether SetOrderExpiring marked o.
+func (s *Server) isExpiring(o *order) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return o.expiring
+}
+
 func (s *Server) isRevoked(orderID int64) bool {
 	s.life.mu.Lock()
 	defer s.life.mu.Unlock()
@@ -612,12 +658,14 @@ func (s *Server) orderEntries(now time.Time) []listEntry {
 			OrderID: o.id, Domain: o.domain, ProductCode: o.productCode, CertType: "DV",
 			SourceType: "cpack", Algorithm: "ECC", DomainType: "ONE", DomainCount: 1,
 			RootBrand: "alicerttest", TrusteeStatus: "unTrustee", BuyDate: o.created.UnixMilli(),
-			InstanceID: orderInstanceID(o),
-			keywords:   []string{o.domain, orderInstanceID(o)},
+			InstanceID: orderInstanceID(o), AliyunOrderID: o.id/1000 + 1, PartnerOrderID: fmt.Sprintf("CA-%d", o.id),
+			keywords: []string{o.domain, orderInstanceID(o)},
 		}
+		wild := int64(0)
 		if strings.HasPrefix(o.domain, "*.") {
-			e.DomainType = "WILDCARD"
+			e.DomainType, wild = "WILDCARD", 1
 		}
+		e.WildDomainCount = &wild
 		if o.csr != nil {
 			if _, ok := o.csr.PublicKey.(*rsa.PublicKey); ok {
 				e.Algorithm = "RSA"
@@ -635,7 +683,7 @@ func (s *Server) orderEntries(now time.Time) []listEntry {
 			if chain, _, err := s.issued(o, now); err == nil {
 				if leaf, err := firstCertificate(chain); err == nil {
 					e.CertStartTime, e.CertEndTime = leaf.NotBefore.UnixMilli(), leaf.NotAfter.UnixMilli()
-					e.Status = validityStatus(leaf.NotAfter, now)
+					e.Status = s.orderStatus(o, leaf, s.isExpiring(o), now)
 				}
 			}
 			if s.isRevoked(o.id) {
@@ -679,7 +727,17 @@ type certificateDetailResponse struct {
 	BuyInAliyun    bool             `json:"BuyInAliyun"`
 	ResourceGroup  string           `json:"ResourceGroupId,omitempty"`
 	CertChain      []certChainEntry `json:"CertChain"`
-	RequestID      string           `json:"RequestId"`
+	City           string           `json:"City"`
+	Country        string           `json:"Country"`
+	OrgName        string           `json:"OrgName"`
+	Province       string           `json:"Province"`
+	Tags           []tagDoc         `json:"Tags"`
+	// The SM form's certificates and keys (see uploadSMCertificate).
+	SignCert          string `json:"SignCert,omitempty"`
+	SignPrivateKey    string `json:"SignPrivateKey,omitempty"`
+	EncryptCert       string `json:"EncryptCert,omitempty"`
+	EncryptPrivateKey string `json:"EncryptPrivateKey,omitempty"`
+	RequestID         string `json:"RequestId"`
 }
 
 // getUserCertificateDetail returns a certificate with its PEM and key
@@ -697,18 +755,22 @@ func (s *Server) getUserCertificateDetail(c *call) (any, *apiError) {
 	default:
 		return nil, invalid("CertFilter", fmt.Sprintf("%q is not true or false", v))
 	}
-	out := certificateDetailResponse{ID: id, RequestID: c.requestID, CertIdentifier: fmt.Sprintf("%d-cn-hangzhou", id)}
+	out := certificateDetailResponse{ID: id, RequestID: c.requestID, CertIdentifier: fmt.Sprintf("%d-cn-hangzhou", id), Tags: []tagDoc{}}
 	var chain, key string
 	s.life.mu.Lock()
 	u := s.life.byID[id]
 	s.life.mu.Unlock()
 	switch {
+	case u != nil && u.sm:
+		out.Tags = append(out.Tags, u.tags...)
+		return smDetail(u, out, filter, c.now), nil
 	case u != nil:
 		if err := s.materialize(u); err != nil {
 			return nil, &apiError{http.StatusInternalServerError, "InternalError", "issuing the certificate: " + err.Error()}
 		}
 		chain, key = u.chainPEM, u.keyPEM
 		out.Name, out.InstanceID, out.ResourceGroup, out.BuyInAliyun = u.name, u.instanceID, u.resourceGroup, !u.upload
+		out.Tags = append(out.Tags, u.tags...)
 	default:
 		o := s.orderOfCert(id)
 		if o == nil {
@@ -728,6 +790,9 @@ func (s *Server) getUserCertificateDetail(c *call) (any, *apiError) {
 	var e2 listEntry
 	fillHashes(&e2, leaf)
 	out.Common, out.Sans = leaf.Subject.CommonName, strings.Join(leaf.DNSNames, ",")
+	var subject listEntry
+	fillSubject(&subject, leaf)
+	out.City, out.Country, out.OrgName, out.Province = *subject.City, *subject.Country, *subject.OrgName, *subject.Province
 	out.StartDate, out.EndDate = leaf.NotBefore.UTC().Format(time.DateOnly), leaf.NotAfter.UTC().Format(time.DateOnly)
 	out.NotBefore, out.NotAfter = leaf.NotBefore.UnixMilli(), leaf.NotAfter.UnixMilli()
 	out.Expired = !c.now.Before(leaf.NotAfter)
@@ -747,6 +812,43 @@ func (s *Server) getUserCertificateDetail(c *call) (any, *apiError) {
 		out.Cert, out.Key = chain, key
 	}
 	return out, nil
+}
+
+// tagDoc is one tag as GetUserCertificateDetail returns it.
+type tagDoc struct {
+	TagKey   string `json:"TagKey"`
+	TagValue string `json:"TagValue"`
+}
+
+// tagsOf returns a request's Tags.N.Key and Tags.N.Value (checked by
+// checkTags), in the order of N.
+func tagsOf(c *call) []tagDoc {
+	var tags []tagDoc
+	for n := 1; n <= maxTags; n++ {
+		if key := c.get(fmt.Sprintf("Tags.%d.Key", n)); key != "" {
+			tags = append(tags, tagDoc{TagKey: key, TagValue: c.get(fmt.Sprintf("Tags.%d.Value", n))})
+		}
+	}
+	return tags
+}
+
+// smDetail is GetUserCertificateDetail of an SM upload: its PEM texts in
+// SignCert, SignPrivateKey, EncryptCert and EncryptPrivateKey (the keys
+// left out with CertFilter=true), and the dates of SignCert when it
+// parsed.
+func smDetail(u *userCert, out certificateDetailResponse, filter bool, now time.Time) certificateDetailResponse {
+	out.Name, out.InstanceID, out.ResourceGroup, out.Common, out.Sans = u.name, u.instanceID, u.resourceGroup, u.domain, u.domain
+	out.Algorithm = "SM2"
+	out.SignCert, out.EncryptCert = u.signCert, u.encryptCert
+	if !u.notAfter.IsZero() {
+		out.StartDate, out.EndDate = u.notBefore.UTC().Format(time.DateOnly), u.notAfter.UTC().Format(time.DateOnly)
+		out.NotBefore, out.NotAfter = u.notBefore.UnixMilli(), u.notAfter.UnixMilli()
+		out.Expired = !now.Before(u.notAfter)
+	}
+	if !filter {
+		out.SignPrivateKey, out.EncryptPrivateKey = u.signKey, u.encryptKey
+	}
+	return out
 }
 
 // orderOfCert returns the issued, undeleted order whose certificate is id.
@@ -777,6 +879,9 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 	case utf8.RuneCountInString(name) > maxUploadName:
 		return nil, invalid("Name", fmt.Sprintf("the name has more than %d characters", maxUploadName))
 	}
+	if c.get("Cert") == "" && c.get("Key") == "" {
+		return s.uploadSMCertificate(c, name)
+	}
 	for _, p := range []string{"Cert", "Key"} {
 		if strings.TrimSpace(c.get(p)) == "" {
 			return nil, missing(p)
@@ -799,22 +904,83 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 	l := s.life
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, u := range l.certs {
-		if u.upload && u.name == name {
-			return nil, &apiError{http.StatusBadRequest, "NameRepeat", "The certificate name already exists."}
-		}
+	if e := l.nameTaken(name); e != nil {
+		return nil, e
 	}
 	l.lastID += 2
 	u := &userCert{
 		id: l.lastID, name: name, domain: certs[0].Subject.CommonName, upload: true,
 		resourceGroup: c.get("ResourceGroupId"), instanceID: "cas-upload-" + randomHex(3),
 		notBefore: certs[0].NotBefore, notAfter: certs[0].NotAfter,
-		chainPEM: c.get("Cert"), keyPEM: c.get("Key"), leaf: certs[0], uploaded: certs[0],
+		chainPEM: c.get("Cert"), keyPEM: c.get("Key"), leaf: certs[0], uploaded: certs[0], tags: tagsOf(c),
 	}
 	if u.domain == "" && len(certs[0].DNSNames) > 0 {
 		u.domain = certs[0].DNSNames[0]
 	}
 	u.once.Do(func() {}) // nothing to materialize
+	l.certs = append(l.certs, u)
+	l.byID[u.id] = u
+	return uploadResponse{CertID: u.id, ResourceID: u.instanceID, RequestID: c.requestID}, nil
+}
+
+// nameTaken refuses a name an uploaded certificate has. Called with l.mu
+// held.
+func (l *lifecycleState) nameTaken(name string) *apiError {
+	for _, u := range l.certs {
+		if u.upload && u.name == name {
+			return &apiError{http.StatusBadRequest, "NameRepeat", "The certificate name already exists."}
+		}
+	}
+	return nil
+}
+
+// smUploadParams are the parameters of an SM (ShangMi) upload, each a PEM
+// certificate or private key.
+var smUploadParams = []struct{ name, kind string }{
+	{"SignCert", "CERTIFICATE"}, {"SignPrivateKey", "PRIVATE KEY"},
+	{"EncryptCert", "CERTIFICATE"}, {"EncryptPrivateKey", "PRIVATE KEY"},
+}
+
+// uploadSMCertificate stores an upload without Cert and Key: the SM form.
+// The CAS 2020-04-07 model requires only Name, and describes SignCert,
+// SignPrivateKey, EncryptCert and EncryptPrivateKey as the SM signing and
+// encryption certificates and keys, "invalid if Cert and Key are not
+// empty"; so the fake accepts any of them, or none. It checks only that
+// each one given is a PEM block of its kind (its own check: the standard
+// library cannot parse SM2 keys), and takes the certificate's dates and
+// domain from SignCert when crypto/x509 parses it.
+func (s *Server) uploadSMCertificate(c *call, name string) (any, *apiError) {
+	for _, p := range smUploadParams {
+		v := c.get(p.name)
+		if v == "" {
+			continue
+		}
+		block, _ := pem.Decode([]byte(v))
+		if block == nil || !strings.HasSuffix(block.Type, p.kind) {
+			return nil, invalid(p.name, fmt.Sprintf("the value is not a PEM %s", p.kind))
+		}
+	}
+	if e := checkTags(c); e != nil {
+		return nil, e
+	}
+	u := &userCert{
+		name: name, upload: true, sm: true,
+		resourceGroup: c.get("ResourceGroupId"), instanceID: "cas-upload-" + randomHex(3),
+		signCert: c.get("SignCert"), signKey: c.get("SignPrivateKey"),
+		encryptCert: c.get("EncryptCert"), encryptKey: c.get("EncryptPrivateKey"), tags: tagsOf(c),
+	}
+	if certs, err := parseChain(u.signCert); err == nil && len(certs) > 0 {
+		u.domain, u.notBefore, u.notAfter = certs[0].Subject.CommonName, certs[0].NotBefore, certs[0].NotAfter
+	}
+	u.once.Do(func() {}) // nothing to materialize
+	l := s.life
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e := l.nameTaken(name); e != nil {
+		return nil, e
+	}
+	l.lastID += 2
+	u.id = l.lastID
 	l.certs = append(l.certs, u)
 	l.byID[u.id] = u
 	return uploadResponse{CertID: u.id, ResourceID: u.instanceID, RequestID: c.requestID}, nil
@@ -857,7 +1023,9 @@ type requestIDResponse struct {
 	RequestID string `json:"RequestId"`
 }
 
-// deleteUserCertificate deletes an uploaded or expired certificate. A
+// deleteUserCertificate deletes an uploaded, expired or revoked
+// certificate: "Deletes an expired, revoked, or manually uploaded
+// certificate" (the operation's summary in the CAS 2020-04-07 model). A
 // ClientToken seen before with the same certificate is answered as the
 // first request was.
 func (s *Server) deleteUserCertificate(c *call) (any, *apiError) {
@@ -878,7 +1046,7 @@ func (s *Server) deleteUserCertificate(c *call) (any, *apiError) {
 	if u := l.byID[id]; u != nil {
 		defer l.mu.Unlock()
 		if !u.upload && c.now.Before(u.notAfter) {
-			return nil, &apiError{http.StatusBadRequest, codeOrderState, "Only an uploaded or expired certificate can be deleted."}
+			return nil, &apiError{http.StatusBadRequest, codeOrderState, "Only an uploaded, expired or revoked certificate can be deleted."}
 		}
 		delete(l.byID, id)
 		l.certs = slices.DeleteFunc(l.certs, func(x *userCert) bool { return x == u })
@@ -896,8 +1064,8 @@ func (s *Server) deleteUserCertificate(c *call) (any, *apiError) {
 	if err != nil {
 		return nil, &apiError{http.StatusInternalServerError, "InternalError", "issuing the certificate: " + err.Error()}
 	}
-	if leaf, err := firstCertificate(chain); err == nil && c.now.Before(leaf.NotAfter) {
-		return nil, &apiError{http.StatusBadRequest, codeOrderState, "Only an uploaded or expired certificate can be deleted."}
+	if leaf, err := firstCertificate(chain); err == nil && c.now.Before(leaf.NotAfter) && !s.isRevoked(o.id) {
+		return nil, &apiError{http.StatusBadRequest, codeOrderState, "Only an uploaded, expired or revoked certificate can be deleted."}
 	}
 	s.mu.Lock()
 	o.certDeleted = true
@@ -956,11 +1124,21 @@ func (s *Server) cancelOrderRequest(c *call) (any, *apiError) {
 	})
 }
 
-// cancelCertificateForPackageRequest revokes an order's issued certificate.
+// cancelCertificateForPackageRequest revokes an order's issued
+// certificate, or cancels an order pending application (PAYED) and gives
+// its quota back: "Revokes an issued certificate or cancels a pending
+// certificate order and restores the quota" (the operation's summary in
+// the CAS 2020-04-07 model). The fake deletes the cancelled order, which is
+// how its quota comes back here (DescribePackageState counts the orders
+// that exist); what the service lists for it afterwards is not documented.
 func (s *Server) cancelCertificateForPackageRequest(c *call) (any, *apiError) {
 	return s.withOrder(c, func(o *order) *apiError {
+		if o.state == statePayed {
+			delete(s.orders, o.id)
+			return nil
+		}
 		if o.state != stateCertificate || o.certDeleted {
-			return orderStateError(o, "certificate (issued)")
+			return orderStateError(o, "certificate (issued) or payed (pending application)")
 		}
 		s.life.mu.Lock()
 		defer s.life.mu.Unlock()
@@ -972,8 +1150,52 @@ func (s *Server) cancelCertificateForPackageRequest(c *call) (any, *apiError) {
 	})
 }
 
-// renewCertificateOrderForPackageRequest orders again for an issued
-// order's domain, from the same specification.
+// SetOrderExpiring marks the issued order orderID as about to expire, so
+// that ListUserCertificateOrder lists it as WILLEXPIRED and
+// RenewCertificateOrderForPackageRequest, which renews only such an order,
+// accepts it; its certificate's dates do not change. (An order whose
+// certificate really ends within 30 days of the server's clock, see
+// WithClock, is expiring without it.) It reports an error for an order
+// that does not exist, is not issued, or was revoked.
+func (s *Server) SetOrderExpiring(orderID int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[orderID]
+	switch {
+	case o == nil:
+		return fmt.Errorf("alicerttest: there is no certificate order %d", orderID)
+	case o.state != stateCertificate || o.certDeleted:
+		return fmt.Errorf("alicerttest: order %d is %s, not issued", orderID, o.state)
+	case s.isRevoked(o.id):
+		return fmt.Errorf("alicerttest: order %d is revoked", orderID)
+	}
+	o.expiring = true
+	return nil
+}
+
+// orderStatus is the ListUserCertificateOrder status of an issued order:
+// by its certificate's dates, WILLEXPIRED when SetOrderExpiring says so,
+// REVOKED once revoked.
+func (s *Server) orderStatus(o *order, leaf *x509.Certificate, expiring bool, now time.Time) string {
+	status := validityStatus(leaf.NotAfter, now)
+	if expiring && status == statusIssued {
+		status = statusWillExpire
+	}
+	if s.isRevoked(o.id) {
+		status = statusRevoked
+	}
+	return status
+}
+
+// renewCertificateOrderForPackageRequest orders again for an expiring
+// order's domain, from the same specification. The CAS 2020-04-07 model
+// says of the operation: "only when the order of the certificate is in the
+// expiring state", and "a new certificate order whose status is pending
+// application is generated. You must submit a certificate application for
+// the new certificate order". So the old order must be WILLEXPIRED (by its
+// dates, or SetOrderExpiring), and the new one starts, and stays, in payed
+// (ListUserCertificateOrder status PAYED): the fake offers no application
+// step for it, as the models document none that takes an OrderId.
 func (s *Server) renewCertificateOrderForPackageRequest(c *call) (any, *apiError) {
 	id, e := idParam(c, "OrderId")
 	if e != nil {
@@ -991,25 +1213,49 @@ func (s *Server) renewCertificateOrderForPackageRequest(c *call) (any, *apiError
 	s.mu.Lock()
 	old := s.orders[id]
 	var domain, validateType, product, state string
+	var expiring, deleted bool
 	if old != nil {
 		domain, validateType, product, state = old.domain, old.validateType, old.productCode, old.state
+		expiring, deleted = old.expiring, old.certDeleted
 	}
 	s.mu.Unlock()
 	switch {
 	case old == nil:
 		return nil, invalid("OrderId", fmt.Sprintf("there is no certificate order %d", id))
-	case state != stateCertificate:
-		return nil, orderStateError(old, "certificate (issued)")
+	case state != stateCertificate || deleted:
+		return nil, orderStateError(old, "certificate (issued) and about to expire (WILLEXPIRED)")
 	case csr != nil && !csrNames(csr, domain):
 		return nil, invalid("Csr", fmt.Sprintf("the CSR must name the order's domain %q", domain))
 	}
-	var o *order
+	chain, _, err := s.issued(old, c.now)
+	if err != nil {
+		return nil, &apiError{http.StatusInternalServerError, "InternalError", "issuing the certificate: " + err.Error()}
+	}
+	leaf, err := firstCertificate(chain)
+	if err != nil {
+		return nil, &apiError{http.StatusInternalServerError, "InternalError", "the stored certificate does not parse"}
+	}
+	if status := s.orderStatus(old, leaf, expiring, c.now); status != statusWillExpire {
+		return nil, &apiError{http.StatusBadRequest, codeOrderState,
+			fmt.Sprintf("The order %d is %s; only an order that is about to expire (WILLEXPIRED) can be renewed.", id, status)}
+	}
+	o := s.newPendingOrder(domain, validateType, product, c.now)
 	if csr != nil {
-		o = s.newCSROrder(domain, validateType, product, csr, c.now)
-	} else {
-		o = s.newOrder(domain, validateType, product, c.now)
+		s.mu.Lock()
+		o.csr = csr
+		s.mu.Unlock()
 	}
 	return createCertificateRequestResponse{OrderID: o.id, RequestID: c.requestID}, nil
+}
+
+// newPendingOrder registers an order pending application (payed), where
+// the state machine leaves it.
+func (s *Server) newPendingOrder(domain, validateType, product string, now time.Time) *order {
+	o := s.newOrder(domain, validateType, product, now)
+	s.mu.Lock()
+	o.state = statePayed // before anyone reads it: reads take s.mu first
+	s.mu.Unlock()
+	return o
 }
 
 // csrNames reports whether csr names domain (as its common name or a DNS

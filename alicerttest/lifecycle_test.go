@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,3 +123,237 @@ func mustTime(t *testing.T, s string) time.Time {
 }
 
 func jsonNumber(n int64) string { return strconv.FormatInt(n, 10) }
+
+// issuedOrder places an order on a WithImmediateIssue server and reads its
+// state once, which issues it.
+func issuedOrder(t *testing.T, srv *alicerttest.Server) (orderID, certID int64) {
+	t.Helper()
+	res := raw{params: map[string]string{
+		"Action": "CreateCertificateRequest", "Version": casVersion, "Domain": "www.example.com", "ValidateType": "DNS",
+		"Username": "Zhang San", "Phone": "13800000000", "Email": "ops@example.com",
+	}}.send(t, srv)
+	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+	var created struct{ OrderId int64 }
+	require.NoError(t, json.Unmarshal(res.body, &created))
+	st := raw{params: map[string]string{"Action": "DescribeCertificateState", "Version": casVersion, "OrderId": jsonNumber(created.OrderId)}}.send(t, srv)
+	var state struct{ Type, CertId string }
+	require.NoError(t, json.Unmarshal(st.body, &state))
+	require.Equal(t, "certificate", state.Type)
+	certID, err := strconv.ParseInt(state.CertId, 10, 64)
+	require.NoError(t, err)
+	return created.OrderId, certID
+}
+
+// orderStatus is the ListUserCertificateOrder (CPACK) status of an order,
+// "" when it is not listed.
+func orderStatus(t *testing.T, srv *alicerttest.Server, orderID int64) string {
+	t.Helper()
+	res := raw{params: map[string]string{"Action": "ListUserCertificateOrder", "Version": casVersion}}.send(t, srv)
+	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+	var doc struct {
+		CertificateOrderList []struct {
+			OrderID int64 `json:"OrderId"`
+			Status  string
+		}
+	}
+	require.NoError(t, json.Unmarshal(res.body, &doc))
+	for _, e := range doc.CertificateOrderList {
+		if e.OrderID == orderID {
+			return e.Status
+		}
+	}
+	return ""
+}
+
+func renewParams(orderID int64) map[string]string {
+	return map[string]string{"Action": "RenewCertificateOrderForPackageRequest", "Version": casVersion, "OrderId": jsonNumber(orderID)}
+}
+
+// TestFakeRenewsOnlyAnExpiringOrder: an issued order that is not about to
+// expire is refused; once SetOrderExpiring marks it (listed WILLEXPIRED),
+// the renewal makes a new order pending application (PAYED, payed), which
+// stays there.
+func TestFakeRenewsOnlyAnExpiringOrder(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, alicerttest.WithImmediateIssue())
+	orderID, _ := issuedOrder(t, srv)
+	refused := raw{params: renewParams(orderID)}.send(t, srv)
+	assert.Equal(t, http.StatusBadRequest, refused.status)
+	assert.Equal(t, "IncorrectOrderStatus", refused.doc.Code)
+	assert.Equal(t, 1, srv.OrderCount(), "a refused renewal creates nothing")
+
+	require.NoError(t, srv.SetOrderExpiring(orderID))
+	assert.Equal(t, "WILLEXPIRED", orderStatus(t, srv, orderID))
+	res := raw{params: renewParams(orderID)}.send(t, srv)
+	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+	var renewed struct{ OrderId int64 }
+	require.NoError(t, json.Unmarshal(res.body, &renewed))
+	assert.Equal(t, "PAYED", orderStatus(t, srv, renewed.OrderId))
+	for range 3 {
+		st := raw{params: map[string]string{"Action": "DescribeCertificateState", "Version": casVersion, "OrderId": jsonNumber(renewed.OrderId)}}.send(t, srv)
+		assert.JSONEq(t, `"payed"`, string(mustField(t, st.body, "Type")), "the new order waits for its application")
+	}
+}
+
+// TestFakeRenewsAnOrderExpiringByItsDates: without SetOrderExpiring, an
+// order whose certificate ends within 30 days of the server's clock is
+// expiring too.
+func TestFakeRenewsAnOrderExpiringByItsDates(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	var offset atomic.Int64
+	clock := func() time.Time { return start.Add(time.Duration(offset.Load())) }
+	srv := newServer(t, alicerttest.WithImmediateIssue(), alicerttest.WithClock(clock))
+	orderID, _ := issuedOrder(t, srv)
+	offset.Store(int64(75 * 24 * time.Hour)) // 15 days before the 90-day certificate ends
+	res := raw{params: renewParams(orderID), timestamp: clock()}.send(t, srv)
+	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+}
+
+func TestSetOrderExpiringRefusesOrdersNotIssued(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	assert.Error(t, srv.SetOrderExpiring(12345), "no such order")
+	res := raw{params: map[string]string{
+		"Action": "CreateCertificateRequest", "Version": casVersion, "Domain": "www.example.com", "ValidateType": "DNS",
+		"Username": "Zhang San", "Phone": "13800000000", "Email": "ops@example.com",
+	}}.send(t, srv)
+	require.Equal(t, http.StatusOK, res.status)
+	assert.Error(t, srv.SetOrderExpiring(srv.OrderIDs()[0]), "an order under validation")
+}
+
+// TestFakeCancelsAnOrderPendingApplication: CancelCertificateForPackageRequest
+// cancels an order pending application and gives its quota back.
+func TestFakeCancelsAnOrderPendingApplication(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, alicerttest.WithImmediateIssue())
+	orderID, _ := issuedOrder(t, srv)
+	require.NoError(t, srv.SetOrderExpiring(orderID))
+	res := raw{params: renewParams(orderID)}.send(t, srv)
+	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+	var renewed struct{ OrderId int64 }
+	require.NoError(t, json.Unmarshal(res.body, &renewed))
+	used := func() int64 {
+		st := raw{params: map[string]string{"Action": "DescribePackageState", "Version": casVersion}}.send(t, srv)
+		var doc struct{ UsedCount int64 }
+		require.NoError(t, json.Unmarshal(st.body, &doc))
+		return doc.UsedCount
+	}
+	require.EqualValues(t, 2, used())
+
+	cancel := raw{params: map[string]string{"Action": "CancelCertificateForPackageRequest", "Version": casVersion, "OrderId": jsonNumber(renewed.OrderId)}}.send(t, srv)
+	require.Equal(t, http.StatusOK, cancel.status, "%s", cancel.body)
+	assert.EqualValues(t, 1, used(), "the quota came back")
+	assert.Empty(t, orderStatus(t, srv, renewed.OrderId))
+	assert.Equal(t, "WILLEXPIRED", orderStatus(t, srv, orderID), "the renewed order is untouched")
+}
+
+// TestFakeDeletesARevokedCertificate: DeleteUserCertificate refuses a
+// valid issued certificate and deletes it once revoked.
+func TestFakeDeletesARevokedCertificate(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, alicerttest.WithImmediateIssue())
+	orderID, certID := issuedOrder(t, srv)
+	del := map[string]string{"Action": "DeleteUserCertificate", "Version": casVersion, "CertId": jsonNumber(certID)}
+	refused := raw{params: del}.send(t, srv)
+	assert.Equal(t, "IncorrectOrderStatus", refused.doc.Code, "a valid certificate is not deleted")
+
+	revoke := raw{params: map[string]string{"Action": "CancelCertificateForPackageRequest", "Version": casVersion, "OrderId": jsonNumber(orderID)}}.send(t, srv)
+	require.Equal(t, http.StatusOK, revoke.status, "%s", revoke.body)
+	res := raw{params: del}.send(t, srv)
+	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+	assert.Zero(t, srv.CertificateCount())
+}
+
+// TestFakeUploadsTheSMForm: an upload without Cert and Key is the SM form,
+// with only Name or with the SM certificates and keys, which
+// GetUserCertificateDetail returns.
+func TestFakeUploadsTheSMForm(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	only := raw{params: map[string]string{"Action": "UploadUserCertificate", "Version": casVersion, "Name": "sm_only_name"}}.send(t, srv)
+	require.Equal(t, http.StatusOK, only.status, "%s", only.body)
+
+	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("sm2 certificate")}))
+	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: []byte("sm2 key")}))
+	sm := map[string]string{
+		"Action": "UploadUserCertificate", "Version": casVersion, "Name": "sm_full",
+		"SignCert": certPEM, "SignPrivateKey": keyPEM, "EncryptCert": certPEM, "EncryptPrivateKey": keyPEM,
+	}
+	res := raw{params: sm}.send(t, srv)
+	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+	var up struct{ CertId int64 }
+	require.NoError(t, json.Unmarshal(res.body, &up))
+	detail := raw{params: map[string]string{"Action": "GetUserCertificateDetail", "Version": casVersion, "CertId": jsonNumber(up.CertId)}}.send(t, srv)
+	require.Equal(t, http.StatusOK, detail.status, "%s", detail.body)
+	var doc struct{ Name, SignCert, SignPrivateKey, EncryptCert, EncryptPrivateKey string }
+	require.NoError(t, json.Unmarshal(detail.body, &doc))
+	assert.Equal(t, "sm_full", doc.Name)
+	assert.Equal(t, certPEM, doc.SignCert)
+	assert.Equal(t, keyPEM, doc.SignPrivateKey)
+	assert.Equal(t, certPEM, doc.EncryptCert)
+	assert.Equal(t, keyPEM, doc.EncryptPrivateKey)
+	assert.Equal(t, 2, srv.CertificateCount())
+
+	bad := raw{params: with(sm, "Name", "sm_bad", "SignCert", "not PEM")}.send(t, srv)
+	assert.Equal(t, "InvalidParameter", bad.doc.Code)
+	assert.Contains(t, bad.doc.Message, `"SignCert"`)
+	half := raw{params: with(sm, "Name", "sm_half", "Cert", certPEM)}.send(t, srv)
+	assert.Equal(t, "MissingParameter", half.doc.Code, "Cert without Key is not the SM form")
+	again := raw{params: with(sm)}.send(t, srv)
+	assert.Equal(t, "NameRepeat", again.doc.Code)
+}
+
+// mustField returns one top-level field of a JSON document.
+func mustField(t *testing.T, body []byte, name string) json.RawMessage {
+	t.Helper()
+	var doc map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(body, &doc))
+	return doc[name]
+}
+
+// TestFakeLifecycleDocumentsHaveEveryModelField: ListUserCertificateOrder
+// sends the fields its model returns for orders (CPACK) and for
+// certificates (CERT), and GetUserCertificateDetail every field of its
+// model, the upload's tags among them.
+func TestFakeLifecycleDocumentsHaveEveryModelField(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, alicerttest.WithImmediateIssue())
+	issuedOrder(t, srv)
+	orders := raw{params: map[string]string{"Action": "ListUserCertificateOrder", "Version": casVersion}}.send(t, srv)
+	requireModelFields(t, "ListUserCertificateOrder CPACK", firstOf(t, orders.body, "CertificateOrderList"), map[string]string{
+		"AliyunOrderId": "number", "Algorithm": "string", "BuyDate": "number", "CertEndTime": "number",
+		"CertStartTime": "number", "CertType": "string", "Domain": "string", "DomainCount": "number",
+		"DomainType": "string", "InstanceId": "string", "OrderId": "number", "PartnerOrderId": "string",
+		"ProductCode": "string", "RootBrand": "string", "SourceType": "string", "Status": "string",
+		"TrusteeStatus": "string", "WildDomainCount": "number",
+	})
+	certs := raw{params: map[string]string{"Action": "ListUserCertificateOrder", "Version": casVersion, "OrderType": "CERT"}}.send(t, srv)
+	requireModelFields(t, "ListUserCertificateOrder CERT", firstOf(t, certs.body, "CertificateOrderList"), map[string]string{
+		"CertEndTime": "number", "CertStartTime": "number", "CertificateId": "number", "City": "string",
+		"CommonName": "string", "Country": "string", "EndDate": "string", "Expired": "bool", "Fingerprint": "string",
+		"InstanceId": "string", "Issuer": "string", "Name": "string", "OrgName": "string", "Province": "string",
+		"Sans": "string", "SerialNo": "string", "Sha2": "string", "StartDate": "string", "Status": "string", "Upload": "bool",
+	})
+
+	up := raw{params: map[string]string{"Action": "UploadUserCertificate", "Version": casVersion, "Name": "tagged",
+		"Tags.1.Key": "team", "Tags.1.Value": "web"}}.send(t, srv)
+	require.Equal(t, http.StatusOK, up.status, "%s", up.body)
+	detail := raw{params: map[string]string{"Action": "GetUserCertificateDetail", "Version": casVersion,
+		"CertId": string(mustField(t, up.body, "CertId"))}}.send(t, srv)
+	assert.JSONEq(t, `[{"TagKey":"team","TagValue":"web"}]`, string(mustField(t, detail.body, "Tags")))
+
+	var certID int64
+	require.NoError(t, json.Unmarshal(mustField(t, firstOf(t, certs.body, "CertificateOrderList"), "CertificateId"), &certID))
+	issued := raw{params: map[string]string{"Action": "GetUserCertificateDetail", "Version": casVersion, "CertId": jsonNumber(certID)}}.send(t, srv)
+	requireModelFields(t, "GetUserCertificateDetail", issued.body, map[string]string{
+		"Algorithm": "string", "BuyInAliyun": "bool", "Cert": "string", "CertChain": "array", "CertIdentifier": "string",
+		"City": "string", "Common": "string", "Country": "string", "EndDate": "string", "Expired": "bool",
+		"Fingerprint": "string", "Id": "number", "InstanceId": "string", "Issuer": "string", "Key": "string",
+		"Name": "string", "NotAfter": "number", "NotBefore": "number", "OrderId": "number", "OrgName": "string",
+		"Province": "string", "RequestId": "string", "Sans": "string", "SerialNo": "string", "StartDate": "string", "Tags": "array",
+	})
+	requireModelFields(t, "GetUserCertificateDetail.CertChain", firstOf(t, issued.body, "CertChain"), map[string]string{
+		"CommonName": "string", "IssuerCommonName": "string", "NotAfter": "number", "NotBefore": "number", "RemainDay": "number",
+	})
+}

@@ -66,6 +66,9 @@ type order struct {
 	// certDeleted: DeleteUserCertificate removed the issued certificate
 	// from the account (the order stays).
 	certDeleted bool
+	// expiring: SetOrderExpiring marked the issued order as about to
+	// expire, whatever its certificate's dates.
+	expiring bool
 
 	issueOnce sync.Once
 	chainPEM  string // certificate and CA certificate, once issued

@@ -30,8 +30,9 @@ type Server struct {
 	rsa    rsaKeyCache
 	routes map[route]operation
 
-	id, secret string // the pair Credentials returns
-	account    string // the 12-digit account id in KMS ARNs
+	id, secret string    // the pair Credentials returns
+	started    time.Time // the server's clock when NewServer made it
+	account    string    // the 12-digit account id in KMS ARNs
 
 	done      chan struct{} // closed by Close, to end stalled requests
 	closeOnce sync.Once
@@ -178,6 +179,7 @@ func NewServer(opts ...Option) *Server {
 		routes:      buildRoutes(apis()),
 		id:          "LTAI" + randomAlnum(20),
 		secret:      randomAlnum(30),
+		started:     cfg.now(),
 		account:     randomAccountID(),
 		done:        make(chan struct{}),
 		nonces:      make(map[string]struct{}),
@@ -191,6 +193,7 @@ func NewServer(opts ...Option) *Server {
 		deploy:      newDeployState(cfg.deploy),
 		life:        newLifecycleState(),
 	}
+	s.deploy.account(s.account, s.started, s.deployedCertOf)
 	s.seedCertificates(cfg.certificates, cfg.now())
 	if cfg.alidns.check {
 		s.validated = s.dnsValidated
