@@ -21,6 +21,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/alicert/alicert/internal/pemchain"
 	"github.com/alicert/alicert/internal/wire"
 )
 
@@ -969,7 +970,7 @@ func (s *Server) uploadSMCertificate(c *call, name string) (any, *apiError) {
 		signCert: c.get("SignCert"), signKey: c.get("SignPrivateKey"),
 		encryptCert: c.get("EncryptCert"), encryptKey: c.get("EncryptPrivateKey"), tags: tagsOf(c),
 	}
-	if certs, err := parseChain(u.signCert); err == nil && len(certs) > 0 {
+	if certs, err := pemchain.Certificates([]byte(u.signCert)); err == nil && len(certs) > 0 {
 		u.domain, u.notBefore, u.notAfter = certs[0].Subject.CommonName, certs[0].NotBefore, certs[0].NotAfter
 	}
 	u.once.Do(func() {}) // nothing to materialize
