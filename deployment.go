@@ -313,7 +313,7 @@ func (s *CASService) AllCloudResources(ctx context.Context, in *ListCloudResourc
 	if q.ShowSize == 0 {
 		q.ShowSize = maxCloudResourcesPage
 	}
-	return allPages(q.CurrentPage, q.ShowSize, func(n int64) ([]CloudResource, int64, error) {
+	return allPages("ListCloudResources", q.CurrentPage, q.ShowSize, func(n int64) ([]CloudResource, int64, error) {
 		page := q
 		page.CurrentPage = n
 		out, err := s.ListCloudResources(ctx, &page)

@@ -46,7 +46,7 @@ func (s *CASService) AllUserCertificateOrders(ctx context.Context, in *ListUserC
 	if req.ShowSize == 0 {
 		req.ShowSize = defaultOrderPage
 	}
-	return allPages(req.CurrentPage, req.ShowSize, func(n int64) ([]CertificateOrder, int64, error) {
+	return allPages("ListUserCertificateOrder", req.CurrentPage, req.ShowSize, func(n int64) ([]CertificateOrder, int64, error) {
 		page := req // in is never modified
 		page.CurrentPage = n
 		out, err := s.ListUserCertificateOrder(ctx, &page)

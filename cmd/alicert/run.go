@@ -73,6 +73,9 @@ type cli struct {
 	// that tests can run the command twice against one fake; status, which
 	// has no -fake, talks to it too.
 	fake *alicerttest.Server
+	// clientOptions, when set, come after the client's other options:
+	// tests point the command at a scripted service with them.
+	clientOptions []alicert.Option
 }
 
 func (c *cli) run(ctx context.Context, args []string) int {
@@ -230,7 +233,7 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 		opts = append(opts, srv.ClientOptions()...)
 		opts = append(opts, alicert.WithRetryDelay(time.Millisecond, 10*time.Millisecond))
 	}
-	cl, err := alicert.NewClient(opts...)
+	cl, err := alicert.NewClient(append(opts, c.clientOptions...)...)
 	if err != nil {
 		release()
 		return nil, nil, err
