@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -273,9 +272,7 @@ func printDeploy(w io.Writer, out *alicert.DeployOutput, asJSON bool) error {
 		})
 	}
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(w, res)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "RESOURCE\tPRODUCT\tNAME\tSTATUS\tCERT\tPREVIOUS\n")
@@ -284,7 +281,7 @@ func printDeploy(w io.Writer, out *alicert.DeployOutput, asJSON bool) error {
 		if name == "" {
 			name = strings.TrimSpace(r.InstanceID + " " + r.ListenerID)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\n", r.ResourceID, r.Product, name, r.Status, r.CertID, r.PreviousCert)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\n", r.ResourceID, shown(r.Product), shown(name), shown(r.Status), r.CertID, r.PreviousCert)
 	}
 	return tw.Flush()
 }
