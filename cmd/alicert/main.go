@@ -122,7 +122,29 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], ownStdout(), os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// ownStdout returns the process's standard output, for the command's own
+// output alone, and points os.Stdout at the null device for the rest of
+// the run. A dependency that prints to os.Stdout cannot then break the
+// output a script reads (-json) or leak through it: credentials-go, up to
+// v1.4.14 at least, prints the whole output of a CLI profile's
+// process_command (secret included) when that output is not pure JSON, and
+// a warning when it cannot write the credentials back to the profile. What
+// dependencies print is dropped, not moved to stderr, since it may hold a
+// secret; their errors still reach stderr through the command's own error
+// line. Call it once, first thing in main: os.Stdout is process-wide.
+func ownStdout() *os.File {
+	own := os.Stdout
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		// A nil *os.File fails every write: nothing reaches the
+		// command's output either way.
+		null = nil
+	}
+	os.Stdout = null
+	return own
 }
