@@ -19,13 +19,24 @@ import (
 // of ssh's StrictModes and of certbot for their own directories.
 func trustOut(dir string) error {
 	abs, err := filepath.Abs(dir)
-	if err == nil {
-		abs, err = filepath.EvalSymlinks(abs)
-	}
 	if err != nil {
 		return fmt.Errorf("-out %s cannot be used: %v", dir, err)
 	}
-	for p := abs; ; p = filepath.Dir(p) {
+	resolved, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return fmt.Errorf("-out %s cannot be used: %v", dir, err)
+	}
+	// The directories above -out as written hold the links that lead to
+	// it; those above where it really is hold it.
+	if err := trustAbove(dir, abs); err != nil {
+		return err
+	}
+	return trustAbove(dir, resolved)
+}
+
+// trustAbove checks path and every directory above it for trustOut.
+func trustAbove(dir, path string) error {
+	for p := path; ; p = filepath.Dir(p) {
 		fi, err := os.Stat(p)
 		if err != nil {
 			return fmt.Errorf("-out %s cannot be used: %v", dir, err)
