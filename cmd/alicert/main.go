@@ -70,6 +70,12 @@
 // Temporary files an interrupted run left behind (they may hold a key) are
 // removed.
 //
+// obtain and get refuse an -out that another user could change (writable by
+// group or others without the sticky bit, itself or a directory above it,
+// or owned by another user), and follow no symbolic link there that they
+// did not make: a link in place of the lock, the state file, .alicert or a
+// certificate file is refused, with one line naming it.
+//
 // Credentials come from the Alibaba Cloud default chain: the environment
 // variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET,
 // the CLI profile, the ECS RAM role, and so on. -fake (obtain and csr) runs
