@@ -31,10 +31,12 @@ const maxPages = 1000
 //
 // A service that does not page as asked cannot keep the loop going: it
 // ends with an error, before the entries of the faulty page are yielded,
-// when a page repeats the previous one (the page number was ignored), when
-// the entries read exceed the reported total, when the total is negative or
-// more than maxPages pages of size, and after maxPages pages. Only the
-// previous page is held.
+// when a page holds more entries than size, when a page repeats the
+// previous one (the page number was ignored), when the entries read exceed
+// the reported total, when the total is negative or more than maxPages
+// pages of size, and after maxPages pages. Only the previous page is held,
+// and a caller that collects the entries holds at most maxPages pages of
+// size.
 func allPages[T any](op string, first, size int64, fetch func(page int64) ([]T, int64, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		fail := func(err error) {
@@ -55,7 +57,7 @@ func allPages[T any](op string, first, size int64, fetch func(page int64) ([]T, 
 				fail(err)
 				return
 			}
-			if err := pageFault(op, page, first, size, total, read+int64(len(entries))); err != nil {
+			if err := pageFault(op, page, first, size, total, int64(len(entries)), read+int64(len(entries))); err != nil {
 				fail(err)
 				return
 			}
@@ -81,14 +83,16 @@ func allPages[T any](op string, first, size int64, fetch func(page int64) ([]T, 
 	}
 }
 
-// pageFault checks the total a page reports, and the entries read up to
-// and with it, against what a listing can hold.
-func pageFault(op string, page, first, size, total, read int64) error {
+// pageFault checks a page (its entries, the total it reports, and the
+// entries read up to and with it) against what a listing can hold.
+func pageFault(op string, page, first, size, total, entries, read int64) error {
 	limit := int64(math.MaxInt64)
 	if pages := first - 1 + maxPages; size > 0 && pages <= math.MaxInt64/size {
 		limit = pages * size
 	}
 	switch {
+	case entries > size:
+		return fmt.Errorf("alicert: %s: page %d holds %d entries, more than the %d asked for", op, page, entries, size)
 	case total < 0 || total > limit:
 		return fmt.Errorf("alicert: %s: page %d reports a total of %d entries, outside 0 to %d (%d pages of %d)",
 			op, page, total, limit, maxPages, size)

@@ -78,6 +78,7 @@ func TestPagingHelpersStopAHostileService(t *testing.T) {
 		{"the same page, an absurd total", hostilePages(3, 1<<62, false), 1, "reports a total of 4611686018427387904"},
 		{"a negative total", hostilePages(3, -1, true), 1, "reports a total of -1"},
 		{"more entries than the total", hostilePages(3, 2, true), 1, "more than the total of 2"},
+		{"more entries than asked for", hostilePages(101, 0, true), 1, "holds 101 entries, more than the"},
 	} {
 		for name, helper := range pagingHelpers {
 			t.Run(tc.name+"/"+name, func(t *testing.T) {
