@@ -73,9 +73,10 @@ func saveOrderKey(dir, name string, key crypto.Signer) error {
 	return writeFiles(dir, []outFile{{name, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600}})
 }
 
-// loadOrderKey reads the key an order was placed with.
+// loadOrderKey reads the key an order was placed with: the file alicert
+// wrote, never through a link.
 func loadOrderKey(dir, name string) (crypto.Signer, []byte, error) {
-	b, err := os.ReadFile(filepath.Join(dir, name))
+	b, err := readOwn(filepath.Join(dir, name))
 	if err != nil {
 		return nil, nil, err
 	}

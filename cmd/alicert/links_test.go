@@ -142,3 +142,25 @@ func TestOutOthersCanWriteIsRefused(t *testing.T) {
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	assert.FileExists(t, filepath.Join(below, certFile))
 }
+
+// TestPlantedOrderKeyLinkIsNotRead: the key an order was placed with is
+// read back only from the file alicert wrote, not through a link put in
+// its place.
+func TestPlantedOrderKeyLinkIsNotRead(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	dir := t.TempDir()
+	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
+	code, stderr := crashRun(t, srv, "created for a ec256 key", args...)
+	require.Equal(t, exitFailure, code, stderr)
+	st, err := loadState(dir)
+	require.NoError(t, err)
+	elsewhere := filepath.Join(t.TempDir(), "other.key.pem")
+	require.NoError(t, os.Rename(filepath.Join(dir, st.KeyFile), elsewhere))
+	require.NoError(t, os.Symlink(elsewhere, filepath.Join(dir, st.KeyFile)))
+
+	r := runCmd(t, srv, args...)
+	assert.Equal(t, exitFailure, r.code, r.stderr)
+	assert.Contains(t, r.stderr, filepath.Join(dir, st.KeyFile)+" is a symbolic link alicert did not make")
+	assert.NoFileExists(t, filepath.Join(dir, keyFile))
+}
