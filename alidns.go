@@ -528,7 +528,7 @@ func (p *AlidnsProvider) identical(ctx context.Context, zone, rr string, r DNSRe
 	in := &DescribeSubDomainRecordsInput{
 		SubDomain: normalizeName(r.Name), DomainName: zone, Type: strings.ToUpper(r.Type), PageSize: maxDNSPageSize,
 	}
-	records := allPages(1, maxDNSPageSize, func(n int64) ([]DomainRecord, int64, error) {
+	records := allPages("DescribeSubDomainRecords", 1, maxDNSPageSize, func(n int64) ([]DomainRecord, int64, error) {
 		in.PageNumber = int(n)
 		out, err := p.dns.DescribeSubDomainRecords(ctx, in)
 		if err != nil {

@@ -361,7 +361,7 @@ func (d *deployRun) rollback(ctx context.Context, jobID int64, failed []WorkerRe
 // jobWorkers reads every worker of a job.
 func (s *CASService) jobWorkers(ctx context.Context, jobID int64) ([]WorkerResource, error) {
 	var all []WorkerResource
-	workers := allPages(1, workerPage, func(n int64) ([]WorkerResource, int64, error) {
+	workers := allPages("ListWorkerResource", 1, workerPage, func(n int64) ([]WorkerResource, int64, error) {
 		out, err := s.ListWorkerResource(ctx, &ListWorkerResourceInput{JobID: jobID, CurrentPage: n, ShowSize: workerPage})
 		if err != nil {
 			return nil, 0, err
@@ -387,7 +387,7 @@ func (s *CASService) FindDeploymentJob(ctx context.Context, name string) (*Deplo
 		return nil, &ValidationError{Operation: "FindDeploymentJob", Fields: []FieldError{{Field: "name", Problem: "is required"}}}
 	}
 	var found *DeploymentJob
-	jobs := allPages(1, workerPage, func(n int64) ([]DeploymentJob, int64, error) {
+	jobs := allPages("ListDeploymentJob", 1, workerPage, func(n int64) ([]DeploymentJob, int64, error) {
 		out, err := s.ListDeploymentJob(ctx, &ListDeploymentJobInput{CurrentPage: n, ShowSize: workerPage})
 		if err != nil {
 			return nil, 0, err

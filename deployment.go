@@ -301,9 +301,11 @@ func (s *CASService) ListCloudResources(ctx context.Context, in *ListCloudResour
 // AllCloudResources yields every resource ListCloudResources finds for in,
 // from in.CurrentPage (zero: the first) on, reading one page at a time as
 // the loop asks for more: a loop that breaks sends no further request. A
-// failed page yields its error once and ends the sequence. A zero
-// in.ShowSize reads the largest pages the service allows. in is not
-// modified.
+// failed page yields its error once and ends the sequence, and so does a
+// service that does not page as asked (a page that repeats the previous
+// one, a total that is negative or beyond 1000 pages, more entries than
+// the total, a 1001st page). A zero in.ShowSize reads the largest pages the
+// service allows. in is not modified.
 func (s *CASService) AllCloudResources(ctx context.Context, in *ListCloudResourcesInput) iter.Seq2[CloudResource, error] {
 	q := ListCloudResourcesInput{}
 	if in != nil {
@@ -313,7 +315,7 @@ func (s *CASService) AllCloudResources(ctx context.Context, in *ListCloudResourc
 	if q.ShowSize == 0 {
 		q.ShowSize = maxCloudResourcesPage
 	}
-	return allPages(q.CurrentPage, q.ShowSize, func(n int64) ([]CloudResource, int64, error) {
+	return allPages("ListCloudResources", q.CurrentPage, q.ShowSize, func(n int64) ([]CloudResource, int64, error) {
 		page := q
 		page.CurrentPage = n
 		out, err := s.ListCloudResources(ctx, &page)

@@ -34,7 +34,10 @@ const defaultOrderPage = 50
 // when 0), with in.ShowSize entries a page (50 when 0), and stops once
 // TotalCount entries were seen or a page comes back empty. A failed page
 // (after the retries of a read) is yielded as one error, with a zero
-// CertificateOrder, and ends the sequence. in is not modified.
+// CertificateOrder, and ends the sequence; so is a page that repeats the
+// previous one, a TotalCount that is negative or beyond 1000 pages, more
+// entries than TotalCount, and a 1001st page: a service that does not page
+// as asked cannot keep the loop going. in is not modified.
 func (s *CASService) AllUserCertificateOrders(ctx context.Context, in *ListUserCertificateOrderInput) iter.Seq2[CertificateOrder, error] {
 	req := ListUserCertificateOrderInput{}
 	if in != nil {
@@ -46,7 +49,7 @@ func (s *CASService) AllUserCertificateOrders(ctx context.Context, in *ListUserC
 	if req.ShowSize == 0 {
 		req.ShowSize = defaultOrderPage
 	}
-	return allPages(req.CurrentPage, req.ShowSize, func(n int64) ([]CertificateOrder, int64, error) {
+	return allPages("ListUserCertificateOrder", req.CurrentPage, req.ShowSize, func(n int64) ([]CertificateOrder, int64, error) {
 		page := req // in is never modified
 		page.CurrentPage = n
 		out, err := s.ListUserCertificateOrder(ctx, &page)

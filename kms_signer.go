@@ -112,7 +112,7 @@ func NewKMSSigner(ctx context.Context, c *Client, keyID, keyVersionID string, op
 // the caller is asked to name the version rather than be given a guess.
 func primaryKeyVersion(ctx context.Context, kms *KMSService, keyID string) (string, error) {
 	var versions []KeyVersion
-	all := allPages(1, maxKeyVersionsPage, func(n int64) ([]KeyVersion, int64, error) {
+	all := allPages("ListKeyVersions", 1, maxKeyVersionsPage, func(n int64) ([]KeyVersion, int64, error) {
 		out, err := kms.ListKeyVersions(ctx, &ListKeyVersionsInput{KeyID: keyID, PageNumber: n, PageSize: maxKeyVersionsPage})
 		if err != nil {
 			return nil, 0, err

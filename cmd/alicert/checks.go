@@ -17,8 +17,8 @@ import (
 // bought.
 
 // prepareOut makes sure dir is a directory, creating it when it does not
-// exist. Whether files can be created there is probeWrite's to check, once
-// the run holds the directory.
+// exist, that no other user can change (trustOut). Whether files can be
+// created there is probeWrite's to check, once the run holds the directory.
 func prepareOut(dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
@@ -31,7 +31,7 @@ func prepareOut(dir string) error {
 	case err != nil:
 		return fmt.Errorf("-out %s cannot be used: %v", dir, errors.Unwrap(err))
 	}
-	return nil
+	return trustOut(dir)
 }
 
 // probeWrite creates and removes a file in dir: the only sure test that
@@ -46,9 +46,10 @@ func probeWrite(dir, what string) error {
 }
 
 // checkTargets makes sure the certificate files can be replaced in dir:
-// each existing one is a file or a link (not a directory, say) and can be
-// read, to be kept as the previous version; the versions directory, when
-// it exists, is a writable directory.
+// each existing one is a file or the link alicert makes (not a directory,
+// or a link to elsewhere) and can be read, to be kept as the previous
+// version; the versions directory, when it exists, is a writable directory
+// of the user's own, not a link.
 func checkTargets(dir string) error {
 	for _, name := range pairFiles() {
 		path := filepath.Join(dir, name)
@@ -59,7 +60,10 @@ func checkTargets(dir string) error {
 		case err != nil:
 			return err
 		case fi.Mode()&fs.ModeSymlink != 0:
-			continue // replaced by a rename, whatever it points to
+			if _, err := ownLink(dir, name); err != nil {
+				return err
+			}
+			continue // replaced by a rename
 		case !fi.Mode().IsRegular():
 			return fmt.Errorf("%s is not a file (%s); %s cannot be written there", path, fi.Mode().Type(), name)
 		}
@@ -70,14 +74,11 @@ func checkTargets(dir string) error {
 		f.Close()
 	}
 	vdir := filepath.Join(dir, versionsDir)
-	fi, err := os.Stat(vdir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
+	if err := checkOwnDir(vdir); err != nil {
 		return err
-	case !fi.IsDir():
-		return fmt.Errorf("%s is not a directory; alicert keeps the certificate versions there", vdir)
+	}
+	if _, err := os.Lstat(vdir); errors.Is(err, fs.ErrNotExist) {
+		return nil
 	}
 	return probeWrite(vdir, vdir)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -86,7 +85,7 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.rollback, "rollback", false, "roll the resources that failed back to their previous certificate")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when there is nothing to do (for cron)")
-	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up waiting for the job after this long (a rerun carries on with it)")
+	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up after this long, look-ups and waiting for the job alike (a rerun carries on with the job)")
 	fs.DurationVar(&f.poll, "poll", 0, "time between two reads of the job (default 30s)")
 	if code, stop := c.parse(fs, args); stop {
 		return code
@@ -106,8 +105,12 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 	if !f.quiet {
 		in.Progress = func(e alicert.DeployEvent) { c.errorf("%s", e.Message) }
 	}
+	// The timeout covers the look-ups too: a service that never ends a
+	// listing cannot keep a cron run going past it.
+	wctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
 	if f.replace > 0 {
-		if in.ResourceIDs, err = c.replaced(ctx, cl, in.Name, f.replace); err != nil {
+		if in.ResourceIDs, err = c.replaced(wctx, cl, in.Name, f.replace); err != nil {
 			return c.failf(exitFailure, "%v", err)
 		}
 		if len(in.ResourceIDs) == 0 {
@@ -117,8 +120,6 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 			return exitOK
 		}
 	}
-	wctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
 	out, err := cl.CAS.Deploy(wctx, in)
 	var ve *alicert.ValidationError
 	switch {
@@ -271,9 +272,7 @@ func printDeploy(w io.Writer, out *alicert.DeployOutput, asJSON bool) error {
 		})
 	}
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(w, res)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "RESOURCE\tPRODUCT\tNAME\tSTATUS\tCERT\tPREVIOUS\n")
@@ -282,7 +281,7 @@ func printDeploy(w io.Writer, out *alicert.DeployOutput, asJSON bool) error {
 		if name == "" {
 			name = strings.TrimSpace(r.InstanceID + " " + r.ListenerID)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\n", r.ResourceID, r.Product, name, r.Status, r.CertID, r.PreviousCert)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\n", r.ResourceID, shown(r.Product), shown(name), shown(r.Status), r.CertID, r.PreviousCert)
 	}
 	return tw.Flush()
 }

@@ -68,12 +68,16 @@ func (s *state) pending() bool { return s != nil && s.OrderID == 0 && !s.CreateS
 // resume the wrong order or buy another.
 func loadState(dir string) (*state, error) {
 	path := filepath.Join(dir, stateFile)
-	b, err := os.ReadFile(path)
+	// Never through a link: the state alicert writes is a file of its own.
+	b, err := readOwn(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
+	}
+	if fi, err := os.Lstat(path); err == nil && ownedByOthers(fi) != "" {
+		return nil, notOurs(path, ownedByOthers(fi))
 	}
 	var s state
 	dec := json.NewDecoder(bytes.NewReader(b))

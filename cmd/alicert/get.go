@@ -217,7 +217,7 @@ func (c *cli) printGot(f *getFlags, detail *alicert.GetUserCertificateDetailOutp
 			c.errorf("%s", note)
 		}
 		_, err = fmt.Fprintf(c.stdout, "certificate %d (%s) valid until %s written to %s\n",
-			f.cert, names(leaf), leaf.NotAfter.UTC().Format(time.RFC3339), f.out)
+			f.cert, shown(names(leaf)), leaf.NotAfter.UTC().Format(time.RFC3339), f.out)
 	}
 	if err != nil {
 		return c.failf(exitFailure, "%v", err)

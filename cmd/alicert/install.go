@@ -208,7 +208,7 @@ func (in *installer) ensureLinked() (string, error) {
 	var err error
 	for _, name := range in.names() {
 		var data []byte
-		data, err = os.ReadFile(in.path(name))
+		data, err = in.readCurrent(name)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			continue // a dangling link or no file: nothing to keep
@@ -234,6 +234,24 @@ func (in *installer) ensureLinked() (string, error) {
 		}
 	}
 	return v, nil
+}
+
+// readCurrent reads what the top-level file name holds now, to be copied
+// into a version: the file itself, or through the link alicert makes, the
+// live version's copy. A link alicert did not make is refused, never
+// followed: what it points to would be copied into a version that others
+// can read.
+func (in *installer) readCurrent(name string) ([]byte, error) {
+	ours, err := ownLink(in.dir, name)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ours:
+		return readOwn(in.path(name))
+	case in.live() == "":
+		return nil, fs.ErrNotExist // our link, to no version yet
+	}
+	return readOwn(in.path(versionsDir, in.live(), name))
 }
 
 // filePerm is the mode of a certificate file: the key is the owner's alone.
@@ -353,6 +371,11 @@ func (in *installer) prune(live, keep string) {
 // unrenamed live link, and versions newer than the live one, which were
 // never made live. It returns the names it removed.
 func (in *installer) removeLeftovers() ([]string, error) {
+	// Versions are removed from .alicert: never through a link to a
+	// directory elsewhere.
+	if err := checkOwnDir(in.path(versionsDir)); err != nil {
+		return nil, err
+	}
 	var removed []string
 	remove := func(rel string) error {
 		if err := os.RemoveAll(in.path(rel)); err != nil {

@@ -73,25 +73,35 @@ func saveOrderKey(dir, name string, key crypto.Signer) error {
 	return writeFiles(dir, []outFile{{name, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600}})
 }
 
-// loadOrderKey reads the key an order was placed with.
+// loadOrderKey reads the key an order was placed with: the file alicert
+// wrote, never through a link.
 func loadOrderKey(dir, name string) (crypto.Signer, []byte, error) {
-	b, err := os.ReadFile(filepath.Join(dir, name))
+	b, err := readOwn(filepath.Join(dir, name))
 	if err != nil {
 		return nil, nil, err
 	}
+	signer, err := parseKeyPEM(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return signer, b, nil
+}
+
+// parseKeyPEM parses a PKCS #8 private key PEM block that can sign.
+func parseKeyPEM(b []byte) (crypto.Signer, error) {
 	block, _ := pem.Decode(b)
 	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, nil, errors.New("it holds no PKCS #8 private key")
+		return nil, errors.New("it holds no PKCS #8 private key")
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return nil, nil, fmt.Errorf("it does not parse: %v", err)
+		return nil, fmt.Errorf("it does not parse: %v", err)
 	}
 	signer, ok := k.(crypto.Signer)
 	if !ok {
-		return nil, nil, fmt.Errorf("it holds a %T, which cannot sign", k)
+		return nil, fmt.Errorf("it holds a %T, which cannot sign", k)
 	}
-	return signer, b, nil
+	return signer, nil
 }
 
 // removeOrderKey deletes an order's key file once the key is installed (or

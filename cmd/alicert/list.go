@@ -243,7 +243,8 @@ func printList(w io.Writer, certs []alicert.CertificateOrder, now time.Time) err
 			source = "uploaded"
 		}
 		domain := cmp.Or(o.CommonName, o.Sans, "-")
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", o.CertificateID, cmp.Or(o.Name, "-"), domain, expires, left, o.Status, source)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", o.CertificateID, shown(cmp.Or(o.Name, "-")), shown(domain), expires, left,
+			shown(o.Status), source)
 	}
 	return tw.Flush()
 }

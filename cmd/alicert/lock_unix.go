@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -17,8 +18,17 @@ import (
 // unlock releases it.
 func lockDir(ctx context.Context, dir string, wait time.Duration) (unlock func(), err error) {
 	path := filepath.Join(dir, lockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	// O_NOFOLLOW: through a link planted as the lock file, the open would
+	// create whatever path the link names.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, plantedLink(path)
+	}
 	if err != nil {
+		return nil, err
+	}
+	if err := checkLockFile(f, path); err != nil {
+		f.Close()
 		return nil, err
 	}
 	deadline := time.Now().Add(wait)
@@ -50,4 +60,20 @@ func lockDir(ctx context.Context, dir string, wait time.Duration) (unlock func()
 		case <-t.C:
 		}
 	}
+}
+
+// checkLockFile refuses a lock file that is not a regular file (a FIFO or
+// a device planted there) or that another user made.
+func checkLockFile(f *os.File, path string) error {
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return err
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a file (%s); remove it and rerun", path, fi.Mode().Type())
+	}
+	if owner := ownedByOthers(fi); owner != "" {
+		return notOurs(path, owner)
+	}
+	return nil
 }

@@ -70,6 +70,12 @@
 // Temporary files an interrupted run left behind (they may hold a key) are
 // removed.
 //
+// obtain and get refuse an -out that another user could change (writable by
+// group or others without the sticky bit, itself or a directory above it,
+// or owned by another user), and follow no symbolic link there that they
+// did not make: a link in place of the lock, the state file, .alicert or a
+// certificate file is refused, with one line naming it.
+//
 // Credentials come from the Alibaba Cloud default chain: the environment
 // variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET,
 // the CLI profile, the ECS RAM role, and so on. -fake (obtain and csr) runs
@@ -122,7 +128,29 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], ownStdout(), os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// ownStdout returns the process's standard output, for the command's own
+// output alone, and points os.Stdout at the null device for the rest of
+// the run. A dependency that prints to os.Stdout cannot then break the
+// output a script reads (-json) or leak through it: credentials-go, up to
+// v1.4.14 at least, prints the whole output of a CLI profile's
+// process_command (secret included) when that output is not pure JSON, and
+// a warning when it cannot write the credentials back to the profile. What
+// dependencies print is dropped, not moved to stderr, since it may hold a
+// secret; their errors still reach stderr through the command's own error
+// line. Call it once, first thing in main: os.Stdout is process-wide.
+func ownStdout() *os.File {
+	own := os.Stdout
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		// A nil *os.File fails every write: nothing reaches the
+		// command's output either way.
+		null = nil
+	}
+	os.Stdout = null
+	return own
 }

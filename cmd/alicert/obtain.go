@@ -754,18 +754,18 @@ func (p *progress) event(e alicert.ObtainEvent) {
 	case alicert.StageResuming:
 		p.state.OrderID = e.OrderID
 	case alicert.StagePresenting:
-		fmt.Fprintf(w, "alicert: adding DNS record %s\n", e.Record)
+		fmt.Fprintf(w, "alicert: adding DNS record %s\n", shown(fmt.Sprint(e.Record)))
 	case alicert.StagePresented:
 		fmt.Fprintf(w, "alicert: DNS record in place; waiting for the CA\n")
 	case alicert.StageWaiting:
 		if e.State != p.last {
-			fmt.Fprintf(w, "alicert: order %d: %s\n", e.OrderID, e.State)
+			fmt.Fprintf(w, "alicert: order %d: %s\n", e.OrderID, shown(string(e.State)))
 			p.last = e.State
 		}
 	case alicert.StageIssued:
 		fmt.Fprintf(w, "alicert: order %d issued\n", e.OrderID)
 	case alicert.StageCleaningUp:
-		fmt.Fprintf(w, "alicert: removing DNS record %s\n", e.Record)
+		fmt.Fprintf(w, "alicert: removing DNS record %s\n", shown(fmt.Sprint(e.Record)))
 	case alicert.StageCleanedUp:
 		if e.Err != nil {
 			// The error itself is printed once Obtain returns.

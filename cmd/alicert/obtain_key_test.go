@@ -19,10 +19,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// keyOf reads the private key PEM file at path.
+// keyOf reads the private key PEM file at path (key.pem through its link
+// included).
 func keyOf(t *testing.T, path string) crypto.Signer {
 	t.Helper()
-	k, _, err := loadOrderKey(filepath.Dir(path), filepath.Base(path))
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	k, err := parseKeyPEM(b)
 	require.NoError(t, err)
 	return k
 }

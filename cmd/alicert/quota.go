@@ -59,7 +59,7 @@ func (c *cli) quota(ctx context.Context, args []string) int {
 	} else {
 		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "PRODUCT\tBOUGHT\tUSED\tISSUED\tLEFT")
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", out.ProductCode, out.TotalCount, out.UsedCount, out.IssuedCount, out.Remaining())
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", shown(out.ProductCode), out.TotalCount, out.UsedCount, out.IssuedCount, out.Remaining())
 		err = tw.Flush()
 	}
 	if err != nil {

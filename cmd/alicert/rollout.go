@@ -272,7 +272,7 @@ func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *s
 			ro.JobID = e.JobID
 			r.save(st)
 		}
-		fmt.Fprintf(r.info, "alicert: %s\n", e.Message)
+		fmt.Fprintf(r.info, "alicert: %s\n", shown(e.Message))
 	}
 	wctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()

@@ -73,6 +73,9 @@ type cli struct {
 	// that tests can run the command twice against one fake; status, which
 	// has no -fake, talks to it too.
 	fake *alicerttest.Server
+	// clientOptions, when set, come after the client's other options:
+	// tests point the command at a scripted service with them.
+	clientOptions []alicert.Option
 }
 
 func (c *cli) run(ctx context.Context, args []string) int {
@@ -169,7 +172,7 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) (code int, stop bool) {
 // usageError reports a bad flag value: one line, naming the flag, and
 // where to read more.
 func (c *cli) usageError(fs *flag.FlagSet, format string, args ...any) int {
-	msg := unprefixed(fmt.Sprintf(format, args...))
+	msg := unprefixed(fmt.Sprintf(format, shownArgs(args)...))
 	msg = strings.Join(strings.Fields(msg), " ") // one line, whatever the message held
 	fmt.Fprintf(c.stderr, "alicert %s: %s (see 'alicert %s -h')\n", fs.Name(), msg, fs.Name())
 	return exitUsage
@@ -230,7 +233,7 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 		opts = append(opts, srv.ClientOptions()...)
 		opts = append(opts, alicert.WithRetryDelay(time.Millisecond, 10*time.Millisecond))
 	}
-	cl, err := alicert.NewClient(opts...)
+	cl, err := alicert.NewClient(append(opts, c.clientOptions...)...)
 	if err != nil {
 		release()
 		return nil, nil, err
@@ -247,7 +250,7 @@ func (c *cli) failf(code int, format string, args ...any) int {
 // errorf prints an error line, prefixed with "alicert: " once: the
 // library's errors start with it already.
 func (c *cli) errorf(format string, args ...any) {
-	fmt.Fprintf(c.stderr, "alicert: %s\n", unprefixed(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(c.stderr, "alicert: %s\n", unprefixed(fmt.Sprintf(format, shownArgs(args)...)))
 }
 
 // unprefixed drops the "alicert: " the library's errors start with.

@@ -51,27 +51,27 @@ prints the private key. Credentials as for obtain.
 // validation it waits for or the certificate it got. domain completes a
 // record name the service gives relative to the zone.
 func printState(w io.Writer, order int64, st *alicert.DescribeCertificateStateOutput, domain string) error {
-	fmt.Fprintf(w, "order %d: %s\n", order, st.State)
+	fmt.Fprintf(w, "order %d: %s\n", order, shown(string(st.State)))
 	switch {
 	case st.State == alicert.StateDomainVerify && st.RecordDomain != "":
 		r, err := st.DNSRecord(domain)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "waiting for the DNS record: %s\n", r)
+		fmt.Fprintf(w, "waiting for the DNS record: %s\n", shown(fmt.Sprint(r)))
 	case st.State == alicert.StateDomainVerify && st.URI != "":
 		f, err := st.FileChallenge(domain)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "waiting for the file: http://%s%s\n", f.Domain, f.Path)
+		fmt.Fprintf(w, "waiting for the file: http://%s%s\n", shown(f.Domain), shown(f.Path))
 	case st.State == alicert.StateCertificate:
 		chain, err := st.ParseCertificates()
 		if err != nil {
 			return err
 		}
 		leaf := chain[0]
-		fmt.Fprintf(w, "certificate: %s, names %s, valid %s to %s\n", leaf.Subject, strings.Join(leaf.DNSNames, ","),
+		fmt.Fprintf(w, "certificate: %s, names %s, valid %s to %s\n", shown(leaf.Subject.String()), shown(strings.Join(leaf.DNSNames, ",")),
 			leaf.NotBefore.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))
 	}
 	return nil

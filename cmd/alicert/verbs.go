@@ -86,9 +86,12 @@ func seedFake(ctx context.Context, srv *alicerttest.Server, cl *alicert.Client, 
 
 // writeJSON writes v as indented JSON.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	doc, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(jsonSafe(doc), '\n'))
+	return err
 }
 
 // jsonTime formats a time for JSON output, "" when it is not known.
