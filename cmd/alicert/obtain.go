@@ -363,12 +363,24 @@ func (r *obtainRun) locked(ctx context.Context) int {
 			filepath.Join(dir, stateFile))
 	}
 	removeStrayOrderKeys(dir, st)
+	// installing says the state file records an issued certificate that a
+	// run stopped before making live: it is installed now, whatever
+	// -renew-within says, since it was bought to replace cert.pem.
+	installing := false
 	if st != nil && st.Rollout != nil {
-		if f.deploy {
+		switch {
+		case st.OrderID > 0 && !rolloutLive(dir, st.Rollout):
+			// Stopped before the switch: the order is resumed, its
+			// certificate installed, and the deployment recorded again.
+			fmt.Fprintf(r.info, "alicert: order %d was issued but its certificate is not in %s yet: installing it\n",
+				st.OrderID, certFile)
+			st.Rollout, installing = nil, true
+		case f.deploy:
 			return r.resumeRollout(ctx, st)
+		default:
+			fmt.Fprintf(r.info, "alicert: %s records an unfinished deployment of the certificate in %s; rerun with -deploy to finish it\n",
+				filepath.Join(dir, stateFile), certFile)
 		}
-		fmt.Fprintf(r.info, "alicert: %s records an unfinished deployment of the certificate in %s; rerun with -deploy to finish it\n",
-			filepath.Join(dir, stateFile), certFile)
 	}
 	if f.kmsKey != "" {
 		// Made before the renewal check: cert.pem works only when it holds
@@ -398,7 +410,7 @@ func (r *obtainRun) locked(ctx context.Context) int {
 	// for longer than -renew-within there is nothing to renew, and an
 	// order in the state file can wait there.
 	renewWithin := time.Duration(f.renewWithin)
-	if existing != nil && renewWithin > 0 && existing.NotAfter.Sub(c.now()) > renewWithin {
+	if !installing && existing != nil && renewWithin > 0 && existing.NotAfter.Sub(c.now()) > renewWithin {
 		if !f.quiet {
 			fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do",
 				filepath.Join(dir, certFile), existing.NotAfter.UTC().Format(time.RFC3339), formatDays(renewWithin))
@@ -443,10 +455,11 @@ func (r *obtainRun) locked(ctx context.Context) int {
 
 	// -timeout is Obtain's MaxWait: it bounds the waiting only, so that it
 	// never cuts the order request short and leaves its outcome unknown.
-	p := &progress{w: r.info, dir: dir, state: newState, keyNote: r.keyNote(newState)}
+	p := &progress{w: r.info, dir: dir, state: newState, keyNote: r.keyNote(newState), crashPoint: c.crashPoint}
 	in := r.obtainInput(dns)
 	in.OrderID, in.Progress, in.Key = newState.OrderID, p.event, r.key
 	out, err := cl.CAS.Obtain(ctx, in)
+	c.crashPoint("obtained")
 	if orderID == 0 && newState.OrderID == 0 {
 		// No order exists, or the outcome of its request is unknown.
 		return r.notOrdered(newState, err)
@@ -579,6 +592,13 @@ func (r *obtainRun) finish(ctx context.Context, inst *installer, prev *state, fr
 		return c.keptAside(dir, st, out, key, why)
 	}
 	inst.keyless = key == nil
+	if f.deploy {
+		// Recorded before the switch: a run stopped between the switch
+		// and the deployment's first step finds it here, and carries on.
+		if code, stop := r.recordRollout(st, out); stop {
+			return code
+		}
+	}
 	if werr := inst.install(files); werr != nil {
 		return c.failf(exitFailure, "order %d is issued but writing the files failed: %v; the files in %s are as they were; "+
 			"rerun to write them", out.OrderID, werr, dir)
@@ -752,6 +772,8 @@ type progress struct {
 	last  alicert.CertificateState
 	// keyNote says which key a new order holds (see obtainRun.keyNote).
 	keyNote string
+	// crashPoint is cli.crashPoint.
+	crashPoint func(step string)
 }
 
 func (p *progress) event(e alicert.ObtainEvent) {
@@ -765,6 +787,7 @@ func (p *progress) event(e alicert.ObtainEvent) {
 				e.OrderID, err, e.OrderID)
 		}
 		fmt.Fprintf(w, "alicert: ordering a certificate for %s: order %d created%s\n", p.state.Domain, e.OrderID, p.keyNote)
+		p.crashPoint("ordered")
 	case alicert.StageResuming:
 		p.state.OrderID = e.OrderID
 	case alicert.StagePresenting:
