@@ -268,7 +268,7 @@ func crashAt(t *testing.T, srv *alicerttest.Server, dir, step string, args ...st
 			runtime.Goexit()
 		}
 	}
-	c := &cli{fake: srv, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, now: time.Now, getenv: func(string) string { return "" },
+	c := &cli{fake: srv, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, now: time.Now, getenv: testEnv(t),
 		crashHook: hook, installHook: func(s string) error { hook(s); return nil }}
 	done := make(chan struct{})
 	go func() {

@@ -57,7 +57,7 @@ func crashRun(t *testing.T, srv *alicerttest.Server, at string, args ...string) 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	stderr := &crashWriter{at: at, cancel: cancel}
-	c := &cli{fake: srv, stdout: &bytes.Buffer{}, stderr: stderr, now: time.Now, getenv: func(string) string { return "" }}
+	c := &cli{fake: srv, stdout: &bytes.Buffer{}, stderr: stderr, now: time.Now, getenv: testEnv(t)}
 	code := c.run(ctx, args)
 	require.Contains(t, stderr.buf.String(), at, "the run got to the step")
 	return code, stderr.buf.String()
