@@ -147,6 +147,7 @@ type obtainInputView struct {
 	File           string
 	PollInterval   time.Duration
 	CleanupTimeout time.Duration
+	MaxWait        time.Duration
 	Progress       bool
 	Key            string
 }
@@ -155,7 +156,7 @@ func (in ObtainInput) view() obtainInputView {
 	v := obtainInputView{
 		Domain: in.Domain, ProductCode: in.ProductCode, Username: in.Username, Phone: in.Phone,
 		Email: in.Email, Tags: in.Tags, ValidateType: in.ValidateType, OrderID: in.OrderID,
-		PollInterval: in.PollInterval, CleanupTimeout: in.CleanupTimeout, Progress: in.Progress != nil,
+		PollInterval: in.PollInterval, CleanupTimeout: in.CleanupTimeout, MaxWait: in.MaxWait, Progress: in.Progress != nil,
 	}
 	if in.DNS != nil {
 		v.DNS = fmt.Sprintf("%T", in.DNS)
