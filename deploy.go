@@ -67,6 +67,18 @@ func (in *DeployInput) validate() []FieldError {
 	return p
 }
 
+// Validate checks in the way Deploy does before it sends anything, and
+// returns a *ValidationError naming every bad field, or nil.
+func (in *DeployInput) Validate() error {
+	if in == nil {
+		in = &DeployInput{}
+	}
+	if problems := in.validate(); len(problems) > 0 {
+		return &ValidationError{Operation: "Deploy", Fields: problems}
+	}
+	return nil
+}
+
 // DeployOutput is the result of Deploy.
 type DeployOutput struct {
 	// JobID is the job that ran.
@@ -115,8 +127,8 @@ func (s *CASService) Deploy(ctx context.Context, in *DeployInput) (*DeployOutput
 	if in == nil {
 		in = &DeployInput{}
 	}
-	if problems := in.validate(); len(problems) > 0 {
-		return nil, &ValidationError{Operation: "Deploy", Fields: problems}
+	if err := in.Validate(); err != nil {
+		return nil, err
 	}
 	if c := s.owner(); c == nil || c.cfg == nil {
 		return nil, noClient(opCreateDeploymentJob)

@@ -344,3 +344,15 @@ func TestDeployJobSuccessOverAFailedWorkerIsAFailure(t *testing.T) {
 	require.NotNil(t, out)
 	assert.Equal(t, alicert.JobSuccess, out.Status, "the job's own status is reported as it is")
 }
+
+func TestDeployInputValidate(t *testing.T) {
+	t.Parallel()
+	var ve *alicert.ValidationError
+	require.ErrorAs(t, (&alicert.DeployInput{ResourceIDs: []int64{-1}}).Validate(), &ve)
+	fields := make([]string, len(ve.Fields))
+	for i, f := range ve.Fields {
+		fields[i] = f.Field
+	}
+	assert.Equal(t, []string{"CertID", "ResourceIDs[0]"}, fields)
+	assert.NoError(t, (&alicert.DeployInput{CertID: 1, ResourceIDs: []int64{2}}).Validate())
+}

@@ -109,6 +109,17 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 	if code >= 0 {
 		return code
 	}
+	// Checked by the library's rules before anything is locked or looked
+	// up. -replace finds the resources later: a placeholder id stands for
+	// them here.
+	probe := *in
+	if f.replace > 0 {
+		probe.ResourceIDs = []int64{f.replace}
+	}
+	var invalid *alicert.ValidationError
+	if errors.As(probe.Validate(), &invalid) {
+		return c.validationUsage(fs, invalid, deployFlagOf())
+	}
 	// Held from the look-up of the resources and the job to the job's end:
 	// two runs must not both find no job and both create one.
 	unlock, err := c.deployLock(ctx, in, f.lockWait)

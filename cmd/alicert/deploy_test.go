@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -248,4 +249,24 @@ func TestDeployJobSuccessOverAFailedWorkerExitsNonZero(t *testing.T) {
 	assert.Equal(t, exitFailure, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "reports success, but not every worker does: deployment failed on CDN img.example.com (resource 4")
 	assert.Regexp(t, `(?m)^4\s+CDN\s+img.example.com\s+error`, r.stdout)
+}
+
+// A bad flag value is refused by the library's rules before anything is
+// locked or looked up.
+func TestDeployValidatesBeforeAnything(t *testing.T) {
+	t.Parallel()
+	srv := deployFake(t)
+	lockRoot := filepath.Join(t.TempDir(), "locks")
+	env := func(k string) string {
+		if k == lockDirEnv {
+			return lockRoot
+		}
+		return ""
+	}
+	long := strings.Repeat("n", 200)
+	r := runCLI(t, &cli{fake: srv, getenv: env}, "deploy", "-fake", "-cert", "2002", "-replace", "1001", "-name", long)
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "-name: is 200 characters long")
+	assert.Zero(t, srv.RequestCount("ListCloudResources"))
+	assert.NoDirExists(t, lockRoot)
 }
