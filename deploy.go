@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// ErrDeploymentFailed matches the error of Deploy when the job ended in
-// JobError: at least one resource did not take the certificate.
+// ErrDeploymentFailed matches the error of Deploy when at least one
+// resource did not take the certificate: the job ended in JobError, or one
+// of its workers is not in JobSuccess although the job reports JobSuccess.
 var ErrDeploymentFailed = errors.New("deployment failed")
 
 // DeployEvent is what Deploy tells its Progress callback: each step it
@@ -66,6 +67,18 @@ func (in *DeployInput) validate() []FieldError {
 	return p
 }
 
+// Validate checks in the way Deploy does before it sends anything, and
+// returns a *ValidationError naming every bad field, or nil.
+func (in *DeployInput) Validate() error {
+	if in == nil {
+		in = &DeployInput{}
+	}
+	if problems := in.validate(); len(problems) > 0 {
+		return &ValidationError{Operation: "Deploy", Fields: problems}
+	}
+	return nil
+}
+
 // DeployOutput is the result of Deploy.
 type DeployOutput struct {
 	// JobID is the job that ran.
@@ -114,8 +127,8 @@ func (s *CASService) Deploy(ctx context.Context, in *DeployInput) (*DeployOutput
 	if in == nil {
 		in = &DeployInput{}
 	}
-	if problems := in.validate(); len(problems) > 0 {
-		return nil, &ValidationError{Operation: "Deploy", Fields: problems}
+	if err := in.Validate(); err != nil {
+		return nil, err
 	}
 	if c := s.owner(); c == nil || c.cfg == nil {
 		return nil, noClient(opCreateDeploymentJob)
@@ -260,10 +273,10 @@ func (d *deployRun) finish(ctx context.Context, jobID int64, status DeploymentJo
 		return nil, fmt.Errorf("alicert: Deploy: job %d ended %s; reading its workers: %w", jobID, status, err)
 	}
 	out := &DeployOutput{JobID: jobID, Name: d.name, Status: status, Workers: workers}
-	if status == JobSuccess {
+	failed := failedWorkers(workers)
+	if status == JobSuccess && len(failed) == 0 {
 		return out, nil
 	}
-	failed := failedWorkers(workers)
 	if d.in.RollbackFailed && len(failed) > 0 {
 		if out.Workers, err = d.rollback(ctx, jobID, failed); err != nil {
 			return out, err
@@ -280,17 +293,22 @@ func (d *deployRun) finish(ctx context.Context, jobID int64, status DeploymentJo
 	if d.in.RollbackFailed && len(failed) > 0 {
 		rolled = " (rolled back: " + rollbackSummary(out.Workers, failed) + ")"
 	}
-	return out, fmt.Errorf("alicert: Deploy: job %d (%s) ended in error: %w on %s%s",
-		jobID, d.name, ErrDeploymentFailed, strings.Join(names, "; "), rolled)
+	ended := "ended in error"
+	if status == JobSuccess {
+		ended = "reports success, but not every worker does"
+	}
+	return out, fmt.Errorf("alicert: Deploy: job %d (%s) %s: %w on %s%s",
+		jobID, d.name, ended, ErrDeploymentFailed, strings.Join(names, "; "), rolled)
 }
 
-// failedWorkers returns the workers that did not take the certificate,
-// including those rolled back since.
+// failedWorkers returns the workers that did not take the certificate:
+// every one not in JobSuccess, those rolled back since included. The
+// job's own status is not enough, since a job can report success over a
+// worker that failed.
 func failedWorkers(workers []WorkerResource) []WorkerResource {
 	var failed []WorkerResource
 	for _, w := range workers {
-		switch w.Status {
-		case string(JobError), WorkerRollback, WorkerRollbackSuccess, WorkerRollbackError:
+		if w.Status != string(JobSuccess) {
 			failed = append(failed, w)
 		}
 	}

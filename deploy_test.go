@@ -325,3 +325,34 @@ func TestAllCloudResourcesPages(t *testing.T) {
 	}
 	assert.Equal(t, 1, errs)
 }
+
+// A job can report success over a worker that failed: Deploy trusts the
+// workers, not the job's status.
+func TestDeployJobSuccessOverAFailedWorkerIsAFailure(t *testing.T) {
+	t.Parallel()
+	c, _ := deployFake(t, alicerttest.WithCloudResource(alicerttest.CloudResource{
+		ID: 105, CloudProduct: "CDN", Domain: "img.example.com", CertID: deployOldCert, FailWorkerOnly: true,
+	}))
+	out, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{
+		CertID: deployNewCert, ResourceIDs: []int64{101, 105}, ContactIDs: []int64{519580}, PollInterval: time.Nanosecond,
+	})
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, alicert.ErrDeploymentFailed), "%v", err)
+	assert.Contains(t, err.Error(), "reports success, but not every worker does")
+	assert.Contains(t, err.Error(), "CDN img.example.com (resource 105")
+	assert.NotContains(t, err.Error(), "resource 101", "only the failed resource is named")
+	require.NotNil(t, out)
+	assert.Equal(t, alicert.JobSuccess, out.Status, "the job's own status is reported as it is")
+}
+
+func TestDeployInputValidate(t *testing.T) {
+	t.Parallel()
+	var ve *alicert.ValidationError
+	require.ErrorAs(t, (&alicert.DeployInput{ResourceIDs: []int64{-1}}).Validate(), &ve)
+	fields := make([]string, len(ve.Fields))
+	for i, f := range ve.Fields {
+		fields[i] = f.Field
+	}
+	assert.Equal(t, []string{"CertID", "ResourceIDs[0]"}, fields)
+	assert.NoError(t, (&alicert.DeployInput{CertID: 1, ResourceIDs: []int64{2}}).Validate())
+}

@@ -681,3 +681,31 @@ func ExampleCASService_ListDeploymentJob() {
 	fmt.Println(out.Total, out.Data[0].Name)
 	// Output: 1 renew-www
 }
+
+// Validate checks an input by Obtain's rules without sending anything: a
+// program can refuse a bad domain before it prepares anything for the
+// order.
+func ExampleObtainInput_Validate() {
+	in := &alicert.ObtainInput{Domain: "bücher.example.com", Username: "Zhang San", Phone: "13800000000",
+		Email: "ops@example.com", DNS: alicert.NewAlidnsProvider(nil)}
+	var ve *alicert.ValidationError
+	if errors.As(in.Validate(), &ve) {
+		for _, f := range ve.Fields {
+			fmt.Println(f.Field + ": " + f.Problem)
+		}
+	}
+	// Output:
+	// Domain: contains U+00FC, which is not ASCII: an internationalized domain name must be given in its ASCII form; use the punycode form "xn--bcher-kva.example.com"
+}
+
+// CoversDomain is the rule Obtain checks an issued certificate by.
+func ExampleCoversDomain() {
+	leaf := &x509.Certificate{DNSNames: []string{"*.example.com", "example.com"}}
+	for _, domain := range []string{"example.com", "www.example.com", "a.b.example.com"} {
+		fmt.Println(domain, alicert.CoversDomain(leaf, domain))
+	}
+	// Output:
+	// example.com true
+	// www.example.com true
+	// a.b.example.com false
+}

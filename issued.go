@@ -12,7 +12,7 @@ import (
 // issuedChain parses the certificate an order returned and checks that it
 // can serve domain: Obtain hands out nothing that would break a server
 // once installed. It fails when the leaf does not name domain among its
-// DNS names (see coversName), or when the leaf's public key is not that of
+// DNS names (see CoversDomain), or when the leaf's public key is not that of
 // the key: own, the caller's key the order's CSR was signed with, or when
 // own is nil st.PrivateKey (which must then parse). An empty domain (a
 // resumed order given none) skips the name check only. Errors name what is
@@ -23,7 +23,7 @@ func issuedChain(st *DescribeCertificateStateOutput, domain string, own crypto.S
 		return nil, err
 	}
 	leaf := chain[0]
-	if domain != "" && !coversName(leaf, domain) {
+	if domain != "" && !CoversDomain(leaf, domain) {
 		return nil, fmt.Errorf("the issued certificate does not cover %s: it names %s; "+
 			"it is not installed, check the order in the console", quote(domain), describeNames(leaf))
 	}
@@ -45,15 +45,20 @@ func issuedChain(st *DescribeCertificateStateOutput, domain string, own crypto.S
 	return chain, nil
 }
 
-// coversName reports whether leaf's DNS names serve domain, the way a TLS
+// CoversDomain reports whether leaf's DNS names serve domain, the way a TLS
 // client matches them (the subject's common name is ignored, as Go and
 // browsers ignore it). A wildcard domain must be named as such: a
 // *.example.com order must hold *.example.com, since a list of single
 // names never covers every host below. A single name is covered by
 // itself or by a wildcard of its parent (*.example.com covers
 // www.example.com, not a.b.example.com or example.com). Names compare
-// case-insensitively; nothing is looked up in DNS.
-func coversName(leaf *x509.Certificate, domain string) bool {
+// case-insensitively; nothing is looked up in DNS. It is the one rule
+// Obtain checks an issued certificate by, and the alicert command checks
+// the certificate files of a directory by.
+func CoversDomain(leaf *x509.Certificate, domain string) bool {
+	if leaf == nil {
+		return false
+	}
 	want := normalizeName(domain)
 	for _, n := range leaf.DNSNames {
 		got := normalizeName(n)

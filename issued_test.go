@@ -191,3 +191,17 @@ func TestObtainRefusesAValidationRecordOfAnotherDomainForANewOrder(t *testing.T)
 	assert.Contains(t, err.Error(), `record "_dnsauth.a.example.com" is not under "b.example.com"`)
 	assert.Empty(t, rec.records, "nothing is presented")
 }
+
+func TestCoversDomain(t *testing.T) {
+	t.Parallel()
+	leaf := &x509.Certificate{DNSNames: []string{"*.example.com", "Example.com"}}
+	for domain, want := range map[string]bool{
+		"example.com": true, "www.example.com": true, "WWW.example.com": true, "*.example.com": true,
+		"a.b.example.com": false, "*.www.example.com": false, "example.org": false,
+	} {
+		assert.Equal(t, want, alicert.CoversDomain(leaf, domain), domain)
+	}
+	assert.False(t, alicert.CoversDomain(nil, "example.com"))
+	assert.False(t, alicert.CoversDomain(&x509.Certificate{DNSNames: []string{"www.example.com"}}, "*.example.com"),
+		"single names never cover a wildcard")
+}

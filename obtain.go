@@ -60,6 +60,15 @@ type ObtainInput struct {
 	// CleanupTimeout bounds the removal of the record or file, which runs
 	// even when ctx is cancelled (default 1m).
 	CleanupTimeout time.Duration
+	// MaxWait, when positive, bounds the waiting only: for the order to
+	// ask for validation, for the provider to publish it, and for
+	// issuance, counted from once the order exists. The order request
+	// itself runs under ctx alone, so that this limit never cuts it short
+	// and leaves its outcome unknown; the cleanup has CleanupTimeout. Past
+	// MaxWait, Obtain returns an error matching context.DeadlineExceeded,
+	// and the order can be resumed with OrderID. Zero means no limit but
+	// ctx's.
+	MaxWait time.Duration
 	// Progress, when set, is called with each step, synchronously, from the
 	// goroutine that called Obtain.
 	Progress func(ObtainEvent)
@@ -112,7 +121,24 @@ func (in *ObtainInput) validate() []FieldError {
 	if in.CleanupTimeout < 0 {
 		p.add("CleanupTimeout", "must not be negative")
 	}
+	if in.MaxWait < 0 {
+		p.add("MaxWait", "must not be negative")
+	}
 	return p
+}
+
+// Validate checks in the way Obtain does before it sends anything, and
+// returns a *ValidationError naming every bad field, or nil. A program can
+// call it before it prepares anything an order needs, so that a bad domain
+// costs nothing at all.
+func (in *ObtainInput) Validate() error {
+	if in == nil {
+		in = new(ObtainInput)
+	}
+	if problems := in.validate(); len(problems) > 0 {
+		return &ValidationError{Operation: "Obtain", Fields: problems}
+	}
+	return nil
 }
 
 func (in *ObtainInput) validateType() ValidateType {
@@ -247,8 +273,8 @@ func (s *CASService) Obtain(ctx context.Context, in *ObtainInput) (out *ObtainOu
 	if in == nil {
 		in = new(ObtainInput)
 	}
-	if problems := in.validate(); len(problems) > 0 {
-		return nil, &ValidationError{Operation: "Obtain", Fields: problems}
+	if err := in.Validate(); err != nil {
+		return nil, err
 	}
 	o := &obtainer{s: s, in: in, orderID: in.OrderID}
 	if o.orderID == 0 {
@@ -258,11 +284,31 @@ func (s *CASService) Obtain(ctx context.Context, in *ObtainInput) (out *ObtainOu
 	} else {
 		o.emit(ObtainEvent{Stage: StageResuming})
 	}
+	// Only the waiting is bounded by MaxWait: the order above ran under
+	// ctx alone. The cleanup derives from the unbounded ctx, with its own
+	// limit.
+	waitCtx := ctx
+	if in.MaxWait > 0 {
+		var cancel context.CancelFunc
+		waitCtx, cancel = context.WithTimeout(ctx, in.MaxWait)
+		defer cancel()
+	}
 	defer func() {
 		if cerr := o.cleanUp(ctx); cerr != nil {
 			err = errors.Join(err, cerr)
 		}
 	}()
+	out, err = o.await(waitCtx)
+	if err != nil && ctx.Err() == nil && waitCtx.Err() != nil {
+		err = fmt.Errorf("alicert: Obtain: order %d: gave up waiting after MaxWait %s; the order goes on, resume it with OrderID: %w",
+			o.orderID, in.MaxWait, err)
+	}
+	return out, err
+}
+
+// await publishes the validation the order asks for and waits for
+// issuance.
+func (o *obtainer) await(ctx context.Context) (*ObtainOutput, error) {
 	state, err := o.awaitChallenge(ctx)
 	if err != nil {
 		return nil, err

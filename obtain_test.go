@@ -619,3 +619,51 @@ func TestAlicerttestClientOptionsReachEveryAPI(t *testing.T) {
 	assert.Equal(t, []alicerttest.FaultKind{alicerttest.FaultDialError, 0}, faults)
 	assert.Equal(t, 1, srv.KMSCertificateCount())
 }
+
+// MaxWait bounds the waiting only: the order is placed in full, and the
+// error says how to resume it, which finishes it without a second order.
+func TestObtainMaxWaitBoundsTheWaitingNotTheOrder(t *testing.T) {
+	t.Parallel()
+	srv := obNewFake(t)
+	c := obFakeClient(t, srv)
+	var ev obEvents
+	in := obInput("www.example.com", alicert.NewAlidnsProvider(c), &ev)
+	in.MaxWait = time.Nanosecond
+	_, err := c.CAS.Obtain(t.Context(), in)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "gave up waiting after MaxWait 1ns; the order goes on, resume it with OrderID")
+	require.Equal(t, 1, srv.OrderCount(), "the order request ran to its end")
+	assert.Equal(t, []alicert.ObtainStage{alicert.StageOrdering, alicert.StageOrdered}, ev.stages()[:2])
+	var orderID int64
+	for _, e := range ev.events {
+		orderID = max(orderID, e.OrderID)
+	}
+	require.Positive(t, orderID)
+
+	in.MaxWait, in.OrderID = 0, orderID
+	out, err := c.CAS.Obtain(t.Context(), in)
+	require.NoError(t, err)
+	assert.Equal(t, orderID, out.OrderID)
+	assert.Equal(t, 1, srv.OrderCount())
+	assert.Empty(t, srv.DNSRecords())
+}
+
+func TestObtainInputValidateSendsNothing(t *testing.T) {
+	t.Parallel()
+	for _, domain := range []string{"www.example.com.", " www.example.com", "www.example.com\r", "bücher.example.com"} {
+		in := &alicert.ObtainInput{Domain: domain, Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com",
+			DNS: alicert.NewAlidnsProvider(nil), MaxWait: -time.Second}
+		err := in.Validate()
+		var ve *alicert.ValidationError
+		require.ErrorAs(t, err, &ve, "%q", domain)
+		fields := make([]string, len(ve.Fields))
+		for i, f := range ve.Fields {
+			fields[i] = f.Field
+		}
+		assert.Equal(t, []string{"Domain", "MaxWait"}, fields, "%q", domain)
+	}
+	err := (&alicert.ObtainInput{Domain: "bücher.example.com"}).Validate()
+	assert.Contains(t, err.Error(), `use the punycode form "xn--bcher-kva.example.com"`)
+	assert.NoError(t, (&alicert.ObtainInput{Domain: "www.example.com", Username: "Zhang San", Phone: "13800000000",
+		Email: "ops@example.com", DNS: alicert.NewAlidnsProvider(nil)}).Validate())
+}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/alicert/alicert/internal/punycode"
 )
 
 // problems collects the FieldErrors of one input.
@@ -253,9 +255,25 @@ func domainRuneProblem(name string) string {
 			return "contains " + cp + ", a space character"
 		}
 		return "contains " + cp + ", which is not ASCII: an internationalized domain name must be given " +
-			"in its ASCII form; use the punycode form (xn--...)"
+			"in its ASCII form; " + punycodeHint(name)
 	}
 	return ""
+}
+
+// punycodeHint names the punycode form of an internationalized name, when
+// every character outside ASCII is a letter, mark or digit (anything else
+// is refused as itself first).
+func punycodeHint(name string) string {
+	for _, r := range name {
+		if r >= 0x80 && !unicode.In(r, unicode.L, unicode.M, unicode.N) {
+			return "use the punycode form (xn--...)"
+		}
+	}
+	ascii, err := punycode.ToASCII(name)
+	if err != nil {
+		return "use the punycode form (xn--...)"
+	}
+	return "use the punycode form " + quote(ascii)
 }
 
 // isZeroWidth reports invisible characters of no width.

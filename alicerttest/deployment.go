@@ -65,6 +65,11 @@ type CloudResource struct {
 	// FailDeploy makes every deployment to the resource fail half-way:
 	// the resource takes the new certificate, and its worker ends in error.
 	FailDeploy bool
+	// FailWorkerOnly makes the resource's worker end in error as
+	// FailDeploy does, while the job still reports success: a job can
+	// report success over a failed worker, and a caller must read the
+	// workers to know.
+	FailWorkerOnly bool
 }
 
 // WithCloudResource seeds a cloud resource, serving r.CertID. It may be
@@ -676,8 +681,11 @@ func (d *deployState) deploy(j *deployJob, now time.Time) {
 		w.oldCertID, w.oldName = r.CertID, r.CertName
 		r.CertID, r.CertName = j.certID, "cert-"+strconv.FormatInt(j.certID, 10)
 		w.status = "success"
-		if r.FailDeploy {
+		switch {
+		case r.FailDeploy:
 			w.status, j.status = "error", "error"
+		case r.FailWorkerOnly:
+			w.status = "error"
 		}
 	}
 	j.ended = now

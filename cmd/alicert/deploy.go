@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -37,6 +41,7 @@ type deployFlags struct {
 	quiet     bool
 	timeout   time.Duration
 	poll      time.Duration
+	lockWait  time.Duration
 }
 
 const deployDescription = `Puts a certificate of Certificate Management Service on cloud resources
@@ -56,9 +61,16 @@ The job is named after what it does ("alicert-<cert>-replace-<old>" with
 of that name and carries on with it instead of creating another. Without
 -contacts the job notifies the account's first contact.
 
+One run at a time deploys a certificate to one set of resources: a run holds
+a lock named after the job (in $ALICERT_LOCK_DIR, by default alicert/locks
+under the user's cache directory) while it looks the job up and runs it, and
+another run of the same deployment waits up to -lock-wait, then exits 5
+without doing anything.
+
 When some resources fail, they are named on stderr and the exit code is 1;
 with -rollback their previous certificate is put back first (so that a rerun
-with -replace tries them again).
+with -replace tries them again). A job that reports success while one of its
+resources failed is a failure too.
 
 Exit codes:
   0  every resource serves the certificate (or nothing to do)
@@ -67,6 +79,7 @@ Exit codes:
   2  usage error
   3  outcome unknown: the job may have been created; a rerun with the same
      flags looks for it by its name first
+  5  another run holds the lock of this deployment (nothing was done)
 
 Credentials as for obtain. -fake runs against an in-process fake account
 with a contact, a CDN domain (www.example.com) and an SLB listener, both
@@ -87,6 +100,7 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when there is nothing to do (for cron)")
 	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up after this long, look-ups and waiting for the job alike (a rerun carries on with the job)")
 	fs.DurationVar(&f.poll, "poll", 0, "time between two reads of the job (default 30s)")
+	fs.DurationVar(&f.lockWait, "lock-wait", defaultLockWait, "how long to wait for another run of the same deployment to finish before exiting 5")
 	if code, stop := c.parse(fs, args); stop {
 		return code
 	}
@@ -94,6 +108,27 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 	if code >= 0 {
 		return code
 	}
+	// Checked by the library's rules before anything is locked or looked
+	// up. -replace finds the resources later: a placeholder id stands for
+	// them here.
+	probe := *in
+	if f.replace > 0 {
+		probe.ResourceIDs = []int64{f.replace}
+	}
+	var invalid *alicert.ValidationError
+	if errors.As(probe.Validate(), &invalid) {
+		return c.validationUsage(fs, invalid, deployFlagOf())
+	}
+	// Held from the look-up of the resources and the job to the job's end:
+	// two runs must not both find no job and both create one.
+	unlock, err := c.deployLock(ctx, in, f.lockWait)
+	switch {
+	case errors.Is(err, errLocked):
+		return c.failf(exitLocked, "%v: another run is deploying certificate %d to these resources; nothing was done", err, f.cert)
+	case err != nil:
+		return c.failf(exitFailure, "locking the deployment: %v; nothing was done", err)
+	}
+	defer unlock()
 	cl, release, err := c.deployClient(f)
 	if err != nil {
 		return c.failf(exitUsage, "%v", err)
@@ -153,6 +188,8 @@ func (c *cli) deployInput(fs *flag.FlagSet, f *deployFlags) (*alicert.DeployInpu
 		return nil, c.usageError(fs, "-replace %d is the certificate -cert deploys", f.replace)
 	case f.timeout <= 0:
 		return nil, c.usageError(fs, "-timeout must be positive")
+	case f.lockWait < 0:
+		return nil, c.usageError(fs, "-lock-wait must not be negative")
 	}
 	in := &alicert.DeployInput{CertID: f.cert, Name: f.name, PollInterval: f.poll, RollbackFailed: f.rollback}
 	var err error
@@ -168,6 +205,34 @@ func (c *cli) deployInput(fs *flag.FlagSet, f *deployFlags) (*alicert.DeployInpu
 		in.Name = fmt.Sprintf("alicert-%d-replace-%d", f.cert, f.replace)
 	}
 	return in, -1
+}
+
+// lockDirEnv names the environment variable that sets where deploy keeps
+// its locks.
+const lockDirEnv = "ALICERT_LOCK_DIR"
+
+// deployLock takes the lock of the deployment in: one per job name, which
+// names the certificate and the resources (see deployInput and
+// alicert.DeployJobName). It waits at most wait for another holder.
+func (c *cli) deployLock(ctx context.Context, in *alicert.DeployInput, wait time.Duration) (unlock func(), err error) {
+	root := c.getenv(lockDirEnv)
+	if root == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("%w; set $%s to a directory for alicert's locks", err, lockDirEnv)
+		}
+		root = filepath.Join(cache, "alicert", "locks")
+	}
+	name := in.Name
+	if name == "" {
+		name = alicert.DeployJobName(in.CertID, in.ResourceIDs)
+	}
+	sum := sha256.Sum256([]byte(name))
+	dir := filepath.Join(root, "deploy-"+hex.EncodeToString(sum[:16]))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return lockDir(ctx, dir, wait)
 }
 
 // parseIDs parses a comma-separated list of ids.

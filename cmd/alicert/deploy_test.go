@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -124,7 +127,7 @@ func TestDeployRerunAfterCrashMakesOneJob(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			stderr := &crashWriter{at: step, cancel: cancel}
-			code := (&cli{fake: srv, stdout: &bytes.Buffer{}, stderr: stderr, getenv: func(string) string { return "" }}).run(ctx, args)
+			code := (&cli{fake: srv, stdout: &bytes.Buffer{}, stderr: stderr, getenv: testEnv(t)}).run(ctx, args)
 			require.Equal(t, exitFailure, code, stderr.buf.String())
 			require.Equal(t, 1, srv.DeploymentJobCount())
 
@@ -187,4 +190,83 @@ func TestDeployUsageErrors(t *testing.T) {
 	for _, want := range []string{"Exit codes:", "3  outcome unknown", "-rollback", "-replace"} {
 		assert.Contains(t, help.stdout, want)
 	}
+}
+
+// While another run holds the lock of a deployment, deploy does nothing
+// at all: no look-up, no job.
+func TestDeployHeldLockMakesNoJob(t *testing.T) {
+	t.Parallel()
+	srv := deployFake(t)
+	env := testEnv(t)
+	holder := &cli{getenv: env}
+	unlock, err := holder.deployLock(t.Context(), &alicert.DeployInput{CertID: 2002, Name: "alicert-2002-replace-1001"}, 0)
+	require.NoError(t, err)
+	r := runCLI(t, &cli{fake: srv, getenv: env}, "deploy", "-fake", "-cert", "2002", "-replace", "1001", "-lock-wait", "0")
+	assert.Equal(t, exitLocked, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "another run is deploying certificate 2002 to these resources; nothing was done")
+	assert.Zero(t, srv.DeploymentJobCount())
+	assert.Zero(t, srv.RequestCount("ListCloudResources"))
+
+	// Another target set is another lock.
+	r = runCLI(t, &cli{fake: srv, getenv: env}, "deploy", "-fake", "-cert", "2002", "-resources", "1", "-lock-wait", "0")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+
+	unlock()
+	r = runCLI(t, &cli{fake: srv, getenv: env}, "deploy", "-fake", "-cert", "2002", "-replace", "1001", "-lock-wait", "0")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, 2, srv.DeploymentJobCount())
+}
+
+// Two runs of one deployment at once make one job.
+func TestDeployConcurrentRunsMakeOneJob(t *testing.T) {
+	t.Parallel()
+	srv := deployFake(t)
+	env := testEnv(t)
+	var wg sync.WaitGroup
+	codes := make([]int, 4)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var stdout, stderr bytes.Buffer
+			c := &cli{fake: srv, getenv: env, stdout: &stdout, stderr: &stderr, now: time.Now}
+			codes[i] = c.run(t.Context(), []string{"deploy", "-fake", "-cert", "2002", "-resources", "1,2", "-lock-wait", "1m"})
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, []int{exitOK, exitOK, exitOK, exitOK}, codes)
+	assert.Equal(t, 1, srv.DeploymentJobCount())
+	assert.Equal(t, 1, srv.RequestCount("CreateDeploymentJob"))
+}
+
+// A job that reports success over a failed worker is a failure, named.
+func TestDeployJobSuccessOverAFailedWorkerExitsNonZero(t *testing.T) {
+	t.Parallel()
+	srv := deployFake(t, alicerttest.WithCloudResource(alicerttest.CloudResource{
+		ID: 4, CloudProduct: "CDN", Domain: "img.example.com", CertID: 1001, FailWorkerOnly: true,
+	}))
+	r := runCmd(t, srv, "deploy", "-fake", "-cert", "2002", "-replace", "1001")
+	assert.Equal(t, exitFailure, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "reports success, but not every worker does: deployment failed on CDN img.example.com (resource 4")
+	assert.Regexp(t, `(?m)^4\s+CDN\s+img.example.com\s+error`, r.stdout)
+}
+
+// A bad flag value is refused by the library's rules before anything is
+// locked or looked up.
+func TestDeployValidatesBeforeAnything(t *testing.T) {
+	t.Parallel()
+	srv := deployFake(t)
+	lockRoot := filepath.Join(t.TempDir(), "locks")
+	env := func(k string) string {
+		if k == lockDirEnv {
+			return lockRoot
+		}
+		return ""
+	}
+	long := strings.Repeat("n", 200)
+	r := runCLI(t, &cli{fake: srv, getenv: env}, "deploy", "-fake", "-cert", "2002", "-replace", "1001", "-name", long)
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "-name: is 200 characters long")
+	assert.Zero(t, srv.RequestCount("ListCloudResources"))
+	assert.NoDirExists(t, lockRoot)
 }

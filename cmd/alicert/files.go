@@ -274,17 +274,6 @@ func pairProblem(dir string) string {
 	return ""
 }
 
-// covers reports whether leaf is a certificate for domain: its names match
-// it, or for a wildcard domain, hold it.
-func covers(leaf *x509.Certificate, domain string) bool {
-	d := strings.TrimSuffix(strings.TrimSpace(domain), ".")
-	if strings.HasPrefix(d, "*.") {
-		// VerifyHostname takes host names, not patterns.
-		return slices.ContainsFunc(leaf.DNSNames, func(n string) bool { return strings.EqualFold(n, d) })
-	}
-	return leaf.VerifyHostname(d) == nil
-}
-
 // testCAOrganization is the Organization of the test CA of every
 // alicerttest server (alicerttest/ca.go): what -fake runs write is issued
 // by it, and no real CA.

@@ -22,6 +22,8 @@ type getFlags struct {
 	lockWait time.Duration
 	json     bool
 	quiet    bool
+	// otherDomain allows replacing a certificate of other names.
+	otherDomain bool
 }
 
 const getDescription = `Fetches certificate -cert (its id, as list shows it) and writes cert.pem
@@ -37,11 +39,15 @@ in the service: get then writes no key.pem and says so. A key.pem already
 in -out is kept when it is the certificate's key (a certificate renewed
 with the same key, say), and refused otherwise.
 
+Like obtain, get never silently replaces the certificate of another domain:
+when cert.pem in -out serves a name that -cert does not cover, nothing is
+written (exit 2), unless -replace-other-domain says to replace it.
+
 One run at a time holds -out (the lock obtain takes): another run waits up to
 -lock-wait, then exits 5 without doing anything.
 
 Exit codes: 0 written; 1 failure (the files in -out are as they were);
-2 usage; 5 another run holds -out (nothing was done).
+2 usage, or -out holds another domain's certificate (nothing was written); 5 another run holds -out (nothing was done).
 
 Credentials as for obtain. With -fake, -cert defaults to the fake's
 certificate that expires within days; -fake never replaces a certificate a
@@ -57,6 +63,7 @@ func (c *cli) get(ctx context.Context, args []string) int {
 	fs.DurationVar(&f.lockWait, "lock-wait", defaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
 	fs.BoolVar(&f.json, "json", false, "print what was written as JSON")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: print nothing when all went well")
+	fs.BoolVar(&f.otherDomain, "replace-other-domain", false, "replace cert.pem in -out even when it serves names -cert does not cover")
 	if code, stop := c.parse(fs, args); stop {
 		return code
 	}
@@ -132,6 +139,9 @@ func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 	if err != nil {
 		return c.failf(exitFailure, "certificate %d: the service returned a certificate that does not parse (%v); nothing was written", f.cert, err)
 	}
+	if code, stop := c.guardOtherDomain(f, chain[0]); stop {
+		return code
+	}
 	files := []outFile{
 		{chainFile, encodeCerts(chain[1:]), 0o644},
 		{fullchainFile, encodeCerts(chain), 0o644},
@@ -157,6 +167,33 @@ func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 		return c.failf(exitFailure, "certificate %d: %v; the files in %s are as they were", f.cert, err, dir)
 	}
 	return c.printGot(f, detail, chain[0], files, keyNote)
+}
+
+// guardOtherDomain refuses, as obtain does, to replace a cert.pem that
+// serves a name leaf does not cover (see alicert.CoversDomain), unless
+// -replace-other-domain says to. It returns the exit code to stop with.
+func (c *cli) guardOtherDomain(f *getFlags, leaf *x509.Certificate) (code int, stop bool) {
+	if f.otherDomain {
+		return 0, false
+	}
+	old, err := existingCert(f.out)
+	if err != nil {
+		return c.failf(exitFailure, "%v; nothing was written", err), true
+	}
+	if old == nil {
+		return 0, false
+	}
+	served := old.DNSNames
+	if len(served) == 0 {
+		served = []string{old.Subject.CommonName}
+	}
+	for _, name := range served {
+		if !alicert.CoversDomain(leaf, name) {
+			return c.failf(exitUsage, "%s holds a certificate for %s, and certificate %d (for %s) does not cover %s; nothing was written: "+
+				"use another -out, or add -replace-other-domain to replace it", filepath.Join(f.out, certFile), names(old), f.cert, names(leaf), name), true
+		}
+	}
+	return 0, false
 }
 
 // Notes on the key of a certificate the service holds no key for.

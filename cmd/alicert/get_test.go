@@ -165,3 +165,34 @@ func TestGetUsageErrors(t *testing.T) {
 	usageLine(t, runCmd(t, srv, "get", "-fake", "-out", t.TempDir()), "get", "-cert is required")
 	assert.Empty(t, srv.Requests())
 }
+
+// get never silently swaps the live certificate for one of another
+// domain; a flag says so explicitly.
+func TestGetRefusesAnotherDomainsCertificate(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	mine := seed(srv, "example.com", 60*24*time.Hour, false)
+	other := seed(srv, "shop.example.org", 60*24*time.Hour, false)
+	dir := t.TempDir()
+	get := func(cert int64, extra ...string) result {
+		return runCmd(t, srv, append([]string{"get", "-fake", "-cert", strconv.FormatInt(cert, 10), "-out", dir}, extra...)...)
+	}
+	require.Equal(t, exitOK, get(mine).code)
+	before, err := os.ReadFile(filepath.Join(dir, certFile))
+	require.NoError(t, err)
+
+	r := get(other)
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "holds a certificate for example.com, and certificate "+strconv.FormatInt(other, 10)+
+		" (for shop.example.org) does not cover example.com; nothing was written")
+	assert.Contains(t, r.stderr, "-replace-other-domain")
+	after, err := os.ReadFile(filepath.Join(dir, certFile))
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "cert.pem is as it was")
+
+	// The same domain again is fine; so is the other one, when asked for.
+	require.Equal(t, exitOK, get(mine).code)
+	r = get(other, "-replace-other-domain")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	checkFiles(t, dir, "shop.example.org", srv.CAPool())
+}

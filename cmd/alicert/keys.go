@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -115,20 +114,6 @@ func removeOrderKey(dir, name string) {
 	}
 }
 
-// orderCSR is the PEM CSR for domain, signed with key: the CSR Obtain would
-// build itself, made here because obtain sends the order on its own (see
-// obtainRun.order).
-func orderCSR(key crypto.Signer, domain string) (string, error) {
-	d := strings.TrimSuffix(strings.TrimSpace(domain), ".")
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
-		Subject: pkix.Name{CommonName: d}, DNSNames: []string{d},
-	}, key)
-	if err != nil {
-		return "", err
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), nil
-}
-
 // fakeKMSKey is the -kms-key value that, with -fake, always asks for a new
 // key in the fake.
 const fakeKMSKey = "fake"
@@ -154,12 +139,6 @@ func (r *obtainRun) kmsSigner(ctx context.Context, cl *alicert.Client, id, versi
 	fmt.Fprintf(r.info, "alicert: -fake: KMS key %q is not in the fake; created EC P-256 key %s there in its place\n",
 		id, created.KeyMetadata.KeyID)
 	return alicert.NewKMSSigner(ctx, cl, created.KeyMetadata.KeyID, "")
-}
-
-// samePublic reports whether a and b are one public key.
-func samePublic(a, b crypto.PublicKey) bool {
-	eq, ok := a.(interface{ Equal(crypto.PublicKey) bool })
-	return ok && eq.Equal(b)
 }
 
 // validKeyType reports whether t is one of keyTypes.
@@ -223,34 +202,6 @@ func (r *obtainRun) resumeKey(ctx context.Context, cl *alicert.Client, prev, st 
 	return 0, false
 }
 
-// create sends the order: with a CSR of the run's key, or, without one,
-// for a key the service makes.
-func (r *obtainRun) create(ctx context.Context, cl *alicert.Client) (int64, error) {
-	f := r.f
-	if r.key == nil {
-		created, err := cl.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
-			Domain: f.domain, ProductCode: f.product, Username: f.username, Phone: f.phone, Email: f.email,
-			ValidateType: alicert.ValidateDNS,
-		})
-		if err != nil {
-			return 0, err
-		}
-		return created.OrderID, nil
-	}
-	csr, err := orderCSR(r.key, f.domain)
-	if err != nil {
-		return 0, fmt.Errorf("building the certificate request with the key: %w", err)
-	}
-	created, err := cl.CAS.CreateCertificateWithCsrRequest(ctx, &alicert.CreateCertificateWithCsrRequestInput{
-		Csr: csr, ProductCode: f.product, Username: f.username, Phone: f.phone, Email: f.email,
-		ValidateType: alicert.ValidateDNS,
-	})
-	if err != nil {
-		return 0, err
-	}
-	return created.OrderID, nil
-}
-
 // removeStrayOrderKeys removes the key files of orders the state file st no
 // longer names: a run that stopped between installing a key and forgetting
 // its order leaves one, and a private key should not lie about.
@@ -279,11 +230,12 @@ func (r *obtainRun) pairProblem(dir string) string {
 		if err != nil {
 			return fmt.Sprintf("%s cannot be read (%v)", name, err)
 		}
-		chain, err := alicert.ParseCertificates(string(b))
-		if err != nil {
+		if _, err := alicert.ParseCertificates(string(b)); err != nil {
 			return fmt.Sprintf("%s: %v", name, err)
 		}
-		if !samePublic(r.kms.Public(), chain[0].PublicKey) {
+		// The check a server loading it makes: the leaf must hold the KMS
+		// key's public key.
+		if _, err := r.kms.TLSCertificate(b); err != nil {
 			return fmt.Sprintf("%s does not hold the public key of KMS key %s", name, r.kms.KeyID())
 		}
 	}

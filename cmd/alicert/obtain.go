@@ -56,7 +56,7 @@ func obtainFlagOf() map[string]string {
 	return map[string]string{
 		"Domain": "domain", "ProductCode": "product", "Username": "username", "Phone": "phone", "Email": "email",
 		"OrderID": "order", "PollInterval": "poll", "DNS": "dns", "ValidateType": "dns",
-		"Csr": "domain", "Key": "key-type",
+		"Csr": "domain", "Key": "key-type", "MaxWait": "timeout",
 	}
 }
 
@@ -117,6 +117,13 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	}
 	if f.fake && !flagSet(fs, "poll") {
 		f.poll = fakePollInterval
+	}
+	// The whole input is checked by the library's rules before anything
+	// is made, locked or sent: a domain the order would refuse costs
+	// nothing and leaves nothing on disk.
+	var invalid *alicert.ValidationError
+	if err := (&obtainRun{f: &f}).obtainInput(alicert.NewAlidnsProvider(nil)).Validate(); errors.As(err, &invalid) {
+		return c.validationUsage(fs, invalid, obtainFlagOf())
 	}
 	return c.runObtain(ctx, fs, &f)
 }
@@ -356,12 +363,24 @@ func (r *obtainRun) locked(ctx context.Context) int {
 			filepath.Join(dir, stateFile))
 	}
 	removeStrayOrderKeys(dir, st)
+	// installing says the state file records an issued certificate that a
+	// run stopped before making live: it is installed now, whatever
+	// -renew-within says, since it was bought to replace cert.pem.
+	installing := false
 	if st != nil && st.Rollout != nil {
-		if f.deploy {
+		switch {
+		case st.OrderID > 0 && !rolloutLive(dir, st.Rollout):
+			// Stopped before the switch: the order is resumed, its
+			// certificate installed, and the deployment recorded again.
+			fmt.Fprintf(r.info, "alicert: order %d was issued but its certificate is not in %s yet: installing it\n",
+				st.OrderID, certFile)
+			st.Rollout, installing = nil, true
+		case f.deploy:
 			return r.resumeRollout(ctx, st)
+		default:
+			fmt.Fprintf(r.info, "alicert: %s records an unfinished deployment of the certificate in %s; rerun with -deploy to finish it\n",
+				filepath.Join(dir, stateFile), certFile)
 		}
-		fmt.Fprintf(r.info, "alicert: %s records an unfinished deployment of the certificate in %s; rerun with -deploy to finish it\n",
-			filepath.Join(dir, stateFile), certFile)
 	}
 	if f.kmsKey != "" {
 		// Made before the renewal check: cert.pem works only when it holds
@@ -391,7 +410,7 @@ func (r *obtainRun) locked(ctx context.Context) int {
 	// for longer than -renew-within there is nothing to renew, and an
 	// order in the state file can wait there.
 	renewWithin := time.Duration(f.renewWithin)
-	if existing != nil && renewWithin > 0 && existing.NotAfter.Sub(c.now()) > renewWithin {
+	if !installing && existing != nil && renewWithin > 0 && existing.NotAfter.Sub(c.now()) > renewWithin {
 		if !f.quiet {
 			fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do",
 				filepath.Join(dir, certFile), existing.NotAfter.UTC().Format(time.RFC3339), formatDays(renewWithin))
@@ -421,7 +440,7 @@ func (r *obtainRun) locked(ctx context.Context) int {
 		if err := checkZone(ctx, cl, f.domain, f.zone); err != nil {
 			return c.failf(exitFailure, "%v; nothing was ordered", err)
 		}
-		if code, stop := r.order(ctx, cl, st, newState); stop {
+		if code, stop := r.prepareOrder(st, newState); stop {
 			return code
 		}
 	} else {
@@ -434,31 +453,42 @@ func (r *obtainRun) locked(ctx context.Context) int {
 		}
 	}
 
-	// The timeout starts now and bounds the waiting only: the order
-	// request above ran under ctx alone, so that a timeout could not cut
-	// it short and leave its outcome unknown.
-	waitCtx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	p := &progress{w: r.info, dir: dir, state: newState}
-	in := &alicert.ObtainInput{
-		Domain: f.domain, ProductCode: f.product, Email: f.email, Username: f.username, Phone: f.phone,
-		ValidateType: alicert.ValidateDNS, OrderID: newState.OrderID, PollInterval: f.poll, Progress: p.event, DNS: dns,
-		Key: r.key,
+	// -timeout is Obtain's MaxWait: it bounds the waiting only, so that it
+	// never cuts the order request short and leaves its outcome unknown.
+	p := &progress{w: r.info, dir: dir, state: newState, keyNote: r.keyNote(newState), crashPoint: c.crashPoint}
+	in := r.obtainInput(dns)
+	in.OrderID, in.Progress, in.Key = newState.OrderID, p.event, r.key
+	out, err := cl.CAS.Obtain(ctx, in)
+	c.crashPoint("obtained")
+	if orderID == 0 && newState.OrderID == 0 {
+		// No order exists, or the outcome of its request is unknown.
+		return r.notOrdered(newState, err)
 	}
-	out, err := cl.CAS.Obtain(waitCtx, in)
+	if out == nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return c.failf(exitFailure, "order %d: gave up waiting for validation and issuance after -timeout %s; the order goes on: "+
+			"rerun to resume order %d (recorded in %s)", newState.OrderID, f.timeout, newState.OrderID, filepath.Join(dir, stateFile))
+	}
 	return r.finish(ctx, inst, st, from, newState, out, err)
 }
 
-// order creates the order, recording it in the state file: first the key
-// it is placed with and that the request is about to go out, then the
-// order id. prev is the state file as the run found it. It returns the exit
-// code to stop with when no order can be waited for.
-//
-// The order is sent here rather than by Obtain, which then resumes it with
-// the same key: the request runs under ctx alone, so that -timeout cannot
-// cut it short and leave its outcome unknown.
-func (r *obtainRun) order(ctx context.Context, cl *alicert.Client, prev, st *state) (code int, stop bool) {
-	c, f, dir := r.c, r.f, r.f.out
+// obtainInput is Obtain's input for the flags, without the order id, the
+// key and the progress of a run: what the flags are checked against before
+// anything is done (with an Alidns provider of no client, which checking
+// does not call).
+func (r *obtainRun) obtainInput(dns *alicert.AlidnsProvider) *alicert.ObtainInput {
+	f := r.f
+	return &alicert.ObtainInput{
+		Domain: f.domain, ProductCode: f.product, Email: f.email, Username: f.username, Phone: f.phone,
+		ValidateType: alicert.ValidateDNS, OrderID: f.order, PollInterval: f.poll, MaxWait: f.timeout, DNS: dns,
+	}
+}
+
+// prepareOrder readies a new order: it picks its key and records in the
+// state file, before Obtain sends the request, the key and that the
+// request is about to go out. prev is the state file as the run found it.
+// It returns the exit code to stop with when no order can be placed.
+func (r *obtainRun) prepareOrder(prev, st *state) (code int, stop bool) {
+	c, dir := r.c, r.f.out
 	if code, stop := r.newKey(st); stop {
 		return code, true
 	}
@@ -475,32 +505,29 @@ func (r *obtainRun) order(ctx context.Context, cl *alicert.Client, prev, st *sta
 	if prev != nil && prev.KeyFile != st.KeyFile {
 		removeOrderKey(dir, prev.KeyFile) // the key of an order given up
 	}
-	orderID, err := r.create(ctx, cl)
+	return 0, false
+}
+
+// notOrdered picks the exit code when Obtain created no order: err says
+// why, and whether the request may have reached the service. A refused or
+// unsent request leaves nothing to resume, and the state file and key go.
+func (r *obtainRun) notOrdered(st *state, err error) int {
+	c, dir := r.c, r.f.out
 	var invalid *alicert.ValidationError
 	switch {
-	case errors.As(err, &invalid):
-		// A flag value the library refused before sending anything.
-		_ = removeState(dir)
-		removeOrderKey(dir, st.KeyFile)
-		return c.validationUsage(r.fs, invalid, obtainFlagOf()), true
 	case errors.Is(err, alicert.ErrOutcomeUnknown):
 		c.errorf("%v", err)
-		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st)), true
-	case err != nil:
-		// The create was refused or never sent: no order exists, and a
-		// rerun may order.
-		_ = removeState(dir)
-		removeOrderKey(dir, st.KeyFile)
-		return c.failf(exitFailure, "%v", err), true
+		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st))
+	case err == nil:
+		err = errors.New("the order request reported no order")
 	}
-	st.OrderID = orderID
-	st.Note = "order in progress; a rerun resumes it"
-	if err := saveState(dir, st); err != nil {
-		c.errorf("WARNING: could not record order %d in the state file (%v); after a failure, rerun with -order %d",
-			orderID, err, orderID)
+	_ = removeState(dir)
+	removeOrderKey(dir, st.KeyFile)
+	if errors.As(err, &invalid) {
+		// A flag value the library refused before sending anything.
+		return c.validationUsage(r.fs, invalid, obtainFlagOf())
 	}
-	fmt.Fprintf(r.info, "alicert: ordering a certificate for %s: order %d created%s\n", f.domain, orderID, r.keyNote(st))
-	return 0, false
+	return c.failf(exitFailure, "%v", err)
 }
 
 // finish writes the files and the state after Obtain and picks the exit
@@ -538,7 +565,7 @@ func (r *obtainRun) finish(ctx context.Context, inst *installer, prev *state, fr
 	if leaf == nil {
 		return c.failf(exitFailure, "order %d is issued but its certificate is empty; rerun to fetch it again", out.OrderID)
 	}
-	if !covers(leaf, f.domain) {
+	if !alicert.CoversDomain(leaf, f.domain) {
 		// An order resumed with -order for another domain: its
 		// certificate is of no use here, and the state file forgets it.
 		if from == "(-order)" {
@@ -565,6 +592,13 @@ func (r *obtainRun) finish(ctx context.Context, inst *installer, prev *state, fr
 		return c.keptAside(dir, st, out, key, why)
 	}
 	inst.keyless = key == nil
+	if f.deploy {
+		// Recorded before the switch: a run stopped between the switch
+		// and the deployment's first step finds it here, and carries on.
+		if code, stop := r.recordRollout(st, out); stop {
+			return code
+		}
+	}
 	if werr := inst.install(files); werr != nil {
 		return c.failf(exitFailure, "order %d is issued but writing the files failed: %v; the files in %s are as they were; "+
 			"rerun to write them", out.OrderID, werr, dir)
@@ -654,7 +688,7 @@ func (r *obtainRun) keepReason(dir string, leaf *x509.Certificate) string {
 		return ""
 	case f.fake && !issuedByTestCA(old):
 		return "the fake's test CA did not issue it, and -fake never replaces a real certificate"
-	case !covers(old, f.domain):
+	case !alicert.CoversDomain(old, f.domain):
 		return fmt.Sprintf("it is for %s, not %s", names(old), f.domain)
 	case r.pairProblem(dir) != "":
 		return "" // no working pair to keep
@@ -706,7 +740,7 @@ func (r *obtainRun) checkExisting(dir string) (leaf *x509.Certificate, code int,
 	case f.fake && !issuedByTestCA(leaf):
 		return nil, c.failf(exitUsage, "%s holds a certificate the fake's test CA did not issue, and -fake never replaces a real certificate; "+
 			"use another -out directory", path), true
-	case !covers(leaf, f.domain):
+	case !alicert.CoversDomain(leaf, f.domain):
 		return nil, c.failf(exitUsage, "%s holds a certificate for %s, not %s; use another -out directory",
 			path, names(leaf), f.domain), true
 	}
@@ -736,13 +770,15 @@ type progress struct {
 	dir   string
 	state *state
 	last  alicert.CertificateState
+	// keyNote says which key a new order holds (see obtainRun.keyNote).
+	keyNote string
+	// crashPoint is cli.crashPoint.
+	crashPoint func(step string)
 }
 
 func (p *progress) event(e alicert.ObtainEvent) {
 	w := p.w
 	switch e.Stage {
-	case alicert.StageOrdering:
-		fmt.Fprintf(w, "alicert: ordering a certificate for %s\n", p.state.Domain)
 	case alicert.StageOrdered:
 		p.state.OrderID = e.OrderID
 		p.state.Note = "order in progress; a rerun resumes it"
@@ -750,7 +786,8 @@ func (p *progress) event(e alicert.ObtainEvent) {
 			fmt.Fprintf(w, "alicert: WARNING: could not record order %d in the state file (%v); after a failure, rerun with -order %d\n",
 				e.OrderID, err, e.OrderID)
 		}
-		fmt.Fprintf(w, "alicert: order %d created\n", e.OrderID)
+		fmt.Fprintf(w, "alicert: ordering a certificate for %s: order %d created%s\n", p.state.Domain, e.OrderID, p.keyNote)
+		p.crashPoint("ordered")
 	case alicert.StageResuming:
 		p.state.OrderID = e.OrderID
 	case alicert.StagePresenting:

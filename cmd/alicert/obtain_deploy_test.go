@@ -1,12 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -233,4 +239,100 @@ func TestObtainUnfinishedDeploymentWithoutDeploy(t *testing.T) {
 	st, err := loadState(dir)
 	require.NoError(t, err)
 	assert.NotNil(t, st.Rollout, "kept for a run with -deploy")
+}
+
+// fakeClient is a client of srv.
+func fakeClient(t *testing.T, srv *alicerttest.Server) *alicert.Client {
+	t.Helper()
+	cl, err := alicert.NewClient(srv.ClientOptions()...)
+	require.NoError(t, err)
+	return cl
+}
+
+// crashAt runs the command line against srv and stops it, as a crash
+// would, the first time it reaches step (a crash point or a step of the
+// file replacement): nothing of the run happens after it. With step "",
+// the run goes to its end. It returns the exit code (-1 after a crash) and
+// the steps reached, in order, with the base name of dir (the output
+// directory, which a step may name) replaced by OUT.
+func crashAt(t *testing.T, srv *alicerttest.Server, dir, step string, args ...string) (code int, steps []string) {
+	t.Helper()
+	code = -1
+	hook := func(s string) {
+		if rest, ok := strings.CutSuffix(s, " "+filepath.Base(dir)); ok {
+			s = rest + " OUT"
+		}
+		steps = append(steps, s)
+		if s == step {
+			runtime.Goexit()
+		}
+	}
+	c := &cli{fake: srv, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, now: time.Now, getenv: testEnv(t),
+		crashHook: hook, installHook: func(s string) error { hook(s); return nil }}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		code = c.run(t.Context(), args)
+	}()
+	<-done
+	return code, steps
+}
+
+// A run of obtain -deploy stopped at any step boundary, right after the
+// switch of .alicert/live included, is carried on by the next run until
+// every resource serves the new certificate: one order, one upload, one
+// job.
+func TestObtainDeployCrashAtEveryStepIsCarriedOn(t *testing.T) {
+	t.Parallel()
+	for _, renewal := range []bool{false, true} {
+		// The steps of one whole run.
+		srv := rolloutFake(t)
+		dir := t.TempDir()
+		if renewal {
+			require.Equal(t, exitOK, runCmd(t, srv, deployArgs(dir)...).code)
+		}
+		code, steps := crashAt(t, srv, dir, "", deployArgs(dir, "-renew-within", "0")...)
+		require.Equal(t, exitOK, code)
+		require.Contains(t, steps, "rename "+liveTmp, "the live switch is a step")
+		seen := map[string]bool{}
+		for _, step := range steps {
+			if seen[step] {
+				continue // a crash stops the run at the first one
+			}
+			seen[step] = true
+			name := fmt.Sprintf("renewal %v, crash at %s", renewal, step)
+			srv := rolloutFake(t)
+			dir := t.TempDir()
+			orders, uploads, jobs := 1, 1, 1
+			if renewal {
+				require.Equal(t, exitOK, runCmd(t, srv, deployArgs(dir)...).code)
+				orders, uploads, jobs = 2, 2, 2
+			}
+			code, _ := crashAt(t, srv, dir, step, deployArgs(dir, "-renew-within", "0")...)
+			require.Equal(t, -1, code, "%s: the run stopped there", name)
+
+			// The same line again.
+			r := runCmd(t, srv, deployArgs(dir, "-renew-within", "0")...)
+			require.Equal(t, exitOK, r.code, "%s: %s", name, r.stderr)
+			st, err := loadState(dir)
+			require.NoError(t, err, name)
+			require.Nil(t, st.Rollout, "%s: the deployment is done", name)
+			require.Positive(t, st.CertID, name)
+			assert.Equal(t, []int64{st.CertID, st.CertID}, servedCerts(srv), "%s: every resource serves it", name)
+			leaf := readCerts(t, filepath.Join(dir, certFile))[0]
+			found, err := fakeClient(t, srv).CAS.FindUploadedCertificate(t.Context(), uploadName(deployDomain, leaf.SerialNumber.Text(16)))
+			require.NoError(t, err, name)
+			require.NotNil(t, found, "%s: cert.pem's certificate was uploaded", name)
+			assert.Equal(t, st.CertID, found.CertificateID, "%s: and it is the one deployed", name)
+			assert.Len(t, creates(srv), orders, "%s: orders", name)
+			assert.Equal(t, uploads, srv.RequestCount("UploadUserCertificate"), "%s: uploads", name)
+			assert.Equal(t, jobs, srv.DeploymentJobCount(), "%s: jobs", name)
+			assert.Empty(t, orderKeyFiles(t, dir), name)
+
+			// From cron while the certificate is valid: nothing to do.
+			again := runCmd(t, srv, deployArgs(dir, "-q")...)
+			require.Equal(t, exitOK, again.code, again.stderr)
+			assert.Empty(t, again.stdout+again.stderr, "%s: then nothing to do", name)
+		}
+	}
 }

@@ -30,6 +30,14 @@ func keyOf(t *testing.T, path string) crypto.Signer {
 	return k
 }
 
+// assertSameKey asserts that want and got are one public key.
+func assertSameKey(t *testing.T, want, got crypto.PublicKey, msgAndArgs ...any) {
+	t.Helper()
+	k, ok := want.(interface{ Equal(crypto.PublicKey) bool })
+	require.True(t, ok, "%T has no Equal method", want)
+	assert.True(t, k.Equal(got), msgAndArgs...)
+}
+
 // orderKeyFiles lists the order key files in dir.
 func orderKeyFiles(t *testing.T, dir string) []string {
 	t.Helper()
@@ -52,7 +60,7 @@ func crashRun(t *testing.T, srv *alicerttest.Server, at string, args ...string) 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	stderr := &crashWriter{at: at, cancel: cancel}
-	c := &cli{fake: srv, stdout: &bytes.Buffer{}, stderr: stderr, now: time.Now, getenv: func(string) string { return "" }}
+	c := &cli{fake: srv, stdout: &bytes.Buffer{}, stderr: stderr, now: time.Now, getenv: testEnv(t)}
 	code := c.run(ctx, args)
 	require.Contains(t, stderr.buf.String(), at, "the run got to the step")
 	return code, stderr.buf.String()
@@ -86,7 +94,7 @@ func TestObtainMakesItsOwnKey(t *testing.T) {
 			assert.Contains(t, r.stderr, "key made here")
 			leaf := checkFiles(t, dir, "example.com", srv.CAPool())
 			key := keyOf(t, filepath.Join(dir, keyFile))
-			assert.True(t, samePublic(key.Public(), leaf.PublicKey), "the leaf holds the key made here")
+			assertSameKey(t, key.Public(), leaf.PublicKey, "the leaf holds the key made here")
 			tc.check(t, leaf.PublicKey)
 			assert.Equal(t, 1, srv.RequestCount("CreateCertificateWithCsrRequest"))
 			assert.Zero(t, srv.RequestCount("CreateCertificateRequest"), "the service never made a key")
@@ -119,8 +127,8 @@ func TestObtainResumesAnOrderWithItsKey(t *testing.T) {
 	assert.Contains(t, r.stderr, "resuming order")
 	assert.Len(t, creates(srv), 1, "no second order")
 	leaf := checkFiles(t, dir, "example.com", srv.CAPool())
-	assert.True(t, samePublic(key.Public(), leaf.PublicKey), "the resumed order is finished with the key it was placed with")
-	assert.True(t, samePublic(key.Public(), keyOf(t, filepath.Join(dir, keyFile)).Public()))
+	assertSameKey(t, key.Public(), leaf.PublicKey, "the resumed order is finished with the key it was placed with")
+	assertSameKey(t, key.Public(), keyOf(t, filepath.Join(dir, keyFile)).Public())
 	assert.Empty(t, orderKeyFiles(t, dir))
 }
 
@@ -193,7 +201,7 @@ func TestObtainWithAKMSKey(t *testing.T) {
 			assert.NoFileExists(t, filepath.Join(dir, stateFile))
 
 			leaf := readCerts(t, filepath.Join(dir, certFile))[0]
-			assert.True(t, samePublic(kmsPublicKey(t, srv, keyID), leaf.PublicKey), "cert.pem holds the KMS key")
+			assertSameKey(t, kmsPublicKey(t, srv, keyID), leaf.PublicKey, "cert.pem holds the KMS key")
 			full := readCerts(t, filepath.Join(dir, fullchainFile))
 			assert.Equal(t, leaf, full[0])
 			assert.Positive(t, srv.RequestCount("AsymmetricSign"), "KMS signed the certificate request")
@@ -212,7 +220,7 @@ func TestObtainWithAKMSKey(t *testing.T) {
 			require.Equal(t, exitOK, r.code, r.stderr)
 			assert.Contains(t, r.stderr, "does not hold the public key of KMS key "+other, r.stdout)
 			leaf = readCerts(t, filepath.Join(dir, certFile))[0]
-			assert.True(t, samePublic(kmsPublicKey(t, srv, other), leaf.PublicKey))
+			assertSameKey(t, kmsPublicKey(t, srv, other), leaf.PublicKey)
 		})
 	}
 }
@@ -231,7 +239,7 @@ func TestObtainKMSKeyReplacesALocalKeyPair(t *testing.T) {
 	_, err := os.Lstat(filepath.Join(dir, keyFile))
 	assert.ErrorIs(t, err, os.ErrNotExist, "the key.pem of the old pair goes with it")
 	leaf := readCerts(t, filepath.Join(dir, certFile))[0]
-	assert.True(t, samePublic(kmsPublicKey(t, srv, keyID), leaf.PublicKey))
+	assertSameKey(t, kmsPublicKey(t, srv, keyID), leaf.PublicKey)
 }
 
 func TestObtainFakeKMSKeyIsCreated(t *testing.T) {

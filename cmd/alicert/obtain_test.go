@@ -478,3 +478,31 @@ func TestObtainQuietPrintsNothingWhenNothingIsDone(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Empty(t, r.stdout+r.stderr)
 }
+
+// A domain the library refuses is refused before anything is made, locked
+// or ordered, whatever the key mode: one usage line, exit 2, and nothing
+// on disk, not even -out.
+func TestObtainValidatesTheDomainBeforeAnything(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ domain, want string }{
+		{"www.example.com.", "ends with a dot"},
+		{" www.example.com", "is not a single domain name"},
+		{"www.example.com ", "is not a single domain name"},
+		{"www.example.com\r", "U+000D, a control character"},
+		{"bücher.example.com", `use the punycode form "xn--bcher-kva.example.com"`},
+	} {
+		for _, keyArgs := range [][]string{nil, {"-key-source", "service"}, {"-kms-key", "fake"}} {
+			srv := newFake(t)
+			out := filepath.Join(t.TempDir(), "certs")
+			args := append([]string{"obtain", "-fake", "-domain", tc.domain, "-out", out}, keyArgs...)
+			r := runCmd(t, srv, args...)
+			assert.Equal(t, exitUsage, r.code, "%q %v: %s", tc.domain, keyArgs, r.stderr)
+			assert.Contains(t, r.stderr, "-domain: ", "%q %v", tc.domain, keyArgs)
+			assert.Contains(t, r.stderr, tc.want, "%q %v", tc.domain, keyArgs)
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+			assert.Zero(t, srv.OrderCount(), "%q %v: nothing was ordered", tc.domain, keyArgs)
+			assert.Zero(t, srv.RequestCount("CreateKey"), "%q %v: nothing was created", tc.domain, keyArgs)
+			assert.NoDirExists(t, out, "%q %v: nothing on disk", tc.domain, keyArgs)
+		}
+	}
+}

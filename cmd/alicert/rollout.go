@@ -101,31 +101,63 @@ func fakeDeployAccount(domain string) []alicerttest.Option {
 	}
 }
 
-// startRollout records the deployment of the certificate just installed
-// and runs it. st is the order's state; code the exit code so far.
-func (r *obtainRun) startRollout(ctx context.Context, st *state, out *alicert.ObtainOutput, code int) int {
-	dir := r.f.out
-	leaf := out.Leaf()
-	serial := leaf.SerialNumber.Text(16)
-	next := &state{Domain: st.Domain, Fake: st.Fake, CertID: st.CertID, Rollout: &rollout{
-		Serial: serial, OrderID: out.OrderID, ServiceKey: r.key == nil, UploadName: uploadName(st.Domain, serial),
-	}}
-	next.Note = "the certificate in cert.pem is being deployed; a rerun with -deploy carries on from the last step recorded here"
-	if err := saveState(dir, next); err != nil {
-		return r.c.failf(exitFailure, "the certificate is written, but its deployment could not be recorded (%v); "+
-			"deploy it with alicert deploy", err)
+// recordRollout records in the order's state st, before the certificate
+// of out goes live, that it is to be deployed: a rerun after a crash at any
+// later point finds the deployment (see rolloutLive). It returns the exit
+// code to stop with when the state file cannot be written; nothing was
+// installed then.
+func (r *obtainRun) recordRollout(st *state, out *alicert.ObtainOutput) (code int, stop bool) {
+	serial := out.Leaf().SerialNumber.Text(16)
+	st.Rollout = &rollout{Serial: serial, OrderID: out.OrderID, ServiceKey: r.key == nil, UploadName: uploadName(st.Domain, serial)}
+	st.Note = "order issued and being installed, then deployed; a rerun with -deploy carries on"
+	r.c.crashPoint("record rollout")
+	if err := saveState(r.f.out, st); err != nil {
+		return r.c.failf(exitFailure, "order %d is issued, but its deployment could not be recorded (%v); %s is as it was: "+
+			"rerun to install and deploy it", out.OrderID, err, certFile), true
 	}
-	removeOrderKey(dir, st.KeyFile) // installed as key.pem
+	return 0, false
+}
+
+// startRollout runs the deployment of the certificate just installed,
+// recorded in the order's state st by recordRollout. code is the exit code
+// so far.
+func (r *obtainRun) startRollout(ctx context.Context, st *state, out *alicert.ObtainOutput, code int) int {
+	r.c.crashPoint("installed")
+	next := rolloutState(st)
+	r.save(next)
+	removeOrderKey(r.f.out, st.KeyFile) // installed as key.pem
 	if rc := r.rollout(ctx, next); rc != exitOK {
 		return rc
 	}
 	return code
 }
 
+// rolloutState is the state file of a deployment alone, once its
+// certificate is live: the order and its key are done with.
+func rolloutState(st *state) *state {
+	next := &state{Domain: st.Domain, Fake: st.Fake, CertID: st.CertID, Rollout: st.Rollout}
+	next.Note = "the certificate in cert.pem is being deployed; a rerun with -deploy carries on from the last step recorded here"
+	return next
+}
+
+// rolloutLive reports whether dir's cert.pem is the certificate ro
+// deploys: whether the switch to it happened.
+func rolloutLive(dir string, ro *rollout) bool {
+	leaf, err := existingCert(dir)
+	return err == nil && leaf != nil && leaf.SerialNumber.Text(16) == ro.Serial
+}
+
 // resumeRollout carries on with the deployment the state file records.
 func (r *obtainRun) resumeRollout(ctx context.Context, st *state) int {
 	fmt.Fprintf(r.info, "alicert: carrying on with the deployment of the certificate in %s recorded in %s\n",
 		filepath.Join(r.f.out, certFile), filepath.Join(r.f.out, stateFile))
+	if st.OrderID > 0 || st.KeyFile != "" {
+		// Stopped right after the switch: the order is done with.
+		next := rolloutState(st)
+		r.save(next)
+		removeOrderKey(r.f.out, st.KeyFile)
+		st = next
+	}
 	return r.rollout(ctx, st)
 }
 
@@ -177,6 +209,7 @@ func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (
 		if id, perr := strconv.ParseInt(s.CertID, 10, 64); perr == nil && id > 0 {
 			ro.CertID = id
 			r.save(st)
+			r.c.crashPoint("cert id")
 			fmt.Fprintf(r.info, "alicert: order %d's certificate is %d in Certificate Management Service\n", ro.OrderID, id)
 			return 0, false
 		}
@@ -191,6 +224,7 @@ func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (
 	if found != nil {
 		ro.CertID = found.CertificateID
 		r.save(st)
+		r.c.crashPoint("cert id")
 		fmt.Fprintf(r.info, "alicert: found the certificate uploaded earlier as %s: %d\n", ro.UploadName, ro.CertID)
 		return 0, false
 	}
@@ -218,6 +252,7 @@ func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (
 	}
 	ro.CertID = up.CertID
 	r.save(st)
+	r.c.crashPoint("cert id")
 	fmt.Fprintf(r.info, "alicert: uploaded the certificate to Certificate Management Service as %s: %d\n", ro.UploadName, up.CertID)
 	return 0, false
 }
@@ -258,6 +293,7 @@ func (r *obtainRun) resources(ctx context.Context, cl *alicert.Client, st *state
 		ro.JobName = alicert.DeployJobName(ro.CertID, ids)
 	}
 	r.save(st)
+	r.c.crashPoint("resources")
 	fmt.Fprintf(r.info, "alicert: deploying certificate %d to %d cloud resources serving %s\n", ro.CertID, len(ids), what)
 	return 0, false
 }
@@ -271,6 +307,7 @@ func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *s
 		if e.JobID > 0 && ro.JobID != e.JobID {
 			ro.JobID = e.JobID
 			r.save(st)
+			r.c.crashPoint("job")
 		}
 		fmt.Fprintf(r.info, "alicert: %s\n", shown(e.Message))
 	}
@@ -291,6 +328,7 @@ func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *s
 		// same resources again, with a new job.
 		return c.failf(exitFailure, "%v\nalicert: rerun with -deploy to try again", err)
 	}
+	r.c.crashPoint("deployed")
 	r.rolledOut(st)
 	fmt.Fprintf(c.stdout, "certificate %d deployed to %d cloud resources (job %d)\n", ro.CertID, len(out.Workers), out.JobID)
 	return exitOK

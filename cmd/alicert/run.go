@@ -69,6 +69,10 @@ type cli struct {
 	// certificate files, and a step it fails is not taken: tests stop the
 	// replacement at every step with it.
 	installHook func(step string) error
+	// crashHook, when set, is called at each step boundary of obtain
+	// (-deploy's included), by name: tests stop the run there, as a crash
+	// would, and check that a rerun carries on.
+	crashHook func(step string)
 	// fake, when set, is the server -fake uses instead of a new one, so
 	// that tests can run the command twice against one fake; status, which
 	// has no -fake, talks to it too.
@@ -239,6 +243,13 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 		return nil, nil, err
 	}
 	return cl, release, nil
+}
+
+// crashPoint calls crashHook, if set, with step.
+func (c *cli) crashPoint(step string) {
+	if c.crashHook != nil {
+		c.crashHook(step)
+	}
 }
 
 // failf prints an error line and returns code.

@@ -51,10 +51,22 @@ func runCLI(t *testing.T, c *cli, args ...string) result {
 		c.now = time.Now
 	}
 	if c.getenv == nil {
-		c.getenv = func(string) string { return "" }
+		c.getenv = testEnv(t)
 	}
 	code := c.run(t.Context(), args)
 	return result{code, stdout.String(), stderr.String()}
+}
+
+// testEnv is an empty environment but for the directory of deploy's
+// locks, one of the test's own.
+func testEnv(t *testing.T) func(string) string {
+	dir := t.TempDir()
+	return func(k string) string {
+		if k == lockDirEnv {
+			return dir
+		}
+		return ""
+	}
 }
 
 func newFake(t *testing.T, opts ...alicerttest.Option) *alicerttest.Server {
