@@ -36,7 +36,7 @@ func FuzzSubjectDN(f *testing.F) {
 			t.Fatalf("Subject%+q encodes as %q, which parses back as %+q", []string{cn, c, o, ou, st, l}, dn, got)
 		}
 
-		// The wire form is the same string, whatever go-querystring does.
+		// The wire form is the same string, set once under the field's key.
 		v := url.Values{}
 		if err := s.EncodeValues("Subject", &v); err != nil || v.Get("Subject") != dn || len(v["Subject"]) != 1 {
 			t.Fatalf("EncodeValues = %q, %v; want [%q]", v["Subject"], err, dn)

@@ -9,25 +9,32 @@ import (
 	"sync"
 
 	"github.com/alicert/alicert/internal/signature"
-	"github.com/google/go-querystring/query"
 )
 
-// Inputs describe their parameters with go-querystring's `url` struct tags,
-// and go-querystring defines what those tags mean. Calling query.Values on
-// every call, though, costs a reflection walk, a url.Values map and a string
-// per field through fmt; it was most of the client's overhead over a
-// hand-written request. So each input type gets an inputEncoder, built once
-// per Client from the same tags, that appends the same parameters straight
-// into a slice. It models only the tag forms whose go-querystring output is
-// simple to reproduce exactly (see newInputEncoder); a type that uses
-// anything else is encoded by go-querystring itself. TestInputEncoderMatchesQuery
-// and the golden wire tests hold the two to the same output.
+// Inputs describe their parameters with `url` struct tags, in the tag
+// language of go-querystring v1 (query.Values): the name, then the options
+// omitempty, int, comma, space, semicolon, brackets and numbered, and a
+// `del` tag. Each input type gets an inputEncoder, built once per Client from
+// its tags, that appends the parameters straight into a slice: no reflection
+// walk of the tags, no url.Values map and no fmt per field on each call,
+// which is what keeps a call at the cost of a hand-written request (see
+// BENCHMARKS.md). It is the only encoder. The field types it takes are
+// listed at newFieldEncoder; a type with any other field is refused with an
+// error naming each such field, and TestEveryInputEncodes builds the encoder
+// of every operation's input, so such a type cannot ship.
+
+// valuesEncoder is a field type that writes its own parameters, such as
+// Subject. It is go-querystring's query.Encoder, so that the same types keep
+// working with it.
+type valuesEncoder interface {
+	EncodeValues(key string, v *url.Values) error
+}
 
 var (
-	queryEncoderType = reflect.TypeFor[query.Encoder]()
-	stringerType     = reflect.TypeFor[fmt.Stringer]()
-	formatterType    = reflect.TypeFor[fmt.Formatter]()
-	errorType        = reflect.TypeFor[error]()
+	valuesEncoderType = reflect.TypeFor[valuesEncoder]()
+	stringerType      = reflect.TypeFor[fmt.Stringer]()
+	formatterType     = reflect.TypeFor[fmt.Formatter]()
+	errorType         = reflect.TypeFor[error]()
 )
 
 // encoderCache maps an input type to its *inputEncoder. A Client owns one,
@@ -44,9 +51,9 @@ func (c *encoderCache) get(t reflect.Type) *inputEncoder {
 	return e.(*inputEncoder)
 }
 
-// valueKind is a field (or list element) type whose go-querystring form is
-// its plain text: fmt.Sprint of a value with no String, Error or Format
-// method.
+// valueKind is a field (or list element) type whose parameter is its plain
+// text: a string, an integer or a bool with no String, Error, Format or
+// EncodeValues method of its own.
 type valueKind int
 
 const (
@@ -61,7 +68,7 @@ type fieldShape int
 const (
 	shapeValue   fieldShape = iota // one parameter
 	shapeList                      // a slice: joined by del, or one parameter per element
-	shapeEncoder                   // a query.Encoder writes its own parameters
+	shapeEncoder                   // a valuesEncoder writes its own parameters
 )
 
 // fieldEncoder is one exported, tagged field of an input struct.
@@ -79,24 +86,25 @@ type fieldEncoder struct {
 // inputEncoder appends the parameters of one input type.
 type inputEncoder struct {
 	fields []fieldEncoder
-	// viaQuery is set when the type uses a form the fields cannot model
-	// (embedded or nested structs, pointers, times, floats, Stringers...):
-	// go-querystring encodes it then.
-	viaQuery bool
+	// err, when set, names the fields whose type the encoder does not take;
+	// every call with this type fails with it before anything is sent.
+	err error
 }
 
-// newInputEncoder reads t's `url` tags the way go-querystring v1 does.
+// newInputEncoder reads the `url` tags of t, a struct type.
 func newInputEncoder(t reflect.Type) *inputEncoder {
 	if t.Kind() != reflect.Struct {
-		return &inputEncoder{viaQuery: true}
+		return &inputEncoder{err: fmt.Errorf("%s is not a struct", t)}
 	}
 	e := &inputEncoder{}
+	var refused []string
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		if sf.Anonymous {
-			return &inputEncoder{viaQuery: true}
-		}
 		tag := sf.Tag.Get("url")
+		if sf.Anonymous {
+			refused = append(refused, sf.Name+" (embedded)")
+			continue
+		}
 		if !sf.IsExported() || tag == "-" {
 			continue
 		}
@@ -106,20 +114,30 @@ func newInputEncoder(t reflect.Type) *inputEncoder {
 		}
 		f, ok := newFieldEncoder(i, name, tagOptions(opts), sf)
 		if !ok {
-			return &inputEncoder{viaQuery: true}
+			refused = append(refused, fmt.Sprintf("%s (%s, tag %q)", sf.Name, sf.Type, tag))
+			continue
 		}
 		e.fields = append(e.fields, f)
+	}
+	if len(refused) > 0 {
+		return &inputEncoder{err: fmt.Errorf("%s: the encoder takes no field of these forms: %s "+
+			"(it takes strings, integers and bools, slices of them, and types with an EncodeValues method)",
+			t, strings.Join(refused, ", "))}
 	}
 	return e
 }
 
+// newFieldEncoder reads one field's tag. It takes a string, integer or bool
+// (named or not), a slice of those, or a struct or other non-pointer type
+// with an EncodeValues method and no omitempty, and reports false for
+// anything else: pointers, interfaces, nested or embedded structs, maps,
+// arrays, floats, times, and types with their own String, Error or Format
+// method, whose text the encoder would have to guess.
 func newFieldEncoder(index int, name string, opts tagOptions, sf reflect.StructField) (fieldEncoder, bool) {
 	f := fieldEncoder{index: index, name: name, omitEmpty: opts.has("omitempty"), boolInt: opts.has("int")}
 	t := sf.Type
 	switch {
-	case t.Implements(queryEncoderType):
-		// go-querystring's emptiness test for a struct, and its handling of
-		// nil pointers and interfaces, are left to go-querystring.
+	case t.Implements(valuesEncoderType):
 		f.shape = shapeEncoder
 		return f, t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && !f.omitEmpty
 	case t.Kind() == reflect.Slice:
@@ -149,7 +167,7 @@ func newFieldEncoder(index int, name string, opts tagOptions, sf reflect.StructF
 // plainKind reports whether fmt.Sprint of a t is its plain text, and which.
 func plainKind(t reflect.Type) (valueKind, bool) {
 	if t.Implements(stringerType) || t.Implements(formatterType) || t.Implements(errorType) ||
-		t.Implements(queryEncoderType) {
+		t.Implements(valuesEncoderType) {
 		return 0, false
 	}
 	switch t.Kind() {
@@ -192,7 +210,7 @@ func (e *inputEncoder) appendParams(dst []signature.Param, v reflect.Value) ([]s
 			dst = f.appendList(dst, fv)
 		case shapeEncoder:
 			vals := url.Values{}
-			if err := fv.Interface().(query.Encoder).EncodeValues(f.name, &vals); err != nil {
+			if err := fv.Interface().(valuesEncoder).EncodeValues(f.name, &vals); err != nil {
 				return nil, err
 			}
 			dst = setParams(dst, vals)
@@ -234,7 +252,7 @@ func (f *fieldEncoder) appendList(dst []signature.Param, list reflect.Value) []s
 	return dst
 }
 
-// text is go-querystring's valueString for a plain value.
+// text is the parameter of a plain value.
 func (f *fieldEncoder) text(v reflect.Value) string {
 	switch f.kind {
 	case kindInt:
@@ -254,7 +272,7 @@ func (f *fieldEncoder) text(v reflect.Value) string {
 	return v.String()
 }
 
-// isEmpty is go-querystring's emptiness test for the kinds the fields model.
+// isEmpty is omitempty's test for the kinds the fields take.
 func isEmpty(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Slice, reflect.String:
@@ -293,31 +311,23 @@ func deleteParam(params []signature.Param, key string) []signature.Param {
 }
 
 // encodeParams turns an input (a pointer to a struct) into request
-// parameters: its `url`-tagged fields, then those its own encoder appends,
-// which go-querystring cannot express on their own types.
+// parameters: its `url`-tagged fields, then those its own encodeExtra
+// appends, which a tag cannot express.
 func (c *Client) encodeParams(in any) ([]signature.Param, error) {
 	v := reflect.ValueOf(in)
 	for v.Kind() == reflect.Pointer && !v.IsNil() {
 		v = v.Elem()
 	}
 	e := c.encoders.get(v.Type())
-	var params []signature.Param
-	if e.viaQuery {
-		vals, err := query.Values(in)
-		if err != nil {
-			return nil, err
-		}
-		params = setParams(make([]signature.Param, 0, len(vals)), vals)
-	} else {
-		var err error
-		// Room for a few parameters of the input's own encoder (tags, say).
-		params, err = e.appendParams(make([]signature.Param, 0, len(e.fields)+4), v)
-		if err != nil {
-			return nil, err
-		}
+	if e.err != nil {
+		return nil, e.err
+	}
+	// Room for a few parameters of the input's own encoder (tags, say).
+	params, err := e.appendParams(make([]signature.Param, 0, len(e.fields)+4), v)
+	if err != nil {
+		return nil, err
 	}
 	if x, ok := in.(extraEncoder); ok {
-		var err error
 		if params, err = x.encodeExtra(params); err != nil {
 			return nil, err
 		}
