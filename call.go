@@ -3,11 +3,14 @@ package alicert
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/alicert/alicert/internal/signature"
@@ -140,9 +143,13 @@ func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, param
 		a.wire = new(wireTrace)
 		ctx = a.wire.attach(ctx)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(signed.body))
+	target := ep.url
+	if signed.query != "" {
+		target += "?" + signed.query
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(signed.body))
 	if err != nil {
-		a.err = err
+		a.err = withoutQuery(err, ep.url, signed.query)
 		return a
 	}
 	if op.kind == opCreate {
@@ -151,7 +158,9 @@ func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, param
 		// service at most once per attempt.
 		req.GetBody = nil
 	}
-	req.Header.Set("Content-Type", formContentType)
+	if len(signed.body) > 0 {
+		req.Header.Set("Content-Type", formContentType)
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
 	if signed.v3 != nil {
@@ -163,7 +172,7 @@ func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, param
 	}
 	resp, err := c.cfg.httpClient.Do(req)
 	if err != nil {
-		a.err = err
+		a.err = withoutQuery(err, ep.url, signed.query)
 		return a
 	}
 	defer resp.Body.Close()
@@ -237,3 +246,43 @@ func (c *Client) logAttempt(ctx context.Context, op *operation, n int, a attempt
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "alicert attempt", attrs...)
 }
+
+// withoutQuery keeps a signature V3 request's query, which may hold an
+// upload's private key, out of a transport error: net/http's *url.Error
+// quotes the whole request URL, so its URL becomes the endpoint's. An error
+// that still quotes the query, or a parameter's decoded value (a
+// RoundTripper of the caller's that prints the URL), is replaced by its text
+// with those cut out, and no longer unwraps: what it wrapped may quote them
+// too.
+func withoutQuery(err error, endpointURL, query string) error {
+	if err == nil || query == "" {
+		return err
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = endpointURL
+	}
+	msg := err.Error()
+	scrubbed := strings.ReplaceAll(msg, query, "[query withheld]")
+	values, _ := url.ParseQuery(query)
+	for _, vs := range values {
+		for _, v := range vs {
+			// The value whole, then line by line: an error that quotes a
+			// PEM value with %q shows its lines between escaped newlines.
+			for _, part := range append([]string{v}, strings.Split(v, "\n")...) {
+				if len(part) >= minWithheldValue {
+					scrubbed = strings.ReplaceAll(scrubbed, part, "[value withheld]")
+				}
+			}
+		}
+	}
+	if scrubbed == msg {
+		return err
+	}
+	return errors.New(scrubbed)
+}
+
+// minWithheldValue is the shortest parameter value withoutQuery cuts out of
+// an error: a shorter one (a page number, "RSA") would mangle the message
+// and hides nothing.
+const minWithheldValue = 16

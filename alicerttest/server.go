@@ -349,8 +349,12 @@ type Request struct {
 	Action string
 	// Version is the Version parameter.
 	Version string
-	// Params holds every parameter sent except Signature and
-	// SecurityToken, which are secrets.
+	// Params holds every parameter sent, from the query and the form body
+	// alike, except Signature and SecurityToken, which are secrets. The
+	// value of a private key (UploadUserCertificate's Key,
+	// SignPrivateKey and EncryptPrivateKey) is replaced by
+	// RedactedPrivateKey: under signature V3 it travels in the URL, and
+	// the record is often printed by a failing test.
 	Params url.Values
 	// Time is when the request arrived, by the server's clock.
 	Time time.Time
@@ -368,8 +372,20 @@ func newRequest(params url.Values, now time.Time) Request {
 	}
 	r.Params.Del("Signature")
 	r.Params.Del("SecurityToken")
+	for _, name := range privateKeyParams {
+		if _, ok := r.Params[name]; ok {
+			r.Params[name] = []string{RedactedPrivateKey}
+		}
+	}
 	return r
 }
+
+// RedactedPrivateKey stands in Request.Params for a private key that was
+// sent.
+const RedactedPrivateKey = "[private key withheld]"
+
+// privateKeyParams are the parameters that carry a private key.
+var privateKeyParams = [...]string{"Key", "SignPrivateKey", "EncryptPrivateKey"}
 
 func cloneValues(v url.Values) url.Values {
 	out := make(url.Values, len(v))
