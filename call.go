@@ -3,6 +3,7 @@ package alicert
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,11 @@ type operation struct {
 	// created; check with DescribeCertificateState or the console before
 	// trying again".
 	unknownHint string
+	// doneWhen, if set, recognises the error a repeat gets when an earlier
+	// attempt of the same call, whose answer was lost, already did the
+	// work (a delete that finds its target gone). It is consulted only
+	// after such an attempt; the call then succeeds.
+	doneWhen func(*APIError) bool
 }
 
 // unknown wraps cause, from an attempt that may have reached the service, in
@@ -101,6 +107,7 @@ func (a *attempt) failed() bool { return a.status < 200 || a.status > 299 }
 // response.go).
 func (c *Client) send(ctx context.Context, op *operation, params []signature.Param, out any) error {
 	ep := c.endpoints[op.api]
+	mayHaveActed := false // an earlier attempt may have reached the service and acted
 	for n := 1; ; n++ {
 		cred, err := c.creds.get()
 		if err != nil {
@@ -120,6 +127,10 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 		if result == outSuccess {
 			return nil
 		}
+		if mayHaveActed && op.alreadyDone(err) {
+			return markDone(err, out)
+		}
+		mayHaveActed = mayHaveActed || result.mayHaveActed()
 		next := decide(op.kind, result)
 		switch {
 		case next.unknown:
@@ -131,6 +142,24 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 			return fmt.Errorf("alicert: %s: gave up waiting to retry (%w) after: %w", op.action, werr, err)
 		}
 	}
+}
+
+// alreadyDone reports an error that, after an attempt that may have acted,
+// means that the work is done (see operation.doneWhen).
+func (op *operation) alreadyDone(err error) bool {
+	var e *APIError
+	return op.doneWhen != nil && errors.As(err, &e) && op.doneWhen(e)
+}
+
+// markDone gives out, the output of a call whose work an earlier attempt
+// did, the request id of the answer that said so.
+func markDone(err error, out any) error {
+	var e *APIError
+	if errors.As(err, &e) {
+		doc, _ := json.Marshal(map[string]string{"RequestId": e.RequestID})
+		_ = json.Unmarshal(doc, out)
+	}
+	return nil
 }
 
 // exchange signs and sends one attempt and reads its response.

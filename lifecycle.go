@@ -73,8 +73,6 @@ var packageProductCodes = append(append([]string(nil), productCodes...),
 // maxUploadName is the longest certificate name UploadUserCertificate takes.
 const maxUploadName = wire.MaxUploadName
 
-// maxClientToken is the longest ClientToken the service takes.
-const maxClientToken = wire.MaxClientToken
 
 // CreateCertificateWithCsrRequestInput is the input of
 // CreateCertificateWithCsrRequest.
@@ -609,40 +607,18 @@ func (s *CASService) UploadUserCertificate(ctx context.Context, in *UploadUserCe
 	return invoke[UploadUserCertificateOutput](ctx, s.owner(), opUploadUserCertificate, in)
 }
 
-// DeleteUserCertificateInput is the input of DeleteUserCertificate.
+// DeleteUserCertificateInput is the input of DeleteUserCertificate. It
+// sends CertId and nothing else: the official model
+// (cas-20200407 DeleteUserCertificateRequest) has that one field.
 type DeleteUserCertificateInput struct {
 	// CertID is the certificate's id.
 	CertID int64 `url:"CertId"`
-	// ClientToken makes the request idempotent: the service answers a
-	// repeat of a token as it answered the first. Empty means a fresh
-	// random token per call, shared by the call's attempts. At most 64
-	// ASCII characters.
-	ClientToken string `url:"-"`
 }
 
 func (in *DeleteUserCertificateInput) validate() []FieldError {
 	var p problems
 	p.positiveID("CertID", in.CertID)
-	if len(in.ClientToken) > maxClientToken {
-		p.add("ClientToken", fmt.Sprintf("is %d characters long; at most %d are allowed", len(in.ClientToken), maxClientToken))
-	}
-	for _, r := range in.ClientToken {
-		if r < 0x21 || r > 0x7e {
-			p.add("ClientToken", "must be printable ASCII without spaces")
-			break
-		}
-	}
 	return p
-}
-
-// encodeExtra sends ClientToken, or a fresh one: encoded once per call, it
-// is the same in every attempt, which is what makes a retry safe.
-func (in *DeleteUserCertificateInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
-	token := in.ClientToken
-	if token == "" {
-		token = newNonce() // 128 random bits, like a SignatureNonce
-	}
-	return append(params, signature.Param{Key: "ClientToken", Value: token}), nil
 }
 
 // DeleteUserCertificateOutput is the output of DeleteUserCertificate.
@@ -651,14 +627,32 @@ type DeleteUserCertificateOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-// opDeleteUserCertificate is retried like a read: every attempt of a call
-// carries the same ClientToken, which the service documents as making the
-// request idempotent, so an attempt whose answer was lost can be sent
-// again and is answered as the first.
-var opDeleteUserCertificate = &operation{action: "DeleteUserCertificate", kind: opRead}
+// opDeleteUserCertificate is retried like a read. The official model
+// offers no idempotency token (DeleteUserCertificateRequest has CertId
+// alone) and documents no idempotency either; what makes a repeat safe is
+// what it is: "Deletes an expired, revoked, or manually uploaded
+// certificate" (the model's summary) named by CertId, so a second attempt
+// can only delete that same certificate, and creates nothing. When an
+// earlier attempt of the call may have deleted it, the repeat finds it gone
+// (see certGone) and the call reports it deleted.
+var opDeleteUserCertificate = &operation{action: "DeleteUserCertificate", kind: opRead, doneWhen: certGone}
 
-// DeleteUserCertificate deletes an uploaded or expired certificate. It is
-// retried on throttling, 5xx and network failures (see ClientToken).
+// certGone reports the answer a DeleteUserCertificate of a certificate that
+// no longer exists gets. The API reference lists only the common error
+// codes for DeleteUserCertificate, so none is documented for it; this is
+// the answer of alicerttest, whose doc marks the code as its own:
+// InvalidParameter, the one parameter being CertId (which the client has
+// already checked to be a positive id).
+func certGone(e *APIError) bool { return e.Code == codeInvalidParameter }
+
+// codeInvalidParameter is the service's code for a parameter value it
+// refuses.
+const codeInvalidParameter = "InvalidParameter"
+
+// DeleteUserCertificate deletes a certificate: the model's summary says an
+// expired, revoked or manually uploaded one. It is retried on throttling,
+// 5xx and network failures; when an attempt whose answer was lost may have
+// deleted the certificate, a repeat that finds it gone reports success.
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-deleteusercertificate
 func (s *CASService) DeleteUserCertificate(ctx context.Context, in *DeleteUserCertificateInput) (*DeleteUserCertificateOutput, error) {

@@ -177,8 +177,7 @@ func TestValidationDeleteUserCertificate(t *testing.T) {
 	}
 	valRun(t, "DeleteUserCertificate", []valCase{
 		{"nil input", del(nil), []string{"CertID"}},
-		{"ClientToken too long", del(&DeleteUserCertificateInput{CertID: 1, ClientToken: strings.Repeat("t", 65)}), []string{"ClientToken"}},
-		{"ClientToken with a space", del(&DeleteUserCertificateInput{CertID: 1, ClientToken: "a b"}), []string{"ClientToken"}},
+		{"negative id", del(&DeleteUserCertificateInput{CertID: -1}), []string{"CertID"}},
 	})
 }
 

@@ -268,9 +268,10 @@ func wireCases() []wireCase {
 			action: "DeleteUserCertificate", api: apiCAS,
 			reply: `{"RequestId":"REQ-DUC"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.CAS.DeleteUserCertificate(ctx, &DeleteUserCertificateInput{CertID: 9007199254740996, ClientToken: "tok-1"})
+				return c.CAS.DeleteUserCertificate(ctx, &DeleteUserCertificateInput{CertID: 9007199254740996})
 			},
-			form:    map[string]string{"CertId": "9007199254740996", "ClientToken": "tok-1"},
+			form:    map[string]string{"CertId": "9007199254740996"},
+			absent:  []string{"ClientToken"},
 			checkFn: func(t *testing.T, out any) { assert.Equal(t, "REQ-DUC", out.(*DeleteUserCertificateOutput).RequestID) },
 		},
 		{

@@ -50,8 +50,6 @@ const (
 	defaultPackageTotal = 20
 	// maxUploadName is the longest name UploadUserCertificate takes.
 	maxUploadName = wire.MaxUploadName
-	// maxClientToken is the longest ClientToken the service takes.
-	maxClientToken = wire.MaxClientToken
 	// firstUserCertID starts the ids of uploaded and seeded certificates:
 	// even, like those of issued ones, above 2^53, and apart from them.
 	firstUserCertID = 1<<54 + 2
@@ -94,7 +92,6 @@ type lifecycleState struct {
 	lastID  int64
 	revoked map[int64]time.Time // order id -> when it was revoked
 	quota   map[string]int64    // specification -> certificates bought
-	tokens  map[string]int64    // DeleteUserCertificate ClientToken -> CertId
 }
 
 func newLifecycleState() *lifecycleState {
@@ -103,7 +100,6 @@ func newLifecycleState() *lifecycleState {
 		lastID:  firstUserCertID,
 		revoked: make(map[int64]time.Time),
 		quota:   make(map[string]int64),
-		tokens:  make(map[string]int64),
 	}
 }
 
@@ -881,24 +877,16 @@ type requestIDResponse struct {
 	RequestID string `json:"RequestId"`
 }
 
-// deleteUserCertificate deletes an uploaded or expired certificate. A
-// ClientToken seen before with the same certificate is answered as the
-// first request was.
+// deleteUserCertificate deletes an uploaded or expired certificate. The
+// model (DeleteUserCertificateRequest) has CertId alone: anything else sent
+// is ignored, as every parameter no action takes is.
 func (s *Server) deleteUserCertificate(c *call) (any, *apiError) {
 	id, e := idParam(c, "CertId")
 	if e != nil {
 		return nil, e
 	}
-	token := c.get("ClientToken")
-	if len(token) > maxClientToken {
-		return nil, invalid("ClientToken", fmt.Sprintf("the token has more than %d characters", maxClientToken))
-	}
 	l := s.life
 	l.mu.Lock()
-	if token != "" && l.tokens[token] == id {
-		l.mu.Unlock()
-		return requestIDResponse{RequestID: c.requestID}, nil
-	}
 	if u := l.byID[id]; u != nil {
 		defer l.mu.Unlock()
 		if !u.upload && c.now.Before(u.notAfter) {
@@ -906,14 +894,14 @@ func (s *Server) deleteUserCertificate(c *call) (any, *apiError) {
 		}
 		delete(l.byID, id)
 		l.certs = slices.DeleteFunc(l.certs, func(x *userCert) bool { return x == u })
-		if token != "" {
-			l.tokens[token] = id
-		}
 		return requestIDResponse{RequestID: c.requestID}, nil
 	}
 	l.mu.Unlock()
 	o := s.orderOfCert(id)
 	if o == nil {
+		// The API reference lists only common errors for this action:
+		// this answer to a certificate that does not exist (or no longer
+		// does) is the fake's own (see the package doc).
 		return nil, invalid("CertId", fmt.Sprintf("there is no certificate %d", id))
 	}
 	chain, _, err := s.issued(o, c.now)
@@ -926,11 +914,6 @@ func (s *Server) deleteUserCertificate(c *call) (any, *apiError) {
 	s.mu.Lock()
 	o.certDeleted = true
 	s.mu.Unlock()
-	if token != "" {
-		l.mu.Lock()
-		l.tokens[token] = id
-		l.mu.Unlock()
-	}
 	return requestIDResponse{RequestID: c.requestID}, nil
 }
 

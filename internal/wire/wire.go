@@ -73,8 +73,6 @@ const (
 	MaxKMSSubjectAlternativeNames = 10
 	// MaxUploadName is the longest name of an uploaded certificate.
 	MaxUploadName = 64
-	// MaxClientToken is the longest idempotence token.
-	MaxClientToken = 64
 	// WindowMinutes is how far a request's time may be from the service's
 	// clock, either way, in minutes.
 	WindowMinutes = 15
