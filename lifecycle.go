@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -73,6 +74,25 @@ var packageProductCodes = append(append([]string(nil), productCodes...),
 // maxUploadName is the longest certificate name UploadUserCertificate takes.
 const maxUploadName = wire.MaxUploadName
 
+// checkUploadName reports a Name the model's rule refuses: more than 63
+// characters, or one that is not a letter, a digit or an underscore.
+// "Letters" is read as the ASCII ones: the model's English text says no
+// more, and a name the service may read differently is not worth a failed
+// upload.
+func checkUploadName(p *problems, name string) {
+	if strings.TrimSpace(name) == "" {
+		return // reported as required
+	}
+	if n := utf8.RuneCountInString(name); n > maxUploadName {
+		p.add("Name", fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxUploadName))
+	}
+	for _, r := range name {
+		if !(r < utf8.RuneSelf && (isLetter(byte(r)) || isDigit(byte(r)) || r == '_')) {
+			p.add("Name", fmt.Sprintf("may hold only letters, digits and underscores (_); %s is none of them", strconv.QuoteRune(r)))
+			return
+		}
+	}
+}
 
 // CreateCertificateWithCsrRequestInput is the input of
 // CreateCertificateWithCsrRequest.
@@ -512,8 +532,11 @@ func (s *CASService) GetUserCertificateDetail(ctx context.Context, in *GetUserCe
 
 // UploadUserCertificateInput is the input of UploadUserCertificate.
 type UploadUserCertificateInput struct {
-	// Name names the certificate: at most 64 characters, unique in the
-	// account (the service refuses a second certificate of the same name).
+	// Name names the certificate: up to 63 letters (A-Z, a-z), digits and
+	// underscores, as the model says ("The name can be up to 63
+	// characters long and can contain letters, digits, and underscores
+	// (_)"), and unique in the account ("Certificate names must be unique
+	// for each user").
 	Name string `url:"Name"`
 	// Cert is the certificate PEM, leaf first, optionally followed by its
 	// chain.
@@ -531,9 +554,7 @@ type UploadUserCertificateInput struct {
 func (in *UploadUserCertificateInput) validate() []FieldError {
 	var p problems
 	p.required("Name", in.Name)
-	if n := utf8.RuneCountInString(in.Name); n > maxUploadName {
-		p.add("Name", fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxUploadName))
-	}
+	checkUploadName(&p, in.Name)
 	checkUploadPair(&p, in.Cert, in.Key)
 	checkTags(&p, in.Tags)
 	return p

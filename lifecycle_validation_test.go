@@ -132,7 +132,10 @@ func TestValidationUploadUserCertificate(t *testing.T) {
 		{"nil input", func(ctx context.Context, c *Client) (any, error) {
 			return valOut(c.CAS.UploadUserCertificate(ctx, nil))
 		}, []string{"Name", "Cert", "Key"}},
-		{"Name too long", with(func(in *UploadUserCertificateInput) { in.Name = strings.Repeat("n", 65) }), []string{"Name"}},
+		{"Name too long", with(func(in *UploadUserCertificateInput) { in.Name = strings.Repeat("n", 64) }), []string{"Name"}},
+		{"Name with a hyphen", with(func(in *UploadUserCertificateInput) { in.Name = "web-2025" }), []string{"Name"}},
+		{"Name with a dot", with(func(in *UploadUserCertificateInput) { in.Name = "www.example.com" }), []string{"Name"}},
+		{"Name with a space", with(func(in *UploadUserCertificateInput) { in.Name = "my cert" }), []string{"Name"}},
 		{"Cert not PEM", with(func(in *UploadUserCertificateInput) { in.Cert = "MIIB..." }), []string{"Cert"}},
 		{"Cert and Key swapped", with(func(in *UploadUserCertificateInput) { in.Cert, in.Key = key, cert }), []string{"Cert", "Key"}},
 		{"Key of another certificate", with(func(in *UploadUserCertificateInput) { in.Key = otherKey }), []string{"Key"}},

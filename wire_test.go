@@ -252,11 +252,11 @@ func wireCases() []wireCase {
 			reply: `{"RequestId":"REQ-UUC","CertId":9007199254740996,"ResourceId":"cas-upload-xki1d0"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.CAS.UploadUserCertificate(ctx, &UploadUserCertificateInput{
-					Name: "upload example.com/2025 证书", Cert: cert, Key: key, ResourceGroupID: "rg-aek2",
+					Name: "upload_example_com_2025", Cert: cert, Key: key, ResourceGroupID: "rg-aek2",
 					Tags: []Tag{{Key: "env", Value: "prod"}},
 				})
 			},
-			form:   map[string]string{"Name": "upload example.com/2025 证书", "Cert": cert, "Key": key, "ResourceGroupId": "rg-aek2"},
+			form:   map[string]string{"Name": "upload_example_com_2025", "Cert": cert, "Key": key, "ResourceGroupId": "rg-aek2"},
 			absent: []string{"Tags"},
 			checkFn: func(t *testing.T, out any) {
 				o := out.(*UploadUserCertificateOutput)

@@ -787,6 +787,13 @@ type uploadResponse struct {
 	RequestID  string `json:"RequestId"`
 }
 
+// notNameRune reports a character an upload's Name may not hold: the model
+// (UploadUserCertificateRequest) allows "letters, digits, and underscores
+// (_)", read here as ASCII ones.
+func notNameRune(r rune) bool {
+	return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_')
+}
+
 // uploadUserCertificate stores a certificate and its key under a name
 // unique in the account.
 func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
@@ -796,6 +803,8 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 		return nil, missing("Name")
 	case utf8.RuneCountInString(name) > maxUploadName:
 		return nil, invalid("Name", fmt.Sprintf("the name has more than %d characters", maxUploadName))
+	case strings.IndexFunc(name, notNameRune) >= 0:
+		return nil, invalid("Name", "the name can contain letters, digits, and underscores (_)")
 	}
 	for _, p := range []string{"Cert", "Key"} {
 		if strings.TrimSpace(c.get(p)) == "" {
