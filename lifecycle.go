@@ -112,7 +112,9 @@ type CreateCertificateWithCsrRequestInput struct {
 	// ValidateType is how domain control is proved: ValidateDNS or
 	// ValidateFile.
 	ValidateType ValidateType `url:"ValidateType"`
-	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...: at most 20, each key
+	// non-empty, of up to 128 characters and without http:// or https://
+	// (CreateCertificateWithCsrRequestRequestTags).
 	Tags []Tag `url:"-"`
 }
 
@@ -132,7 +134,7 @@ func (in *CreateCertificateWithCsrRequestInput) validate() []FieldError {
 		}
 	}
 	oneOf(&p, "ValidateType", in.ValidateType, ValidateDNS, ValidateFile)
-	checkTags(&p, in.Tags)
+	checkTags(&p, in.Tags, tagRules{maxTags: 20, maxKey: 128, keyRequired: true, noURLInKey: true})
 	return p
 }
 
@@ -547,7 +549,9 @@ type UploadUserCertificateInput struct {
 	Key string `url:"Key"`
 	// ResourceGroupID is the resource group to put it in.
 	ResourceGroupID string `url:"ResourceGroupId,omitempty"`
-	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; the model
+	// (UploadUserCertificateRequestTags) states no limit, and none is
+	// checked.
 	Tags []Tag `url:"-"`
 }
 
@@ -556,7 +560,7 @@ func (in *UploadUserCertificateInput) validate() []FieldError {
 	p.required("Name", in.Name)
 	checkUploadName(&p, in.Name)
 	checkUploadPair(&p, in.Cert, in.Key)
-	checkTags(&p, in.Tags)
+	checkTags(&p, in.Tags, tagRules{})
 	return p
 }
 
@@ -809,7 +813,10 @@ type RenewCertificateOrderForPackageRequestInput struct {
 	// CreateCertificateWithCsrRequestInput.Csr; empty has the service make
 	// a key and CSR for the order's domain.
 	Csr string `url:"Csr,omitempty"`
-	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...: at most 20, each key
+	// non-empty, of up to 128 characters and without http:// or https://,
+	// each value of up to 128 characters
+	// (RenewCertificateOrderForPackageRequestRequestTags).
 	Tags []Tag `url:"-"`
 }
 
@@ -819,7 +826,7 @@ func (in *RenewCertificateOrderForPackageRequestInput) validate() []FieldError {
 	if in.Csr != "" {
 		checkOrderCSR(&p, "Csr", in.Csr)
 	}
-	checkTags(&p, in.Tags)
+	checkTags(&p, in.Tags, tagRules{maxTags: 20, maxKey: 128, maxValue: 128, keyRequired: true, noURLInKey: true})
 	return p
 }
 

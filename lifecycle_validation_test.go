@@ -140,8 +140,6 @@ func TestValidationUploadUserCertificate(t *testing.T) {
 		{"Cert and Key swapped", with(func(in *UploadUserCertificateInput) { in.Cert, in.Key = key, cert }), []string{"Cert", "Key"}},
 		{"Key of another certificate", with(func(in *UploadUserCertificateInput) { in.Key = otherKey }), []string{"Key"}},
 		{"Key not PEM", with(func(in *UploadUserCertificateInput) { in.Key = "secret" }), []string{"Key"}},
-		{"too many tags", with(func(in *UploadUserCertificateInput) { in.Tags = make([]Tag, 21) }),
-			append([]string{"Tags"}, lcTagKeys(21)...)},
 	})
 }
 

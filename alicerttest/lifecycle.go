@@ -336,7 +336,7 @@ func (s *Server) createCertificateWithCsrRequest(c *call) (any, *apiError) {
 	default:
 		return nil, invalid("ValidateType", fmt.Sprintf("%q is not DNS or FILE", v))
 	}
-	if e := checkTags(c); e != nil {
+	if e := checkTags(c, csrOrderTagLimits()); e != nil {
 		return nil, e
 	}
 	o := s.newCSROrder(domain, c.get("ValidateType"), code, csr, c.now)
@@ -822,7 +822,7 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 	if k, ok := pub.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(certs[0].PublicKey) {
 		return nil, invalid("Key", "the private key does not match the certificate")
 	}
-	if e := checkTags(c); e != nil {
+	if e := checkTags(c, uploadTagLimits()); e != nil {
 		return nil, e
 	}
 	l := s.life
@@ -1001,7 +1001,7 @@ func (s *Server) renewCertificateOrderForPackageRequest(c *call) (any, *apiError
 			return nil, e
 		}
 	}
-	if e := checkTags(c); e != nil {
+	if e := checkTags(c, renewTagLimits()); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()

@@ -32,3 +32,26 @@ func TestFakeUploadNameFollowsTheModel(t *testing.T) {
 	res := upload("Web_2025_" + strings.Repeat("n", 54))
 	require.Equal(t, http.StatusOK, res.status, "63 letters, digits and underscores: %s", res.body)
 }
+
+// TestFakeTagLimitsFollowEachModel: CreateCertificateWithCsrRequest takes
+// tag keys of up to 128 characters, CreateCertificateRequest up to 64, and
+// UploadUserCertificate states no limit.
+func TestFakeTagLimitsFollowEachModel(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	csr := csrPEM(t, "www.example.com", "www.example.com")
+	res := raw{params: with(withCsr(csr), "Tags.1.Key", strings.Repeat("k", 128), "Tags.1.Value", "v")}.send(t, srv)
+	assert.Equal(t, http.StatusOK, res.status, "a 128-character key: %s", res.body)
+	res = raw{params: with(withCsr(csr), "Tags.1.Key", strings.Repeat("k", 129), "Tags.1.Value", "v")}.send(t, srv)
+	assert.Equal(t, "InvalidParameter", res.doc.Code, "a 129-character key")
+
+	order := map[string]string{"Action": "CreateCertificateRequest", "Version": casVersion, "Domain": "www.example.com",
+		"ValidateType": "DNS", "Username": "Zhang San", "Phone": "13800000000", "Email": "ops@example.com"}
+	res = raw{params: with(order, "Tags.1.Key", strings.Repeat("k", 65), "Tags.1.Value", "v")}.send(t, srv)
+	assert.Equal(t, "InvalidParameter", res.doc.Code, "a 65-character key: %s", res.body)
+
+	certPEM, keyPEM := selfSigned(t)
+	res = raw{params: map[string]string{"Action": "UploadUserCertificate", "Version": casVersion, "Name": "tagged",
+		"Cert": certPEM, "Key": keyPEM, "Tags.25.Key": strings.Repeat("k", 300), "Tags.25.Value": strings.Repeat("v", 300)}}.send(t, srv)
+	assert.Equal(t, http.StatusOK, res.status, "no limit stated for an upload's tags: %s", res.body)
+}

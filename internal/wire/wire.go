@@ -66,8 +66,6 @@ func LookupProduct(code string) (Product, bool) {
 
 // Documented limits.
 const (
-	// MaxTags is the most tags an order or upload takes.
-	MaxTags = 20
 	// MaxKMSSubjectAlternativeNames is the most names KMS CreateCertificate
 	// takes.
 	MaxKMSSubjectAlternativeNames = 10
