@@ -144,7 +144,8 @@ func (s *DNSService) AddDomainRecord(ctx context.Context, in *AddDomainRecordInp
 	return invoke[AddDomainRecordOutput](ctx, s.owner(), opAddDomainRecord, in)
 }
 
-// maxDNSPageSize is the largest PageSize DescribeSubDomainRecords accepts.
+// maxDNSPageSize is the largest PageSize DescribeSubDomainRecords accepts:
+// "Maximum value: **100**" (the model's PageSize).
 const maxDNSPageSize = 100
 
 // DescribeSubDomainRecordsInput is the input of DescribeSubDomainRecords.

@@ -30,6 +30,12 @@ const (
 	JobTypeUser DeploymentJobType = "user"
 	// JobTypeCloud deploys to the services of other clouds (multi-cloud).
 	JobTypeCloud DeploymentJobType = "cloud"
+	// JobTypeTrustee is a hosted deployment job: "hosted deployment job
+	// available only on the China site (aliyun.com)" (the model of
+	// DescribeDeploymentJob's JobType). ListDeploymentJob filters on it;
+	// CreateDeploymentJob does not create one (its model takes cloud and
+	// user).
+	JobTypeTrustee DeploymentJobType = "trustee"
 )
 
 // DeploymentJobStatus is the status of a deployment job, and of its
@@ -87,9 +93,9 @@ var cloudProducts = map[string][]string{
 }
 
 // maxCloudResourcesPage is the page size AllCloudResources asks for. The
-// reference gives ShowSize a default of 20 and no maximum; 100 is the
-// largest page the service's other list actions document, and the fake
-// refuses more.
+// model gives ShowSize "Default value: **20**" and no maximum, so this is
+// no limit, only fewer round trips; a service that answers smaller pages
+// is read to the total it reports (allPages).
 const maxCloudResourcesPage = 100
 
 // workerPage is the page size Deploy reads workers and jobs with: the
@@ -735,22 +741,18 @@ type UpdateWorkerResourceStatusInput struct {
 	JobID int64 `url:"JobId"`
 	// WorkerID is the worker (WorkerResource.ID).
 	WorkerID int64 `url:"WorkerId"`
-	// Status is the status to set: WorkerRollback rolls the worker's
-	// resource back to its previous certificate.
+	// Status is the status to set. The model takes one value, "Valid
+	// values: - rollback" (UpdateWorkerResourceStatusRequest):
+	// WorkerRollback, which rolls the worker's resource back to its
+	// previous certificate.
 	Status string `url:"Status"`
-}
-
-// workerTargets are the statuses UpdateWorkerResourceStatus documents.
-var workerTargets = []string{
-	string(JobEditing), string(JobPending), string(JobSuccess),
-	WorkerRollback, WorkerRollbackSuccess, WorkerRollbackError,
 }
 
 func (in *UpdateWorkerResourceStatusInput) validate() []FieldError {
 	var p problems
 	p.positiveID("JobID", in.JobID)
 	p.positiveID("WorkerID", in.WorkerID)
-	oneOf(&p, "Status", in.Status, workerTargets...)
+	oneOf(&p, "Status", in.Status, WorkerRollback)
 	return p
 }
 
@@ -760,13 +762,14 @@ type UpdateWorkerResourceStatusOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-// opUpdateWorkerResourceStatus is safe to repeat: a rollback asked twice
-// puts the same previous certificate back, and a status set twice is the
-// same status.
+// opUpdateWorkerResourceStatus is retried like a read: its one value,
+// rollback, puts the worker's previous certificate back, and asking for it
+// again asks for the same certificate; nothing is created.
 var opUpdateWorkerResourceStatus = &operation{action: "UpdateWorkerResourceStatus", kind: opRead}
 
-// UpdateWorkerResourceStatus sets a worker's status; WorkerRollback rolls
-// its resource back to the certificate it served before the job. It is
+// UpdateWorkerResourceStatus rolls a worker back (Status WorkerRollback, the
+// one value the model takes): its resource gets the certificate it served
+// before the job. It is
 // retried on throttling, 5xx and network failures (see above).
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-updateworkerresourcestatus
@@ -819,7 +822,7 @@ type ListDeploymentJobInput struct {
 func (in *ListDeploymentJobInput) validate() []FieldError {
 	var p problems
 	if in.JobType != "" {
-		oneOf(&p, "JobType", in.JobType, JobTypeUser, JobTypeCloud)
+		oneOf(&p, "JobType", in.JobType, JobTypeUser, JobTypeCloud, JobTypeTrustee)
 	}
 	if in.Status != "" {
 		oneOf(&p, "Status", in.Status, JobEditing, JobPending, JobScheduling, JobProcessing, JobSuccess, JobError)

@@ -45,7 +45,9 @@ const sha256Size = 32
 // characters.
 const maxKeyDescription = 8192
 
-// maxKeyVersionsPage is the largest ListKeyVersions page.
+// maxKeyVersionsPage is the largest ListKeyVersions page: the model's
+// PageSize says "Valid values: 0 to 101", read as the bounds around 1 to
+// 100, the sizes a page can have.
 const maxKeyVersionsPage = 100
 
 // CreateKeyInput is the input of KMS CreateKey.

@@ -66,3 +66,40 @@ func fieldProblems(problems []FieldError, prefix string) []FieldError {
 	}
 	return kept
 }
+
+// TestListDeploymentJobTakesTrustee: the job types the models name, user,
+// cloud and trustee, are accepted; another is not.
+func TestListDeploymentJobTakesTrustee(t *testing.T) {
+	t.Parallel()
+	for _, jt := range []DeploymentJobType{JobTypeUser, JobTypeCloud, JobTypeTrustee, ""} {
+		assert.Empty(t, (&ListDeploymentJobInput{JobType: jt}).validate(), jt)
+	}
+	assert.Equal(t, "trustee", string(JobTypeTrustee))
+	assert.Equal(t, []string{"JobType"}, fieldsOf((&ListDeploymentJobInput{JobType: "ecs"}).validate()))
+}
+
+// TestUpdateWorkerResourceStatusTakesRollbackOnly: "Valid values: -
+// rollback".
+func TestUpdateWorkerResourceStatusTakesRollbackOnly(t *testing.T) {
+	t.Parallel()
+	assert.Empty(t, (&UpdateWorkerResourceStatusInput{JobID: 1, WorkerID: 2, Status: WorkerRollback}).validate())
+	for _, s := range []string{"editing", "pending", "success", WorkerRollbackSuccess, WorkerRollbackError} {
+		assert.Equal(t, []string{"Status"}, fieldsOf((&UpdateWorkerResourceStatusInput{JobID: 1, WorkerID: 2, Status: s}).validate()), s)
+	}
+}
+
+// TestNoPageSizeCapTheModelsDoNotState: the CAS list actions state a
+// default page size and no largest; KMS and Alidns state theirs.
+func TestNoPageSizeCapTheModelsDoNotState(t *testing.T) {
+	t.Parallel()
+	const huge = 1 << 20
+	assert.Empty(t, (&ListCloudResourcesInput{ShowSize: huge}).validate())
+	assert.Empty(t, (&ListContactInput{ShowSize: huge}).validate())
+	assert.Empty(t, (&ListDeploymentJobInput{ShowSize: huge}).validate())
+	assert.Empty(t, (&ListWorkerResourceInput{JobID: 1, ShowSize: huge}).validate())
+	assert.Empty(t, (&ListUserCertificateOrderInput{ShowSize: huge}).validate())
+	assert.Equal(t, []string{"PageSize"}, fieldsOf((&ListKeyVersionsInput{KeyID: "k", PageSize: 101}).validate()),
+		"ListKeyVersions: Valid values: 0 to 101")
+	assert.Equal(t, []string{"PageSize"}, fieldsOf((&DescribeSubDomainRecordsInput{SubDomain: "a.example.com", PageSize: 101}).validate()),
+		"DescribeSubDomainRecords: Maximum value: 100")
+}

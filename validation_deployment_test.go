@@ -104,6 +104,10 @@ func TestValidationUpdateWorkerResourceStatus(t *testing.T) {
 	valRun(t, "UpdateWorkerResourceStatus", []valCase{
 		{"nil input", with(nil), []string{"JobID", "WorkerID", "Status"}},
 		{"Status processing", with(&UpdateWorkerResourceStatusInput{JobID: 1, WorkerID: 2, Status: "processing"}), []string{"Status"}},
+		// The model takes rollback alone.
+		{"Status success", with(&UpdateWorkerResourceStatusInput{JobID: 1, WorkerID: 2, Status: "success"}), []string{"Status"}},
+		{"Status editing", with(&UpdateWorkerResourceStatusInput{JobID: 1, WorkerID: 2, Status: "editing"}), []string{"Status"}},
+		{"Status rollback_success", with(&UpdateWorkerResourceStatusInput{JobID: 1, WorkerID: 2, Status: WorkerRollbackSuccess}), []string{"Status"}},
 	})
 }
 

@@ -55,3 +55,19 @@ func TestFakeTagLimitsFollowEachModel(t *testing.T) {
 		"Cert": certPEM, "Key": keyPEM, "Tags.25.Key": strings.Repeat("k", 300), "Tags.25.Value": strings.Repeat("v", 300)}}.send(t, srv)
 	assert.Equal(t, http.StatusOK, res.status, "no limit stated for an upload's tags: %s", res.body)
 }
+
+// TestFakeWorkerStatusRollbackOnlyAndTrusteeJobs: UpdateWorkerResourceStatus
+// takes Status rollback alone; ListDeploymentJob takes JobType trustee.
+func TestFakeWorkerStatusRollbackOnlyAndTrusteeJobs(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	for _, status := range []string{"success", "editing", "pending", "rollback_success", "rollback_error"} {
+		res := call(t, srv, "Action", "UpdateWorkerResourceStatus", "JobId", "8888", "WorkerId", "22488", "Status", status)
+		assert.Equal(t, "InvalidParameter", res.doc.Code, status)
+		assert.Contains(t, res.doc.Message, `"Status"`, status)
+	}
+	res := call(t, srv, "Action", "ListDeploymentJob", "JobType", "trustee")
+	assert.Equal(t, http.StatusOK, res.status, "%s", res.body)
+	res = call(t, srv, "Action", "ListDeploymentJob", "JobType", "ecs")
+	assert.Equal(t, "InvalidParameter", res.doc.Code)
+}
