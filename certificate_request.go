@@ -82,8 +82,8 @@ type CreateCertificateRequestInput struct {
 	// "geotrust-dv-w-starter" (GeoTrust wildcard DV). Empty means the
 	// service default. The account needs a resource plan for it.
 	ProductCode string `url:"ProductCode,omitempty"`
-	// Username is the applicant's name. Required: the service refuses an
-	// order without it.
+	// Username is the applicant's name. Required ("This parameter is
+	// required", the model's Username, Phone and Email).
 	Username string `url:"Username,omitempty"`
 	// Phone is the applicant's phone number. Required.
 	Phone string `url:"Phone,omitempty"`
@@ -125,8 +125,9 @@ func (in *CreateCertificateRequestInput) encodeExtra(params []signature.Param) (
 	return appendTags(params, in.Tags), nil
 }
 
-// checkContact reports a missing applicant contact: the service answers
-// MissingParameter for each, so an order without them can never be placed.
+// checkContact reports a missing applicant contact: the model marks
+// Username, Phone and Email "This parameter is required", so an order
+// without them is not sent.
 func checkContact(p *problems, username, phone, email string) {
 	p.required("Username", username)
 	p.required("Phone", phone)

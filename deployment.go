@@ -500,16 +500,16 @@ type UpdateDeploymentJobStatusOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-// opUpdateDeploymentJobStatus is safe to repeat: it sets the job's status
-// to a value, and setting the same value again changes nothing. An
-// attempt lost after the service acted, then repeated, at worst asks a job
-// that has moved on for a status it can no longer take, and the service
-// refuses that without acting; DescribeDeploymentJob tells what happened.
+// opUpdateDeploymentJobStatus is retried like a read: the model's Status is
+// "The desired status of the deployment task" (pending, scheduling or
+// editing), a value to set rather than a thing to create, so a repeat asks
+// for the same status again. The model documents no idempotency: after a
+// failure DescribeDeploymentJob tells what the job's status is.
 var opUpdateDeploymentJobStatus = &operation{action: "UpdateDeploymentJobStatus", kind: opRead}
 
 // UpdateDeploymentJobStatus sets a job's status: JobPending starts a job
-// in JobEditing. Setting a status is idempotent, so the call is retried on
-// throttling, 5xx and network failures.
+// in JobEditing. A repeat asks for the same status (see above), so the call
+// is retried on throttling, 5xx and network failures.
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-updatedeploymentjobstatus
 func (s *CASService) UpdateDeploymentJobStatus(ctx context.Context, in *UpdateDeploymentJobStatusInput) (*UpdateDeploymentJobStatusOutput, error) {
@@ -795,8 +795,11 @@ type DeleteDeploymentJobOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-// opDeleteDeploymentJob is safe to repeat: the service marks the job
-// deleted (Del), and marking it again changes nothing; nothing is created.
+// opDeleteDeploymentJob is retried like a read: it "Deletes a certificate
+// deployment task" (the model's summary) named by JobId, so a repeat can
+// only delete that same job, and creates nothing; DescribeDeploymentJob's
+// Del ("Indicates whether the deployment job was deleted") tells whether
+// it is.
 var opDeleteDeploymentJob = &operation{action: "DeleteDeploymentJob", kind: opRead}
 
 // DeleteDeploymentJob deletes a job that is not running. It is retried on

@@ -707,11 +707,11 @@ type DeleteCertificateRequestOutput struct {
 }
 
 // The order operations below (delete, cancel, revoke) are not repeated once
-// the request may have reached the service. The service documents each
-// only for orders in given states and documents no idempotence token: an
-// attempt that acted moves the order out of those states, so a repeat
-// would be refused and report a failure for a call that succeeded. The
-// caller is told instead that the outcome is unknown, and how to look.
+// the request may have reached the service. Their models take an OrderId
+// and no idempotence token, and describe each for orders in given states:
+// an attempt that acted may have moved the order out of them, so a repeat
+// could report a failure for a call that succeeded. The caller is told
+// instead that the outcome is unknown, and how to look.
 
 var opDeleteCertificateRequest = &operation{
 	action: "DeleteCertificateRequest",
