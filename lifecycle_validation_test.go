@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -141,14 +140,6 @@ func TestValidationUploadUserCertificate(t *testing.T) {
 		{"Key of another certificate", with(func(in *UploadUserCertificateInput) { in.Key = otherKey }), []string{"Key"}},
 		{"Key not PEM", with(func(in *UploadUserCertificateInput) { in.Key = "secret" }), []string{"Key"}},
 	})
-}
-
-func lcTagKeys(n int) []string {
-	keys := make([]string, n)
-	for i := range keys {
-		keys[i] = "Tags[" + strconv.Itoa(i) + "].Key"
-	}
-	return keys
 }
 
 // TestValidationUploadNeverQuotesKey: whatever is wrong with the pair, no
