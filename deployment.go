@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/alicert/alicert/internal/signature"
 )
@@ -388,11 +387,6 @@ func (s *CASService) ListContact(ctx context.Context, in *ListContactInput) (*Li
 	return invoke[ListContactOutput](ctx, s.owner(), opListContact, in)
 }
 
-// maxJobName bounds a job name: the service documents no limit, and a
-// name is what finds a job again after an unknown outcome, so it is kept
-// to what every console shows whole.
-const maxJobName = 64
-
 // CreateDeploymentJobInput is the input of CreateDeploymentJob.
 type CreateDeploymentJobInput struct {
 	// Name names the job. Give every job a name of its own: after an
@@ -426,14 +420,12 @@ func (in *CreateDeploymentJobInput) validate() []FieldError {
 	return p
 }
 
+// checkJobName reports a missing job name: "This parameter is required"
+// (the model's Name, "The name of the deployment task"), which states no
+// length and no alphabet, and none is checked.
 func checkJobName(p *problems, name string) {
-	switch {
-	case strings.TrimSpace(name) == "":
+	if strings.TrimSpace(name) == "" {
 		p.add("Name", "is required")
-	case utf8.RuneCountInString(name) > maxJobName:
-		p.add("Name", fmt.Sprintf("is %d characters long; at most %d are allowed", utf8.RuneCountInString(name), maxJobName))
-	case strings.ContainsAny(name, "\r\n\t"):
-		p.add("Name", "must be one line")
 	}
 }
 

@@ -103,3 +103,14 @@ func TestNoPageSizeCapTheModelsDoNotState(t *testing.T) {
 	assert.Equal(t, []string{"PageSize"}, fieldsOf((&DescribeSubDomainRecordsInput{SubDomain: "a.example.com", PageSize: 101}).validate()),
 		"DescribeSubDomainRecords: Maximum value: 100")
 }
+
+// TestDeploymentJobNameHasNoInventedLimit: the model's Name is required
+// and states no length or alphabet.
+func TestDeploymentJobNameHasNoInventedLimit(t *testing.T) {
+	t.Parallel()
+	in := &CreateDeploymentJobInput{Name: strings.Repeat("j", 200) + "\nsecond line", JobType: JobTypeUser,
+		CertIDs: []int64{1}, ResourceIDs: []int64{2}, ContactIDs: []int64{3}}
+	assert.Empty(t, fieldProblems(in.validate(), "Name"))
+	in.Name = " "
+	assert.Equal(t, []string{"Name"}, fieldsOf(fieldProblems(in.validate(), "Name")))
+}
