@@ -134,7 +134,8 @@ var opAddDomainRecord = &operation{
 
 // AddDomainRecord adds a DNS record to a domain hosted in Alibaba Cloud DNS.
 // The service refuses a record identical to an existing one with the error
-// code DomainRecordDuplicate.
+// code DomainRecordDuplicate ("The domain record is duplicated.", the API
+// reference's error codes).
 //
 // Like every create, it is not retried once the request may have reached the
 // service: such a failure matches ErrOutcomeUnknown.
@@ -144,7 +145,8 @@ func (s *DNSService) AddDomainRecord(ctx context.Context, in *AddDomainRecordInp
 	return invoke[AddDomainRecordOutput](ctx, s.owner(), opAddDomainRecord, in)
 }
 
-// maxDNSPageSize is the largest PageSize DescribeSubDomainRecords accepts.
+// maxDNSPageSize is the largest PageSize DescribeSubDomainRecords accepts:
+// "Maximum value: **100**" (the model's PageSize).
 const maxDNSPageSize = 100
 
 // DescribeSubDomainRecordsInput is the input of DescribeSubDomainRecords.
@@ -273,11 +275,11 @@ type DeleteDomainRecordOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-// opDeleteDomainRecord is retried like a read. Repeating a delete cannot do
-// harm: record ids are never reused, so a second attempt can only delete the
-// same record, and when the first attempt already did, the service answers
-// DomainRecordNotBelongToUser (see IsDNSRecordNotFound), which a caller
-// cleaning up reads as done.
+// opDeleteDomainRecord is retried like a read: a second attempt names the
+// same RecordId, so it can only delete the same record, and creates
+// nothing. A record that is not there gets DomainRecordNotBelongToUser
+// (see codeRecordNotFound and IsDNSRecordNotFound), which a caller cleaning
+// up reads as done.
 var opDeleteDomainRecord = &operation{action: "DeleteDomainRecord", api: apiAlidns, kind: opRead}
 
 // DeleteDomainRecord deletes one DNS record. It is retried on throttling,
@@ -293,10 +295,12 @@ func (s *DNSService) DeleteDomainRecord(ctx context.Context, in *DeleteDomainRec
 // Alidns error codes the provider acts on.
 const (
 	// codeRecordDuplicate: AddDomainRecord of a record identical to an
-	// existing one.
+	// existing one ("The domain record is duplicated.", in the API
+	// reference's error codes).
 	codeRecordDuplicate = "DomainRecordDuplicate"
-	// codeRecordNotFound: the record id does not exist (or not in this
-	// account).
+	// codeRecordNotFound: the record id does not exist, or not in this
+	// account ("The domain record does not belong to this user.", in the
+	// API reference's error codes).
 	codeRecordNotFound = "DomainRecordNotBelongToUser"
 )
 

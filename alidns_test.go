@@ -181,7 +181,7 @@ func TestDNSEndpointOption(t *testing.T) {
 	t.Parallel()
 	c, err := alicert.NewClient(alicert.WithAccessKey("id", "secret"))
 	require.NoError(t, err)
-	assert.Equal(t, "alicert.DNSService{https://alidns.aliyuncs.com/}", c.DNS.String())
+	assert.Equal(t, "alicert.DNSService{https://alidns.cn-hangzhou.aliyuncs.com/}", c.DNS.String())
 	assert.Equal(t, c.DNS.String(), fmt.Sprintf("%#v", c.DNS))
 
 	_, err = alicert.NewClient(alicert.WithAccessKey("id", "secret"), alicert.WithDNSEndpoint("http://dns.example.net"))

@@ -3,11 +3,15 @@ package alicert
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/alicert/alicert/internal/signature"
@@ -24,6 +28,11 @@ type operation struct {
 	// created; check with DescribeCertificateState or the console before
 	// trying again".
 	unknownHint string
+	// doneWhen, if set, recognises the error a repeat gets when an earlier
+	// attempt of the same call, whose answer was lost, already did the
+	// work (a delete that finds its target gone). It is consulted only
+	// after such an attempt; the call then succeeds.
+	doneWhen func(*APIError) bool
 }
 
 // unknown wraps cause, from an attempt that may have reached the service, in
@@ -98,6 +107,7 @@ func (a *attempt) failed() bool { return a.status < 200 || a.status > 299 }
 // response.go).
 func (c *Client) send(ctx context.Context, op *operation, params []signature.Param, out any) error {
 	ep := c.endpoints[op.api]
+	mayHaveActed := false // an earlier attempt may have reached the service and acted
 	for n := 1; ; n++ {
 		cred, err := c.creds.get()
 		if err != nil {
@@ -117,6 +127,10 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 		if result == outSuccess {
 			return nil
 		}
+		if mayHaveActed && op.alreadyDone(err) {
+			return markDone(err, out)
+		}
+		mayHaveActed = mayHaveActed || result.mayHaveActed()
 		next := decide(op.kind, result)
 		switch {
 		case next.unknown:
@@ -130,6 +144,24 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 	}
 }
 
+// alreadyDone reports an error that, after an attempt that may have acted,
+// means that the work is done (see operation.doneWhen).
+func (op *operation) alreadyDone(err error) bool {
+	var e *APIError
+	return op.doneWhen != nil && errors.As(err, &e) && op.doneWhen(e)
+}
+
+// markDone gives out, the output of a call whose work an earlier attempt
+// did, the request id of the answer that said so.
+func markDone(err error, out any) error {
+	var e *APIError
+	if errors.As(err, &e) {
+		doc, _ := json.Marshal(map[string]string{"RequestId": e.RequestID})
+		_ = json.Unmarshal(doc, out)
+	}
+	return nil
+}
+
 // exchange signs and sends one attempt and reads its response.
 func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) attempt {
 	signed := c.signer.sign(c, op.action, ep, params, cred)
@@ -140,9 +172,13 @@ func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, param
 		a.wire = new(wireTrace)
 		ctx = a.wire.attach(ctx)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(signed.body))
+	target := ep.url
+	if signed.query != "" {
+		target += "?" + signed.query
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(signed.body))
 	if err != nil {
-		a.err = err
+		a.err = withoutQuery(err, ep.url, signed.query)
 		return a
 	}
 	if op.kind == opCreate {
@@ -151,7 +187,9 @@ func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, param
 		// service at most once per attempt.
 		req.GetBody = nil
 	}
-	req.Header.Set("Content-Type", formContentType)
+	if len(signed.body) > 0 {
+		req.Header.Set("Content-Type", formContentType)
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
 	if signed.v3 != nil {
@@ -163,7 +201,7 @@ func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, param
 	}
 	resp, err := c.cfg.httpClient.Do(req)
 	if err != nil {
-		a.err = err
+		a.err = withoutQuery(err, ep.url, signed.query)
 		return a
 	}
 	defer resp.Body.Close()
@@ -237,3 +275,43 @@ func (c *Client) logAttempt(ctx context.Context, op *operation, n int, a attempt
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "alicert attempt", attrs...)
 }
+
+// withoutQuery keeps a signature V3 request's query, which may hold an
+// upload's private key, out of a transport error: net/http's *url.Error
+// quotes the whole request URL, so its URL becomes the endpoint's. An error
+// that still quotes the query, or a parameter's decoded value (a
+// RoundTripper of the caller's that prints the URL), is replaced by its text
+// with those cut out, and no longer unwraps: what it wrapped may quote them
+// too.
+func withoutQuery(err error, endpointURL, query string) error {
+	if err == nil || query == "" {
+		return err
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = endpointURL
+	}
+	msg := err.Error()
+	scrubbed := strings.ReplaceAll(msg, query, "[query withheld]")
+	values, _ := url.ParseQuery(query)
+	for _, vs := range values {
+		for _, v := range vs {
+			// The value whole, then line by line: an error that quotes a
+			// PEM value with %q shows its lines between escaped newlines.
+			for _, part := range append([]string{v}, strings.Split(v, "\n")...) {
+				if len(part) >= minWithheldValue {
+					scrubbed = strings.ReplaceAll(scrubbed, part, "[value withheld]")
+				}
+			}
+		}
+	}
+	if scrubbed == msg {
+		return err
+	}
+	return errors.New(scrubbed)
+}
+
+// minWithheldValue is the shortest parameter value withoutQuery cuts out of
+// an error: a shorter one (a page number, "RSA") would mangle the message
+// and hides nothing.
+const minWithheldValue = 16

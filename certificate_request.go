@@ -52,13 +52,26 @@ var productCodes = func() []string {
 	return codes
 }()
 
-// Tag is a resource tag attached to a certificate order.
+// Tag is a resource tag attached to a certificate order or an upload.
+// What a key and a value may hold is what each operation's model says (see
+// the operation's Tags field): CreateCertificateRequest takes keys of up to
+// 64 characters, CreateCertificateWithCsrRequest and
+// RenewCertificateOrderForPackageRequest up to 128.
 type Tag struct {
-	// Key is required, at most 64 characters, and must not contain
-	// "http://" or "https://".
+	// Key is the tag key.
 	Key string
-	// Value may be empty; at most 128 characters.
+	// Value is the tag value; it may be empty.
 	Value string
+}
+
+// tagRules are the limits an operation's model states for its tags; a zero
+// limit is one the model does not state, and is not checked.
+type tagRules struct {
+	maxTags, maxKey, maxValue int
+	// keyRequired: "The tag key cannot be an empty string".
+	keyRequired bool
+	// noURLInKey: the key "cannot contain http:// or https://".
+	noURLInKey bool
 }
 
 // CreateCertificateRequestInput is the input of CreateCertificateRequest.
@@ -68,8 +81,8 @@ type CreateCertificateRequestInput struct {
 	// "geotrust-dv-w-starter" (GeoTrust wildcard DV). Empty means the
 	// service default. The account needs a resource plan for it.
 	ProductCode string `url:"ProductCode,omitempty"`
-	// Username is the applicant's name. Required: the service refuses an
-	// order without it.
+	// Username is the applicant's name. Required ("This parameter is
+	// required", the model's Username, Phone and Email).
 	Username string `url:"Username,omitempty"`
 	// Phone is the applicant's phone number. Required.
 	Phone string `url:"Phone,omitempty"`
@@ -83,7 +96,10 @@ type CreateCertificateRequestInput struct {
 	// ValidateType is how domain control is proved: ValidateDNS or
 	// ValidateFile.
 	ValidateType ValidateType `url:"ValidateType"`
-	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...: at most 20, each key
+	// non-empty, of up to 64 characters and without http:// or https://,
+	// each value of up to 128 characters
+	// (CreateCertificateRequestRequestTags).
 	Tags []Tag `url:"-"`
 }
 
@@ -96,7 +112,11 @@ func (in *CreateCertificateRequestInput) validate() []FieldError {
 	checkDomain(&p, "Domain", in.Domain, certName)
 	checkWildcard(&p, in.Domain, in.ProductCode)
 	oneOf(&p, "ValidateType", in.ValidateType, ValidateDNS, ValidateFile)
-	checkTags(&p, in.Tags)
+	// CreateCertificateRequestRequestTags: "You can specify up to 20 tag
+	// keys. You cannot specify empty strings as tag keys. The key can be up
+	// to 64 characters ... The key cannot contain http:// or https://";
+	// "The tag value cannot exceed 128 characters".
+	checkTags(&p, in.Tags, tagRules{maxTags: 20, maxKey: 64, maxValue: 128, keyRequired: true, noURLInKey: true})
 	return p
 }
 
@@ -104,8 +124,9 @@ func (in *CreateCertificateRequestInput) encodeExtra(params []signature.Param) (
 	return appendTags(params, in.Tags), nil
 }
 
-// checkContact reports a missing applicant contact: the service answers
-// MissingParameter for each, so an order without them can never be placed.
+// checkContact reports a missing applicant contact: the model marks
+// Username, Phone and Email "This parameter is required", so an order
+// without them is not sent.
 func checkContact(p *problems, username, phone, email string) {
 	p.required("Username", username)
 	p.required("Phone", phone)
@@ -136,23 +157,23 @@ func checkWildcard(p *problems, domain, product string) {
 	}
 }
 
-func checkTags(p *problems, tags []Tag) {
-	if len(tags) > wire.MaxTags {
-		p.add("Tags", fmt.Sprintf("has %d tags; at most %d are allowed", len(tags), wire.MaxTags))
+func checkTags(p *problems, tags []Tag, rules tagRules) {
+	if rules.maxTags > 0 && len(tags) > rules.maxTags {
+		p.add("Tags", fmt.Sprintf("has %d tags; at most %d are allowed", len(tags), rules.maxTags))
 	}
 	// The field name is built only for a problem: this runs on every call.
 	field := func(i int, part string) string { return "Tags[" + strconv.Itoa(i) + "]." + part }
 	for i, t := range tags {
 		switch {
-		case t.Key == "":
+		case t.Key == "" && rules.keyRequired:
 			p.add(field(i, "Key"), "is required")
-		case utf8.RuneCountInString(t.Key) > 64:
-			p.add(field(i, "Key"), "is longer than 64 characters")
-		case strings.Contains(t.Key, "http://") || strings.Contains(t.Key, "https://"):
+		case rules.maxKey > 0 && utf8.RuneCountInString(t.Key) > rules.maxKey:
+			p.add(field(i, "Key"), fmt.Sprintf("is longer than %d characters", rules.maxKey))
+		case rules.noURLInKey && (strings.Contains(t.Key, "http://") || strings.Contains(t.Key, "https://")):
 			p.add(field(i, "Key"), "must not contain http:// or https://")
 		}
-		if utf8.RuneCountInString(t.Value) > 128 {
-			p.add(field(i, "Value"), "is longer than 128 characters")
+		if rules.maxValue > 0 && utf8.RuneCountInString(t.Value) > rules.maxValue {
+			p.add(field(i, "Value"), fmt.Sprintf("is longer than %d characters", rules.maxValue))
 		}
 	}
 }

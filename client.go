@@ -18,9 +18,6 @@ const (
 	kmsAPIVersion = "2016-01-20"
 	// alidnsAPIVersion is Alibaba Cloud DNS, used by AlidnsProvider.
 	alidnsAPIVersion = "2015-01-09"
-	// alidnsEndpoint is the one public Alidns endpoint the API reference
-	// documents for every region.
-	alidnsEndpoint = "https://alidns.aliyuncs.com"
 
 	defaultRegion      = "cn-hangzhou"
 	defaultMaxAttempts = 3
@@ -142,7 +139,7 @@ func (c *Client) init() error {
 	if cfg.retryMax < cfg.retryBase {
 		cfg.retryMax = cfg.retryBase
 	}
-	casURL, kmsURL := defaultEndpoints(cfg.region)
+	casURL, kmsURL, alidnsURL := defaultEndpoints(cfg.region)
 	c.endpoints[apiCAS].version = casAPIVersion
 	c.endpoints[apiKMS].version = kmsAPIVersion
 	c.endpoints[apiAlidns].version = alidnsAPIVersion
@@ -152,7 +149,7 @@ func (c *Client) init() error {
 	}{
 		{"WithCASEndpoint", cfg.casEndpoint, casURL, &c.endpoints[apiCAS]},
 		{"WithKMSEndpoint", cfg.kmsEndpoint, kmsURL, &c.endpoints[apiKMS]},
-		{"WithDNSEndpoint", cfg.dnsEndpoint, alidnsEndpoint, &c.endpoints[apiAlidns]},
+		{"WithDNSEndpoint", cfg.dnsEndpoint, alidnsURL, &c.endpoints[apiAlidns]},
 	} {
 		raw := e.given
 		if raw == "" {

@@ -230,9 +230,10 @@ func TestDefaultEndpointsPerRegion(t *testing.T) {
 		{"cn-shanghai", "https://cas.aliyuncs.com/", "https://kms.cn-shanghai.aliyuncs.com/"},
 		{"cn-beijing", "https://cas.aliyuncs.com/", "https://kms.cn-beijing.aliyuncs.com/"},
 		{"ap-southeast-1", "https://cas.ap-southeast-1.aliyuncs.com/", "https://kms.ap-southeast-1.aliyuncs.com/"},
-		{"cn-hongkong", "https://cas.ap-southeast-1.aliyuncs.com/", "https://kms.cn-hongkong.aliyuncs.com/"},
-		{"eu-central-1", "https://cas.ap-southeast-1.aliyuncs.com/", "https://kms.eu-central-1.aliyuncs.com/"},
-		{"us-west-1", "https://cas.ap-southeast-1.aliyuncs.com/", "https://kms.us-west-1.aliyuncs.com/"},
+		{"cn-hongkong", "https://cas.aliyuncs.com/", "https://kms.cn-hongkong.aliyuncs.com/"},
+		{"eu-central-1", "https://cas.eu-central-1.aliyuncs.com/", "https://kms.eu-central-1.aliyuncs.com/"},
+		{"us-west-1", "https://cas.aliyuncs.com/", "https://kms.us-west-1.aliyuncs.com/"},
+		{"ap-southeast-3", "https://cas.aliyuncs.com/", "https://kms.ap-southeast-3.aliyuncs.com/"},
 	}
 	for _, tc := range cases {
 		rec := &cpURLRecorder{}
@@ -276,7 +277,7 @@ func TestRegionOptionLastWins(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
-	assert.Equal(t, "https://cas.ap-southeast-1.aliyuncs.com/", rec.last())
+	assert.Equal(t, "https://cas.eu-central-1.aliyuncs.com/", rec.last())
 }
 
 // cpIsolateCredentialsEnv empties every variable and file the default

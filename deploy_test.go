@@ -254,7 +254,7 @@ func TestDeployValidation(t *testing.T) {
 	}{
 		{nil, []string{"CertID", "ResourceIDs"}},
 		{&alicert.DeployInput{CertID: 1, ResourceIDs: []int64{1, 1}}, []string{"ResourceIDs[1]"}},
-		{&alicert.DeployInput{CertID: 1, ResourceIDs: []int64{1}, ContactIDs: []int64{0}, Name: strings.Repeat("n", 65)}, []string{"ContactIDs[0]", "Name"}},
+		{&alicert.DeployInput{CertID: 1, ResourceIDs: []int64{1}, ContactIDs: []int64{0}, Name: " "}, []string{"ContactIDs[0]", "Name"}},
 	} {
 		_, err := c.CAS.Deploy(t.Context(), tc.in)
 		var ve *alicert.ValidationError

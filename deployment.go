@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/alicert/alicert/internal/signature"
 )
@@ -30,6 +29,12 @@ const (
 	JobTypeUser DeploymentJobType = "user"
 	// JobTypeCloud deploys to the services of other clouds (multi-cloud).
 	JobTypeCloud DeploymentJobType = "cloud"
+	// JobTypeTrustee is a hosted deployment job: "hosted deployment job
+	// available only on the China site (aliyun.com)" (the model of
+	// DescribeDeploymentJob's JobType). ListDeploymentJob filters on it;
+	// CreateDeploymentJob does not create one (its model takes cloud and
+	// user).
+	JobTypeTrustee DeploymentJobType = "trustee"
 )
 
 // DeploymentJobStatus is the status of a deployment job, and of its
@@ -87,9 +92,9 @@ var cloudProducts = map[string][]string{
 }
 
 // maxCloudResourcesPage is the page size AllCloudResources asks for. The
-// reference gives ShowSize a default of 20 and no maximum; 100 is the
-// largest page the service's other list actions document, and the fake
-// refuses more.
+// model gives ShowSize "Default value: **20**" and no maximum, so this is
+// no limit, only fewer round trips; a service that answers smaller pages
+// is read to the total it reports (allPages).
 const maxCloudResourcesPage = 100
 
 // workerPage is the page size Deploy reads workers and jobs with: the
@@ -384,11 +389,6 @@ func (s *CASService) ListContact(ctx context.Context, in *ListContactInput) (*Li
 	return invoke[ListContactOutput](ctx, s.owner(), opListContact, in)
 }
 
-// maxJobName bounds a job name: the service documents no limit, and a
-// name is what finds a job again after an unknown outcome, so it is kept
-// to what every console shows whole.
-const maxJobName = 64
-
 // CreateDeploymentJobInput is the input of CreateDeploymentJob.
 type CreateDeploymentJobInput struct {
 	// Name names the job. Give every job a name of its own: after an
@@ -422,14 +422,12 @@ func (in *CreateDeploymentJobInput) validate() []FieldError {
 	return p
 }
 
+// checkJobName reports a missing job name: "This parameter is required"
+// (the model's Name, "The name of the deployment task"), which states no
+// length and no alphabet, and none is checked.
 func checkJobName(p *problems, name string) {
-	switch {
-	case strings.TrimSpace(name) == "":
+	if strings.TrimSpace(name) == "" {
 		p.add("Name", "is required")
-	case utf8.RuneCountInString(name) > maxJobName:
-		p.add("Name", fmt.Sprintf("is %d characters long; at most %d are allowed", utf8.RuneCountInString(name), maxJobName))
-	case strings.ContainsAny(name, "\r\n\t"):
-		p.add("Name", "must be one line")
 	}
 }
 
@@ -500,16 +498,16 @@ type UpdateDeploymentJobStatusOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-// opUpdateDeploymentJobStatus is safe to repeat: it sets the job's status
-// to a value, and setting the same value again changes nothing. An
-// attempt lost after the service acted, then repeated, at worst asks a job
-// that has moved on for a status it can no longer take, and the service
-// refuses that without acting; DescribeDeploymentJob tells what happened.
+// opUpdateDeploymentJobStatus is retried like a read: the model's Status is
+// "The desired status of the deployment task" (pending, scheduling or
+// editing), a value to set rather than a thing to create, so a repeat asks
+// for the same status again. The model documents no idempotency: after a
+// failure DescribeDeploymentJob tells what the job's status is.
 var opUpdateDeploymentJobStatus = &operation{action: "UpdateDeploymentJobStatus", kind: opRead}
 
 // UpdateDeploymentJobStatus sets a job's status: JobPending starts a job
-// in JobEditing. Setting a status is idempotent, so the call is retried on
-// throttling, 5xx and network failures.
+// in JobEditing. A repeat asks for the same status (see above), so the call
+// is retried on throttling, 5xx and network failures.
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-updatedeploymentjobstatus
 func (s *CASService) UpdateDeploymentJobStatus(ctx context.Context, in *UpdateDeploymentJobStatusInput) (*UpdateDeploymentJobStatusOutput, error) {
@@ -741,22 +739,18 @@ type UpdateWorkerResourceStatusInput struct {
 	JobID int64 `url:"JobId"`
 	// WorkerID is the worker (WorkerResource.ID).
 	WorkerID int64 `url:"WorkerId"`
-	// Status is the status to set: WorkerRollback rolls the worker's
-	// resource back to its previous certificate.
+	// Status is the status to set. The model takes one value, "Valid
+	// values: - rollback" (UpdateWorkerResourceStatusRequest):
+	// WorkerRollback, which rolls the worker's resource back to its
+	// previous certificate.
 	Status string `url:"Status"`
-}
-
-// workerTargets are the statuses UpdateWorkerResourceStatus documents.
-var workerTargets = []string{
-	string(JobEditing), string(JobPending), string(JobSuccess),
-	WorkerRollback, WorkerRollbackSuccess, WorkerRollbackError,
 }
 
 func (in *UpdateWorkerResourceStatusInput) validate() []FieldError {
 	var p problems
 	p.positiveID("JobID", in.JobID)
 	p.positiveID("WorkerID", in.WorkerID)
-	oneOf(&p, "Status", in.Status, workerTargets...)
+	oneOf(&p, "Status", in.Status, WorkerRollback)
 	return p
 }
 
@@ -770,13 +764,14 @@ type UpdateWorkerResourceStatusOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-// opUpdateWorkerResourceStatus is safe to repeat: a rollback asked twice
-// puts the same previous certificate back, and a status set twice is the
-// same status.
+// opUpdateWorkerResourceStatus is retried like a read: its one value,
+// rollback, puts the worker's previous certificate back, and asking for it
+// again asks for the same certificate; nothing is created.
 var opUpdateWorkerResourceStatus = &operation{action: "UpdateWorkerResourceStatus", kind: opRead}
 
-// UpdateWorkerResourceStatus sets a worker's status; WorkerRollback rolls
-// its resource back to the certificate it served before the job. It is
+// UpdateWorkerResourceStatus rolls a worker back (Status WorkerRollback, the
+// one value the model takes): its resource gets the certificate it served
+// before the job. It is
 // retried on throttling, 5xx and network failures (see above).
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-updateworkerresourcestatus
@@ -802,8 +797,11 @@ type DeleteDeploymentJobOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-// opDeleteDeploymentJob is safe to repeat: the service marks the job
-// deleted (Del), and marking it again changes nothing; nothing is created.
+// opDeleteDeploymentJob is retried like a read: it "Deletes a certificate
+// deployment task" (the model's summary) named by JobId, so a repeat can
+// only delete that same job, and creates nothing; DescribeDeploymentJob's
+// Del ("Indicates whether the deployment job was deleted") tells whether
+// it is.
 var opDeleteDeploymentJob = &operation{action: "DeleteDeploymentJob", kind: opRead}
 
 // DeleteDeploymentJob deletes a job that is not running. It is retried on
@@ -829,7 +827,7 @@ type ListDeploymentJobInput struct {
 func (in *ListDeploymentJobInput) validate() []FieldError {
 	var p problems
 	if in.JobType != "" {
-		oneOf(&p, "JobType", in.JobType, JobTypeUser, JobTypeCloud)
+		oneOf(&p, "JobType", in.JobType, JobTypeUser, JobTypeCloud, JobTypeTrustee)
 	}
 	if in.Status != "" {
 		oneOf(&p, "Status", in.Status, JobEditing, JobPending, JobScheduling, JobProcessing, JobSuccess, JobError)

@@ -17,8 +17,9 @@
 // is sent (every bad field at once, in a *ValidationError), signs it with
 // credentials fetched for each attempt (RPC signature version 1.0,
 // HMAC-SHA1, by default; signature V3 with WithSignatureAlgorithm), sends
-// its parameters in a POST form body (never in the URL), and decodes the
-// response into an *XxxOutput.
+// its parameters in a POST form body (never in the URL) by default, or in
+// the query string under signature V3 as the official SDK sends them, and
+// decodes the response into an *XxxOutput.
 //
 // Retries follow one rule (retry.go): every operation is retried when the
 // request was never written (a failed dial, TLS handshake or proxy CONNECT)

@@ -167,7 +167,7 @@ func ExampleCASService_UploadUserCertificate() {
 	ctx := context.Background()
 	certPEM, keyPEM := exampleSelfSigned("shop.example.com")
 
-	in := &alicert.UploadUserCertificateInput{Name: "shop-2025", Cert: certPEM, Key: keyPEM}
+	in := &alicert.UploadUserCertificateInput{Name: "shop_2025", Cert: certPEM, Key: keyPEM}
 	up, err := client.CAS.UploadUserCertificate(ctx, in)
 	if errors.Is(err, alicert.ErrOutcomeUnknown) {
 		// The name is unique: look it up rather than upload twice.
@@ -185,7 +185,7 @@ func ExampleCASService_UploadUserCertificate() {
 	if errors.As(err, &apiErr) {
 		fmt.Println("again:", apiErr.Code)
 	}
-	found, err := client.CAS.FindUploadedCertificate(ctx, "shop-2025")
+	found, err := client.CAS.FindUploadedCertificate(ctx, "shop_2025")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -108,9 +108,10 @@ type CreateCertificateInput struct {
 	// most 10.
 	SubjectAlternativeNames []string `url:"-"`
 	// ExportablePrivateKey says whether the private key may ever leave KMS.
-	// It is always sent, so the zero value (false) keeps the key in KMS,
-	// which the KMS documentation recommends; the service's own default
-	// when the parameter is absent is true.
+	// It is always sent, so the zero value (false) keeps the key in KMS.
+	// The model (kms-20160120 CreateCertificateRequest): "true: The private
+	// key of the certificate can be exported for use. This is the default
+	// value"; "We recommend that you set this parameter to false".
 	ExportablePrivateKey bool `url:"ExportablePrivateKey"`
 }
 

@@ -45,7 +45,9 @@ const sha256Size = 32
 // characters.
 const maxKeyDescription = 8192
 
-// maxKeyVersionsPage is the largest ListKeyVersions page.
+// maxKeyVersionsPage is the largest ListKeyVersions page: the model's
+// PageSize says "Valid values: 0 to 101", read as the bounds around 1 to
+// 100, the sizes a page can have.
 const maxKeyVersionsPage = 100
 
 // CreateKeyInput is the input of KMS CreateKey.
@@ -53,11 +55,13 @@ type CreateKeyInput struct {
 	// KeySpec is the key type: RSA_2048, RSA_3072, EC_P256, EC_P256K or
 	// EC_SM2 for a key that signs; Aliyun_AES_256, Aliyun_AES_128,
 	// Aliyun_AES_192 or Aliyun_SM4 for a symmetric key. It is required here
-	// although the service defaults to Aliyun_AES_256: a key is billed, and
+	// although the model says "If you do not specify this parameter, the
+	// key specification is Aliyun_AES_256 by default": a key is billed, and
 	// one that cannot sign should never be created by omission.
 	KeySpec string `url:"KeySpec"`
 	// KeyUsage is KeyUsageSignVerify or KeyUsageEncryptDecrypt; empty lets
-	// the service choose (SIGN/VERIFY for a key that can sign).
+	// the service choose: "If the key supports signature verification, the
+	// default value is SIGN/VERIFY" (the model's KeyUsage).
 	KeyUsage string `url:"KeyUsage,omitempty"`
 	// Description is free text, at most 8192 characters.
 	Description string `url:"Description,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -73,8 +74,25 @@ var packageProductCodes = append(append([]string(nil), productCodes...),
 // maxUploadName is the longest certificate name UploadUserCertificate takes.
 const maxUploadName = wire.MaxUploadName
 
-// maxClientToken is the longest ClientToken the service takes.
-const maxClientToken = wire.MaxClientToken
+// checkUploadName reports a Name the model's rule refuses: more than 63
+// characters, or one that is not a letter, a digit or an underscore.
+// "Letters" is read as the ASCII ones: the model's English text says no
+// more, and a name the service may read differently is not worth a failed
+// upload.
+func checkUploadName(p *problems, name string) {
+	if strings.TrimSpace(name) == "" {
+		return // reported as required
+	}
+	if n := utf8.RuneCountInString(name); n > maxUploadName {
+		p.add("Name", fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxUploadName))
+	}
+	for _, r := range name {
+		if !(r < utf8.RuneSelf && (isLetter(byte(r)) || isDigit(byte(r)) || r == '_')) {
+			p.add("Name", fmt.Sprintf("may hold only letters, digits and underscores (_); %s is none of them", strconv.QuoteRune(r)))
+			return
+		}
+	}
+}
 
 // CreateCertificateWithCsrRequestInput is the input of
 // CreateCertificateWithCsrRequest.
@@ -94,7 +112,9 @@ type CreateCertificateWithCsrRequestInput struct {
 	// ValidateType is how domain control is proved: ValidateDNS or
 	// ValidateFile.
 	ValidateType ValidateType `url:"ValidateType"`
-	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...: at most 20, each key
+	// non-empty, of up to 128 characters and without http:// or https://
+	// (CreateCertificateWithCsrRequestRequestTags).
 	Tags []Tag `url:"-"`
 }
 
@@ -114,7 +134,7 @@ func (in *CreateCertificateWithCsrRequestInput) validate() []FieldError {
 		}
 	}
 	oneOf(&p, "ValidateType", in.ValidateType, ValidateDNS, ValidateFile)
-	checkTags(&p, in.Tags)
+	checkTags(&p, in.Tags, tagRules{maxTags: 20, maxKey: 128, keyRequired: true, noURLInKey: true})
 	return p
 }
 
@@ -514,8 +534,11 @@ func (s *CASService) GetUserCertificateDetail(ctx context.Context, in *GetUserCe
 
 // UploadUserCertificateInput is the input of UploadUserCertificate.
 type UploadUserCertificateInput struct {
-	// Name names the certificate: at most 64 characters, unique in the
-	// account (the service refuses a second certificate of the same name).
+	// Name names the certificate: up to 63 letters (A-Z, a-z), digits and
+	// underscores, as the model says ("The name can be up to 63
+	// characters long and can contain letters, digits, and underscores
+	// (_)"), and unique in the account ("Certificate names must be unique
+	// for each user").
 	Name string `url:"Name"`
 	// Cert is the certificate PEM, leaf first, optionally followed by its
 	// chain.
@@ -526,18 +549,18 @@ type UploadUserCertificateInput struct {
 	Key string `url:"Key" redact:"secret"`
 	// ResourceGroupID is the resource group to put it in.
 	ResourceGroupID string `url:"ResourceGroupId,omitempty"`
-	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; the model
+	// (UploadUserCertificateRequestTags) states no limit, and none is
+	// checked.
 	Tags []Tag `url:"-"`
 }
 
 func (in *UploadUserCertificateInput) validate() []FieldError {
 	var p problems
 	p.required("Name", in.Name)
-	if n := utf8.RuneCountInString(in.Name); n > maxUploadName {
-		p.add("Name", fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxUploadName))
-	}
+	checkUploadName(&p, in.Name)
 	checkUploadPair(&p, in.Cert, in.Key)
-	checkTags(&p, in.Tags)
+	checkTags(&p, in.Tags, tagRules{})
 	return p
 }
 
@@ -609,40 +632,18 @@ func (s *CASService) UploadUserCertificate(ctx context.Context, in *UploadUserCe
 	return invoke[UploadUserCertificateOutput](ctx, s.owner(), opUploadUserCertificate, in)
 }
 
-// DeleteUserCertificateInput is the input of DeleteUserCertificate.
+// DeleteUserCertificateInput is the input of DeleteUserCertificate. It
+// sends CertId and nothing else: the official model
+// (cas-20200407 DeleteUserCertificateRequest) has that one field.
 type DeleteUserCertificateInput struct {
 	// CertID is the certificate's id.
 	CertID int64 `url:"CertId"`
-	// ClientToken makes the request idempotent: the service answers a
-	// repeat of a token as it answered the first. Empty means a fresh
-	// random token per call, shared by the call's attempts. At most 64
-	// ASCII characters.
-	ClientToken string `url:"-"`
 }
 
 func (in *DeleteUserCertificateInput) validate() []FieldError {
 	var p problems
 	p.positiveID("CertID", in.CertID)
-	if len(in.ClientToken) > maxClientToken {
-		p.add("ClientToken", fmt.Sprintf("is %d characters long; at most %d are allowed", len(in.ClientToken), maxClientToken))
-	}
-	for _, r := range in.ClientToken {
-		if r < 0x21 || r > 0x7e {
-			p.add("ClientToken", "must be printable ASCII without spaces")
-			break
-		}
-	}
 	return p
-}
-
-// encodeExtra sends ClientToken, or a fresh one: encoded once per call, it
-// is the same in every attempt, which is what makes a retry safe.
-func (in *DeleteUserCertificateInput) encodeExtra(params []signature.Param) ([]signature.Param, error) {
-	token := in.ClientToken
-	if token == "" {
-		token = newNonce() // 128 random bits, like a SignatureNonce
-	}
-	return append(params, signature.Param{Key: "ClientToken", Value: token}), nil
 }
 
 // DeleteUserCertificateOutput is the output of DeleteUserCertificate.
@@ -651,14 +652,32 @@ type DeleteUserCertificateOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-// opDeleteUserCertificate is retried like a read: every attempt of a call
-// carries the same ClientToken, which the service documents as making the
-// request idempotent, so an attempt whose answer was lost can be sent
-// again and is answered as the first.
-var opDeleteUserCertificate = &operation{action: "DeleteUserCertificate", kind: opRead}
+// opDeleteUserCertificate is retried like a read. The official model
+// offers no idempotency token (DeleteUserCertificateRequest has CertId
+// alone) and documents no idempotency either; what makes a repeat safe is
+// what it is: "Deletes an expired, revoked, or manually uploaded
+// certificate" (the model's summary) named by CertId, so a second attempt
+// can only delete that same certificate, and creates nothing. When an
+// earlier attempt of the call may have deleted it, the repeat finds it gone
+// (see certGone) and the call reports it deleted.
+var opDeleteUserCertificate = &operation{action: "DeleteUserCertificate", kind: opRead, doneWhen: certGone}
 
-// DeleteUserCertificate deletes an uploaded or expired certificate. It is
-// retried on throttling, 5xx and network failures (see ClientToken).
+// certGone reports the answer a DeleteUserCertificate of a certificate that
+// no longer exists gets. The API reference lists only the common error
+// codes for DeleteUserCertificate, so none is documented for it; this is
+// the answer of alicerttest, whose doc marks the code as its own:
+// InvalidParameter, the one parameter being CertId (which the client has
+// already checked to be a positive id).
+func certGone(e *APIError) bool { return e.Code == codeInvalidParameter }
+
+// codeInvalidParameter is the service's code for a parameter value it
+// refuses.
+const codeInvalidParameter = "InvalidParameter"
+
+// DeleteUserCertificate deletes a certificate: the model's summary says an
+// expired, revoked or manually uploaded one. It is retried on throttling,
+// 5xx and network failures; when an attempt whose answer was lost may have
+// deleted the certificate, a repeat that finds it gone reports success.
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-deleteusercertificate
 func (s *CASService) DeleteUserCertificate(ctx context.Context, in *DeleteUserCertificateInput) (*DeleteUserCertificateOutput, error) {
@@ -688,11 +707,11 @@ type DeleteCertificateRequestOutput struct {
 }
 
 // The order operations below (delete, cancel, revoke) are not repeated once
-// the request may have reached the service. The service documents each
-// only for orders in given states and documents no idempotence token: an
-// attempt that acted moves the order out of those states, so a repeat
-// would be refused and report a failure for a call that succeeded. The
-// caller is told instead that the outcome is unknown, and how to look.
+// the request may have reached the service. Their models take an OrderId
+// and no idempotence token, and describe each for orders in given states:
+// an attempt that acted may have moved the order out of them, so a repeat
+// could report a failure for a call that succeeded. The caller is told
+// instead that the outcome is unknown, and how to look.
 
 var opDeleteCertificateRequest = &operation{
 	action: "DeleteCertificateRequest",
@@ -798,7 +817,10 @@ type RenewCertificateOrderForPackageRequestInput struct {
 	// CreateCertificateWithCsrRequestInput.Csr; empty has the service make
 	// a key and CSR for the order's domain.
 	Csr string `url:"Csr,omitempty"`
-	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; at most 20.
+	// Tags are sent as Tags.1.Key, Tags.1.Value, ...: at most 20, each key
+	// non-empty, of up to 128 characters and without http:// or https://,
+	// each value of up to 128 characters
+	// (RenewCertificateOrderForPackageRequestRequestTags).
 	Tags []Tag `url:"-"`
 }
 
@@ -808,7 +830,7 @@ func (in *RenewCertificateOrderForPackageRequestInput) validate() []FieldError {
 	if in.Csr != "" {
 		checkOrderCSR(&p, "Csr", in.Csr)
 	}
-	checkTags(&p, in.Tags)
+	checkTags(&p, in.Tags, tagRules{maxTags: 20, maxKey: 128, maxValue: 128, keyRequired: true, noURLInKey: true})
 	return p
 }
 

@@ -81,9 +81,14 @@ func WithSTSToken(id, secret, token string) Option {
 }
 
 // WithRegion sets the region id (default "cn-hangzhou"), which picks the
-// default endpoints: CAS is served from https://cas.aliyuncs.com for mainland
-// China regions and https://cas.ap-southeast-1.aliyuncs.com for the others;
-// KMS from https://kms.<region>.aliyuncs.com.
+// default endpoints, each the host the official generated client computes
+// for the region (its endpoint map, then <product>.<region>.aliyuncs.com):
+// CAS https://cas.aliyuncs.com for most regions (cn-hongkong, eu-west-1 and
+// us-west-1 among them) and https://cas.<region>.aliyuncs.com for
+// ap-southeast-1, ap-southeast-2, ap-northeast-1, ap-south-1, eu-central-1,
+// me-central-1, me-east-1 and regions outside the map; KMS
+// https://kms.<region>.aliyuncs.com; Alidns
+// https://alidns.<region>.aliyuncs.com.
 func WithRegion(id string) Option {
 	return func(c *config) { c.region = id }
 }
@@ -101,8 +106,9 @@ func WithKMSEndpoint(baseURL string) Option {
 	return func(c *config) { c.kmsEndpoint = baseURL }
 }
 
-// WithDNSEndpoint overrides the Alibaba Cloud DNS (Alidns) endpoint, default
-// https://alidns.aliyuncs.com, with the same rules as WithCASEndpoint.
+// WithDNSEndpoint overrides the Alibaba Cloud DNS (Alidns) endpoint, by
+// default https://alidns.<region>.aliyuncs.com (see WithRegion), with the
+// same rules as WithCASEndpoint.
 func WithDNSEndpoint(baseURL string) Option {
 	return func(c *config) { c.dnsEndpoint = baseURL }
 }

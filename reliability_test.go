@@ -400,7 +400,7 @@ var relOps = []relOp{
 		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			cert, key := relPair(t, srv)
 			return func(ctx context.Context) error {
-				_, err := c.CAS.UploadUserCertificate(ctx, &alicert.UploadUserCertificateInput{Name: "matrix-upload", Cert: cert, Key: key})
+				_, err := c.CAS.UploadUserCertificate(ctx, &alicert.UploadUserCertificateInput{Name: "matrix_upload", Cert: cert, Key: key})
 				return err
 			}
 		},
@@ -410,7 +410,7 @@ var relOps = []relOp{
 		action: "DeleteUserCertificate",
 		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
 			cert, key := relPair(t, srv)
-			up, err := c.CAS.UploadUserCertificate(t.Context(), &alicert.UploadUserCertificateInput{Name: "matrix-delete", Cert: cert, Key: key})
+			up, err := c.CAS.UploadUserCertificate(t.Context(), &alicert.UploadUserCertificateInput{Name: "matrix_delete", Cert: cert, Key: key})
 			require.NoError(t, err)
 			return func(ctx context.Context) error {
 				_, err := c.CAS.DeleteUserCertificate(ctx, &alicert.DeleteUserCertificateInput{CertID: up.CertID})

@@ -48,7 +48,7 @@ type opKind int
 
 const (
 	// opRead can be repeated at will: Describe*, Get*, List*, and deletes
-	// the service documents as idempotent.
+	// whose repeat can only delete the same thing (each says why).
 	opRead opKind = iota
 	// opCreate must not be repeated once the service may have acted: a
 	// second order costs money and quota, a second upload makes a second
@@ -76,6 +76,16 @@ var retryRules = [...][2]decision{
 	outServerError: {{retry: true}, {unknown: true}},
 	outReplayed:    {{retry: true}, {unknown: true}},
 	outRejected:    {{}, {}},
+}
+
+// mayHaveActed reports an outcome after which the service may have acted:
+// the request reached it and no answer said it did not.
+func (o outcome) mayHaveActed() bool {
+	switch o {
+	case outNoResponse, outUnreadable, outUnusable, outServerError, outReplayed:
+		return true
+	}
+	return false
 }
 
 // decide returns what to do after an attempt with outcome o.

@@ -208,9 +208,10 @@ func TestFakeRequestsHoldNoSecrets(t *testing.T) {
 			reqs := srv.Requests()
 			require.Len(t, reqs, 1)
 			params := reqs[0].Params
-			for _, secret := range []string{"Key", "Signature", "SecurityToken"} {
+			for _, secret := range []string{"Signature", "SecurityToken"} {
 				assert.NotContains(t, params, secret)
 			}
+			assert.Equal(t, []string{alicerttest.RedactedPrivateKey}, params["Key"], "the key is withheld")
 			assert.Equal(t, "web", params.Get("Name"), "the other parameters are kept")
 			assert.Equal(t, "team", params.Get("Tags.1.Key"), "a tag's key is no secret")
 			all, err := json.Marshal(params)

@@ -22,11 +22,12 @@ import (
 // and %#v output never hold an AccessKey secret, a security token, a
 // request signature or a private key.
 
-// cpEcho answers with the request's own form body, as a proxy error page
-// or a confused gateway might, inside body (which holds one %s).
+// cpEcho answers with the request's own parameters (its query and form
+// body: signature V3 sends them in the query), as a proxy error page or a
+// confused gateway might, inside body (which holds one %s).
 func cpEcho(status int, format string) testkit.Responder {
 	return func(r testkit.Request) testkit.Reply {
-		return testkit.JSON(status, fmt.Sprintf(format, r.Form.Encode()))
+		return testkit.JSON(status, fmt.Sprintf(format, r.RawQuery+"&"+r.Form.Encode()))
 	}
 }
 
@@ -34,7 +35,7 @@ func cpEcho(status int, format string) testkit.Responder {
 // request's form body.
 func cpEchoJSON(status int, code string) testkit.Responder {
 	return func(r testkit.Request) testkit.Reply {
-		doc, _ := json.Marshal(map[string]string{"Code": code, "RequestId": "ECHO", "Message": "bad request: " + r.Form.Encode()})
+		doc, _ := json.Marshal(map[string]string{"Code": code, "RequestId": "ECHO", "Message": "bad request: " + r.RawQuery + "&" + r.Form.Encode()})
 		return testkit.JSON(status, string(doc))
 	}
 }

@@ -17,8 +17,17 @@ import (
 const timestampLayout = wire.TimestampLayout
 
 // SignatureAlgorithm selects how a Client signs its requests. Both sign
-// every attempt afresh, with a new nonce and time, and both send the
-// operation's parameters in the POST form body, never in the URL.
+// every attempt afresh, with a new nonce and time. They differ in where the
+// operation's parameters travel:
+//
+//   - SignatureHMACSHA1 (the default) sends every parameter, the common
+//     ones and the Signature included, in the POST form body, and nothing in
+//     the URL. This is alicert's own choice: the RPC gateway reads a form
+//     body as it reads a query.
+//   - SignatureACS3HMACSHA256 sends what the official SDK (darabonba-openapi
+//     v2) sends for these RPC APIs: every parameter in the URL's query, an
+//     empty body, and the x-acs-* headers. An upload's private key (Key)
+//     then travels in the query string; see SECURITY.md.
 type SignatureAlgorithm int
 
 const (
@@ -27,11 +36,13 @@ const (
 	// Timestamp, SignatureNonce, ...) and the Signature itself in the form
 	// body. It is the default.
 	SignatureHMACSHA1 SignatureAlgorithm = iota
-	// SignatureACS3HMACSHA256 is Alibaba Cloud's signature V3: the action,
-	// version, time, nonce and the body's SHA-256 travel in x-acs-*
-	// headers, signed with HMAC-SHA256 and sent as
-	// "Authorization: ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...";
-	// the form body holds only the operation's parameters.
+	// SignatureACS3HMACSHA256 is Alibaba Cloud's signature V3, sent as the
+	// official SDK sends it: the operation's parameters in the query
+	// string, an empty body, and the action, version, time, nonce and the
+	// empty body's SHA-256 in x-acs-* headers (with STS credentials also
+	// x-acs-accesskey-id and x-acs-security-token), signed with HMAC-SHA256
+	// and sent as
+	// "Authorization: ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...".
 	SignatureACS3HMACSHA256
 )
 
@@ -62,11 +73,12 @@ func newSigner(a SignatureAlgorithm) signer {
 	return nil
 }
 
-// signedRequest is one attempt's signed form body, and for V3 its signed
-// headers. A retry builds a new one: the service rejects a reused nonce, and
-// a stale time.
+// signedRequest is one attempt's signed form body, or for V3 its query and
+// signed headers. A retry builds a new one: the service rejects a reused
+// nonce, and a stale time.
 type signedRequest struct {
-	body         []byte // RPC: canonical query + "&Signature=..."; V3: the parameters alone
+	body         []byte // RPC: canonical query + "&Signature=..."; V3: empty
+	query        string // V3: the canonical query of the parameters; RPC: empty
 	canonicalLen int    // RPC: body[:canonicalLen] is the canonical query
 	sig          [signature.SignatureLen]byte
 	v3           *v3Signed // nil for the RPC signature
@@ -149,36 +161,46 @@ func (rpcSigner) sign(c *Client, action string, ep endpoint, params []signature.
 	return signed
 }
 
-// v3Signer is Alibaba Cloud's signature V3 (ACS3-HMAC-SHA256), with the
-// parameters in the form body.
+// v3Signer is Alibaba Cloud's signature V3 (ACS3-HMAC-SHA256), laid out as
+// darabonba-openapi v2 lays out an RPC call (Client.DoRequest, which every
+// generated CAS, KMS and Alidns client reaches through CallApi): each
+// generated *WithOptions method puts every field of its request model in
+// the query map and none in a body, so the body is empty and
+// x-acs-content-sha256 is the SHA-256 of "". The official client signs the
+// headers named host, content-type (absent without a body) and x-acs-*;
+// with an STS token it adds x-acs-accesskey-id and x-acs-security-token.
 type v3Signer struct{}
 
-// sign returns the form body of params and the signed headers.
+// emptyPayloadHash is the SHA-256 of the empty body, as lower-case hex.
+var emptyPayloadHash = signature.HashPayload(nil)
+
+// sign returns the canonical query of params and the signed headers.
 func (v3Signer) sign(c *Client, action string, ep endpoint, params []signature.Param, cred *providers.Credentials) signedRequest {
 	sorted := slices.Clone(params)
 	signature.Sort(sorted)
-	body := signature.AppendCanonical(nil, sorted)
+	query := string(signature.AppendCanonical(nil, sorted))
 	headers := []signature.Header{
 		{Name: "host", Value: ep.host},
-		{Name: "content-type", Value: formContentType},
 		{Name: "x-acs-action", Value: action},
 		{Name: "x-acs-version", Value: ep.version},
 		{Name: "x-acs-date", Value: c.cfg.now().UTC().Format(timestampLayout)},
 		{Name: "x-acs-signature-nonce", Value: c.cfg.nonce()},
-		{Name: "x-acs-content-sha256", Value: signature.HashPayload(body)},
+		{Name: "x-acs-content-sha256", Value: emptyPayloadHash},
 	}
 	if cred.SecurityToken != "" {
-		headers = append(headers, signature.Header{Name: "x-acs-security-token", Value: cred.SecurityToken})
+		headers = append(headers,
+			signature.Header{Name: "x-acs-accesskey-id", Value: cred.AccessKeyId},
+			signature.Header{Name: "x-acs-security-token", Value: cred.SecurityToken})
 	}
-	canonical, signedHeaders := signature.V3Request{Method: http.MethodPost, Headers: headers}.CanonicalRequest()
+	canonical, signedHeaders := signature.V3Request{Method: http.MethodPost, CanonicalQuery: query, Headers: headers}.CanonicalRequest()
 	sts := signature.V3StringToSign(canonical)
 	sig := signature.V3Sign(cred.AccessKeySecret, sts)
 	headers = append(headers, signature.Header{Name: "authorization",
 		Value: signature.V3Authorization(cred.AccessKeyId, signedHeaders, sig)})
-	return signedRequest{body: body, v3: &v3Signed{headers: headers, stringToSign: sts, signature: sig}}
+	return signedRequest{query: query, v3: &v3Signed{headers: headers, stringToSign: sts, signature: sig}}
 }
 
-// formContentType is the type of every request body.
+// formContentType is the type of the HMAC-SHA1 signer's body.
 const formContentType = "application/x-www-form-urlencoded"
 
 // signScratch is the working space of one signing, reused through the

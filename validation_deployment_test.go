@@ -47,8 +47,6 @@ func TestValidationCreateDeploymentJob(t *testing.T) {
 			return valOut(c.CAS.CreateDeploymentJob(ctx, nil))
 		}, []string{"Name", "JobType", "CertIDs", "ResourceIDs", "ContactIDs"}},
 		{"Name blank", with(func(in *CreateDeploymentJobInput) { in.Name = " " }), []string{"Name"}},
-		{"Name too long", with(func(in *CreateDeploymentJobInput) { in.Name = string(make([]byte, 65)) }), []string{"Name"}},
-		{"Name two lines", with(func(in *CreateDeploymentJobInput) { in.Name = "a\nb" }), []string{"Name"}},
 		{"JobType trustee", with(func(in *CreateDeploymentJobInput) { in.JobType = "trustee" }), []string{"JobType"}},
 		{"CertIDs negative", with(func(in *CreateDeploymentJobInput) { in.CertIDs = []int64{-1} }), []string{"CertIDs[0]"}},
 		{"ResourceIDs empty", with(func(in *CreateDeploymentJobInput) { in.ResourceIDs = nil }), []string{"ResourceIDs"}},
@@ -104,6 +102,10 @@ func TestValidationUpdateWorkerResourceStatus(t *testing.T) {
 	valRun(t, "UpdateWorkerResourceStatus", []valCase{
 		{"nil input", with(nil), []string{"JobID", "WorkerID", "Status"}},
 		{"Status processing", with(&UpdateWorkerResourceStatusInput{JobID: 1, WorkerID: 2, Status: "processing"}), []string{"Status"}},
+		// The model takes rollback alone.
+		{"Status success", with(&UpdateWorkerResourceStatusInput{JobID: 1, WorkerID: 2, Status: "success"}), []string{"Status"}},
+		{"Status editing", with(&UpdateWorkerResourceStatusInput{JobID: 1, WorkerID: 2, Status: "editing"}), []string{"Status"}},
+		{"Status rollback_success", with(&UpdateWorkerResourceStatusInput{JobID: 1, WorkerID: 2, Status: WorkerRollbackSuccess}), []string{"Status"}},
 	})
 }
 

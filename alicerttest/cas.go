@@ -124,7 +124,7 @@ func checkCertificateRequest(c *call) *apiError {
 	default:
 		return invalid("ValidateType", fmt.Sprintf("%q is not DNS or FILE", v))
 	}
-	return checkTags(c)
+	return checkTags(c, orderTagLimits())
 }
 
 func isEmailAddress(s string) bool {
@@ -162,13 +162,36 @@ func checkOrderDomain(d string, rule wildcardRule) *apiError {
 // tagParam matches the numbered tag parameters, Tags.1.Key and so on.
 var tagParam = regexp.MustCompile(`^Tags\.([0-9]+)\.(Key|Value)$`)
 
-// maxTags is the most tags an order may carry.
-const maxTags = wire.MaxTags
+// tagLimits are the limits an action's model states for its tags; zero is
+// a limit the model does not state, and is not checked.
+type tagLimits struct {
+	count, key, value int
+	// keyRequired: the tag key "cannot be an empty string".
+	keyRequired bool
+	// noURL: the key "cannot contain http:// or https://".
+	noURL bool
+}
 
-// checkTags validates Tags.N.Key and Tags.N.Value: N from 1 to 20, every
-// tag with a key of at most 64 characters and no URL, values of at most
-// 128 characters.
-func checkTags(c *call) *apiError {
+// The tag limits of each action that takes tags, as its model's Tags
+// struct states them.
+func orderTagLimits() tagLimits { // CreateCertificateRequestRequestTags
+	return tagLimits{count: 20, key: 64, value: 128, keyRequired: true, noURL: true}
+}
+
+func csrOrderTagLimits() tagLimits { // CreateCertificateWithCsrRequestRequestTags
+	return tagLimits{count: 20, key: 128, keyRequired: true, noURL: true}
+}
+
+func renewTagLimits() tagLimits { // RenewCertificateOrderForPackageRequestRequestTags
+	return tagLimits{count: 20, key: 128, value: 128, keyRequired: true, noURL: true}
+}
+
+func uploadTagLimits() tagLimits { return tagLimits{} } // UploadUserCertificateRequestTags states none
+
+// checkTags validates Tags.N.Key and Tags.N.Value against an action's
+// limits: N from 1 (to the most tags the model allows), then each key and
+// value.
+func checkTags(c *call, limits tagLimits) *apiError {
 	var ns []int
 	for k := range c.params {
 		if !strings.HasPrefix(k, "Tags.") {
@@ -179,8 +202,8 @@ func checkTags(c *call) *apiError {
 			return invalid(k, "tags are sent as Tags.N.Key and Tags.N.Value")
 		}
 		n, err := strconv.Atoi(m[1])
-		if err != nil || n < 1 || n > maxTags {
-			return invalid(k, fmt.Sprintf("the tag number must be from 1 to %d", maxTags))
+		if err != nil || n < 1 || (limits.count > 0 && n > limits.count) {
+			return invalid(k, fmt.Sprintf("the tag number must be from 1 to %d", limits.count))
 		}
 		if !slices.Contains(ns, n) {
 			ns = append(ns, n)
@@ -191,14 +214,14 @@ func checkTags(c *call) *apiError {
 		keyName := fmt.Sprintf("Tags.%d.Key", n)
 		key, value := c.get(keyName), c.get(fmt.Sprintf("Tags.%d.Value", n))
 		switch {
-		case key == "":
+		case key == "" && limits.keyRequired:
 			return missing(keyName)
-		case utf8.RuneCountInString(key) > 64:
-			return invalid(keyName, "a tag key has at most 64 characters")
-		case strings.Contains(key, "http://") || strings.Contains(key, "https://"):
+		case limits.key > 0 && utf8.RuneCountInString(key) > limits.key:
+			return invalid(keyName, fmt.Sprintf("a tag key has at most %d characters", limits.key))
+		case limits.noURL && (strings.Contains(key, "http://") || strings.Contains(key, "https://")):
 			return invalid(keyName, "a tag key must not contain http:// or https://")
-		case utf8.RuneCountInString(value) > 128:
-			return invalid(fmt.Sprintf("Tags.%d.Value", n), "a tag value has at most 128 characters")
+		case limits.value > 0 && utf8.RuneCountInString(value) > limits.value:
+			return invalid(fmt.Sprintf("Tags.%d.Value", n), fmt.Sprintf("a tag value has at most %d characters", limits.value))
 		}
 	}
 	return nil

@@ -38,8 +38,6 @@ const (
 	firstContactID  = 519580
 	firstJobID      = 8888
 	firstWorkerID   = 22487
-	// maxShowSize is the largest page the fake's list actions serve.
-	maxShowSize = 100
 )
 
 // CloudResource is a cloud resource of the fake, seeded with
@@ -261,7 +259,9 @@ var cloudProductsOf = map[string][]string{
 	"Aws":     {"AwsCloudFront", "AwsCLB", "AwsALB", "AwsNLB"},
 }
 
-// page reads CurrentPage and ShowSize (defaults 1 and def).
+// page reads CurrentPage and ShowSize (defaults 1 and def). No model of
+// these actions states a largest ShowSize, and the fake sets none: a page
+// is a slice of what it holds, whatever the size asked for.
 func page(c *call, def int) (current, size int, e *apiError) {
 	current, size = 1, def
 	if v := c.get("CurrentPage"); v != "" {
@@ -273,8 +273,8 @@ func page(c *call, def int) (current, size int, e *apiError) {
 	}
 	if v := c.get("ShowSize"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxShowSize {
-			return 0, 0, invalid("ShowSize", fmt.Sprintf("%q is not a page size from 1 to %d", v, maxShowSize))
+		if err != nil || n < 1 {
+			return 0, 0, invalid("ShowSize", fmt.Sprintf("%q is not a page size from 1", v))
 		}
 		size = n
 	}
@@ -796,17 +796,17 @@ func (d *deployState) rollBack(j *deployJob, w *deployWorker) {
 	w.status = "rollback_success"
 }
 
-// updateWorkerResourceStatus rolls a worker of an ended job back. The
-// other documented statuses are accepted when the worker has them
-// already, and refused otherwise: the fake moves workers only by rollback.
+// updateWorkerResourceStatus rolls a worker of an ended job back. Status
+// takes one value, "Valid values: - rollback" (the model,
+// UpdateWorkerResourceStatusRequest).
 func (s *Server) updateWorkerResourceStatus(c *call) (any, *apiError) {
 	status := c.get("Status")
 	switch status {
 	case "":
 		return nil, missing("Status")
-	case "editing", "pending", "success", "rollback", "rollback_success", "rollback_error":
+	case "rollback":
 	default:
-		return nil, invalid("Status", fmt.Sprintf("%q is not a status a worker can be set to", status))
+		return nil, invalid("Status", fmt.Sprintf("%q is not rollback, the one status a worker can be set to", status))
 	}
 	workerID, e := idParam(c, "WorkerId")
 	if e != nil {
@@ -867,8 +867,10 @@ type listDeploymentJobResponse struct {
 // listDeploymentJob lists the jobs that are not deleted, newest first.
 func (s *Server) listDeploymentJob(c *call) (any, *apiError) {
 	jobType, status := c.get("JobType"), c.get("Status")
-	if jobType != "" && jobType != "user" && jobType != "cloud" {
-		return nil, invalid("JobType", fmt.Sprintf("%q is not user or cloud", jobType))
+	// The job types the models name: user and cloud (CreateDeploymentJob),
+	// and trustee (DescribeDeploymentJob's JobType).
+	if jobType != "" && jobType != "user" && jobType != "cloud" && jobType != "trustee" {
+		return nil, invalid("JobType", fmt.Sprintf("%q is not user, cloud or trustee", jobType))
 	}
 	if status != "" && !slices.Contains([]string{"success", "pending", "scheduling", "processing", "error", "editing"}, status) {
 		return nil, invalid("Status", fmt.Sprintf("%q is not a job status", status))

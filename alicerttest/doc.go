@@ -59,7 +59,26 @@
 //     documents, an HTML page from a "proxy", truncated or oversized bodies,
 //     connection resets before or after the server acted, stalls, and
 //     refused connections (through Server.Client).
-//   - Requests lists what was sent, without signatures or security tokens.
+//   - Requests lists what was sent, without signatures or security tokens,
+//     and with private keys (an upload's Key, SignPrivateKey,
+//     EncryptPrivateKey) replaced by RedactedPrivateKey: under signature V3
+//     they travel in the URL.
+//
+// It also accepts signature V3 (ACS3-HMAC-SHA256) as the official SDKs send
+// it: the parameters in the query (or a form body), the x-acs-* headers all
+// signed, and x-acs-content-sha256 matching the body.
+//
+// Where a model or API reference names no error code for a refusal, the
+// fake answers with a code of its own, which a real service may not use:
+//
+//   - DeleteUserCertificate of a certificate that does not exist (or no
+//     longer does): InvalidParameter naming CertId. Its API reference lists
+//     only the common errors.
+//   - A value a model's text rules out (an upload Name other than up to 63
+//     letters, digits and underscores; a tag key or value longer than the
+//     action's model allows; an UpdateWorkerResourceStatus Status other
+//     than rollback; a ListDeploymentJob JobType other than user, cloud or
+//     trustee): InvalidParameter naming the parameter.
 //
 // What the fake makes up, where the models say nothing: the error codes of
 // refusals no model documents (IncorrectOrderStatus for an order or

@@ -51,8 +51,6 @@ const (
 	defaultPackageTotal = 20
 	// maxUploadName is the longest name UploadUserCertificate takes.
 	maxUploadName = wire.MaxUploadName
-	// maxClientToken is the longest ClientToken the service takes.
-	maxClientToken = wire.MaxClientToken
 	// firstUserCertID starts the ids of uploaded and seeded certificates:
 	// even, like those of issued ones, above 2^53, and apart from them.
 	firstUserCertID = 1<<54 + 2
@@ -96,7 +94,6 @@ type lifecycleState struct {
 	lastID  int64
 	revoked map[int64]time.Time // order id -> when it was revoked
 	quota   map[string]int64    // specification -> certificates bought
-	tokens  map[string]int64    // DeleteUserCertificate ClientToken -> CertId
 }
 
 func newLifecycleState() *lifecycleState {
@@ -105,7 +102,6 @@ func newLifecycleState() *lifecycleState {
 		lastID:  firstUserCertID,
 		revoked: make(map[int64]time.Time),
 		quota:   make(map[string]int64),
-		tokens:  make(map[string]int64),
 	}
 }
 
@@ -352,7 +348,7 @@ func (s *Server) createCertificateWithCsrRequest(c *call) (any, *apiError) {
 	default:
 		return nil, invalid("ValidateType", fmt.Sprintf("%q is not DNS or FILE", v))
 	}
-	if e := checkTags(c); e != nil {
+	if e := checkTags(c, csrOrderTagLimits()); e != nil {
 		return nil, e
 	}
 	o := s.newCSROrder(domain, c.get("ValidateType"), code, csr, c.now)
@@ -824,8 +820,17 @@ type tagDoc struct {
 // tagsOf returns a request's Tags.N.Key and Tags.N.Value (checked by
 // checkTags), in the order of N.
 func tagsOf(c *call) []tagDoc {
+	var ns []int
+	for k := range c.params {
+		if m := tagParam.FindStringSubmatch(k); m != nil && m[2] == "Key" {
+			if n, err := strconv.Atoi(m[1]); err == nil {
+				ns = append(ns, n)
+			}
+		}
+	}
+	slices.Sort(ns)
 	var tags []tagDoc
-	for n := 1; n <= maxTags; n++ {
+	for _, n := range ns {
 		if key := c.get(fmt.Sprintf("Tags.%d.Key", n)); key != "" {
 			tags = append(tags, tagDoc{TagKey: key, TagValue: c.get(fmt.Sprintf("Tags.%d.Value", n))})
 		}
@@ -870,6 +875,13 @@ type uploadResponse struct {
 	RequestID  string `json:"RequestId"`
 }
 
+// notNameRune reports a character an upload's Name may not hold: the model
+// (UploadUserCertificateRequest) allows "letters, digits, and underscores
+// (_)", read here as ASCII ones.
+func notNameRune(r rune) bool {
+	return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_')
+}
+
 // uploadUserCertificate stores a certificate and its key under a name
 // unique in the account.
 func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
@@ -879,6 +891,8 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 		return nil, missing("Name")
 	case utf8.RuneCountInString(name) > maxUploadName:
 		return nil, invalid("Name", fmt.Sprintf("the name has more than %d characters", maxUploadName))
+	case strings.IndexFunc(name, notNameRune) >= 0:
+		return nil, invalid("Name", "the name can contain letters, digits, and underscores (_)")
 	}
 	if c.get("Cert") == "" && c.get("Key") == "" {
 		return s.uploadSMCertificate(c, name)
@@ -899,7 +913,7 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 	if k, ok := pub.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(certs[0].PublicKey) {
 		return nil, invalid("Key", "the private key does not match the certificate")
 	}
-	if e := checkTags(c); e != nil {
+	if e := checkTags(c, uploadTagLimits()); e != nil {
 		return nil, e
 	}
 	l := s.life
@@ -961,7 +975,7 @@ func (s *Server) uploadSMCertificate(c *call, name string) (any, *apiError) {
 			return nil, invalid(p.name, fmt.Sprintf("the value is not a PEM %s", p.kind))
 		}
 	}
-	if e := checkTags(c); e != nil {
+	if e := checkTags(c, uploadTagLimits()); e != nil {
 		return nil, e
 	}
 	u := &userCert{
@@ -1026,24 +1040,16 @@ type requestIDResponse struct {
 
 // deleteUserCertificate deletes an uploaded, expired or revoked
 // certificate: "Deletes an expired, revoked, or manually uploaded
-// certificate" (the operation's summary in the CAS 2020-04-07 model). A
-// ClientToken seen before with the same certificate is answered as the
-// first request was.
+// certificate" (the operation's summary in the CAS 2020-04-07 model). The
+// model (DeleteUserCertificateRequest) has CertId alone: anything else sent
+// is ignored, as every parameter no action takes is.
 func (s *Server) deleteUserCertificate(c *call) (any, *apiError) {
 	id, e := idParam(c, "CertId")
 	if e != nil {
 		return nil, e
 	}
-	token := c.get("ClientToken")
-	if len(token) > maxClientToken {
-		return nil, invalid("ClientToken", fmt.Sprintf("the token has more than %d characters", maxClientToken))
-	}
 	l := s.life
 	l.mu.Lock()
-	if token != "" && l.tokens[token] == id {
-		l.mu.Unlock()
-		return requestIDResponse{RequestID: c.requestID}, nil
-	}
 	if u := l.byID[id]; u != nil {
 		defer l.mu.Unlock()
 		if !u.upload && c.now.Before(u.notAfter) {
@@ -1051,14 +1057,14 @@ func (s *Server) deleteUserCertificate(c *call) (any, *apiError) {
 		}
 		delete(l.byID, id)
 		l.certs = slices.DeleteFunc(l.certs, func(x *userCert) bool { return x == u })
-		if token != "" {
-			l.tokens[token] = id
-		}
 		return requestIDResponse{RequestID: c.requestID}, nil
 	}
 	l.mu.Unlock()
 	o := s.orderOfCert(id)
 	if o == nil {
+		// The API reference lists only common errors for this action:
+		// this answer to a certificate that does not exist (or no longer
+		// does) is the fake's own (see the package doc).
 		return nil, invalid("CertId", fmt.Sprintf("there is no certificate %d", id))
 	}
 	chain, _, err := s.issued(o, c.now)
@@ -1071,11 +1077,6 @@ func (s *Server) deleteUserCertificate(c *call) (any, *apiError) {
 	s.mu.Lock()
 	o.certDeleted = true
 	s.mu.Unlock()
-	if token != "" {
-		l.mu.Lock()
-		l.tokens[token] = id
-		l.mu.Unlock()
-	}
 	return requestIDResponse{RequestID: c.requestID}, nil
 }
 
@@ -1208,7 +1209,7 @@ func (s *Server) renewCertificateOrderForPackageRequest(c *call) (any, *apiError
 			return nil, e
 		}
 	}
-	if e := checkTags(c); e != nil {
+	if e := checkTags(c, renewTagLimits()); e != nil {
 		return nil, e
 	}
 	s.mu.Lock()

@@ -354,9 +354,14 @@ type Request struct {
 	Action string
 	// Version is the Version parameter.
 	Version string
-	// Params holds every parameter sent, from the query and the body,
-	// except the secrets: Signature, SecurityToken and the private keys an
-	// upload carries (Key, EncryptPrivateKey, SignPrivateKey).
+	// Params holds every parameter sent, from the query and the form body
+	// alike, except Signature and SecurityToken, which are secrets. The
+	// value of a parameter that carries a private key or another secret
+	// (UploadUserCertificate's Key, SignPrivateKey and EncryptPrivateKey,
+	// and PrivateKey, SecretKey and Password of the official request
+	// models) is replaced by RedactedPrivateKey: under signature V3 it
+	// travels in the URL, and the record is often printed by a failing
+	// test. A Tags.N.Key is a tag's name and is kept.
 	Params url.Values
 	// Time is when the request arrived, by the server's clock.
 	Time time.Time
@@ -372,19 +377,26 @@ func newRequest(params url.Values, now time.Time) Request {
 		Params:  cloneValues(params),
 		Time:    now,
 	}
-	for _, name := range secretParams {
-		r.Params.Del(name)
+	r.Params.Del("Signature")
+	r.Params.Del("SecurityToken")
+	for _, name := range withheldParams {
+		if _, ok := r.Params[name]; ok {
+			r.Params[name] = []string{RedactedPrivateKey}
+		}
 	}
 	return r
 }
 
-// secretParams are the request parameters that carry a secret, of every
-// operation: the request's signature and security token, the private keys
-// of UploadUserCertificate (its model's Key, EncryptPrivateKey and
-// SignPrivateKey), and the other secret fields of the official request
-// models (PrivateKey, SecretKey, Password), should a client send them. A
-// Tags.N.Key is a tag's name, not a secret.
-var secretParams = [...]string{"Signature", "SecurityToken", "Key", "EncryptPrivateKey", "SignPrivateKey", "PrivateKey", "SecretKey", "Password"}
+// RedactedPrivateKey stands in Request.Params for a private key, or
+// another secret, that was sent.
+const RedactedPrivateKey = "[private key withheld]"
+
+// withheldParams are the parameters, of every operation, that carry a
+// private key or another secret: the private keys of UploadUserCertificate
+// (its model's Key, EncryptPrivateKey and SignPrivateKey), and the other
+// secret fields of the official request models (PrivateKey, SecretKey,
+// Password), should a client send them.
+var withheldParams = [...]string{"Key", "SignPrivateKey", "EncryptPrivateKey", "PrivateKey", "SecretKey", "Password"}
 
 func cloneValues(v url.Values) url.Values {
 	out := make(url.Values, len(v))

@@ -1,10 +1,17 @@
 package alicerttest_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
+	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
@@ -215,4 +222,38 @@ func TestKMSSubjectAlternativeNamesAsAnObject(t *testing.T) {
 			"Subject": "CN=a.example.com,C=CN,O=Example,OU=IT", "SubjectAlternativeNames": sans}}.send(t, srv)
 		require.Equal(t, http.StatusOK, res.status, "%s: %s", sans, res.body)
 	}
+}
+
+// TestV3PrivateKeyNotInTheRecord: under signature V3 an upload's private
+// key travels in the URL; the fake's record of the request withholds it.
+func TestV3PrivateKeyNotInTheRecord(t *testing.T) {
+	t.Parallel()
+	for _, alg := range []alicert.SignatureAlgorithm{alicert.SignatureHMACSHA1, alicert.SignatureACS3HMACSHA256} {
+		srv := alicerttest.NewServer()
+		t.Cleanup(srv.Close)
+		c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithSignatureAlgorithm(alg))...)
+		require.NoError(t, err)
+		certPEM, keyPEM := selfSigned(t)
+		_, err = c.CAS.UploadUserCertificate(t.Context(), &alicert.UploadUserCertificateInput{Name: "record_test", Cert: certPEM, Key: keyPEM})
+		require.NoError(t, err, alg)
+		reqs := srv.Requests()
+		require.Len(t, reqs, 1)
+		assert.Equal(t, alicerttest.RedactedPrivateKey, reqs[0].Params.Get("Key"), alg)
+		assert.NotContains(t, fmt.Sprint(reqs), "PRIVATE KEY", alg)
+	}
+}
+
+// selfSigned returns a self-signed certificate and its PKCS #8 key, as PEM.
+func selfSigned(t *testing.T) (certPEM, keyPEM string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "record.example.com"},
+		DNSNames: []string{"record.example.com"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}))
 }

@@ -16,8 +16,9 @@ type deleteFlags struct {
 }
 
 const deleteDescription = `Deletes certificate -cert (its id, as list shows it) from the account
-(DeleteUserCertificate). The service deletes uploaded and expired
-certificates only, and keeps no copy: this cannot be undone.
+(DeleteUserCertificate). The official model describes the action as
+deleting "an expired, revoked, or manually uploaded certificate".
+alicert keeps no copy of what it deletes: this cannot be undone.
 
 Nothing is sent without -yes: the command then says what it would do and
 exits 2.
@@ -58,7 +59,8 @@ func (c *cli) delete(ctx context.Context, args []string) int {
 		f.cert = seed.expired
 		c.errorf("-fake: deleting the fake's expired certificate %d", f.cert)
 	}
-	// Safe to retry: every attempt of the call carries one ClientToken.
+	// Retried by the client: a repeat names the same CertId, so it can only
+	// delete the same certificate.
 	if _, err := cl.CAS.DeleteUserCertificate(ctx, &alicert.DeleteUserCertificateInput{CertID: f.cert}); err != nil {
 		return c.failf(exitFailure, "%v", err)
 	}

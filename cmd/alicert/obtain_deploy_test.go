@@ -48,7 +48,7 @@ func TestObtainDeployFakeEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	r := runCmd(t, nil, deployArgs(dir)...)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "uploaded the certificate to Certificate Management Service as alicert-www.example.com-")
+	assert.Contains(t, r.stderr, "uploaded the certificate to Certificate Management Service as alicert_www_example_com_")
 	assert.Regexp(t, `(?m)^\d+\s+CDN\s+www.example.com\s+success`, r.stdout)
 	assert.Regexp(t, `(?m)^\d+\s+SLB\s+www.example.com\s+success`, r.stdout)
 	assert.Contains(t, r.stdout, "deployed to 2 cloud resources")
@@ -335,4 +335,21 @@ func TestObtainDeployCrashAtEveryStepIsCarriedOn(t *testing.T) {
 			assert.Empty(t, again.stdout+again.stderr, "%s: then nothing to do", name)
 		}
 	}
+}
+
+// TestUploadNameFollowsTheModel: the names -deploy uploads under hold only
+// letters, digits and underscores, at most 63 of them, as the model of
+// UploadUserCertificate's Name says; the same domain and serial give the
+// same name, different serials different names.
+func TestUploadNameFollowsTheModel(t *testing.T) {
+	t.Parallel()
+	serial := "1237027954cc0ab35e5d259e048d0ac3"
+	for _, domain := range []string{"www.example.com", "*.example.com", "xn--fiqs8s.example.cn.",
+		strings.Repeat("very-long-label.", 12) + "example.com"} {
+		name := uploadName(domain, serial)
+		assert.Regexp(t, `^[A-Za-z0-9_]{1,63}$`, name, domain)
+		assert.Equal(t, name, uploadName(domain, serial), "stable for %s", domain)
+		assert.NotEqual(t, name, uploadName(domain, serial+"0"), "one name per serial for %s", domain)
+	}
+	assert.Equal(t, "alicert_wildcard_example_com_"+serial, uploadName("*.example.com", serial))
 }

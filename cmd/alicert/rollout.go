@@ -76,17 +76,34 @@ func (ro *rollout) check() error {
 }
 
 // uploadName is the name a certificate is uploaded under: made from the
-// domain and the serial number, so that a rerun looks up the same name.
-// The service takes at most 64 characters; a longer name is hashed.
+// domain and the serial number, so that a rerun looks up the same name. It
+// follows the model's rule for UploadUserCertificate's Name ("up to 63
+// characters long and can contain letters, digits, and underscores (_)"):
+// every other character of the domain becomes '_', and a name that would
+// be longer is hashed.
 func uploadName(domain, serial string) string {
 	d := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
 	d = strings.Replace(d, "*.", "wildcard.", 1)
-	name := "alicert-" + d + "-" + serial
-	if len(name) > 64 {
-		sum := sha256.Sum256([]byte(d + "-" + serial))
-		name = "alicert-" + hex.EncodeToString(sum[:])[:56]
+	name := nameSafe("alicert_" + d + "_" + serial)
+	if len(name) > maxUploadNameLen {
+		sum := sha256.Sum256([]byte(d + "_" + serial))
+		name = "alicert_" + hex.EncodeToString(sum[:])[:maxUploadNameLen-len("alicert_")]
 	}
 	return name
+}
+
+// maxUploadNameLen is the longest name UploadUserCertificate takes.
+const maxUploadNameLen = 63
+
+// nameSafe replaces every character but ASCII letters, digits and '_' by
+// '_'.
+func nameSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
 }
 
 // fakeDeployAccount is the account of a -fake run with -deploy: a contact,

@@ -61,7 +61,7 @@ func (c *cli) upload(ctx context.Context, args []string) int {
 	var f uploadFlags
 	fs := c.newFlagSet("upload", "upload -name NAME -cert FILE -key FILE [flags]", uploadDescription)
 	f.register(fs, fakeVerbUsage)
-	fs.StringVar(&f.name, "name", "", "the certificate's name in the account, unique, at most 64 characters (required)")
+	fs.StringVar(&f.name, "name", "", "the certificate's name in the account, unique: up to 63 letters, digits and underscores (required)")
 	fs.StringVar(&f.certPath, "cert", "", "PEM file of the certificate, optionally followed by its chain (fullchain.pem) (required)")
 	fs.StringVar(&f.keyPath, "key", "", "PEM file of its private key (required)")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON")

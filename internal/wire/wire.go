@@ -66,15 +66,14 @@ func LookupProduct(code string) (Product, bool) {
 
 // Documented limits.
 const (
-	// MaxTags is the most tags an order or upload takes.
-	MaxTags = 20
 	// MaxKMSSubjectAlternativeNames is the most names KMS CreateCertificate
 	// takes.
 	MaxKMSSubjectAlternativeNames = 10
-	// MaxUploadName is the longest name of an uploaded certificate.
-	MaxUploadName = 64
-	// MaxClientToken is the longest idempotence token.
-	MaxClientToken = 64
+	// MaxUploadName is the longest name of an uploaded certificate: "The
+	// name can be up to 63 characters long and can contain letters,
+	// digits, and underscores (_)" (cas-20200407
+	// UploadUserCertificateRequest, Name).
+	MaxUploadName = 63
 	// WindowMinutes is how far a request's time may be from the service's
 	// clock, either way, in minutes.
 	WindowMinutes = 15
