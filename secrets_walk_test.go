@@ -46,10 +46,9 @@ var swSecretName = regexp.MustCompile(`(?i)^(key|.*privatekey|.*secret.*|.*token
 // swNotSecret are fields whose name matches swSecretName but which hold no
 // secret.
 var swNotSecret = map[string]string{
-	"alicert.Tag.Key":                                "a tag's name",
-	"alicert.ResourceTag.Key":                        "a tag's name",
-	"alicert.ListCloudResourcesInput.SecretID":       "the AccessKey id, not the secret, of another cloud's account",
-	"alicert.DeleteUserCertificateInput.ClientToken": "an idempotency token the client makes, not a credential",
+	"alicert.Tag.Key":                          "a tag's name",
+	"alicert.ResourceTag.Key":                  "a tag's name",
+	"alicert.ListCloudResourcesInput.SecretID": "the AccessKey id, not the secret, of another cloud's account",
 }
 
 // swAlsoSecret are fields that hold a secret though their name does not say

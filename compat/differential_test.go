@@ -273,8 +273,7 @@ var differentialRows = []diffRow{
 }
 
 // knownDifference is a difference between alicert and the official
-// client that is made on purpose, or that another change is to remove
-// (its reason then starts PENDING(<branch>):).
+// client that is made on purpose.
 type knownDifference struct {
 	op     string // "CASService.CreateCsr"; "" for every operation
 	alg    string // sigV2 or sigV3; "" for both
@@ -292,15 +291,6 @@ var differences = []knownDifference{
 	{alg: sigV2, aspect: "location",
 		reason: "alicert's documented choice (README, SECURITY.md): with HMAC-SHA1 the parameters and the Signature travel in the POST form body, never in a URL a proxy might log; the signature covers the same parameter set either way",
 		model:  "darabonba-openapi/v2@v2.2.4 (RPC style, SignatureAlgorithm v2): every parameter and the Signature in the query"},
-	{alg: sigV3, aspect: "location",
-		reason: "PENDING(wire): alicert's V3 requests carry the parameters in a form body; the official client sends them in the query with an empty body",
-		model:  "every RPC operation of " + casModel + ", " + kmsModel + " and " + alidnsModel + ": OpenApiRequest{Query: openapiutil.Query(query)}, no Body"},
-	{alg: sigV3, aspect: "body",
-		reason: "PENDING(wire): follows from the location: alicert's V3 body is the form of the parameters, the official body is empty",
-		model:  "as for location"},
-	{alg: sigV3, aspect: "sha256",
-		reason: "PENDING(wire): follows from the body: the official client signs the SHA-256 of the empty body",
-		model:  "as for location"},
 	{op: "KMSService.CreateCertificate", aspect: "param", path: "SubjectAlternativeNames",
 		reason: "alicert sends the JSON array the model's description and example give; the generated client types the parameter as a map and so can only send an object ({\"DNS\":[...]}). The fake reads both",
 		model:  kmsModel + " CreateCertificateRequest.SubjectAlternativeNames: \"A domain name list is supported\", example [\"test1.example.com\",\"test2.example.com\"]; type map[string]interface{}"},
@@ -323,10 +313,6 @@ var differences = []knownDifference{
 		reason: "the 0/1 flag is Rollback bool", model: casModel + " ListDeploymentJobResponseBodyData.Rollback *int32: \"Valid values: 0: does not contain a rollback worker. 1: contains a rollback worker.\""},
 	{op: "CASService.ListDeploymentJob", aspect: "decode", path: "Data.Del",
 		reason: "the 0/1 flag is Deleted bool", model: casModel + " ListDeploymentJobResponseBodyData.Del *int32: \"The deletion flag. ... Valid values: 0: not deleted. 1: deleted.\""},
-
-	{op: "CASService.DeleteUserCertificate", aspect: "param", path: "ClientToken",
-		reason: "PENDING(wire): alicert sends a ClientToken that the model does not have",
-		model:  casModel + " DeleteUserCertificateRequest: CertId only"},
 }
 
 // difference is one difference the suite found.

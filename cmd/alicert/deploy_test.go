@@ -262,10 +262,9 @@ func TestDeployValidatesBeforeAnything(t *testing.T) {
 		}
 		return ""
 	}
-	long := strings.Repeat("n", 200)
-	r := runCLI(t, &cli{fake: srv, getenv: env}, "deploy", "-fake", "-cert", "2002", "-replace", "1001", "-name", long)
+	r := runCLI(t, &cli{fake: srv, getenv: env}, "deploy", "-fake", "-cert", "2002", "-replace", "1001", "-contacts", "7,7")
 	assert.Equal(t, exitUsage, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "-name: is 200 characters long")
+	assert.Contains(t, r.stderr, "repeats id 7")
 	assert.Zero(t, srv.RequestCount("ListCloudResources"))
 	assert.NoDirExists(t, lockRoot)
 }
