@@ -244,7 +244,7 @@ func (o *DescribeSubDomainRecordsOutput) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-var opDescribeSubDomainRecords = &operation{action: "DescribeSubDomainRecords", api: apiAlidns, kind: opRead}
+var opDescribeSubDomainRecords = &operation{action: "DescribeSubDomainRecords", api: apiAlidns, kind: opIdempotent}
 
 // DescribeSubDomainRecords lists the DNS records of one name. It is a read:
 // retried on throttling, 5xx and network failures.
@@ -280,7 +280,7 @@ type DeleteDomainRecordOutput struct {
 // nothing. A record that is not there gets DomainRecordNotBelongToUser
 // (see codeRecordNotFound and IsDNSRecordNotFound), which a caller cleaning
 // up reads as done.
-var opDeleteDomainRecord = &operation{action: "DeleteDomainRecord", api: apiAlidns, kind: opRead}
+var opDeleteDomainRecord = &operation{action: "DeleteDomainRecord", api: apiAlidns, kind: opIdempotent}
 
 // DeleteDomainRecord deletes one DNS record. It is retried on throttling,
 // 5xx and network failures (a repeated delete cannot remove anything else);

@@ -272,7 +272,7 @@ func (o *DescribeCertificateStateOutput) missingID() string {
 	return ""
 }
 
-var opDescribeCertificateState = &operation{action: "DescribeCertificateState", kind: opRead}
+var opDescribeCertificateState = &operation{action: "DescribeCertificateState", kind: opIdempotent}
 
 // DescribeCertificateState reads the state of a certificate order: the
 // domain validation it waits for, or the issued certificate and key. It is

@@ -170,7 +170,7 @@ func (o *GetCsrDetailOutput) missingID() string {
 	return ""
 }
 
-var opGetCsrDetail = &operation{action: "GetCsrDetail", kind: opRead}
+var opGetCsrDetail = &operation{action: "GetCsrDetail", kind: opIdempotent}
 
 // GetCsrDetail returns a CSR created by CreateCsr, with its private key.
 // It is retried on throttling, 5xx and network failures.

@@ -292,7 +292,7 @@ type ListCloudResourcesOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-var opListCloudResources = &operation{action: "ListCloudResources", kind: opRead}
+var opListCloudResources = &operation{action: "ListCloudResources", kind: opIdempotent}
 
 // ListCloudResources lists one page of the cloud resources that can serve
 // a certificate, with the certificate each serves now. AllCloudResources
@@ -379,7 +379,7 @@ type ListContactOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-var opListContact = &operation{action: "ListContact", kind: opRead}
+var opListContact = &operation{action: "ListContact", kind: opIdempotent}
 
 // ListContact lists one page of the account's contacts, whom deployment
 // jobs notify. It is retried on throttling, 5xx and network failures.
@@ -503,7 +503,7 @@ type UpdateDeploymentJobStatusOutput struct {
 // editing), a value to set rather than a thing to create, so a repeat asks
 // for the same status again. The model documents no idempotency: after a
 // failure DescribeDeploymentJob tells what the job's status is.
-var opUpdateDeploymentJobStatus = &operation{action: "UpdateDeploymentJobStatus", kind: opRead}
+var opUpdateDeploymentJobStatus = &operation{action: "UpdateDeploymentJobStatus", kind: opIdempotent}
 
 // UpdateDeploymentJobStatus sets a job's status: JobPending starts a job
 // in JobEditing. A repeat asks for the same status (see above), so the call
@@ -600,7 +600,7 @@ func (o *DescribeDeploymentJobOutput) missingID() string {
 	return ""
 }
 
-var opDescribeDeploymentJob = &operation{action: "DescribeDeploymentJob", kind: opRead}
+var opDescribeDeploymentJob = &operation{action: "DescribeDeploymentJob", kind: opIdempotent}
 
 // DescribeDeploymentJob reads a deployment job and its status. It is
 // retried on throttling, 5xx and network failures.
@@ -722,7 +722,7 @@ type ListWorkerResourceOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-var opListWorkerResource = &operation{action: "ListWorkerResource", kind: opRead}
+var opListWorkerResource = &operation{action: "ListWorkerResource", kind: opIdempotent}
 
 // ListWorkerResource lists one page of a job's workers, one per resource,
 // with the outcome for each. It is retried on throttling, 5xx and network
@@ -767,7 +767,7 @@ type UpdateWorkerResourceStatusOutput struct {
 // opUpdateWorkerResourceStatus is retried like a read: its one value,
 // rollback, puts the worker's previous certificate back, and asking for it
 // again asks for the same certificate; nothing is created.
-var opUpdateWorkerResourceStatus = &operation{action: "UpdateWorkerResourceStatus", kind: opRead}
+var opUpdateWorkerResourceStatus = &operation{action: "UpdateWorkerResourceStatus", kind: opIdempotent}
 
 // UpdateWorkerResourceStatus rolls a worker back (Status WorkerRollback, the
 // one value the model takes): its resource gets the certificate it served
@@ -802,7 +802,7 @@ type DeleteDeploymentJobOutput struct {
 // only delete that same job, and creates nothing; DescribeDeploymentJob's
 // Del ("Indicates whether the deployment job was deleted") tells whether
 // it is.
-var opDeleteDeploymentJob = &operation{action: "DeleteDeploymentJob", kind: opRead}
+var opDeleteDeploymentJob = &operation{action: "DeleteDeploymentJob", kind: opIdempotent}
 
 // DeleteDeploymentJob deletes a job that is not running. It is retried on
 // throttling, 5xx and network failures (see above).
@@ -896,7 +896,7 @@ type ListDeploymentJobOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-var opListDeploymentJob = &operation{action: "ListDeploymentJob", kind: opRead}
+var opListDeploymentJob = &operation{action: "ListDeploymentJob", kind: opIdempotent}
 
 // ListDeploymentJob lists one page of the account's deployment jobs.
 // FindDeploymentJob uses it to find a job by name. It is retried on

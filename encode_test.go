@@ -450,7 +450,7 @@ func TestRefusedInputSendsNothing(t *testing.T) {
 	rt := new(countingTransport)
 	c, err := NewClient(WithAccessKey("id", "secret"), WithHTTPClient(&http.Client{Transport: rt}))
 	require.NoError(t, err)
-	op := &operation{action: "EncodeTest", api: apiCAS, kind: opRead}
+	op := &operation{action: "EncodeTest", api: apiCAS, kind: opIdempotent}
 	_, err = invoke[struct{}](t.Context(), c, op, &encBadInput{Name: "n", Wait: time.Second})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "EncodeTest: encoding the input")

@@ -221,7 +221,7 @@ func (o *GetPublicKeyOutput) missingID() string {
 	return ""
 }
 
-var opGetPublicKey = &operation{action: "GetPublicKey", api: apiKMS, kind: opRead}
+var opGetPublicKey = &operation{action: "GetPublicKey", api: apiKMS, kind: opIdempotent}
 
 // GetPublicKey returns the public key of one version of an asymmetric KMS
 // key. It is a read: retried on throttling, 5xx and network failures.
@@ -290,7 +290,7 @@ func (o *AsymmetricSignOutput) missingID() string {
 // a repeated request for the same digest only yields another signature that
 // verifies as well (ECDSA and PSS signatures are randomised anyway), so an
 // attempt whose answer was lost can safely be sent again.
-var opAsymmetricSign = &operation{action: "AsymmetricSign", api: apiKMS, kind: opRead}
+var opAsymmetricSign = &operation{action: "AsymmetricSign", api: apiKMS, kind: opIdempotent}
 
 // AsymmetricSign has KMS sign a SHA-256 digest with one version of an
 // asymmetric key. It is retried on throttling, 5xx and network failures
@@ -367,7 +367,7 @@ func (o *ListKeyVersionsOutput) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-var opListKeyVersions = &operation{action: "ListKeyVersions", api: apiKMS, kind: opRead}
+var opListKeyVersions = &operation{action: "ListKeyVersions", api: apiKMS, kind: opIdempotent}
 
 // ListKeyVersions lists the versions of a KMS key, one page at a time. It
 // is a read: retried on throttling, 5xx and network failures.

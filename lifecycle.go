@@ -400,7 +400,7 @@ type ListUserCertificateOrderOutput struct {
 	RequestID string `json:"RequestId"`
 }
 
-var opListUserCertificateOrder = &operation{action: "ListUserCertificateOrder", kind: opRead}
+var opListUserCertificateOrder = &operation{action: "ListUserCertificateOrder", kind: opIdempotent}
 
 // ListUserCertificateOrder lists one page of the account's certificates or
 // certificate orders. AllUserCertificateOrders walks every page. It is a
@@ -521,7 +521,7 @@ func (o *GetUserCertificateDetailOutput) missingID() string {
 	return ""
 }
 
-var opGetUserCertificateDetail = &operation{action: "GetUserCertificateDetail", kind: opRead}
+var opGetUserCertificateDetail = &operation{action: "GetUserCertificateDetail", kind: opIdempotent}
 
 // GetUserCertificateDetail returns a certificate: its metadata, and unless
 // CertFilter its PEM and key (hidden from formatting; see Key). It is a
@@ -660,7 +660,7 @@ type DeleteUserCertificateOutput struct {
 // can only delete that same certificate, and creates nothing. When an
 // earlier attempt of the call may have deleted it, the repeat finds it gone
 // (see certGone) and the call reports it deleted.
-var opDeleteUserCertificate = &operation{action: "DeleteUserCertificate", kind: opRead, doneWhen: certGone}
+var opDeleteUserCertificate = &operation{action: "DeleteUserCertificate", kind: opIdempotent, doneWhen: certGone}
 
 // certGone reports the answer a DeleteUserCertificate of a certificate that
 // no longer exists gets. The API reference lists only the common error
@@ -922,7 +922,7 @@ type DescribePackageStateOutput struct {
 // Remaining is the number of applications the resource plans still allow.
 func (o *DescribePackageStateOutput) Remaining() int64 { return max(o.TotalCount-o.UsedCount, 0) }
 
-var opDescribePackageState = &operation{action: "DescribePackageState", kind: opRead}
+var opDescribePackageState = &operation{action: "DescribePackageState", kind: opIdempotent}
 
 // DescribePackageState reports the quota of the resource plans of one
 // specification: bought, used and issued. It is a read: retried on

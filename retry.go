@@ -47,9 +47,11 @@ const (
 type opKind int
 
 const (
-	// opRead can be repeated at will: Describe*, Get*, List*, and deletes
-	// whose repeat can only delete the same thing (each says why).
-	opRead opKind = iota
+	// opIdempotent can be repeated at will: a second copy does what the
+	// first did, or nothing. It names reads (Describe*, Get*, List*), the
+	// status updates that set a state and not a change of it, and the
+	// deletes whose repeat can only delete the same thing (each says why).
+	opIdempotent opKind = iota
 	// opCreate must not be repeated once the service may have acted: a
 	// second order costs money and quota, a second upload makes a second
 	// certificate.
@@ -63,10 +65,10 @@ type decision struct {
 }
 
 // retryRules is the one retry rule: what each outcome means for each class
-// of operation. A read is retried whenever trying again may help; a create
+// of operation. An idempotent one is retried whenever trying again may help; a create
 // only when the service provably did not act.
 var retryRules = [...][2]decision{
-	//                  opRead                   opCreate
+	//                  opIdempotent             opCreate
 	outSuccess:     {{}, {}},
 	outNotSent:     {{retry: true}, {retry: true}},
 	outNoResponse:  {{retry: true}, {unknown: true}},

@@ -18,17 +18,17 @@ func TestRetryRuleIsTotalAndSafe(t *testing.T) {
 	notActed := map[outcome]bool{outNotSent: true, outThrottled: true}
 	mayHaveActed := map[outcome]bool{outNoResponse: true, outUnreadable: true, outUnusable: true, outServerError: true, outReplayed: true}
 	for o := outSuccess; o <= outRejected; o++ {
-		read, create := decide(opRead, o), decide(opCreate, o)
+		read, create := decide(opIdempotent, o), decide(opCreate, o)
 		assert.False(t, read.unknown, "a read never has an unknown outcome (%d)", o)
 		assert.False(t, create.retry && create.unknown, "retry or stop, not both (%d)", o)
 		assert.Equal(t, notActed[o], create.retry, "a create is retried exactly when the service did not act (%d)", o)
 		assert.Equal(t, mayHaveActed[o], create.unknown, "a create's outcome is unknown exactly when the service may have acted (%d)", o)
 	}
 	for _, o := range []outcome{outNotSent, outNoResponse, outUnreadable, outThrottled, outServerError, outReplayed} {
-		assert.True(t, decide(opRead, o).retry, "a read is retried after outcome %d", o)
+		assert.True(t, decide(opIdempotent, o).retry, "a read is retried after outcome %d", o)
 	}
 	for _, o := range []outcome{outSuccess, outUnusable, outRejected} {
-		assert.False(t, decide(opRead, o).retry, "a read is not retried after outcome %d", o)
+		assert.False(t, decide(opIdempotent, o).retry, "a read is not retried after outcome %d", o)
 	}
 }
 
