@@ -249,3 +249,25 @@ func describeService(name string, c *Client, a api) string {
 	}
 	return "alicert." + name + "{" + c.endpoints[a].url + "}"
 }
+
+// DNSService holds the Alibaba Cloud DNS (Alidns, API version 2015-01-09)
+// operations that domain validation needs. Get it from Client.DNS; it uses
+// the client's credentials, retries and endpoint rules (WithDNSEndpoint).
+type DNSService struct{ client *Client }
+
+// String describes the service without its client's credentials.
+func (s *DNSService) String() string { return describeService("DNSService", s.owner(), apiAlidns) }
+
+// GoString is String, so that %#v shows no secret either.
+func (s *DNSService) GoString() string { return s.String() }
+
+// Format writes String whatever the verb, as Client.Format does.
+func (s *DNSService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// owner is the service's client, or nil for a nil service.
+func (s *DNSService) owner() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
