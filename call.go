@@ -315,3 +315,10 @@ func withoutQuery(err error, endpointURL, query string) error {
 // an error: a shorter one (a page number, "RSA") would mangle the message
 // and hides nothing.
 const minWithheldValue = 16
+
+// noClient is the error of a call on a nil service, or on one not taken
+// from a Client (a zero CASService, say), which has no client to send with.
+func noClient(op *operation) error {
+	return fmt.Errorf("alicert: %s: the service has no client; "+
+		"call it through the CAS, KMS or DNS field of a Client from NewClient", op.action)
+}

@@ -122,39 +122,6 @@ func checkCloud(p *problems, name, product string) {
 	p.add("CloudProduct", fmt.Sprintf("%q is not a cloud service ListCloudResources knows, such as CDN, DCDN, SLB, ALB or OSS", product))
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-// checkPage validates the paging fields every list action shares.
-func checkPage(p *problems, page, size int64) {
-	p.pageNumber("CurrentPage", page)
-	p.pageSize("ShowSize", size, 0)
-}
-
-// checkIDs validates a list of ids: each positive, no repeats; required
-// says whether the list may be empty.
-func checkIDs(p *problems, field string, ids []int64, required bool) {
-	if required && len(ids) == 0 {
-		p.add(field, "is required: at least one id")
-	}
-	seen := make(map[int64]bool, len(ids))
-	for i, id := range ids {
-		switch {
-		case id <= 0:
-			p.add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("must be a positive id, got %d", id))
-		case seen[id]:
-			p.add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("repeats id %d", id))
-		}
-		seen[id] = true
-	}
-}
-
 // flag01 decodes the service's yes/no fields, which come as 0 or 1, true
 // or false, and sometimes as a string of either.
 type flag01 bool

@@ -1,11 +1,16 @@
 package alicert
 
 import (
+	"crypto"
 	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
+
+// Pieces that more than one room of the package uses: domain-name
+// normalisation, resource tags and their checks, the paging and id checks of
+// list actions, and small helpers on keys and strings.
 
 // normalizeName lower-cases a domain name and drops a trailing dot.
 func normalizeName(s string) string {
@@ -53,4 +58,50 @@ func checkTags(p *problems, tags []Tag, rules tagRules) {
 			p.add(field(i, "Value"), fmt.Sprintf("is longer than %d characters", rules.maxValue))
 		}
 	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPage validates the paging fields every list action shares.
+func checkPage(p *problems, page, size int64) {
+	p.pageNumber("CurrentPage", page)
+	p.pageSize("ShowSize", size, 0)
+}
+
+// checkIDs validates a list of ids: each positive, no repeats; required
+// says whether the list may be empty.
+func checkIDs(p *problems, field string, ids []int64, required bool) {
+	if required && len(ids) == 0 {
+		p.add(field, "is required: at least one id")
+	}
+	seen := make(map[int64]bool, len(ids))
+	for i, id := range ids {
+		switch {
+		case id <= 0:
+			p.add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("must be a positive id, got %d", id))
+		case seen[id]:
+			p.add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("repeats id %d", id))
+		}
+		seen[id] = true
+	}
+}
+
+// samePublicKey compares two public keys of any of crypto/x509's types.
+func samePublicKey(a, b crypto.PublicKey) bool {
+	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && k.Equal(b)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
 }

@@ -3,7 +3,6 @@ package alicert
 import (
 	"crypto"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
@@ -93,53 +92,4 @@ func describeNames(c *x509.Certificate) string {
 		q[i] = quote(n)
 	}
 	return strings.Join(q, ", ") + more
-}
-
-// parsePrivateKey parses the one private key PEM block of keyPEM (PKCS #8,
-// PKCS #1 RSA or SEC 1 EC). Its errors say what kind of data was found,
-// never any of it.
-func parsePrivateKey(keyPEM string) (crypto.Signer, error) {
-	block, _ := pem.Decode([]byte(strings.TrimPrefix(strings.TrimSpace(keyPEM), "\ufeff")))
-	switch {
-	case strings.TrimSpace(keyPEM) == "":
-		return nil, errors.New("it is empty")
-	case block == nil:
-		return nil, errors.New("it is not PEM")
-	case !strings.HasSuffix(block.Type, "PRIVATE KEY"):
-		return nil, fmt.Errorf("its PEM block is %s, not a private key", quote(truncate(block.Type, 40)))
-	}
-	var (
-		key any
-		err error
-	)
-	switch block.Type {
-	case "RSA PRIVATE KEY":
-		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
-	case "EC PRIVATE KEY":
-		key, err = x509.ParseECPrivateKey(block.Bytes)
-	default:
-		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
-	}
-	if err != nil {
-		// x509's parse errors describe the structure, never the key bytes.
-		return nil, fmt.Errorf("the %s block does not parse: %w", block.Type, hintSM2(err))
-	}
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, fmt.Errorf("the %s block holds a %T, which cannot sign", block.Type, key)
-	}
-	return signer, nil
-}
-
-// samePublicKey compares two public keys of any of crypto/x509's types.
-func samePublicKey(a, b crypto.PublicKey) bool {
-	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
-	return ok && k.Equal(b)
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
 }

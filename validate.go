@@ -280,10 +280,3 @@ func punycodeHint(name string) string {
 func isZeroWidth(r rune) bool {
 	return 0x200B <= r && r <= 0x200D || r == 0x2060 || r == 0xFEFF || r == 0x180E
 }
-
-// noClient is the error of a call on a nil service, or on one not taken
-// from a Client (a zero CASService, say), which has no client to send with.
-func noClient(op *operation) error {
-	return fmt.Errorf("alicert: %s: the service has no client; "+
-		"call it through the CAS, KMS or DNS field of a Client from NewClient", op.action)
-}
