@@ -103,8 +103,8 @@ func (a *attempt) failed() bool { return a.status < 200 || a.status > 299 }
 
 // send runs the attempts of one call and decodes the final response into
 // out. What happens after each attempt is decided by the retry rule
-// (decide, in retry.go) from the attempt's outcome (classify, in
-// response.go).
+// (decide, in call_retry.go) from the attempt's outcome (classify, in
+// call_response.go).
 func (c *Client) send(ctx context.Context, op *operation, params []signature.Param, out any) error {
 	ep := c.endpoints[op.api]
 	mayHaveActed := false // an earlier attempt may have reached the service and acted

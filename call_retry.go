@@ -7,7 +7,7 @@ import (
 )
 
 // outcome is what one attempt came to, as far as the client can tell. Every
-// attempt is classified into exactly one (see classify in response.go);
+// attempt is classified into exactly one (see classify in call_response.go);
 // decide turns it into what the call does next.
 type outcome int
 

@@ -26,7 +26,7 @@ import (
 )
 
 // The tests in this file pin down the retry rules (see the package doc and
-// retry.go): what is retried, how often, and what a create whose outcome is
+// call_retry.go): what is retried, how often, and what a create whose outcome is
 // unknown returns.
 
 func TestRetryThrottledTwiceThenSuccessIsThreeFreshlySignedAttemptsAndOneOrder(t *testing.T) {

@@ -12,29 +12,6 @@ import (
 	"github.com/alicert/alicert/internal/wire"
 )
 
-// maxUploadName is the longest certificate name UploadUserCertificate takes.
-const maxUploadName = wire.MaxUploadName
-
-// checkUploadName reports a Name the model's rule refuses: more than 63
-// characters, or one that is not a letter, a digit or an underscore.
-// "Letters" is read as the ASCII ones: the model's English text says no
-// more, and a name the service may read differently is not worth a failed
-// upload.
-func checkUploadName(p *problems, name string) {
-	if strings.TrimSpace(name) == "" {
-		return // reported as required
-	}
-	if n := utf8.RuneCountInString(name); n > maxUploadName {
-		p.add("Name", fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxUploadName))
-	}
-	for _, r := range name {
-		if !(r < utf8.RuneSelf && (isLetter(byte(r)) || isDigit(byte(r)) || r == '_')) {
-			p.add("Name", fmt.Sprintf("may hold only letters, digits and underscores (_); %s is none of them", strconv.QuoteRune(r)))
-			return
-		}
-	}
-}
-
 // GetUserCertificateDetailInput is the input of GetUserCertificateDetail.
 type GetUserCertificateDetailInput struct {
 	// CertID is the certificate's id (CertificateOrder.CertificateID).
@@ -154,6 +131,29 @@ var opGetUserCertificateDetail = &operation{action: "GetUserCertificateDetail", 
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-getusercertificatedetail
 func (s *CASService) GetUserCertificateDetail(ctx context.Context, in *GetUserCertificateDetailInput) (*GetUserCertificateDetailOutput, error) {
 	return invoke[GetUserCertificateDetailOutput](ctx, s.owner(), opGetUserCertificateDetail, in)
+}
+
+// maxUploadName is the longest certificate name UploadUserCertificate takes.
+const maxUploadName = wire.MaxUploadName
+
+// checkUploadName reports a Name the model's rule refuses: more than 63
+// characters, or one that is not a letter, a digit or an underscore.
+// "Letters" is read as the ASCII ones: the model's English text says no
+// more, and a name the service may read differently is not worth a failed
+// upload.
+func checkUploadName(p *problems, name string) {
+	if strings.TrimSpace(name) == "" {
+		return // reported as required
+	}
+	if n := utf8.RuneCountInString(name); n > maxUploadName {
+		p.add("Name", fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxUploadName))
+	}
+	for _, r := range name {
+		if !(r < utf8.RuneSelf && (isLetter(byte(r)) || isDigit(byte(r)) || r == '_')) {
+			p.add("Name", fmt.Sprintf("may hold only letters, digits and underscores (_); %s is none of them", strconv.QuoteRune(r)))
+			return
+		}
+	}
 }
 
 // UploadUserCertificateInput is the input of UploadUserCertificate.

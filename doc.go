@@ -21,7 +21,7 @@
 // the query string under signature V3 as the official SDK sends them, and
 // decodes the response into an *XxxOutput.
 //
-// Retries follow one rule (retry.go): every operation is retried when the
+// Retries follow one rule (call_retry.go): every operation is retried when the
 // request was never written (a failed dial, TLS handshake or proxy CONNECT)
 // or the service throttled it; reads (Describe*, Get*, List*) also after a
 // 5xx, a reset, a truncated body or a replayed nonce. A create whose request

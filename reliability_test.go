@@ -617,7 +617,7 @@ type relWant struct {
 	created   int  // what the call created at the server
 }
 
-// relExpect states the retry rules (retry.go) for one fault and kind of
+// relExpect states the retry rules (call_retry.go) for one fault and kind of
 // operation.
 func relExpect(kind alicerttest.FaultKind, create bool) relWant {
 	switch kind {
