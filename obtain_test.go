@@ -2,6 +2,9 @@ package alicert_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -417,57 +420,6 @@ func TestObtainCompletesARelativeRecordName(t *testing.T) {
 	}
 }
 
-func TestAlidnsProviderIsIdempotent(t *testing.T) {
-	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
-	p := alicert.NewAlidnsProvider(c)
-	r := alicert.DNSRecord{Domain: "example.com", Type: "TXT", Name: "_dnsauth.example.com", Value: "token-1"}
-
-	// An identical record exists already (published by hand, say), next
-	// to another value of the same name.
-	_, err := srv.AddDNSRecord(r.Name, "TXT", r.Value)
-	require.NoError(t, err)
-	_, err = srv.AddDNSRecord(r.Name, "TXT", "someone-else")
-	require.NoError(t, err)
-
-	require.NoError(t, p.Present(t.Context(), r))
-	require.NoError(t, p.Present(t.Context(), r))
-	assert.Zero(t, srv.RequestCount("AddDomainRecord"), "the existing record is reused")
-	assert.Len(t, srv.DNSRecords(), 2)
-
-	require.NoError(t, p.CleanUp(t.Context(), r))
-	left := srv.DNSRecords()
-	require.Len(t, left, 1, "only the identical record is removed")
-	assert.Equal(t, "someone-else", left[0].Value)
-	require.NoError(t, p.CleanUp(t.Context(), r), "cleaning up twice is fine")
-
-	// A lost answer to the add: the record exists, the provider finds it
-	// and does not add it again.
-	srv.InjectFault("AddDomainRecord", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
-	require.NoError(t, p.Present(t.Context(), r))
-	assert.Len(t, srv.DNSRecords(), 2)
-	assert.Equal(t, 1, srv.RequestCount("AddDomainRecord"))
-}
-
-func TestAlidnsProviderWithAZone(t *testing.T) {
-	t.Parallel()
-	srv := obNewFake(t, alicerttest.WithDNSZones("dev.example.com"))
-	c := obFakeClient(t, srv)
-	p := alicert.NewAlidnsProvider(c)
-	r := alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.api.dev.example.com", Value: "v"}
-	require.NoError(t, p.Present(t.Context(), r))
-	recs := srv.DNSRecords()
-	require.Len(t, recs, 1)
-	assert.Equal(t, "dev.example.com", recs[0].Zone)
-	assert.Equal(t, "_dnsauth.api", recs[0].RR)
-
-	p2 := alicert.NewAlidnsProvider(c)
-	p2.Zone = "example.com"
-	err := p2.Present(t.Context(), r)
-	assert.True(t, alicert.IsDNSZoneNotFound(err), "%v", err)
-}
-
 func TestObtainPicksTheValidationTypeAsDocumented(t *testing.T) {
 	t.Parallel()
 	// ValidateType empty: FILE when only File is set, DNS otherwise (both
@@ -553,46 +505,6 @@ func TestObtainFileValidationTakesTheServicesHostWithoutDomain(t *testing.T) {
 	assert.Equal(t, []alicert.FileChallenge{{Domain: "a.example.com", Path: "/pki/f.txt", Content: "tok"}}, files.presented)
 }
 
-func TestDescribeCertificateStateOutputDNSRecord(t *testing.T) {
-	t.Parallel()
-	st := func(recordDomain string) *alicert.DescribeCertificateStateOutput {
-		return &alicert.DescribeCertificateStateOutput{State: alicert.StateDomainVerify, ValidateType: "DNS",
-			RecordType: "txt", RecordDomain: recordDomain, RecordValue: "tok"}
-	}
-	for _, tc := range []struct{ domain, recordDomain, want string }{
-		{"www.example.com", "_dnsauth.www", "_dnsauth.www.example.com"},
-		{"www.example.com", "_dnsauth.www.example.com.", "_dnsauth.www.example.com"},
-		{"*.example.com", "_dnsauth", "_dnsauth.example.com"},
-		{"", "_dnsauth.www", "_dnsauth.www"}, // nothing to complete it with
-	} {
-		r, err := st(tc.recordDomain).DNSRecord(tc.domain)
-		require.NoError(t, err, tc)
-		assert.Equal(t, alicert.DNSRecord{Domain: tc.domain, Type: "TXT", Name: tc.want, Value: "tok"}, r, tc)
-	}
-
-	_, err := st("_dnsauth.a.example.com").DNSRecord("b.example.com")
-	assert.ErrorContains(t, err, `record "_dnsauth.a.example.com" is not under "b.example.com"; is the order another domain's?`)
-	_, err = (&alicert.DescribeCertificateStateOutput{State: alicert.StateProcess}).DNSRecord("example.com")
-	assert.ErrorContains(t, err, "does not say which record")
-}
-
-func TestDescribeCertificateStateOutputFileChallenge(t *testing.T) {
-	t.Parallel()
-	st := &alicert.DescribeCertificateStateOutput{State: alicert.StateDomainVerify, ValidateType: "FILE",
-		Domain: "www.example.com", URI: "https://www.example.com/.well-known/pki-validation/f.txt", Content: "tok"}
-	want := alicert.FileChallenge{Domain: "www.example.com", Path: "/.well-known/pki-validation/f.txt", Content: "tok"}
-	for _, domain := range []string{"", "www.example.com", "WWW.example.com."} {
-		f, err := st.FileChallenge(domain)
-		require.NoError(t, err)
-		if domain != "" {
-			want.Domain = domain
-		}
-		assert.Equal(t, want, f)
-	}
-	_, err := st.FileChallenge("api.example.com")
-	assert.ErrorContains(t, err, `the file's host "www.example.com" is not "api.example.com"; is the order another domain's?`)
-}
-
 func TestAlicerttestClientOptionsReachEveryAPI(t *testing.T) {
 	t.Parallel()
 	srv := obNewFake(t)
@@ -666,4 +578,68 @@ func TestObtainInputValidateSendsNothing(t *testing.T) {
 	assert.Contains(t, err.Error(), `use the punycode form "xn--bcher-kva.example.com"`)
 	assert.NoError(t, (&alicert.ObtainInput{Domain: "www.example.com", Username: "Zhang San", Phone: "13800000000",
 		Email: "ops@example.com", DNS: alicert.NewAlidnsProvider(nil)}).Validate())
+}
+
+func lcKey(t *testing.T) *ecdsa.PrivateKey {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	return k
+}
+
+// TestObtainWithKey: the order goes out as CreateCertificateWithCsrRequest
+// only, the leaf holds the caller's key, and no private key comes back.
+func TestObtainWithKey(t *testing.T) {
+	t.Parallel()
+	c, srv := lcClient(t, alicerttest.WithImmediateIssue())
+	key := lcKey(t)
+	out, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{
+		Domain: "www.example.com", Key: key, DNS: alicert.NewAlidnsProvider(c),
+		Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com",
+	})
+	require.NoError(t, err)
+	assert.True(t, key.PublicKey.Equal(out.Leaf().PublicKey))
+	assert.Empty(t, out.PrivateKey)
+	assert.Equal(t, 1, srv.RequestCount("CreateCertificateWithCsrRequest"))
+	assert.Zero(t, srv.RequestCount("CreateCertificateRequest"))
+	for _, r := range srv.Requests() {
+		for k, vs := range r.Params {
+			for _, v := range vs {
+				assert.NotContains(t, v, "PRIVATE KEY", "parameter %s of %s", k, r.Action)
+			}
+		}
+	}
+	csr, err := alicert.ParseCSR(srv.Requests()[0].Params.Get("Csr"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"www.example.com"}, csr.DNSNames)
+	assert.True(t, key.PublicKey.Equal(csr.PublicKey))
+}
+
+// TestObtainWithKeyRejectsOtherKey: resuming an order with a key other
+// than its own fails rather than hand out a certificate the key cannot
+// serve.
+func TestObtainWithKeyRejectsOtherKey(t *testing.T) {
+	t.Parallel()
+	c, _ := lcClient(t, alicerttest.WithImmediateIssue())
+	in := &alicert.ObtainInput{Domain: "www.example.com", Key: lcKey(t), DNS: alicert.NewAlidnsProvider(c),
+		Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"}
+	out, err := c.CAS.Obtain(t.Context(), in)
+	require.NoError(t, err)
+	_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{Domain: "www.example.com", OrderID: out.OrderID,
+		Key: lcKey(t), DNS: alicert.NewAlidnsProvider(c)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "does not hold the public key of Key")
+}
+
+func TestObtainKeyValidation(t *testing.T) {
+	t.Parallel()
+	c, srv := lcClient(t)
+	weak, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
+	require.NoError(t, err)
+	_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{Domain: "www.example.com", Key: weak, DNS: alicert.NewAlidnsProvider(c),
+		Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"})
+	var ve *alicert.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "Key", ve.Fields[0].Field)
+	assert.Empty(t, srv.Requests())
 }

@@ -418,3 +418,37 @@ func TestDebugLogRecordsEachAttempt(t *testing.T) {
 	assert.NotContains(t, logs.String(), cpKeyID+"&", "parameters are not logged")
 	assert.NotContains(t, logs.String(), "SignatureNonce")
 }
+
+// TestSecretsOfLifecycleHidden: the keys of GetUserCertificateDetailOutput,
+// UploadUserCertificateInput and ObtainInput never reach fmt, slog or JSON.
+func TestSecretsOfLifecycleHidden(t *testing.T) {
+	t.Parallel()
+	key := lcFile(t, "key.pem")
+	ecKey := lcKey(t)
+	scalar := ecKey.D.String()
+	values := []any{
+		alicert.GetUserCertificateDetailOutput{ID: 1, Key: key, SignPrivateKey: key, EncryptPrivateKey: key},
+		&alicert.UploadUserCertificateInput{Name: "n", Cert: "c", Key: key},
+		alicert.ObtainInput{Domain: "www.example.com", Key: ecKey},
+		&alicert.ObtainInput{Domain: "www.example.com", Key: ecKey},
+		[]any{map[string]any{"nested": alicert.GetUserCertificateDetailOutput{Key: key}}},
+	}
+	for _, v := range values {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d", "%q"} {
+			s := fmt.Sprintf(verb, v)
+			assert.NotContains(t, s, "PRIVATE KEY", "%s of %T", verb, v)
+			assert.NotContains(t, s, scalar, "%s of %T", verb, v)
+		}
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), "PRIVATE KEY")
+		assert.NotContains(t, string(b), scalar)
+		var buf bytes.Buffer
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
+		assert.NotContains(t, buf.String(), "PRIVATE KEY")
+		assert.NotContains(t, buf.String(), scalar)
+	}
+	// Hidden, yet set: a reader can still tell an empty key from a set one.
+	assert.Contains(t, fmt.Sprint(alicert.GetUserCertificateDetailOutput{Key: key}), "Key:[redacted]")
+	assert.Contains(t, fmt.Sprint(alicert.ObtainInput{Key: ecKey}), "*ecdsa.PrivateKey")
+}
