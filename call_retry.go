@@ -65,8 +65,8 @@ type decision struct {
 }
 
 // retryRules is the one retry rule: what each outcome means for each class
-// of operation. An idempotent one is retried whenever trying again may help; a create
-// only when the service provably did not act.
+// of operation. An idempotent one is retried whenever trying again may
+// help; a create only when the service provably did not act.
 var retryRules = [...][2]decision{
 	//                  opIdempotent             opCreate
 	outSuccess:     {{}, {}},
