@@ -84,7 +84,7 @@ func TestPagingHelpersStopAHostileService(t *testing.T) {
 			t.Run(tc.name+"/"+name, func(t *testing.T) {
 				t.Parallel()
 				srv := testkit.NewServer(t, tc.respond)
-				err := helper(t.Context(), cpClient(t, srv).CAS)
+				err := helper(t.Context(), clientOf(t, srv).CAS)
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.problem)
 				assert.Equal(t, tc.requests, srv.Attempts())

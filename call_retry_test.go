@@ -36,7 +36,7 @@ func TestRetryThrottledTwiceThenSuccessIsThreeFreshlySignedAttemptsAndOneOrder(t
 		cpErr(400, "Throttling.User", "Request was denied due to user flow control."),
 		cpOrder(98987582437920968),
 	)
-	c := cpClient(t, srv)
+	c := clientOf(t, srv)
 
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.NoError(t, err)
@@ -69,7 +69,7 @@ func TestRetryCreateNotRetriedOn503AndOutcomeUnknown(t *testing.T) {
 		cpErr(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server."),
 		cpOrder(1),
 	)
-	c := cpClient(t, srv)
+	c := clientOf(t, srv)
 
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
@@ -89,8 +89,7 @@ func TestRetryCreateNotRetriedOn503AndOutcomeUnknown(t *testing.T) {
 
 func TestRetryCreateNotRetriedOnResetAfterWrite(t *testing.T) {
 	t.Parallel()
-	srv := testkit.NewScripted(t, testkit.Reply{Hijack: true}, cpOrder(1))
-	c := cpClient(t, srv)
+	c, srv := setup(t, testkit.Script(testkit.Reply{Hijack: true}, cpOrder(1)))
 
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
@@ -103,8 +102,7 @@ func TestRetryCreateNotRetriedOnResetAfterWrite(t *testing.T) {
 
 func TestRetryReadRetriedOnResetAfterWrite(t *testing.T) {
 	t.Parallel()
-	srv := testkit.NewScripted(t, testkit.Reply{Hijack: true}, testkit.Reply{Hijack: true}, cpState("process"))
-	c := cpClient(t, srv)
+	c, srv := setup(t, testkit.Script(testkit.Reply{Hijack: true}, testkit.Reply{Hijack: true}, cpState("process")))
 
 	out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 7})
 	require.NoError(t, err)
@@ -155,7 +153,7 @@ func TestRetryCreateRetriedWhenCustomTransportReturnsDialError(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	c := cpClient(t, srv, alicert.WithHTTPClient(&http.Client{Transport: transport}))
+	c := clientOf(t, srv, alicert.WithHTTPClient(&http.Client{Transport: transport}))
 
 	out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.NoError(t, err)
@@ -187,7 +185,7 @@ func TestRetryOtherTransportErrorsCountAsAfterWrite(t *testing.T) {
 				}
 				return http.DefaultTransport.RoundTrip(r)
 			})
-			c := cpClient(t, srv, alicert.WithHTTPClient(&http.Client{Transport: transport}))
+			c := clientOf(t, srv, alicert.WithHTTPClient(&http.Client{Transport: transport}))
 
 			_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 			require.Error(t, err)
@@ -210,7 +208,7 @@ func TestRetryDescribeRetriedOn503(t *testing.T) {
 		cpErr(503, "ServiceUnavailable", "busy"),
 		cpState("certificate"),
 	)
-	c := cpClient(t, srv)
+	c := clientOf(t, srv)
 
 	out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 9})
 	require.NoError(t, err)
@@ -230,14 +228,14 @@ func TestRetryErrorDocumentIn2xx(t *testing.T) {
 	t.Parallel()
 	throttled := testkit.JSON(200, `{"RequestId":"R-T","Code":"Throttling.User","Message":"slow down"}`)
 	srv := testkit.NewScripted(t, throttled, throttled, cpCsrDetail())
-	out, err := cpClient(t, srv).CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 1})
+	out, err := clientOf(t, srv).CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 1})
 	require.NoError(t, err)
 	assert.Equal(t, "REQ-CSR", out.RequestID, "the answer after the two throttled ones")
 	assert.Contains(t, out.Csr, "BEGIN CERTIFICATE REQUEST")
 	assert.Equal(t, 3, srv.Attempts())
 
 	srv = testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"R-F","Code":"Forbidden.NoPermission","Message":"no"}`))
-	_, err = cpClient(t, srv).KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: "pem"})
+	_, err = clientOf(t, srv).KMS.UploadCertificate(t.Context(), &alicert.UploadCertificateInput{CertificateID: "c", Certificate: "pem"})
 	var apiErr *alicert.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "Forbidden.NoPermission", apiErr.Code)
@@ -249,8 +247,7 @@ func TestRetryErrorDocumentIn2xx(t *testing.T) {
 func TestRetryReadGivesAPIErrorAfterMaxAttempts(t *testing.T) {
 	t.Parallel()
 	for _, attempts := range []int{1, 2, 4} {
-		srv := testkit.NewScripted(t, cpErr(500, "InternalError", "The request processing has failed due to some unknown error."))
-		c := cpClient(t, srv, alicert.WithMaxAttempts(attempts))
+		c, srv := setup(t, testkit.Script(cpErr(500, "InternalError", "The request processing has failed due to some unknown error.")), alicert.WithMaxAttempts(attempts))
 
 		_, err := c.CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 3})
 		require.Error(t, err)
@@ -266,8 +263,7 @@ func TestRetryReadGivesAPIErrorAfterMaxAttempts(t *testing.T) {
 
 func TestRetryMaxAttemptsOneMeansOneAttempt(t *testing.T) {
 	t.Parallel()
-	srv := testkit.NewScripted(t, cpErr(429, "Throttling", "slow down"), cpOrder(1))
-	c := cpClient(t, srv, alicert.WithMaxAttempts(1))
+	c, srv := setup(t, testkit.Script(cpErr(429, "Throttling", "slow down"), cpOrder(1)), alicert.WithMaxAttempts(1))
 
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	var apiErr *alicert.APIError
@@ -297,7 +293,7 @@ func TestRetryContextCancelledDuringBackoffReturnsPromptly(t *testing.T) {
 	// a little later, so that the cancellation lands inside the wait.
 	logger := slog.New(cpHookHandler{fn: func(slog.Record) { time.AfterFunc(10*time.Millisecond, cancel) }})
 	const backoff = time.Hour
-	c := cpClient(t, srv, alicert.WithRetryDelay(backoff, backoff), alicert.WithLogger(logger))
+	c := clientOf(t, srv, alicert.WithRetryDelay(backoff, backoff), alicert.WithLogger(logger))
 
 	start := time.Now()
 	_, err := c.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: 9})
@@ -313,8 +309,7 @@ func TestRetryContextCancelledDuringBackoffReturnsPromptly(t *testing.T) {
 
 func TestRetryContextAlreadyCancelledSendsNothing(t *testing.T) {
 	t.Parallel()
-	srv := testkit.NewScripted(t, cpOrder(1))
-	c := cpClient(t, srv)
+	c, srv := setup(t, testkit.Script(cpOrder(1)))
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 
@@ -328,8 +323,7 @@ func TestRetryThrottlingCodesRetriedWhateverTheStatus(t *testing.T) {
 	t.Parallel()
 	for _, code := range []string{"Throttling", "Throttling.User", "Throttling.Api"} {
 		for _, status := range []int{400, 403, 429, 500, 503} {
-			srv := testkit.NewScripted(t, cpErr(status, code, "flow control"), cpOrder(77))
-			c := cpClient(t, srv)
+			c, srv := setup(t, testkit.Script(cpErr(status, code, "flow control"), cpOrder(77)))
 
 			out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 			require.NoError(t, err, "%s with HTTP %d", code, status)
@@ -343,8 +337,7 @@ func TestRetryThrottlingCodesRetriedWhateverTheStatus(t *testing.T) {
 func TestRetryThrottlingLookalikesNotRetried(t *testing.T) {
 	t.Parallel()
 	for _, code := range []string{"ThrottlingX", "User.Throttling", "throttling"} {
-		srv := testkit.NewScripted(t, cpErr(400, code, "not a throttling code"), cpOrder(1))
-		c := cpClient(t, srv)
+		c, srv := setup(t, testkit.Script(cpErr(400, code, "not a throttling code"), cpOrder(1)))
 
 		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		require.Error(t, err)
@@ -355,8 +348,7 @@ func TestRetryThrottlingLookalikesNotRetried(t *testing.T) {
 func TestRetryInvalidParameterNotRetried(t *testing.T) {
 	t.Parallel()
 	for _, op := range []string{"create", "read"} {
-		srv := testkit.NewScripted(t, cpErr(400, "InvalidParameter", "The specified parameter is invalid."), cpOrder(1))
-		c := cpClient(t, srv)
+		c, srv := setup(t, testkit.Script(cpErr(400, "InvalidParameter", "The specified parameter is invalid."), cpOrder(1)))
 
 		var err error
 		if op == "create" {
@@ -399,12 +391,12 @@ func TestRetryCreateCsrAndKMSCreatesFollowTheCreateRules(t *testing.T) {
 	}
 	for name, call := range calls {
 		srv := testkit.NewScripted(t, cpErr(502, "BadGateway", "upstream"), testkit.JSON(200, `{}`))
-		err := call(cpClient(t, srv))
+		err := call(clientOf(t, srv))
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, name)
 		assert.Equal(t, 1, srv.Attempts(), name)
 
 		srv = testkit.NewScripted(t, cpErr(400, "Throttling.Api", "busy"), cpErr(400, "InvalidParameter", "no"))
-		err = call(cpClient(t, srv))
+		err = call(clientOf(t, srv))
 		assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown, name)
 		assert.Equal(t, 2, srv.Attempts(), "%s: throttled, then a definite failure", name)
 	}
@@ -424,7 +416,7 @@ func TestCreateNeverOffersItsBodyForReplay(t *testing.T) {
 		mu.Unlock()
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	c := cpClient(t, srv, alicert.WithHTTPClient(&http.Client{Transport: rt}))
+	c := clientOf(t, srv, alicert.WithHTTPClient(&http.Client{Transport: rt}))
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.NoError(t, err)
 	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 7})
@@ -497,13 +489,13 @@ func TestTruncatedSuccessIsRetriedForReads(t *testing.T) {
 		"Content-Length of the cut body": testkit.JSON(http.StatusOK, half),
 	} {
 		srv := testkit.NewScripted(t, cut, testkit.JSON(http.StatusOK, whole))
-		out, err := cpClient(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+		out, err := clientOf(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 		require.NoError(t, err, name)
 		assert.Equal(t, alicert.StateProcess, out.State, name)
 		assert.Equal(t, 2, srv.Attempts(), name)
 
 		srv = testkit.NewScripted(t, cut, cpOrder(1))
-		_, err = cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		_, err = clientOf(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, name)
 		assert.Equal(t, 1, srv.Attempts(), "%s: a create is not retried", name)
 	}

@@ -355,7 +355,7 @@ func TestCredentialsProviderAskedOnEveryAttempt(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewScripted(t, cpErr(400, "Throttling", "x"), cpErr(503, "ServiceUnavailable", "y"), cpState("certificate"))
 	p := &testkit.CountingProvider{ID: cpKeyID, Secret: cpSecret, Token: cpToken}
-	c := cpClient(t, srv, alicert.WithCredentials(p))
+	c := clientOf(t, srv, alicert.WithCredentials(p))
 
 	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
@@ -370,7 +370,7 @@ func TestCredentialsProviderErrorStopsTheCall(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewScripted(t, cpOrder(1))
 	p := &testkit.CountingProvider{Err: errors.New("sts endpoint unreachable")}
-	c := cpClient(t, srv, alicert.WithCredentials(p))
+	c := clientOf(t, srv, alicert.WithCredentials(p))
 
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
@@ -387,7 +387,7 @@ func TestCredentialsProviderWithEmptySecretIsAnError(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewScripted(t, cpOrder(1))
 	p := &testkit.CountingProvider{ID: cpKeyID} // no secret
-	_, err := cpClient(t, srv, alicert.WithCredentials(p)).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+	_, err := clientOf(t, srv, alicert.WithCredentials(p)).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "empty key id or secret")
 	assert.Contains(t, err.Error(), "counting", "the error names the provider")
@@ -411,7 +411,7 @@ func TestContextEndedDuringCredentialsIsNotAnUnknownOutcome(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewScripted(t, cpOrder(1))
 	ctx, cancel := context.WithCancel(t.Context())
-	c := cpClient(t, srv, alicert.WithCredentials(cpCancelingProvider{cancel}))
+	c := clientOf(t, srv, alicert.WithCredentials(cpCancelingProvider{cancel}))
 	_, err := c.CAS.CreateCertificateRequest(ctx, cpValidCreate())
 	require.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, alicert.ErrOutcomeUnknown)
@@ -442,8 +442,7 @@ func TestDescribeWithoutStateIsAnError(t *testing.T) {
 	t.Parallel()
 	// An empty 200 answer must not look like an order in no state:
 	// WaitForCertificate would poll it until its context ends.
-	srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"REQ-EMPTY"}`))
-	c := cpClient(t, srv, alicert.WithMaxAttempts(1))
+	c, srv := setup(t, testkit.Script(testkit.JSON(200, `{"RequestId":"REQ-EMPTY"}`)), alicert.WithMaxAttempts(1))
 	out, err := c.CAS.WaitForCertificate(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1},
 		alicert.WithPollInterval(time.Millisecond))
 	require.Error(t, err)

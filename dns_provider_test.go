@@ -14,10 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// dnZoneServer answers DescribeSubDomainRecords like Alidns for an account
+// dnZones answers DescribeSubDomainRecords like Alidns for an account
 // hosting the zones given, and AddDomainRecord with an id.
-func dnZoneServer(t *testing.T, zones ...string) *testkit.Server {
-	return testkit.NewServer(t, func(r testkit.Request) testkit.Reply {
+func dnZones(zones ...string) testkit.Responder {
+	return func(r testkit.Request) testkit.Reply {
 		switch {
 		case !slices.Contains(zones, r.Form.Get("DomainName")):
 			return testkit.JSON(400, `{"RequestId":"R-Z","Code":"InvalidDomainName.NoExist","Message":"The domain does not exist."}`)
@@ -25,7 +25,7 @@ func dnZoneServer(t *testing.T, zones ...string) *testkit.Server {
 			return testkit.JSON(200, `{"RequestId":"R-A","RecordId":"42"}`)
 		}
 		return testkit.JSON(200, `{"RequestId":"R-D","TotalCount":0,"DomainRecords":{"Record":[]}}`)
-	})
+	}
 }
 
 func TestAlidnsProviderFindsTheLongestHostedZone(t *testing.T) {
@@ -42,8 +42,8 @@ func TestAlidnsProviderFindsTheLongestHostedZone(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.zones, ","), func(t *testing.T) {
 			t.Parallel()
-			w := dnZoneServer(t, tc.zones...)
-			p := alicert.NewAlidnsProvider(dnClient(t, w.URL))
+			c, w := setup(t, dnZones(tc.zones...), refuseCASAndKMS(t)...)
+			p := alicert.NewAlidnsProvider(c)
 			err := p.Present(t.Context(), alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.A.www.example.com.", Value: "v"})
 			if tc.errMsg != "" {
 				require.ErrorContains(t, err, tc.errMsg)
@@ -70,8 +70,8 @@ func TestAlidnsProviderFindsTheLongestHostedZone(t *testing.T) {
 
 func TestAlidnsProviderRejectsABadRecord(t *testing.T) {
 	t.Parallel()
-	w := dnZoneServer(t, "example.com")
-	p := alicert.NewAlidnsProvider(dnClient(t, w.URL))
+	c, w := setup(t, dnZones("example.com"), refuseCASAndKMS(t)...)
+	p := alicert.NewAlidnsProvider(c)
 	err := p.Present(context.Background(), alicert.DNSRecord{Type: "TXT", Name: "", Value: ""})
 	var ve *alicert.ValidationError
 	require.ErrorAs(t, err, &ve)
@@ -86,9 +86,9 @@ func TestAlidnsProviderCleanUpWithoutAZoneIsDone(t *testing.T) {
 	t.Parallel()
 	// No zone of the account holds the name, so Present could not have
 	// added anything, and there is nothing to remove.
-	w := dnZoneServer(t, "other.org")
+	c, w := setup(t, dnZones("other.org"), refuseCASAndKMS(t)...)
 	r := alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.www.example.com", Value: "v"}
-	p := alicert.NewAlidnsProvider(dnClient(t, w.URL))
+	p := alicert.NewAlidnsProvider(c)
 	require.NoError(t, p.CleanUp(t.Context(), r))
 	p.Zone = "example.com"
 	require.NoError(t, p.CleanUp(t.Context(), r), "a Zone the account does not host holds nothing either")
@@ -137,8 +137,8 @@ func TestAlidnsProviderWithoutAClientFailsWithoutPanicking(t *testing.T) {
 
 func TestAlidnsProviderRefusesAnUnprintableName(t *testing.T) {
 	t.Parallel()
-	w := dnZoneServer(t, "example.com")
-	p := alicert.NewAlidnsProvider(dnClient(t, w.URL))
+	c, w := setup(t, dnZones("example.com"), refuseCASAndKMS(t)...)
+	p := alicert.NewAlidnsProvider(c)
 	err := p.Present(t.Context(), alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.exa\x1b[2Jmple.com", Value: "v"})
 	var ve *alicert.ValidationError
 	require.ErrorAs(t, err, &ve)

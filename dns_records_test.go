@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
-	"time"
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/internal/testkit"
@@ -13,31 +13,21 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// dnClient returns a client whose DNS endpoint is dns and whose CAS and KMS
-// endpoints are a server that fails the test when called, so that a
-// request routed to the wrong API is noticed.
-func dnClient(t *testing.T, dns string, opts ...alicert.Option) *alicert.Client {
+// refuseCASAndKMS returns options that point the CAS and KMS endpoints at
+// a server that fails the test when called, so that a DNS request routed
+// to the wrong API is noticed.
+func refuseCASAndKMS(t *testing.T) []alicert.Option {
 	t.Helper()
 	wrong := testkit.NewServer(t, func(r testkit.Request) testkit.Reply {
 		t.Errorf("a %s request reached the CAS/KMS endpoint instead of Alidns", r.Action())
 		return testkit.JSON(http.StatusTeapot, `{"Code":"WrongEndpoint"}`)
 	})
-	all := append([]alicert.Option{
-		alicert.WithAccessKey("LTAI5tDnsTestKey", "dnsTestSecret-never-print"),
-		alicert.WithCASEndpoint(wrong.URL),
-		alicert.WithKMSEndpoint(wrong.URL),
-		alicert.WithDNSEndpoint(dns),
-		alicert.WithRetryDelay(time.Millisecond, time.Millisecond),
-	}, opts...)
-	c, err := alicert.NewClient(all...)
-	require.NoError(t, err)
-	return c
+	return []alicert.Option{alicert.WithCASEndpoint(wrong.URL), alicert.WithKMSEndpoint(wrong.URL)}
 }
 
 func TestAddDomainRecordWireForm(t *testing.T) {
 	t.Parallel()
-	w := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"R-1","RecordId":"1234567890123"}`))
-	c := dnClient(t, w.URL)
+	c, w := setup(t, testkit.Script(testkit.JSON(200, `{"RequestId":"R-1","RecordId":"1234567890123"}`)), refuseCASAndKMS(t)...)
 	out, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
 		DomainName: "example.com", RR: "_dnsauth.www", Type: "TXT", Value: "v=abc", TTL: 600,
 	})
@@ -45,24 +35,20 @@ func TestAddDomainRecordWireForm(t *testing.T) {
 	assert.Equal(t, "1234567890123", out.RecordID)
 	assert.Equal(t, "R-1", out.RequestID)
 
-	forms := w.Forms()
-	require.Len(t, forms, 1)
-	f := forms[0]
-	assert.Equal(t, "AddDomainRecord", f.Get("Action"))
-	assert.Equal(t, "2015-01-09", f.Get("Version"))
-	assert.Equal(t, "example.com", f.Get("DomainName"))
-	assert.Equal(t, "_dnsauth.www", f.Get("RR"))
-	assert.Equal(t, "TXT", f.Get("Type"))
-	assert.Equal(t, "v=abc", f.Get("Value"))
-	assert.Equal(t, "600", f.Get("TTL"))
-	assert.NotContains(t, f, "Priority", "an unset priority is not sent")
-	assert.NotContains(t, f, "Line")
+	reqs := w.Requests()
+	require.Len(t, reqs, 1)
+	testAction(t, reqs[0], "AddDomainRecord")
+	testFormValues(t, reqs[0], url.Values{
+		"Version": {"2015-01-09"}, "DomainName": {"example.com"}, "RR": {"_dnsauth.www"},
+		"Type": {"TXT"}, "Value": {"v=abc"}, "TTL": {"600"},
+	})
+	assert.NotContains(t, reqs[0].Form, "Priority", "an unset priority is not sent")
+	assert.NotContains(t, reqs[0].Form, "Line")
 }
 
 func TestAddDomainRecordValidation(t *testing.T) {
 	t.Parallel()
-	w := testkit.NewScripted(t, testkit.JSON(200, `{}`))
-	c := dnClient(t, w.URL)
+	c, w := setup(t, testkit.Script(testkit.JSON(200, `{}`)), refuseCASAndKMS(t)...)
 	_, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
 		DomainName: "*.example.com", Type: "TXTX", TTL: -1, Priority: 51,
 	})
@@ -85,8 +71,7 @@ func TestAddDomainRecordValidation(t *testing.T) {
 
 func TestAddDomainRecordIsNotRetriedWhenTheOutcomeIsUnknown(t *testing.T) {
 	t.Parallel()
-	w := testkit.NewScripted(t, testkit.JSON(503, `{"RequestId":"R-503","Code":"ServiceUnavailable","Message":"busy"}`))
-	c := dnClient(t, w.URL)
+	c, w := setup(t, testkit.Script(testkit.JSON(503, `{"RequestId":"R-503","Code":"ServiceUnavailable","Message":"busy"}`)), refuseCASAndKMS(t)...)
 	_, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
 		DomainName: "example.com", RR: "_dnsauth", Type: "TXT", Value: "v",
 	})
@@ -97,8 +82,7 @@ func TestAddDomainRecordIsNotRetriedWhenTheOutcomeIsUnknown(t *testing.T) {
 
 func TestAddDomainRecordWithoutRecordIDIsNoSuccess(t *testing.T) {
 	t.Parallel()
-	w := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"R-2"}`))
-	c := dnClient(t, w.URL)
+	c, _ := setup(t, testkit.Script(testkit.JSON(200, `{"RequestId":"R-2"}`)), refuseCASAndKMS(t)...)
 	_, err := c.DNS.AddDomainRecord(t.Context(), &alicert.AddDomainRecordInput{
 		DomainName: "example.com", RR: "_dnsauth", Type: "TXT", Value: "v",
 	})
@@ -108,10 +92,9 @@ func TestAddDomainRecordWithoutRecordIDIsNoSuccess(t *testing.T) {
 
 func TestDeleteDomainRecordIsRetriedOn5xx(t *testing.T) {
 	t.Parallel()
-	w := testkit.NewScripted(t,
+	c, w := setup(t, testkit.Script(
 		testkit.JSON(500, `{"RequestId":"R-500","Code":"InternalError","Message":"oops"}`),
-		testkit.JSON(200, `{"RequestId":"R-OK","RecordId":"77"}`))
-	c := dnClient(t, w.URL)
+		testkit.JSON(200, `{"RequestId":"R-OK","RecordId":"77"}`)), refuseCASAndKMS(t)...)
 	out, err := c.DNS.DeleteDomainRecord(t.Context(), &alicert.DeleteDomainRecordInput{RecordID: "77"})
 	require.NoError(t, err)
 	assert.Equal(t, "77", out.RecordID)
@@ -131,8 +114,7 @@ func TestDeleteDomainRecordIsRetriedOn5xx(t *testing.T) {
 
 func TestDeleteDomainRecordNotFound(t *testing.T) {
 	t.Parallel()
-	w := testkit.NewScripted(t, testkit.JSON(400, `{"RequestId":"R-404","Code":"DomainRecordNotBelongToUser","Message":"The DNS record does not exist."}`))
-	c := dnClient(t, w.URL)
+	c, _ := setup(t, testkit.Script(testkit.JSON(400, `{"RequestId":"R-404","Code":"DomainRecordNotBelongToUser","Message":"The DNS record does not exist."}`)), refuseCASAndKMS(t)...)
 	_, err := c.DNS.DeleteDomainRecord(t.Context(), &alicert.DeleteDomainRecordInput{RecordID: "1"})
 	require.Error(t, err)
 	assert.True(t, alicert.IsDNSRecordNotFound(err))
@@ -142,11 +124,10 @@ func TestDeleteDomainRecordNotFound(t *testing.T) {
 
 func TestDescribeSubDomainRecordsDecodesRecords(t *testing.T) {
 	t.Parallel()
-	w := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"R-3","TotalCount":2,"PageNumber":1,"PageSize":100,
+	c, w := setup(t, testkit.Script(testkit.JSON(200, `{"RequestId":"R-3","TotalCount":2,"PageNumber":1,"PageSize":100,
 		"DomainRecords":{"Record":[
 		 {"DomainName":"example.com","RecordId":"9999985","RR":"_dnsauth","Type":"TXT","Value":"a","TTL":600,"Line":"default","Status":"ENABLE","Locked":false,"Weight":1},
-		 {"DomainName":"example.com","RecordId":"9999986","RR":"_dnsauth","Type":"TXT","Value":"b","TTL":60,"Line":"default","Status":"DISABLE","Locked":true}]}}`))
-	c := dnClient(t, w.URL)
+		 {"DomainName":"example.com","RecordId":"9999986","RR":"_dnsauth","Type":"TXT","Value":"b","TTL":60,"Line":"default","Status":"DISABLE","Locked":true}]}}`)), refuseCASAndKMS(t)...)
 	out, err := c.DNS.DescribeSubDomainRecords(t.Context(), &alicert.DescribeSubDomainRecordsInput{
 		SubDomain: "_dnsauth.example.com", DomainName: "example.com", Type: "TXT", PageSize: 100,
 	})
@@ -159,12 +140,10 @@ func TestDescribeSubDomainRecordsDecodesRecords(t *testing.T) {
 		TTL: 60, Line: "default", Status: "DISABLE", Locked: true,
 	}, out.Records[1])
 
-	f := w.Forms()[0]
-	assert.Equal(t, "DescribeSubDomainRecords", f.Get("Action"))
-	assert.Equal(t, "_dnsauth.example.com", f.Get("SubDomain"))
-	assert.Equal(t, "example.com", f.Get("DomainName"))
-	assert.Equal(t, "100", f.Get("PageSize"))
-	assert.NotContains(t, f, "PageNumber")
+	r := w.Requests()[0]
+	testAction(t, r, "DescribeSubDomainRecords")
+	testFormValues(t, r, url.Values{"SubDomain": {"_dnsauth.example.com"}, "DomainName": {"example.com"}, "PageSize": {"100"}})
+	assert.NotContains(t, r.Form, "PageNumber")
 
 	_, err = c.DNS.DescribeSubDomainRecords(t.Context(), &alicert.DescribeSubDomainRecordsInput{PageSize: 101, Type: "BOGUS"})
 	var ve *alicert.ValidationError

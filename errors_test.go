@@ -24,7 +24,7 @@ func TestAPIErrorFieldsFromJSONErrorDocument(t *testing.T) {
 		"Message": "The order does not exist.",
 		"Recommend": "https://api.aliyun.com/troubleshoot?q=InvalidOrderId.NotFound&product=cas"
 	}`))
-	c := cpClient(t, srv)
+	c := clientOf(t, srv)
 
 	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
 	var apiErr *alicert.APIError
@@ -50,7 +50,7 @@ func TestAPIErrorRequestIDFromHeaderWhenBodyHasNone(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewScripted(t, testkit.Reply{Status: 403, Body: `{"Code":"Forbidden.RAM","Message":"User not authorized to operate on the specified resource."}`,
 		Header: map[string]string{"x-acs-request-id": "HDR-REQ-1"}})
-	c := cpClient(t, srv)
+	c := clientOf(t, srv)
 
 	_, err := c.CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 1})
 	var apiErr *alicert.APIError
@@ -88,7 +88,7 @@ func TestAPIErrorFromBodiesThatAreNoErrorDocument(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := testkit.NewScripted(t, tc.reply)
-			_, err := cpClient(t, srv, alicert.WithMaxAttempts(1)).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
+			_, err := clientOf(t, srv, alicert.WithMaxAttempts(1)).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
 			var apiErr *alicert.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.reply.Status, apiErr.StatusCode)
@@ -108,8 +108,7 @@ func TestTruncatedJSONOnSuccessIsAnErrorNamingOperationAndRequestID(t *testing.T
 	t.Parallel()
 	t.Run("read, request id in the body", func(t *testing.T) {
 		t.Parallel()
-		srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"BODY-REQ-7","Type":"certif`))
-		c := cpClient(t, srv, alicert.WithMaxAttempts(1))
+		c, _ := setup(t, testkit.Script(testkit.JSON(200, `{"RequestId":"BODY-REQ-7","Type":"certif`)), alicert.WithMaxAttempts(1))
 
 		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
 		require.Error(t, err)
@@ -122,7 +121,7 @@ func TestTruncatedJSONOnSuccessIsAnErrorNamingOperationAndRequestID(t *testing.T
 		t.Parallel()
 		srv := testkit.NewScripted(t, testkit.Reply{Status: 200, Body: `{"OrderId":98987582437`,
 			Header: map[string]string{"x-acs-request-id": "HDR-REQ-8"}})
-		c := cpClient(t, srv)
+		c := clientOf(t, srv)
 
 		out, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		require.Error(t, err)
@@ -137,8 +136,7 @@ func TestTruncatedJSONOnSuccessIsAnErrorNamingOperationAndRequestID(t *testing.T
 func TestSuccessBodyThatIsNotAnObjectIsAnError(t *testing.T) {
 	t.Parallel()
 	for _, body := range []string{``, `null`, `[]`, `"ok"`, `42`, `<html>ok</html>`, `{"Type":"certificate"} trailing`} {
-		srv := testkit.NewScripted(t, testkit.JSON(200, body))
-		c := cpClient(t, srv, alicert.WithMaxAttempts(1))
+		c, srv := setup(t, testkit.Script(testkit.JSON(200, body)), alicert.WithMaxAttempts(1))
 
 		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
 		require.Error(t, err, "body %q", body)
@@ -155,8 +153,7 @@ func TestOversizedBodyIsAnError(t *testing.T) {
 	huge := `{"RequestId":"BIG-1","Type":"certificate","Content":"` + strings.Repeat("A", 1<<20) + `"}`
 	t.Run("read", func(t *testing.T) {
 		t.Parallel()
-		srv := testkit.NewScripted(t, testkit.JSON(200, huge))
-		c := cpClient(t, srv)
+		c, srv := setup(t, testkit.Script(testkit.JSON(200, huge)))
 		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
 		require.Error(t, err)
 		assert.Nil(t, out)
@@ -166,8 +163,7 @@ func TestOversizedBodyIsAnError(t *testing.T) {
 	})
 	t.Run("create", func(t *testing.T) {
 		t.Parallel()
-		srv := testkit.NewScripted(t, testkit.JSON(200, `{"OrderId":1,"RequestId":"BIG-2","Pad":"`+strings.Repeat("A", 1<<20)+`"}`))
-		c := cpClient(t, srv)
+		c, srv := setup(t, testkit.Script(testkit.JSON(200, `{"OrderId":1,"RequestId":"BIG-2","Pad":"`+strings.Repeat("A", 1<<20)+`"}`)))
 		_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
 		assert.Equal(t, 1, srv.Attempts())
@@ -177,8 +173,7 @@ func TestOversizedBodyIsAnError(t *testing.T) {
 		prefix := `{"RequestId":"OK-1","Type":"certificate","Content":"`
 		body := prefix + strings.Repeat("A", 1<<20-len(prefix)-2) + `"}`
 		require.Len(t, body, 1<<20)
-		srv := testkit.NewScripted(t, testkit.JSON(200, body))
-		c := cpClient(t, srv)
+		c, _ := setup(t, testkit.Script(testkit.JSON(200, body)))
 		out, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 12})
 		require.NoError(t, err)
 		assert.Len(t, out.Content, 1<<20-len(prefix)-2)
@@ -193,7 +188,7 @@ func TestCreateSuccessWithoutAUsableIDIsOutcomeUnknown(t *testing.T) {
 	for _, id := range []string{``, `,"OrderId":0`, `,"OrderId":null`,
 		`,"OrderId":9223372036854775808`, `,"OrderId":1e19`, `,"OrderId":98987582437920968.5`, `,"OrderId":"98987582437920968"`} {
 		srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"NOID-1"`+id+`}`))
-		out, err := cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		out, err := clientOf(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		require.Error(t, err, id)
 		assert.Nil(t, out)
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown, id)
@@ -208,7 +203,7 @@ func TestCreateSuccessWithoutAUsableIDIsOutcomeUnknown(t *testing.T) {
 func TestEmptyCsrDetailIsAnError(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"R-E"}`))
-	out, err := cpClient(t, srv, alicert.WithMaxAttempts(1)).CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 1})
+	out, err := clientOf(t, srv, alicert.WithMaxAttempts(1)).CAS.GetCsrDetail(t.Context(), &alicert.GetCsrDetailInput{CsrID: 1})
 	require.Error(t, err)
 	assert.Nil(t, out)
 	assert.Contains(t, err.Error(), "GetCsrDetail")
@@ -220,7 +215,7 @@ func TestCreateOrderIDExactAboveFloat64Precision(t *testing.T) {
 	t.Parallel()
 	for _, id := range []int64{98987582437920968, 1<<53 + 1, 9223372036854775807} {
 		srv := testkit.NewScripted(t, cpOrder(id))
-		out, err := cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		out, err := clientOf(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		require.NoError(t, err)
 		assert.Equal(t, id, out.OrderID)
 	}
@@ -246,7 +241,7 @@ func TestSignatureDoesNotMatchExplainsTheLikelyCause(t *testing.T) {
 	create := func(t *testing.T, alter func(string) string, opts ...alicert.Option) (*testkit.Server, *alicert.APIError, error) {
 		t.Helper()
 		srv := testkit.NewServer(t, cpSignatureMismatch(alter))
-		_, err := cpClient(t, srv, opts...).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		_, err := clientOf(t, srv, opts...).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		var apiErr *alicert.APIError
 		require.ErrorAs(t, err, &apiErr)
 		return srv, apiErr, err
@@ -310,7 +305,7 @@ func TestSignatureDoesNotMatchExplainsTheLikelyCause(t *testing.T) {
 func TestInvalidTimeStampExpiredExplainedAsClockSkew(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewScripted(t, cpErr(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."))
-	_, err := cpClient(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	_, err := clientOf(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	var apiErr *alicert.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Contains(t, apiErr.Message, "clock")
@@ -318,8 +313,7 @@ func TestInvalidTimeStampExpiredExplainedAsClockSkew(t *testing.T) {
 
 func TestValidationErrorSendsNothing(t *testing.T) {
 	t.Parallel()
-	srv := testkit.NewScripted(t, cpOrder(1))
-	c := cpClient(t, srv)
+	c, srv := setup(t, testkit.Script(cpOrder(1)))
 
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), &alicert.CreateCertificateRequestInput{
 		ProductCode: "nope", Email: "not-an-address", ValidateType: "HTTP",
@@ -342,7 +336,7 @@ func TestOversizedErrorResponseIsStillAnAPIError(t *testing.T) {
 	t.Run("read: retried like any 5xx", func(t *testing.T) {
 		t.Parallel()
 		srv := testkit.NewScripted(t, page, cpState("certificate"))
-		out, err := cpClient(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 3})
+		out, err := clientOf(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 3})
 		require.NoError(t, err)
 		assert.Equal(t, alicert.StateCertificate, out.State)
 		assert.Equal(t, 2, srv.Attempts())
@@ -350,7 +344,7 @@ func TestOversizedErrorResponseIsStillAnAPIError(t *testing.T) {
 	t.Run("read: the last one is an APIError", func(t *testing.T) {
 		t.Parallel()
 		srv := testkit.NewScripted(t, page)
-		_, err := cpClient(t, srv, alicert.WithMaxAttempts(1)).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 3})
+		_, err := clientOf(t, srv, alicert.WithMaxAttempts(1)).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 3})
 		var apiErr *alicert.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 503, apiErr.StatusCode)
@@ -360,7 +354,7 @@ func TestOversizedErrorResponseIsStillAnAPIError(t *testing.T) {
 	t.Run("create: outcome unknown and an APIError", func(t *testing.T) {
 		t.Parallel()
 		srv := testkit.NewScripted(t, page, cpOrder(1))
-		_, err := cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		_, err := clientOf(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		assert.ErrorIs(t, err, alicert.ErrOutcomeUnknown)
 		var apiErr *alicert.APIError
 		require.ErrorAs(t, err, &apiErr)
@@ -370,7 +364,7 @@ func TestOversizedErrorResponseIsStillAnAPIError(t *testing.T) {
 	t.Run("4xx with an oversized body: a definite APIError", func(t *testing.T) {
 		t.Parallel()
 		srv := testkit.NewScripted(t, testkit.Reply{Status: 400, Body: `{"Code":"Throttling","Message":"` + strings.Repeat("x", 1<<20) + `"}`}, cpOrder(1))
-		_, err := cpClient(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
+		_, err := clientOf(t, srv).CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 		// The code cannot be read from a body that is not read: a 4xx whose
 		// body is unreadable is a definite failure, not a throttle.
 		var apiErr *alicert.APIError

@@ -72,21 +72,6 @@ func cpSigned(r testkit.Request) bool { return testkit.SignatureValid(r.Form, cp
 // cpFastRetries makes backoff negligible, so that retry tests do not sleep.
 var cpFastRetries = alicert.WithRetryDelay(time.Millisecond, 2*time.Millisecond)
 
-// cpClient returns a client with static AccessKey credentials pointed at
-// srv, fast retries, then opts.
-func cpClient(t testing.TB, srv *testkit.Server, opts ...alicert.Option) *alicert.Client {
-	t.Helper()
-	all := append([]alicert.Option{
-		alicert.WithAccessKey(cpKeyID, cpSecret),
-		alicert.WithCASEndpoint(srv.URL),
-		alicert.WithKMSEndpoint(srv.URL),
-		cpFastRetries,
-	}, opts...)
-	c, err := alicert.NewClient(all...)
-	require.NoError(t, err)
-	return c
-}
-
 // cpValidCreate is a CreateCertificateRequestInput that passes validation.
 func cpValidCreate() *alicert.CreateCertificateRequestInput {
 	return &alicert.CreateCertificateRequestInput{

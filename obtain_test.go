@@ -263,21 +263,14 @@ func TestObtainResumePastValidationRemovesALeftoverRecord(t *testing.T) {
 	t.Parallel()
 	// A resumed order is already past domain_verify but still names its
 	// record: an earlier run that died after presenting it left it behind.
-	c := obScriptedClient(t,
+	c, _ := setup(t, testkit.Bodies(
 		`{"RequestId":"R","Type":"process","ValidateType":"DNS","RecordType":"TXT","RecordDomain":"_dnsauth.example.com","RecordValue":"tok"}`,
-		`{"RequestId":"R","Type":"verify_fail"}`)
+		`{"RequestId":"R","Type":"verify_fail"}`))
 	rec := &obRecorder{}
 	_, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{Domain: "example.com", OrderID: 7, DNS: rec, PollInterval: time.Millisecond})
 	require.ErrorIs(t, err, alicert.ErrVerifyFailed)
 	assert.Empty(t, rec.records, "nothing is presented past validation")
 	assert.Equal(t, []alicert.DNSRecord{{Domain: "example.com", Type: "TXT", Name: "_dnsauth.example.com", Value: "tok"}}, rec.cleaned)
-}
-
-// obScriptedClient returns a client whose CAS endpoint answers
-// DescribeCertificateState with bodies in turn, the last one repeating.
-func obScriptedClient(t *testing.T, bodies ...string) *alicert.Client {
-	t.Helper()
-	return cpClient(t, testkit.NewServer(t, testkit.Bodies(bodies...)))
 }
 
 func TestObtainUnknownOutcomeDoesNotOrderAgain(t *testing.T) {
@@ -406,9 +399,9 @@ func TestObtainCompletesARelativeRecordName(t *testing.T) {
 			t.Parallel()
 			// A CAS endpoint that announces the record relative to the zone,
 			// then fails the order (which ends Obtain without a certificate).
-			c := obScriptedClient(t,
+			c, _ := setup(t, testkit.Bodies(
 				fmt.Sprintf(`{"RequestId":"R","Type":"domain_verify","ValidateType":"DNS","RecordType":"TXT","RecordDomain":%q,"RecordValue":"tok"}`, tc.recordDomain),
-				`{"RequestId":"R","Type":"verify_fail"}`)
+				`{"RequestId":"R","Type":"verify_fail"}`))
 			rec := &obRecorder{}
 			_, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{
 				Domain: tc.domain, OrderID: 42, DNS: rec, PollInterval: time.Millisecond,
@@ -475,7 +468,7 @@ func TestObtainResumingAnotherDomainsOrderFailsAtOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			// Were the challenge presented, the order would then fail.
-			c := obScriptedClient(t, tc.body, `{"RequestId":"R","Type":"verify_fail"}`)
+			c, _ := setup(t, testkit.Bodies(tc.body, `{"RequestId":"R","Type":"verify_fail"}`))
 			rec, files := &obRecorder{}, &obFiles{}
 			in := &alicert.ObtainInput{Domain: "b.example.com", OrderID: 42, PollInterval: time.Millisecond}
 			if tc.files {
@@ -496,9 +489,9 @@ func TestObtainResumingAnotherDomainsOrderFailsAtOnce(t *testing.T) {
 
 func TestObtainFileValidationTakesTheServicesHostWithoutDomain(t *testing.T) {
 	t.Parallel()
-	c := obScriptedClient(t,
+	c, _ := setup(t, testkit.Bodies(
 		`{"RequestId":"R","Type":"domain_verify","ValidateType":"FILE","Domain":"a.example.com","Uri":"pki/f.txt","Content":"tok"}`,
-		`{"RequestId":"R","Type":"verify_fail"}`)
+		`{"RequestId":"R","Type":"verify_fail"}`))
 	files := &obFiles{}
 	_, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{OrderID: 42, File: files, PollInterval: time.Millisecond})
 	require.ErrorIs(t, err, alicert.ErrVerifyFailed)

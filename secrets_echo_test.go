@@ -143,7 +143,7 @@ func TestUploadKeyNeverInErrorsOfAnEchoingService(t *testing.T) {
 						return page(echoed)
 					})
 					var logs cpLogBuffer
-					c := cpClient(t, srv, alicert.WithSignatureAlgorithm(alg), alicert.WithLogger(cpDebugLogger(&logs)))
+					c := clientOf(t, srv, alicert.WithSignatureAlgorithm(alg), alicert.WithLogger(cpDebugLogger(&logs)))
 					_, err := c.CAS.UploadUserCertificate(t.Context(), &alicert.UploadUserCertificateInput{Name: "web", Cert: cert, Key: key})
 					require.Error(t, err)
 					require.True(t, slices.ContainsFunc(pieces, func(p string) bool { return strings.Contains(echoed, p) }),

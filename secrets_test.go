@@ -91,7 +91,7 @@ func TestSecretsNeverInErrorsOrDebugLogs(t *testing.T) {
 					t.Parallel()
 					srv := testkit.NewServer(t, respond)
 					var logs cpLogBuffer
-					c := cpClient(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken), alicert.WithLogger(cpDebugLogger(&logs)),
+					c := clientOf(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken), alicert.WithLogger(cpDebugLogger(&logs)),
 						alicert.WithSignatureAlgorithm(alg))
 
 					out, err := call(c)
@@ -141,7 +141,7 @@ func TestSecretsNeverInCredentialsOrValidationErrors(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewScripted(t, cpOrder(1))
 	var logs cpLogBuffer
-	c := cpClient(t, srv, alicert.WithCredentials(&testkit.CountingProvider{Err: fmt.Errorf("refresh failed: SecurityToken=%s", cpToken)}),
+	c := clientOf(t, srv, alicert.WithCredentials(&testkit.CountingProvider{Err: fmt.Errorf("refresh failed: SecurityToken=%s", cpToken)}),
 		alicert.WithLogger(cpDebugLogger(&logs)))
 	_, err := c.CAS.CreateCertificateRequest(t.Context(), cpValidCreate())
 	require.Error(t, err)
@@ -204,7 +204,7 @@ func TestServiceTextReachesNoTerminalControl(t *testing.T) {
 	t.Parallel()
 	const nasty = "\x1b[2J\x1b]0;pwned\x07\u202egnp.exe\u200b\r\nnext\x00\x85"
 	srv := testkit.NewScripted(t, testkit.JSON(400, `{"RequestId":"R-1`+nasty+`","Code":"Bad`+nasty+`","Message":"m`+nasty+`","HostId":"h`+nasty+`","Recommend":"r`+nasty+`"}`))
-	_, err := cpClient(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	_, err := clientOf(t, srv).CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	var apiErr *alicert.APIError
 	require.ErrorAs(t, err, &apiErr)
 	for _, s := range []string{err.Error(), apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.HostID, apiErr.Recommend} {
@@ -319,9 +319,9 @@ func TestClientsNeverShowCredentials(t *testing.T) {
 	t.Parallel()
 	srv := testkit.NewScripted(t, cpOrder(1))
 	clients := map[string]*alicert.Client{
-		"sts":        cpClient(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)),
-		"access key": cpClient(t, srv),
-		"provider":   cpClient(t, srv, alicert.WithCredentials(&testkit.CountingProvider{ID: cpKeyID, Secret: cpSecret, Token: cpToken})),
+		"sts":        clientOf(t, srv, alicert.WithSTSToken(cpKeyID, cpSecret, cpToken)),
+		"access key": clientOf(t, srv),
+		"provider":   clientOf(t, srv, alicert.WithCredentials(&testkit.CountingProvider{ID: cpKeyID, Secret: cpSecret, Token: cpToken})),
 	}
 	// Use each client once, so that any lazily filled state is populated.
 	for name, c := range clients {
@@ -389,8 +389,7 @@ func TestOutputsHideKeysFromSlogJSON(t *testing.T) {
 func TestPrivateKeyStillReadableFromOutputs(t *testing.T) {
 	t.Parallel()
 	// Hiding the key from %v must not hide it from the program.
-	srv := testkit.NewScripted(t, testkit.JSON(200, `{"RequestId":"K","Type":"certificate","Csr":"c","PrivateKey":`+cpKeyJSON+`}`))
-	c := cpClient(t, srv)
+	c, _ := setup(t, testkit.Script(testkit.JSON(200, `{"RequestId":"K","Type":"certificate","Csr":"c","PrivateKey":`+cpKeyJSON+`}`)))
 	state, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
 	assert.Equal(t, cpPrivateKeyPEM, state.PrivateKey)
@@ -404,7 +403,7 @@ func TestDebugLogRecordsEachAttempt(t *testing.T) {
 	srv := testkit.NewScripted(t, testkit.Reply{Status: 503, Body: `{"Code":"ServiceUnavailable","Message":"busy"}`,
 		Header: map[string]string{"x-acs-request-id": "LOG-REQ-1"}}, cpState("process"))
 	var logs cpLogBuffer
-	c := cpClient(t, srv, alicert.WithLogger(cpDebugLogger(&logs)))
+	c := clientOf(t, srv, alicert.WithLogger(cpDebugLogger(&logs)))
 	_, err := c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
 	require.NoError(t, err)
 
