@@ -15,7 +15,7 @@ import (
 // FindUploadedCertificate finds the certificate, so the rerun creates none.
 func TestUploadRerunAfterUnknownOutcome(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t)
+	c, srv := setupFake(t)
 	in := &alicert.UploadUserCertificateInput{Name: "web", Cert: lcFile(t, "cert.pem"), Key: lcFile(t, "key.pem")}
 	srv.InjectFault("UploadUserCertificate", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
 	_, err := c.CAS.UploadUserCertificate(t.Context(), in)
@@ -37,7 +37,7 @@ func TestUploadRerunAfterUnknownOutcome(t *testing.T) {
 func TestDeleteUserCertificateRepeatFindsItGone(t *testing.T) {
 	t.Parallel()
 	for _, fault := range []alicerttest.FaultKind{alicerttest.FaultResetAfterAct, alicerttest.FaultTruncatedJSON} {
-		c, srv := lcClient(t)
+		c, srv := setupFake(t)
 		up, err := c.CAS.UploadUserCertificate(t.Context(), &alicert.UploadUserCertificateInput{
 			Name: "web", Cert: lcFile(t, "cert.pem"), Key: lcFile(t, "key.pem")})
 		require.NoError(t, err)
@@ -65,7 +65,7 @@ func TestDeleteUserCertificateRepeatFindsItGone(t *testing.T) {
 // error.
 func TestDeleteUserCertificateOfAMissingCertificate(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t)
+	c, srv := setupFake(t)
 	_, err := c.CAS.DeleteUserCertificate(t.Context(), &alicert.DeleteUserCertificateInput{CertID: 424242})
 	var apiErr *alicert.APIError
 	require.ErrorAs(t, err, &apiErr)

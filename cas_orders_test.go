@@ -17,16 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// lcClient returns a client of a fake with opts and fast retries.
-func lcClient(t testing.TB, opts ...alicerttest.Option) (*alicert.Client, *alicerttest.Server) {
-	t.Helper()
-	srv := alicerttest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithRetryDelay(0, 0))...)
-	require.NoError(t, err)
-	return c, srv
-}
-
 func lcFile(t testing.TB, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "lifecycle", name))
@@ -62,7 +52,7 @@ func TestCreatesUnderUnknownOutcome(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.action, func(t *testing.T) {
 			t.Parallel()
-			c, srv := lcClient(t, alicerttest.WithImmediateIssue())
+			c, srv := setupFake(t, alicerttest.WithImmediateIssue())
 			issued := lcIssuedOrder(t, c)
 			srv.InjectFault(tc.action, alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
 			err := tc.call(t.Context(), c, issued)
@@ -90,7 +80,7 @@ func lcIssuedOrder(t *testing.T, c *alicert.Client) int64 {
 // of orders are not repeated once they may have acted.
 func TestOrderOperationsUnderUnknownOutcome(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t, alicerttest.WithImmediateIssue())
+	c, srv := setupFake(t, alicerttest.WithImmediateIssue())
 	id := lcIssuedOrder(t, c)
 	srv.InjectFault("CancelCertificateForPackageRequest", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
 	_, err := c.CAS.CancelCertificateForPackageRequest(t.Context(), &alicert.CancelCertificateForPackageRequestInput{OrderID: id})
@@ -104,7 +94,7 @@ func TestOrderOperationsUnderUnknownOutcome(t *testing.T) {
 // their names are unique; filters apply.
 func TestFakeLifecycle(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t, alicerttest.WithImmediateIssue(), alicerttest.WithCertificates(2))
+	c, srv := setupFake(t, alicerttest.WithImmediateIssue(), alicerttest.WithCertificates(2))
 	ctx := t.Context()
 	quota := func() [3]int64 {
 		p, err := c.CAS.DescribePackageState(ctx, nil)
@@ -187,7 +177,7 @@ func TestFakeLifecycle(t *testing.T) {
 // gives its quota back.
 func TestFakeCancelAndDelete(t *testing.T) {
 	t.Parallel()
-	c, _ := lcClient(t)
+	c, _ := setupFake(t)
 	ctx := t.Context()
 	o, err := c.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{
 		Domain: "www.example.com", ValidateType: alicert.ValidateDNS, Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"})
@@ -214,7 +204,7 @@ func TestFakeCancelAndDelete(t *testing.T) {
 // order pending application.
 func TestFakeRenewWithCSR(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t, alicerttest.WithImmediateIssue())
+	c, srv := setupFake(t, alicerttest.WithImmediateIssue())
 	id := lcIssuedOrder(t, c)
 	require.NoError(t, srv.SetOrderExpiring(id))
 	key := lcKey(t)

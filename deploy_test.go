@@ -20,22 +20,16 @@ const (
 	deployNewCert = 12433999
 )
 
-// deployFake starts a fake with a CDN domain and an SLB listener serving
-// deployOldCert, a DCDN domain serving another certificate and one
-// contact, then extra; it returns a client for it.
-func deployFake(t *testing.T, extra ...alicerttest.Option) (*alicert.Client, *alicerttest.Server) {
-	t.Helper()
-	opts := append([]alicerttest.Option{
+// deployWorld is a fake's account with a CDN domain and an SLB listener
+// serving deployOldCert, a DCDN domain serving another certificate and one
+// contact, then extra: the options of setupFake.
+func deployWorld(extra ...alicerttest.Option) []alicerttest.Option {
+	return append([]alicerttest.Option{
 		alicerttest.WithContact("Ops", "ops@example.com", "13800000000"),
 		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 101, CloudProduct: "CDN", Domain: "www.example.com", CertID: deployOldCert}),
 		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 102, CloudProduct: "SLB", InstanceID: "lb-bp1example", ListenerID: "lsn-bp1example@443", ListenerPort: "443", CertID: deployOldCert}),
 		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 103, CloudProduct: "DCDN", Domain: "static.example.com", CertID: 777}),
 	}, extra...)
-	srv := alicerttest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithRetryDelay(0, 0))...)
-	require.NoError(t, err)
-	return c, srv
 }
 
 // deployCerts returns the certificate each of the fake's resources serves.
@@ -49,7 +43,7 @@ func deployCerts(srv *alicerttest.Server) map[int64]int64 {
 
 func TestDeployReplacesTheOldCertificateEverywhere(t *testing.T) {
 	t.Parallel()
-	c, srv := deployFake(t)
+	c, srv := setupFake(t, deployWorld()...)
 	ctx := t.Context()
 	serving, err := c.CAS.CloudResourcesServing(ctx, deployOldCert)
 	require.NoError(t, err)
@@ -91,10 +85,10 @@ func TestDeployReplacesTheOldCertificateEverywhere(t *testing.T) {
 func TestDeployFailedResourceIsNamedAndRolledBack(t *testing.T) {
 	t.Parallel()
 	for _, rollback := range []bool{false, true} {
-		c, srv := deployFake(t, alicerttest.WithCloudResource(alicerttest.CloudResource{
+		c, srv := setupFake(t, deployWorld(alicerttest.WithCloudResource(alicerttest.CloudResource{
 			ID: 104, CloudProduct: "ALB", InstanceID: "alb-broken", ListenerID: "lsn-broken", ListenerPort: "443",
 			CertID: deployOldCert, FailDeploy: true,
-		}))
+		}))...)
 		out, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{
 			CertID: deployNewCert, ResourceIDs: []int64{101, 104}, ContactIDs: []int64{519580},
 			PollInterval: time.Nanosecond, RollbackFailed: rollback,
@@ -124,7 +118,7 @@ func TestDeployRerunAfterCrashMakesOneJob(t *testing.T) {
 	for _, step := range []string{"created job", "started job"} {
 		t.Run(step, func(t *testing.T) {
 			t.Parallel()
-			c, srv := deployFake(t)
+			c, srv := setupFake(t, deployWorld()...)
 			in := &alicert.DeployInput{CertID: deployNewCert, ResourceIDs: []int64{101, 102}, PollInterval: time.Nanosecond}
 			ctx, crash := context.WithCancel(t.Context())
 			in.Progress = func(e alicert.DeployEvent) {
@@ -159,7 +153,7 @@ func TestDeployRerunAfterCrashMakesOneJob(t *testing.T) {
 // another.
 func TestDeployUnknownCreateFindsTheJobByName(t *testing.T) {
 	t.Parallel()
-	c, srv := deployFake(t)
+	c, srv := setupFake(t, deployWorld()...)
 	srv.InjectFault("CreateDeploymentJob", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
 	var messages []string
 	out, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{
@@ -187,7 +181,7 @@ func TestDeployUnknownCreateFindsTheJobByName(t *testing.T) {
 // without creating again.
 func TestDeployUnknownCreateNotFound(t *testing.T) {
 	t.Parallel()
-	c, srv := deployFake(t)
+	c, srv := setupFake(t, deployWorld()...)
 	srv.InjectFault("CreateDeploymentJob", alicerttest.Fault{Kind: alicerttest.FaultInternalError}, 1)
 	_, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{CertID: deployNewCert, ResourceIDs: []int64{101}, PollInterval: time.Nanosecond})
 	require.Error(t, err)
@@ -204,7 +198,7 @@ func TestDeployUnknownCreateNotFound(t *testing.T) {
 // a failed start.
 func TestDeployStartLostAfterItActedCarriesOn(t *testing.T) {
 	t.Parallel()
-	c, srv := deployFake(t)
+	c, srv := setupFake(t, deployWorld()...)
 	srv.InjectFault("UpdateDeploymentJobStatus", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
 	srv.InjectFault("UpdateDeploymentJobStatus", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 2)
 	var messages []string
@@ -224,7 +218,7 @@ func TestDeployStartLostAfterItActedCarriesOn(t *testing.T) {
 // still an error.
 func TestDeployStartRefusedIsReported(t *testing.T) {
 	t.Parallel()
-	c, srv := deployFake(t)
+	c, srv := setupFake(t, deployWorld()...)
 	srv.InjectFault("UpdateDeploymentJobStatus", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 3)
 	_, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{CertID: deployNewCert, ResourceIDs: []int64{101}, PollInterval: time.Nanosecond})
 	require.Error(t, err)
@@ -247,7 +241,7 @@ func TestDeployWithoutContacts(t *testing.T) {
 
 func TestDeployValidation(t *testing.T) {
 	t.Parallel()
-	c, srv := deployFake(t)
+	c, srv := setupFake(t, deployWorld()...)
 	for _, tc := range []struct {
 		in     *alicert.DeployInput
 		fields []string
@@ -270,7 +264,7 @@ func TestDeployValidation(t *testing.T) {
 
 func TestCloudResourcesForDomain(t *testing.T) {
 	t.Parallel()
-	c, _ := deployFake(t, alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 105, CloudProduct: "OSS", Domain: "img.www.example.com", CertID: 5}))
+	c, _ := setupFake(t, deployWorld(alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 105, CloudProduct: "OSS", Domain: "img.www.example.com", CertID: 5}))...)
 	got, err := c.CAS.CloudResourcesForDomain(t.Context(), "WWW.example.com")
 	require.NoError(t, err)
 	require.Len(t, got, 1, "the keyword also matches img.www.example.com, which is another domain")
@@ -286,7 +280,7 @@ func TestAllCloudResourcesPages(t *testing.T) {
 	for range 5 {
 		opts = append(opts, alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "CDN", Domain: "x.example.com", CertID: 9}))
 	}
-	c, srv := deployFake(t, opts...)
+	c, srv := setupFake(t, deployWorld(opts...)...)
 	ctx := t.Context()
 	in := &alicert.ListCloudResourcesInput{CertIDs: []int64{9}, ShowSize: 2}
 
@@ -330,9 +324,9 @@ func TestAllCloudResourcesPages(t *testing.T) {
 // workers, not the job's status.
 func TestDeployJobSuccessOverAFailedWorkerIsAFailure(t *testing.T) {
 	t.Parallel()
-	c, _ := deployFake(t, alicerttest.WithCloudResource(alicerttest.CloudResource{
+	c, _ := setupFake(t, deployWorld(alicerttest.WithCloudResource(alicerttest.CloudResource{
 		ID: 105, CloudProduct: "CDN", Domain: "img.example.com", CertID: deployOldCert, FailWorkerOnly: true,
-	}))
+	}))...)
 	out, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{
 		CertID: deployNewCert, ResourceIDs: []int64{101, 105}, ContactIDs: []int64{519580}, PollInterval: time.Nanosecond,
 	})

@@ -101,8 +101,7 @@ func TestAlidnsProviderCleanUpWithoutAZoneIsDone(t *testing.T) {
 
 func TestObtainWithoutAZoneFailsWithoutACleanupError(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t, alicerttest.WithDNSZones("other.org"))
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck(), alicerttest.WithDNSZones("other.org"))
 	_, err := c.CAS.Obtain(t.Context(), obInput("www.example.com", alicert.NewAlidnsProvider(c), &obEvents{}))
 	require.ErrorContains(t, err, "no parent domain of _dnsauth.www.example.com is hosted")
 	assert.NotErrorIs(t, err, alicert.ErrCleanupFailed, "no record was added, so none is left to remove")
@@ -150,8 +149,7 @@ func TestAlidnsProviderRefusesAnUnprintableName(t *testing.T) {
 
 func TestAlidnsProviderIsIdempotent(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 	p := alicert.NewAlidnsProvider(c)
 	r := alicert.DNSRecord{Domain: "example.com", Type: "TXT", Name: "_dnsauth.example.com", Value: "token-1"}
 
@@ -183,8 +181,7 @@ func TestAlidnsProviderIsIdempotent(t *testing.T) {
 
 func TestAlidnsProviderWithAZone(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t, alicerttest.WithDNSZones("dev.example.com"))
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck(), alicerttest.WithDNSZones("dev.example.com"))
 	p := alicert.NewAlidnsProvider(c)
 	r := alicert.DNSRecord{Type: "TXT", Name: "_dnsauth.api.dev.example.com", Value: "v"}
 	require.NoError(t, p.Present(t.Context(), r))

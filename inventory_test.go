@@ -21,7 +21,7 @@ import (
 func TestAllUserCertificateOrdersPages10000(t *testing.T) {
 	t.Parallel()
 	const n, page = 10000, 50
-	c, srv := lcClient(t, alicerttest.WithCertificates(n))
+	c, srv := setupFake(t, alicerttest.WithCertificates(n))
 	seen := map[int64]bool{}
 	last := ""
 	for o, err := range c.CAS.AllUserCertificateOrders(t.Context(), &alicert.ListUserCertificateOrderInput{OrderType: alicert.OrderTypeCert}) {
@@ -43,7 +43,7 @@ func TestAllUserCertificateOrdersPages10000(t *testing.T) {
 // has sent one request, and sends no more.
 func TestAllUserCertificateOrdersBreak(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t, alicerttest.WithCertificates(10000))
+	c, srv := setupFake(t, alicerttest.WithCertificates(10000))
 	n := 0
 	for _, err := range c.CAS.AllUserCertificateOrders(t.Context(), &alicert.ListUserCertificateOrderInput{OrderType: alicert.OrderTypeCert}) {
 		require.NoError(t, err)
@@ -59,7 +59,7 @@ func TestAllUserCertificateOrdersBreak(t *testing.T) {
 // keeps its size, stops at TotalCount, and leaves the input as it was.
 func TestAllUserCertificateOrdersFromPage(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t, alicerttest.WithCertificates(25))
+	c, srv := setupFake(t, alicerttest.WithCertificates(25))
 	in := &alicert.ListUserCertificateOrderInput{OrderType: alicert.OrderTypeCert, CurrentPage: 2, ShowSize: 10}
 	var names []string
 	for o, err := range c.CAS.AllUserCertificateOrders(t.Context(), in) {
@@ -76,7 +76,7 @@ func TestAllUserCertificateOrdersFromPage(t *testing.T) {
 // entries before it yielded, and the sequence ends.
 func TestAllUserCertificateOrdersError(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t, alicerttest.WithCertificates(120))
+	c, srv := setupFake(t, alicerttest.WithCertificates(120))
 	var entries, errs int
 	var got error
 	for _, err := range c.CAS.AllUserCertificateOrders(t.Context(), &alicert.ListUserCertificateOrderInput{OrderType: alicert.OrderTypeCert}) {
@@ -100,7 +100,7 @@ func TestAllUserCertificateOrdersError(t *testing.T) {
 // the walk even when TotalCount promised more.
 func TestAllUserCertificateOrdersEmptyPage(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t, alicerttest.WithCertificates(3))
+	c, srv := setupFake(t, alicerttest.WithCertificates(3))
 	in := &alicert.ListUserCertificateOrderInput{OrderType: alicert.OrderTypeCert, CurrentPage: 5}
 	for _, err := range c.CAS.AllUserCertificateOrders(t.Context(), in) {
 		require.NoError(t, err)

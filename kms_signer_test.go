@@ -27,16 +27,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// ksFake starts a fake KMS and a client of it.
-func ksFake(t *testing.T, opts ...alicerttest.Option) (*alicerttest.Server, *alicert.Client) {
-	t.Helper()
-	srv := alicerttest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithRetryDelay(time.Millisecond, 5*time.Millisecond))...)
-	require.NoError(t, err)
-	return srv, c
-}
-
 // ksKey creates a SIGN/VERIFY key of spec in the fake.
 func ksKey(t *testing.T, c *alicert.Client, spec string) alicert.KeyMetadata {
 	t.Helper()
@@ -80,7 +70,7 @@ func TestKMSSignerCSR(t *testing.T) {
 	} {
 		t.Run(tc.spec+"/"+tc.want, func(t *testing.T) {
 			t.Parallel()
-			srv, c := ksFake(t)
+			c, srv := setupFake(t)
 			signer := ksSigner(t, c, tc.spec)
 			der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
 				Subject: pkix.Name{CommonName: "www.example.com"}, DNSNames: []string{"www.example.com"},
@@ -98,7 +88,7 @@ func TestKMSSignerCSR(t *testing.T) {
 
 func TestKMSSignerPSS(t *testing.T) {
 	t.Parallel()
-	srv, c := ksFake(t)
+	c, srv := setupFake(t)
 	signer := ksSigner(t, c, "RSA_2048")
 	pub := signer.Public().(*rsa.PublicKey)
 	digest := sha256.Sum256([]byte("the message"))
@@ -118,7 +108,7 @@ func TestKMSSignerPSS(t *testing.T) {
 
 func TestKMSSignerECDSAIsDER(t *testing.T) {
 	t.Parallel()
-	_, c := ksFake(t)
+	c, _ := setupFake(t)
 	signer := ksSigner(t, c, "EC_P256")
 	digest := sha256.Sum256([]byte("the message"))
 	sig, err := signer.Sign(nil, digest[:], crypto.SHA256)
@@ -132,7 +122,7 @@ func TestKMSSignerECDSAIsDER(t *testing.T) {
 // a silent re-hash, and that no error shows the digest.
 func TestKMSSignerRefusesBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
-	srv, c := ksFake(t)
+	c, srv := setupFake(t)
 	ec := ksSigner(t, c, "EC_P256")
 	rsaSigner := ksSigner(t, c, "RSA_2048")
 	d256 := sha256.Sum256([]byte("x"))
@@ -179,7 +169,7 @@ func TestKMSSignerRefusesBeforeAnyRequest(t *testing.T) {
 // GetPublicKey and a Sign none.
 func TestKMSSignerPublicKeyFetchedOnce(t *testing.T) {
 	t.Parallel()
-	srv, c := ksFake(t)
+	c, srv := setupFake(t)
 	signer := ksSigner(t, c, "EC_P256")
 	assert.Equal(t, 1, srv.RequestCount("GetPublicKey"))
 	assert.Equal(t, 1, srv.RequestCount("ListKeyVersions"), "an empty version is looked up once")
@@ -198,7 +188,7 @@ func TestKMSSignerPublicKeyFetchedOnce(t *testing.T) {
 func TestKMSSignerPrimaryVersion(t *testing.T) {
 	t.Parallel()
 	var offset atomic.Int64 // the fake's clock ahead of the real one
-	srv, c := ksFake(t, alicerttest.WithClock(func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }))
+	c, srv := setupFake(t, alicerttest.WithClock(func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }))
 	key := ksKey(t, c, "EC_P256")
 	_, err := srv.AddKMSKeyVersion(key.KeyID)
 	require.Error(t, err, "KMS refuses a version within seven days of the last")
@@ -235,7 +225,7 @@ func TestKMSSignerPrimaryVersion(t *testing.T) {
 
 func TestKMSSignerUnknownKey(t *testing.T) {
 	t.Parallel()
-	_, c := ksFake(t)
+	c, _ := setupFake(t)
 	_, err := alicert.NewKMSSigner(t.Context(), c, "key-nope", "")
 	var apiErr *alicert.APIError
 	require.True(t, errors.As(err, &apiErr), "%v", err)
@@ -250,7 +240,7 @@ func TestKMSSignerUnknownKey(t *testing.T) {
 // does not answer: the fake stalls for an hour, Sign returns the deadline.
 func TestKMSSignerTimeout(t *testing.T) {
 	t.Parallel()
-	srv, c := ksFake(t)
+	c, srv := setupFake(t)
 	key := ksKey(t, c, "EC_P256")
 	signer, err := alicert.NewKMSSigner(t.Context(), c, key.KeyID, "", alicert.WithSignTimeout(20*time.Millisecond))
 	require.NoError(t, err)
@@ -307,7 +297,7 @@ func TestKMSSignerTLS(t *testing.T) {
 	} {
 		t.Run(tc.spec+"/"+tls.VersionName(tc.version), func(t *testing.T) {
 			t.Parallel()
-			srv, c := ksFake(t)
+			c, srv := setupFake(t)
 			signer := ksSigner(t, c, tc.spec)
 			cert, err := signer.TLSCertificate([]byte(ksIssue(t, srv, signer, "www.example.com")))
 			require.NoError(t, err)
@@ -333,7 +323,7 @@ func TestKMSSignerTLS(t *testing.T) {
 
 func TestKMSSignerTLSCertificateSchemes(t *testing.T) {
 	t.Parallel()
-	srv, c := ksFake(t)
+	c, srv := setupFake(t)
 	for spec, want := range map[string][]tls.SignatureScheme{
 		"EC_P256":  {tls.ECDSAWithP256AndSHA256},
 		"RSA_2048": {tls.PSSWithSHA256, tls.PKCS1WithSHA256},
@@ -350,7 +340,7 @@ func TestKMSSignerTLSCertificateSchemes(t *testing.T) {
 
 func TestKMSSignerTLSCertificateChecksTheChain(t *testing.T) {
 	t.Parallel()
-	srv, c := ksFake(t)
+	c, srv := setupFake(t)
 	signer := ksSigner(t, c, "EC_P256")
 	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)

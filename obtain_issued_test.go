@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/alicerttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -165,8 +166,7 @@ func TestObtainQuotesTheNamesOfAForeignCertificate(t *testing.T) {
 
 func TestObtainWildcardWithTheFake(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 	in := obInput("*.example.com", alicert.NewAlidnsProvider(c), &obEvents{})
 	in.ProductCode = "geotrust-dv-w-starter"
 	out, err := c.CAS.Obtain(t.Context(), in)

@@ -21,23 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// obFakeClient returns a client for every API of srv, with fast retries.
-func obFakeClient(t *testing.T, srv *alicerttest.Server) *alicert.Client {
-	t.Helper()
-	c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithRetryDelay(time.Millisecond, time.Millisecond))...)
-	require.NoError(t, err)
-	return c
-}
-
-// obNewFake starts a fake whose DNS-validated orders wait for their TXT
-// record, so that tests go through the real sequence.
-func obNewFake(t *testing.T, opts ...alicerttest.Option) *alicerttest.Server {
-	t.Helper()
-	srv := alicerttest.NewServer(append([]alicerttest.Option{alicerttest.WithDNSCheck()}, opts...)...)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 // obEvents collects Obtain's progress events.
 type obEvents struct {
 	mu     sync.Mutex
@@ -76,8 +59,7 @@ func obInput(domain string, dns alicert.DNSProvider, ev *obEvents) *alicert.Obta
 
 func TestObtainWithAlidnsProvider(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 	var ev obEvents
 	var duringWait []alicerttest.DNSRecord
 	ev.hook = func(e alicert.ObtainEvent) {
@@ -119,8 +101,7 @@ func TestObtainWithAlidnsProvider(t *testing.T) {
 
 func TestObtainOutputHidesThePrivateKey(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t, alicerttest.WithImmediateIssue())
-	c := obFakeClient(t, srv)
+	c, _ := setupFake(t, alicerttest.WithDNSCheck(), alicerttest.WithImmediateIssue())
 	out, err := c.CAS.Obtain(t.Context(), obInput("example.com", alicert.NewAlidnsProvider(c), &obEvents{}))
 	require.NoError(t, err)
 	require.Contains(t, out.PrivateKey, "PRIVATE KEY")
@@ -160,8 +141,7 @@ func (p *obFailingDNS) CleanUp(ctx context.Context, r alicert.DNSRecord) error {
 
 func TestObtainPresentFailureLeavesNoRecord(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 	boom := errors.New("propagation check failed")
 	dns := &obFailingDNS{inner: alicert.NewAlidnsProvider(c), err: boom}
 	var ev obEvents
@@ -175,8 +155,7 @@ func TestObtainPresentFailureLeavesNoRecord(t *testing.T) {
 
 func TestObtainAlidnsPresentErrorLeavesNoRecord(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 	// Every add fails with a 5xx: the provider checks, adds once more,
 	// and gives up.
 	srv.InjectFault("AddDomainRecord", alicerttest.Fault{Kind: alicerttest.FaultInternalError}, 0)
@@ -190,8 +169,7 @@ func TestObtainAlidnsPresentErrorLeavesNoRecord(t *testing.T) {
 
 func TestObtainCleanupFailureStillReturnsTheCertificate(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 	srv.InjectFault("DeleteDomainRecord", alicerttest.Fault{Kind: alicerttest.FaultInternalError}, 0)
 	var ev obEvents
 	out, err := c.CAS.Obtain(t.Context(), obInput("example.com", alicert.NewAlidnsProvider(c), &ev))
@@ -206,8 +184,7 @@ func TestObtainCancelledMidWaitCleansUp(t *testing.T) {
 	t.Parallel()
 	// The order never leaves process, so only the cancellation ends the
 	// wait.
-	srv := obNewFake(t, alicerttest.WithReadsPerState(1<<30))
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck(), alicerttest.WithReadsPerState(1<<30))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var ev obEvents
@@ -229,8 +206,7 @@ func TestObtainCancelledMidWaitCleansUp(t *testing.T) {
 
 func TestObtainResumeCreatesNoSecondOrder(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 
 	// The first run stops once the order exists, like a crash.
 	ctx, cancel := context.WithCancel(t.Context())
@@ -275,8 +251,7 @@ func TestObtainResumePastValidationRemovesALeftoverRecord(t *testing.T) {
 
 func TestObtainUnknownOutcomeDoesNotOrderAgain(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultResetAfterAct}, 1)
 	var ev obEvents
 	out, err := c.CAS.Obtain(t.Context(), obInput("example.com", alicert.NewAlidnsProvider(c), &ev))
@@ -290,8 +265,7 @@ func TestObtainUnknownOutcomeDoesNotOrderAgain(t *testing.T) {
 
 func TestObtainVerifyFailureCleansUp(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t, alicerttest.WithVerifyFailure("bad.example.com"))
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck(), alicerttest.WithVerifyFailure("bad.example.com"))
 	_, err := c.CAS.Obtain(t.Context(), obInput("bad.example.com", alicert.NewAlidnsProvider(c), &obEvents{}))
 	require.ErrorIs(t, err, alicert.ErrVerifyFailed)
 	assert.Empty(t, srv.DNSRecords())
@@ -300,8 +274,7 @@ func TestObtainVerifyFailureCleansUp(t *testing.T) {
 
 func TestObtainValidation(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 	_, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{PollInterval: -1})
 	var ve *alicert.ValidationError
 	require.ErrorAs(t, err, &ve)
@@ -345,8 +318,7 @@ func (f *obFiles) CleanUp(_ context.Context, c alicert.FileChallenge) error {
 
 func TestObtainWithFileValidation(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 	files := &obFiles{}
 	out, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{
 		Domain: "files.example.com", File: files, PollInterval: time.Millisecond,
@@ -428,8 +400,7 @@ func TestObtainPicksTheValidationTypeAsDocumented(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := obNewFake(t)
-			c := obFakeClient(t, srv)
+			c, srv := setupFake(t, alicerttest.WithDNSCheck())
 			in := &alicert.ObtainInput{Domain: "example.com", PollInterval: time.Millisecond,
 				Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"}
 			if tc.dns {
@@ -500,7 +471,8 @@ func TestObtainFileValidationTakesTheServicesHostWithoutDomain(t *testing.T) {
 
 func TestAlicerttestClientOptionsReachEveryAPI(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
+	srv := alicerttest.NewServer(alicerttest.WithDNSCheck())
+	t.Cleanup(srv.Close)
 	c, err := alicert.NewClient(append(srv.ClientOptions(), alicert.WithRetryDelay(time.Millisecond, time.Millisecond))...)
 	require.NoError(t, err)
 	// The first attempt fails in srv.Client's transport, as a refused
@@ -529,8 +501,7 @@ func TestAlicerttestClientOptionsReachEveryAPI(t *testing.T) {
 // error says how to resume it, which finishes it without a second order.
 func TestObtainMaxWaitBoundsTheWaitingNotTheOrder(t *testing.T) {
 	t.Parallel()
-	srv := obNewFake(t)
-	c := obFakeClient(t, srv)
+	c, srv := setupFake(t, alicerttest.WithDNSCheck())
 	var ev obEvents
 	in := obInput("www.example.com", alicert.NewAlidnsProvider(c), &ev)
 	in.MaxWait = time.Nanosecond
@@ -584,7 +555,7 @@ func lcKey(t *testing.T) *ecdsa.PrivateKey {
 // only, the leaf holds the caller's key, and no private key comes back.
 func TestObtainWithKey(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t, alicerttest.WithImmediateIssue())
+	c, srv := setupFake(t, alicerttest.WithImmediateIssue())
 	key := lcKey(t)
 	out, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{
 		Domain: "www.example.com", Key: key, DNS: alicert.NewAlidnsProvider(c),
@@ -613,7 +584,7 @@ func TestObtainWithKey(t *testing.T) {
 // serve.
 func TestObtainWithKeyRejectsOtherKey(t *testing.T) {
 	t.Parallel()
-	c, _ := lcClient(t, alicerttest.WithImmediateIssue())
+	c, _ := setupFake(t, alicerttest.WithImmediateIssue())
 	in := &alicert.ObtainInput{Domain: "www.example.com", Key: lcKey(t), DNS: alicert.NewAlidnsProvider(c),
 		Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"}
 	out, err := c.CAS.Obtain(t.Context(), in)
@@ -626,7 +597,7 @@ func TestObtainWithKeyRejectsOtherKey(t *testing.T) {
 
 func TestObtainKeyValidation(t *testing.T) {
 	t.Parallel()
-	c, srv := lcClient(t)
+	c, srv := setupFake(t)
 	weak, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
 	require.NoError(t, err)
 	_, err = c.CAS.Obtain(t.Context(), &alicert.ObtainInput{Domain: "www.example.com", Key: weak, DNS: alicert.NewAlidnsProvider(c),

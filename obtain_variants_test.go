@@ -47,8 +47,7 @@ func TestObtainAgainstEachDocumentedStateForm(t *testing.T) {
 				if d.zones != nil {
 					opts = append(opts[:len(opts):len(opts)], alicerttest.WithDNSZones(d.zones...))
 				}
-				srv := obNewFake(t, opts...)
-				c := obFakeClient(t, srv)
+				c, srv := setupFake(t, append([]alicerttest.Option{alicerttest.WithDNSCheck()}, opts...)...)
 				var ev obEvents
 				var duringWait []alicerttest.DNSRecord
 				ev.hook = func(e alicert.ObtainEvent) {

@@ -47,18 +47,6 @@ var relOverTLS = map[alicerttest.FaultKind]bool{
 	alicerttest.FaultTLSHandshake: true, alicerttest.FaultStreamResetAfterAct: true,
 }
 
-// relNewServer starts a fake with srvOpts and a client of it that goes
-// through the fake's own transport (which injects dial errors), with fast
-// retries, then opts.
-func relNewServer(t testing.TB, srvOpts []alicerttest.Option, opts ...alicert.Option) (*alicerttest.Server, *alicert.Client) {
-	t.Helper()
-	srv := alicerttest.NewServer(append([]alicerttest.Option{alicerttest.WithDNSZones("example.com")}, srvOpts...)...)
-	t.Cleanup(srv.Close)
-	c, err := alicert.NewClient(append(append(srv.ClientOptions(), cpFastRetries), opts...)...)
-	require.NoError(t, err)
-	return srv, c
-}
-
 // relOp is one operation of the matrix: setup prepares what it needs (an
 // order to describe, a CSR to read, a KMS certificate to upload to) without
 // faults, and returns the call; created counts what the operation creates
@@ -689,7 +677,9 @@ func TestReliabilityFaultMatrix(t *testing.T) {
 						if relOverTLS[kind] {
 							srvOpts = append(srvOpts, alicerttest.WithTLS())
 						}
-						srv, c := relNewServer(t, srvOpts, alicert.WithSignatureAlgorithm(alg))
+						srv := alicerttest.NewServer(append(srvOpts, alicerttest.WithDNSZones("example.com"))...)
+						t.Cleanup(srv.Close)
+						c := fakeClientOf(t, srv, alicert.WithSignatureAlgorithm(alg))
 						call := op.setup(t, srv, c)
 						createdBefore := 0
 						if op.created != nil {
@@ -790,7 +780,7 @@ func TestReliabilityNoDuplicateOrders(t *testing.T) {
 	seed := uint64(20261123)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	// Over HTTPS and HTTP/2, so that every fault kind can be drawn.
-	srv, c := relNewServer(t, []alicerttest.Option{alicerttest.WithTLS(), alicerttest.WithImmediateIssue()})
+	c, srv := setupFake(t, alicerttest.WithDNSZones("example.com"), alicerttest.WithTLS(), alicerttest.WithImmediateIssue())
 
 	type outcome int
 	const (
