@@ -28,13 +28,6 @@ func encodedValues(t *testing.T, c *Client, in any) url.Values {
 	return v
 }
 
-func newEncodeClient(t testing.TB) *Client {
-	t.Helper()
-	c, err := NewClient(WithAccessKey("id", "secret"))
-	require.NoError(t, err)
-	return c
-}
-
 type encNamed string
 
 // encAll uses every tag form the encoder takes.
@@ -79,7 +72,7 @@ type encAll struct {
 // go-querystring's query.Values sends for the same tags.
 func TestInputEncoderForms(t *testing.T) {
 	t.Parallel()
-	c := newEncodeClient(t)
+	c := newTestClient(t, WithAccessKey("id", "secret"))
 	cases := []struct {
 		name string
 		in   any
@@ -172,7 +165,7 @@ type encWithPair struct {
 // and its error ends the encoding.
 func TestInputEncoderCustomEncoders(t *testing.T) {
 	t.Parallel()
-	c := newEncodeClient(t)
+	c := newTestClient(t, WithAccessKey("id", "secret"))
 	got := encodedValues(t, c, &encWithPair{Before: "replaced", P: encPair{A: "a", B: "b"}, After: "z"})
 	assert.Equal(t, url.Values{"P.A": {"a"}, "P.B": {"b"}, "After": {"z"}}, got)
 
@@ -185,7 +178,7 @@ func TestInputEncoderCustomEncoders(t *testing.T) {
 // Tags.N.Value, int64 ids beyond 2^53, and a Subject as one DN.
 func TestInputEncoderOperations(t *testing.T) {
 	t.Parallel()
-	c := newEncodeClient(t)
+	c := newTestClient(t, WithAccessKey("id", "secret"))
 	schedule := time.Date(2030, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
 	cases := []struct {
 		name string
@@ -306,7 +299,7 @@ var encodedOperationsNotSent = map[string]bool{"Obtain": true, "Deploy": true}
 // in a user's call.
 func TestEveryInputEncodes(t *testing.T) {
 	t.Parallel()
-	c := newEncodeClient(t)
+	c := newTestClient(t, WithAccessKey("id", "secret"))
 	ctxType := reflect.TypeFor[context.Context]()
 	var checked []string
 	for _, svc := range []reflect.Type{reflect.TypeOf(c.CAS), reflect.TypeOf(c.KMS), reflect.TypeOf(c.DNS)} {
@@ -383,7 +376,7 @@ type (
 // error naming the type and the field, never a guess at its text.
 func TestInputEncoderRefusesOtherForms(t *testing.T) {
 	t.Parallel()
-	c := newEncodeClient(t)
+	c := newTestClient(t, WithAccessKey("id", "secret"))
 	cases := []struct {
 		in     any
 		fields []string
@@ -422,7 +415,7 @@ func TestInputEncoderRefusesOtherForms(t *testing.T) {
 // TestInputEncoderNonStruct: an input that is not a struct is an error.
 func TestInputEncoderNonStruct(t *testing.T) {
 	t.Parallel()
-	c := newEncodeClient(t)
+	c := newTestClient(t, WithAccessKey("id", "secret"))
 	n := 3
 	_, err := c.encodeParams(&n)
 	assert.EqualError(t, err, "int is not a struct")
@@ -464,7 +457,7 @@ func FuzzInputEncoder(f *testing.F) {
 	f.Add("example.com", "a,b", int64(2048), uint16(1), true)
 	f.Add("", "", int64(0), uint16(0), false)
 	f.Add("证书 &=+%", "\x00\xff", int64(-1<<63), uint16(65535), true)
-	c := newEncodeClient(f)
+	c := newTestClient(f, WithAccessKey("id", "secret"))
 	f.Fuzz(func(t *testing.T, s1, s2 string, i int64, u uint16, b bool) {
 		flag := map[bool]string{true: "1", false: "0"}[b]
 		subject := Subject{CommonName: s1, Locality: s2}

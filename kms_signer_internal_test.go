@@ -97,7 +97,7 @@ func TestKMSSignerChecksEverySignature(t *testing.T) {
 				sent = sig
 				return v, sig
 			})
-			c := wireClient(t, srv)
+			c := clientOf(t, srv)
 			signer, err := NewKMSSigner(t.Context(), c, "key-1", "v1")
 			require.NoError(t, err)
 			digest := sha256.Sum256([]byte("m"))
@@ -128,7 +128,7 @@ func TestKMSSignerChecksThePadding(t *testing.T) {
 		require.NoError(t, err)
 		return "v1", sig
 	})
-	signer, err := NewKMSSigner(t.Context(), wireClient(t, srv), "key-1", "v1")
+	signer, err := NewKMSSigner(t.Context(), clientOf(t, srv), "key-1", "v1")
 	require.NoError(t, err)
 	digest := sha256.Sum256([]byte("m"))
 	_, err = signer.Sign(rand.Reader, digest[:], &rsa.PSSOptions{Hash: crypto.SHA256, SaltLength: rsa.PSSSaltLengthEqualsHash})
@@ -146,17 +146,17 @@ func TestKMSSignerRefusesOtherKeys(t *testing.T) {
 	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	require.NoError(t, err)
 	srv := ksiKMS(t, p384.Public(), nil)
-	_, err = NewKMSSigner(t.Context(), wireClient(t, srv), "key-1", "v1")
+	_, err = NewKMSSigner(t.Context(), clientOf(t, srv), "key-1", "v1")
 	assert.ErrorContains(t, err, "P-384; KMSSigner supports P-256")
 
 	srv = testkit.NewScripted(t, testkit.JSON(http.StatusOK,
 		`{"RequestId":"r","KeyId":"key-1","KeyVersionId":"v1","PublicKey":"-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----\n"}`))
-	_, err = NewKMSSigner(t.Context(), wireClient(t, srv), "key-1", "v1")
+	_, err = NewKMSSigner(t.Context(), clientOf(t, srv), "key-1", "v1")
 	assert.ErrorContains(t, err, "not a PEM PUBLIC KEY block")
 
 	srv = testkit.NewScripted(t, testkit.JSON(http.StatusOK,
 		`{"RequestId":"r","KeyId":"key-1","KeyVersionId":"v9","PublicKey":"x"}`))
-	_, err = NewKMSSigner(t.Context(), wireClient(t, srv), "key-1", "v1")
+	_, err = NewKMSSigner(t.Context(), clientOf(t, srv), "key-1", "v1")
 	assert.ErrorContains(t, err, `asked for key version "v1", GetPublicKey answered for "v9"`)
 }
 
@@ -167,7 +167,7 @@ func TestKMSSignerPrimaryVersionTie(t *testing.T) {
 	srv := testkit.NewScripted(t, testkit.JSON(http.StatusOK, `{"RequestId":"r","TotalCount":2,"KeyVersions":{"KeyVersion":[`+
 		`{"KeyId":"k","KeyVersionId":"a","CreationDate":"2025-01-01T00:00:00Z"},`+
 		`{"KeyId":"k","KeyVersionId":"b","CreationDate":"2025-01-01T00:00:00Z"}]}}`))
-	_, err := NewKMSSigner(t.Context(), wireClient(t, srv), "k", "")
+	_, err := NewKMSSigner(t.Context(), clientOf(t, srv), "k", "")
 	assert.ErrorContains(t, err, "pass the version id")
 	assert.Equal(t, 1, len(srv.Requests()), "no GetPublicKey after the tie")
 }

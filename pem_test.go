@@ -333,7 +333,7 @@ func TestParseThroughTheClient(t *testing.T) {
 				"Certificate": string(f.leaf) + string(f.inter), "PrivateKey": string(f.keyPEM)})
 		}
 	})
-	c := wireClient(t, srv)
+	c := clientOf(t, srv)
 	created, err := c.CAS.CreateCsr(t.Context(), wireValidCsr())
 	require.NoError(t, err)
 	csr, err := created.ParseCSR()

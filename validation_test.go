@@ -23,24 +23,16 @@ type valCase struct {
 	fields []string
 }
 
-// valClient returns a client whose CAS, KMS and Alidns endpoints are one
-// recording server that refuses every request: validation must stop every
-// bad input before anything is sent, and a call that slipped through must
-// be seen here, not reach a real service.
-func valClient(t *testing.T) (*Client, *testkit.Server) {
-	t.Helper()
-	srv := testkit.NewScripted(t, testkit.JSON(http.StatusTeapot, `{"Code":"ShouldNotBeCalled"}`))
-	c, err := NewClient(WithAccessKey("val-id", "val-secret"),
-		WithCASEndpoint(srv.URL), WithKMSEndpoint(srv.URL), WithDNSEndpoint(srv.URL))
-	require.NoError(t, err)
-	return c, srv
-}
+// valRefuse answers every request with an error: validation must stop
+// every bad input before anything is sent, and a call that slipped through
+// must be seen here, not reach a real service.
+var valRefuse = testkit.Script(testkit.JSON(http.StatusTeapot, `{"Code":"ShouldNotBeCalled"}`))
 
-// TestValClientReachesOnlyTheTestServer: every service of valClient's
-// client, Alidns included, sends to the test server.
+// TestValClientReachesOnlyTheTestServer: every service of setup's client,
+// Alidns included, sends to the test server.
 func TestValClientReachesOnlyTheTestServer(t *testing.T) {
 	t.Parallel()
-	c, srv := valClient(t)
+	c, srv := setup(t, valRefuse)
 	for _, svc := range []fmt.Stringer{c.CAS, c.KMS, c.DNS} {
 		assert.Contains(t, svc.String(), srv.URL)
 	}
@@ -51,7 +43,7 @@ func TestValClientReachesOnlyTheTestServer(t *testing.T) {
 // saw nothing.
 func valRun(t *testing.T, operation string, cases []valCase) {
 	t.Helper()
-	c, srv := valClient(t)
+	c, srv := setup(t, valRefuse)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := tc.call(t.Context(), c)
@@ -263,7 +255,7 @@ func TestValidationCreateCertificate(t *testing.T) {
 	srv := newWireServer(t, wireReplyJSON(`{"RequestId":"r","CertificateId":"id"}`))
 	in := valid()
 	in.SubjectAlternativeNames = sans(10)
-	_, err := wireClient(t, srv).KMS.CreateCertificate(t.Context(), in)
+	_, err := clientOf(t, srv).KMS.CreateCertificate(t.Context(), in)
 	require.NoError(t, err)
 }
 

@@ -80,7 +80,7 @@ func TestWaitIssuedAfterPolls(t *testing.T) {
 		waitState(StateDomainVerify), waitState(StateProcess), waitState(StatePayed),
 		waitState(StateUnknown), waitState(StateProcess), waitState(StateCertificate))
 	var seen waitStates
-	out, err := wireClient(t, srv).CAS.WaitForCertificate(t.Context(), waitInput(),
+	out, err := clientOf(t, srv).CAS.WaitForCertificate(t.Context(), waitInput(),
 		WithPollInterval(time.Millisecond), nil, WithProgress(seen.record))
 	require.NoError(t, err)
 	require.NotNil(t, out)
@@ -96,7 +96,7 @@ func TestWaitIssuedAfterPolls(t *testing.T) {
 func TestWaitIssuedAtOnce(t *testing.T) {
 	t.Parallel()
 	srv := newWaitServer(t, waitState(StateCertificate))
-	out, err := wireClient(t, srv).CAS.WaitForCertificate(t.Context(), waitInput(), WithPollInterval(time.Hour))
+	out, err := clientOf(t, srv).CAS.WaitForCertificate(t.Context(), waitInput(), WithPollInterval(time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, StateCertificate, out.State)
 	assert.Len(t, srv.Requests(), 1, "the first poll happens at once")
@@ -106,7 +106,7 @@ func TestWaitVerifyFailed(t *testing.T) {
 	t.Parallel()
 	srv := newWaitServer(t, waitState(StateDomainVerify), waitState(StateProcess), waitState(StateVerifyFail))
 	var seen waitStates
-	out, err := wireClient(t, srv).CAS.WaitForCertificate(t.Context(), waitInput(),
+	out, err := clientOf(t, srv).CAS.WaitForCertificate(t.Context(), waitInput(),
 		WithPollInterval(time.Millisecond), WithProgress(seen.record))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrVerifyFailed)
@@ -123,7 +123,7 @@ func TestWaitVerifyFailed(t *testing.T) {
 func TestWaitDeadline(t *testing.T) {
 	t.Parallel()
 	srv := newWaitServer(t, waitState(StateProcess))
-	c := wireClient(t, srv)
+	c := clientOf(t, srv)
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 
@@ -158,7 +158,7 @@ func TestWaitCancelStopsPolling(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	polls := 0
-	out, err := wireClient(t, srv).CAS.WaitForCertificate(ctx, waitInput(), WithPollInterval(time.Millisecond),
+	out, err := clientOf(t, srv).CAS.WaitForCertificate(ctx, waitInput(), WithPollInterval(time.Millisecond),
 		WithProgress(func(*DescribeCertificateStateOutput) {
 			if polls++; polls == 3 {
 				cancel()
@@ -192,7 +192,7 @@ func TestWaitDescribeErrorEndsWait(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := newWaitServer(t, tc.script...)
-			c := wireClient(t, srv, WithMaxAttempts(tc.attempts))
+			c := clientOf(t, srv, WithMaxAttempts(tc.attempts))
 			out, err := c.CAS.WaitForCertificate(t.Context(), waitInput(), WithPollInterval(time.Millisecond))
 			var apiErr *APIError
 			require.True(t, errors.As(err, &apiErr), "want an *APIError, got %v", err)
@@ -213,7 +213,7 @@ func TestWaitRetriesWithinPoll(t *testing.T) {
 	srv := newWaitServer(t, waitState(StateProcess), waitAPIError(400, "Throttling"), waitAPIError(503, "ServiceUnavailable"),
 		waitState(StateCertificate))
 	var seen waitStates
-	out, err := wireClient(t, srv).CAS.WaitForCertificate(t.Context(), waitInput(),
+	out, err := clientOf(t, srv).CAS.WaitForCertificate(t.Context(), waitInput(),
 		WithPollInterval(time.Millisecond), WithProgress(seen.record))
 	require.NoError(t, err)
 	assert.Equal(t, StateCertificate, out.State)
@@ -272,7 +272,7 @@ func TestWaitPollInterval(t *testing.T) {
 					return ctx.Err()
 				}
 			}
-			out, err := wireClient(t, srv, recordSleep).CAS.WaitForCertificate(t.Context(), waitInput(), tc.opts...)
+			out, err := clientOf(t, srv, recordSleep).CAS.WaitForCertificate(t.Context(), waitInput(), tc.opts...)
 			require.NoError(t, err)
 			assert.Equal(t, StateCertificate, out.State)
 			assert.Equal(t, []string{"poll", "sleep", "poll", "sleep", "poll"}, ev.get(), "the first poll at once")
@@ -333,7 +333,7 @@ func TestObtainWaitsLikeWaitForCertificate(t *testing.T) {
 					return ctx.Err()
 				}
 			}
-			_, err := wireClient(t, srv, recordSleep).CAS.Obtain(t.Context(), &ObtainInput{
+			_, err := clientOf(t, srv, recordSleep).CAS.Obtain(t.Context(), &ObtainInput{
 				Domain: "example.com", OrderID: waitOrderID, File: waitFileProvider{}, PollInterval: tc.interval,
 				Progress: func(e ObtainEvent) {
 					if e.Stage == StageWaiting || e.Stage == StagePresented {
@@ -367,7 +367,7 @@ func TestObtainCancelledBeforeValidationNamesTheLastState(t *testing.T) {
 	srv := newWaitServer(t, waitState(StatePayed))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	_, err := wireClient(t, srv).CAS.Obtain(ctx, &ObtainInput{
+	_, err := clientOf(t, srv).CAS.Obtain(ctx, &ObtainInput{
 		Domain: "example.com", OrderID: waitOrderID, File: waitFileProvider{}, PollInterval: time.Hour,
 		Progress: func(e ObtainEvent) {
 			if e.Stage == StageWaiting {

@@ -77,23 +77,6 @@ func wireReplyJSON(body string) func(int, url.Values) (int, string) {
 	return func(int, url.Values) (int, string) { return http.StatusOK, body }
 }
 
-// wireClient returns a client for s with the fixed clock and nonce, then
-// opts.
-func wireClient(t *testing.T, s *testkit.Server, opts ...Option) *Client {
-	t.Helper()
-	all := append([]Option{
-		WithAccessKey(wireKeyID, wireSecret),
-		WithCASEndpoint(s.URL),
-		WithKMSEndpoint(s.URL),
-		WithDNSEndpoint(s.URL),
-		WithRetryDelay(0, 0),
-		wireFixed,
-	}, opts...)
-	c, err := NewClient(all...)
-	require.NoError(t, err)
-	return c
-}
-
 // wireVerifySignature checks that body ends with the Signature of everything
 // before it, computed with wireSecret, and that everything before it is the
 // canonical (sorted, RFC 3986-encoded) query.
@@ -727,7 +710,7 @@ func TestWireGolden(t *testing.T) {
 		t.Run(tc.action, func(t *testing.T) {
 			t.Parallel()
 			srv := newWireServer(t, wireReplyJSON(tc.reply))
-			c := wireClient(t, srv)
+			c := clientOf(t, srv)
 			out, err := tc.call(t.Context(), c)
 			require.NoError(t, err)
 			tc.checkFn(t, out)
@@ -792,7 +775,7 @@ func TestWireExportablePrivateKey(t *testing.T) {
 	t.Parallel()
 	for _, exportable := range []bool{false, true} {
 		srv := newWireServer(t, wireReplyJSON(`{"RequestId":"r","CertificateId":"id"}`))
-		c := wireClient(t, srv)
+		c := clientOf(t, srv)
 		_, err := c.KMS.CreateCertificate(t.Context(), &CreateCertificateInput{
 			KeySpec: KeySpecRSA2048, ExportablePrivateKey: exportable,
 			Subject: Subject{CommonName: "a", Country: "CN", Organization: "o", OrganizationalUnit: "u"},
@@ -819,7 +802,7 @@ func TestWireIDsAbove2To53(t *testing.T) {
 			}
 			return 200, `{"RequestId":"r","OrderId":` + strconv.FormatInt(id, 10) + `}`
 		})
-		c := wireClient(t, srv)
+		c := clientOf(t, srv)
 		order, err := c.CAS.CreateCertificateRequest(t.Context(), &CreateCertificateRequestInput{Domain: "example.com", ValidateType: ValidateDNS,
 			Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"})
 		require.NoError(t, err)
@@ -864,7 +847,7 @@ func TestWireIDOverflow(t *testing.T) {
 				reply.Header = map[string]string{"x-acs-request-id": tc.header}
 			}
 			srv := testkit.NewScripted(t, reply)
-			out, err := tc.call(t.Context(), wireClient(t, srv))
+			out, err := tc.call(t.Context(), clientOf(t, srv))
 			require.Error(t, err)
 			// out is an interface holding a typed pointer: nil only inside.
 			switch o := out.(type) {
@@ -921,7 +904,7 @@ func TestWireKMSCertificateIDPassThrough(t *testing.T) {
 			}
 			return 200, `{"RequestId":"r2"}`
 		})
-		c := wireClient(t, srv)
+		c := clientOf(t, srv)
 		out, err := c.KMS.CreateCertificate(t.Context(), &CreateCertificateInput{
 			KeySpec: KeySpecRSA2048,
 			Subject: Subject{CommonName: "a", Country: "CN", Organization: "o", OrganizationalUnit: "u"},
@@ -951,7 +934,7 @@ func TestWireV3EveryOperation(t *testing.T) {
 		t.Run(tc.action, func(t *testing.T) {
 			t.Parallel()
 			golden := newWireServer(t, wireReplyJSON(tc.reply))
-			_, err := tc.call(t.Context(), wireClient(t, golden))
+			_, err := tc.call(t.Context(), clientOf(t, golden))
 			require.NoError(t, err)
 			want := golden.Requests()[0].Form
 			for _, k := range []string{"AccessKeyId", "Action", "Format", "SignatureMethod", "SignatureNonce",
@@ -960,7 +943,7 @@ func TestWireV3EveryOperation(t *testing.T) {
 			}
 
 			srv := newWireServer(t, wireReplyJSON(tc.reply))
-			c := wireClient(t, srv, WithSignatureAlgorithm(SignatureACS3HMACSHA256))
+			c := clientOf(t, srv, WithSignatureAlgorithm(SignatureACS3HMACSHA256))
 			out, err := tc.call(t.Context(), c)
 			require.NoError(t, err)
 			tc.checkFn(t, out)
@@ -989,7 +972,7 @@ func TestWireV3EveryOperation(t *testing.T) {
 func TestWireV3WithSTSToken(t *testing.T) {
 	t.Parallel()
 	srv := newWireServer(t, wireReplyJSON(`{"RequestId":"r","Type":"TXT","OrderId":1,"Type1":"x"}`))
-	c := wireClient(t, srv, WithSTSToken(wireKeyID, wireSecret, "sts-token-value"),
+	c := clientOf(t, srv, WithSTSToken(wireKeyID, wireSecret, "sts-token-value"),
 		WithSignatureAlgorithm(SignatureACS3HMACSHA256))
 	_, _ = c.CAS.DescribeCertificateState(t.Context(), &DescribeCertificateStateInput{OrderID: 7})
 	r := srv.Requests()[0]

@@ -63,7 +63,7 @@ func TestV3URLNeverInTransportErrors(t *testing.T) {
 					return rt(r)
 				})}))
 			}
-			c := wireClient(t, srv, opts...)
+			c := clientOf(t, srv, opts...)
 			err := v3Upload(c)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrOutcomeUnknown, "an upload that may have been sent has an unknown outcome")
