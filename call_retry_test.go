@@ -26,8 +26,8 @@ import (
 )
 
 // The tests in this file pin down the retry rules (see the package doc and
-// call_retry.go): what is retried, how often, and what a create whose outcome is
-// unknown returns.
+// call_retry.go): what is retried, how often, and what a create whose
+// outcome is unknown returns.
 
 func TestRetryThrottledTwiceThenSuccessIsThreeFreshlySignedAttemptsAndOneOrder(t *testing.T) {
 	t.Parallel()
