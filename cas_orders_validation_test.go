@@ -9,6 +9,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -137,5 +139,79 @@ func TestValidationRenewCertificateOrderForPackageRequest(t *testing.T) {
 		{"Csr broken", renew(&RenewCertificateOrderForPackageRequestInput{OrderID: 1, Csr: "csr"}), []string{"Csr"}},
 		{"tag key with a URL", renew(&RenewCertificateOrderForPackageRequestInput{OrderID: 1, Tags: []Tag{{Key: "https://x"}}}),
 			[]string{"Tags[0].Key"}},
+	})
+}
+
+func TestValidationCreateCertificateRequest(t *testing.T) {
+	t.Parallel()
+	valid := func() *CreateCertificateRequestInput {
+		return &CreateCertificateRequestInput{Domain: "www.example.com", ValidateType: ValidateDNS,
+			Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com"}
+	}
+	with := func(edit func(*CreateCertificateRequestInput)) func(context.Context, *Client) (any, error) {
+		return func(ctx context.Context, c *Client) (any, error) {
+			in := valid()
+			edit(in)
+			return c.CAS.CreateCertificateRequest(ctx, in)
+		}
+	}
+	manyTags := make([]Tag, 21)
+	for i := range manyTags {
+		manyTags[i] = Tag{Key: fmt.Sprintf("k%d", i)}
+	}
+	valRun(t, "CreateCertificateRequest", []valCase{
+		{"nil input", func(ctx context.Context, c *Client) (any, error) {
+			return c.CAS.CreateCertificateRequest(ctx, nil)
+		}, []string{"Username", "Phone", "Email", "Domain", "ValidateType"}},
+		{"zero input", with(func(in *CreateCertificateRequestInput) { *in = CreateCertificateRequestInput{} }),
+			[]string{"Username", "Phone", "Email", "Domain", "ValidateType"}},
+		{"Username empty", with(func(in *CreateCertificateRequestInput) { in.Username = "" }), []string{"Username"}},
+		{"Phone blank", with(func(in *CreateCertificateRequestInput) { in.Phone = " " }), []string{"Phone"}},
+		{"Email empty", with(func(in *CreateCertificateRequestInput) { in.Email = "" }), []string{"Email"}},
+		{"no contact at all", with(func(in *CreateCertificateRequestInput) { in.Username, in.Phone, in.Email = "", "", "" }),
+			[]string{"Username", "Phone", "Email"}},
+		{"Domain empty", with(func(in *CreateCertificateRequestInput) { in.Domain = "" }), []string{"Domain"}},
+		{"Domain blank", with(func(in *CreateCertificateRequestInput) { in.Domain = " \t" }), []string{"Domain"}},
+		{"Domain list", with(func(in *CreateCertificateRequestInput) { in.Domain = "a.example.com,b.example.com" }), []string{"Domain"}},
+		{"Domain URL", with(func(in *CreateCertificateRequestInput) { in.Domain = "https://example.com/" }), []string{"Domain"}},
+		{"Domain too long", with(func(in *CreateCertificateRequestInput) { in.Domain = strings.Repeat("a.", 127) + "com" }), []string{"Domain"}},
+		{"ValidateType empty", with(func(in *CreateCertificateRequestInput) { in.ValidateType = "" }), []string{"ValidateType"}},
+		{"ValidateType lower case", with(func(in *CreateCertificateRequestInput) { in.ValidateType = "dns" }), []string{"ValidateType"}},
+		{"ValidateType unknown", with(func(in *CreateCertificateRequestInput) { in.ValidateType = "HTTP" }), []string{"ValidateType"}},
+		{"ProductCode unknown", with(func(in *CreateCertificateRequestInput) { in.ProductCode = "letsencrypt-free" }), []string{"ProductCode"}},
+		{"Email not an address", with(func(in *CreateCertificateRequestInput) { in.Email = "ops.example.com" }), []string{"Email"}},
+		{"Email with a display name", with(func(in *CreateCertificateRequestInput) { in.Email = "Ops <ops@example.com>" }), []string{"Email"}},
+		{"Email without a dot in the domain", with(func(in *CreateCertificateRequestInput) { in.Email = "ops@localhost" }), []string{"Email"}},
+		{"tag with empty Key", with(func(in *CreateCertificateRequestInput) { in.Tags = []Tag{{Value: "v"}} }), []string{"Tags[0].Key"}},
+		{"second tag bad", with(func(in *CreateCertificateRequestInput) {
+			in.Tags = []Tag{{Key: "ok"}, {Key: "see https://example.com"}}
+		}), []string{"Tags[1].Key"}},
+		{"tag too long", with(func(in *CreateCertificateRequestInput) {
+			in.Tags = []Tag{{Key: strings.Repeat("k", 65), Value: strings.Repeat("v", 129)}}
+		}), []string{"Tags[0].Key", "Tags[0].Value"}},
+		{"too many tags", with(func(in *CreateCertificateRequestInput) { in.Tags = manyTags }), []string{"Tags"}},
+		{"several at once", with(func(in *CreateCertificateRequestInput) {
+			in.ProductCode, in.Email, in.Domain, in.ValidateType = "nope", "nope", "", "nope"
+			in.Tags = []Tag{{Key: "a"}, {}, {Key: ""}}
+		}), []string{"ProductCode", "Email", "Domain", "ValidateType", "Tags[1].Key", "Tags[2].Key"}},
+	})
+}
+
+func TestValidationDescribeCertificateState(t *testing.T) {
+	t.Parallel()
+	describe := func(in *DescribeCertificateStateInput) func(context.Context, *Client) (any, error) {
+		return func(ctx context.Context, c *Client) (any, error) { return c.CAS.DescribeCertificateState(ctx, in) }
+	}
+	wait := func(in *DescribeCertificateStateInput) func(context.Context, *Client) (any, error) {
+		return func(ctx context.Context, c *Client) (any, error) {
+			return c.CAS.WaitForCertificate(ctx, in, WithPollInterval(1))
+		}
+	}
+	valRun(t, "DescribeCertificateState", []valCase{
+		{"nil input", describe(nil), []string{"OrderID"}},
+		{"zero OrderID", describe(&DescribeCertificateStateInput{}), []string{"OrderID"}},
+		{"negative OrderID", describe(&DescribeCertificateStateInput{OrderID: -98987582437920968}), []string{"OrderID"}},
+		{"WaitForCertificate nil input", wait(nil), []string{"OrderID"}},
+		{"WaitForCertificate zero OrderID", wait(&DescribeCertificateStateInput{}), []string{"OrderID"}},
 	})
 }
