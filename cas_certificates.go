@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/alicert/alicert/internal/pemchain"
 	"github.com/alicert/alicert/internal/signature"
 	"github.com/alicert/alicert/internal/wire"
 )
@@ -165,12 +166,31 @@ type UploadUserCertificateInput struct {
 	// for each user").
 	Name string `url:"Name"`
 	// Cert is the certificate PEM, leaf first, optionally followed by its
-	// chain.
-	Cert string `url:"Cert"`
+	// chain: "The content of a non-SM certificate in PEM format" (model).
+	Cert string `url:"Cert,omitempty"`
 	// Key is the leaf's private key PEM (PKCS #8, PKCS #1 or SEC 1). It is
 	// hidden from formatting like every private key here, and never quoted
 	// in an error.
-	Key string `url:"Key" redact:"secret"`
+	Key string `url:"Key,omitempty" redact:"secret"`
+
+	// The SM (ShangMi) form uploads a pair of certificates instead of Cert
+	// and Key: "The content of the SM signing certificate in PEM format.
+	// This parameter is invalid if Cert and Key are not empty" (model; the
+	// same for the other three). The client checks only that each one
+	// given is a PEM block of its kind: the SM2 curve is not one Go's
+	// crypto/x509 parses. Setting any of them selects this form, and Cert
+	// and Key must then be empty, since the service would ignore the SM
+	// fields beside them.
+
+	// SignCert is the SM signing certificate PEM.
+	SignCert string `url:"SignCert,omitempty"`
+	// SignPrivateKey is the SM signing certificate's private key PEM.
+	SignPrivateKey string `url:"SignPrivateKey,omitempty" redact:"secret"`
+	// EncryptCert is the SM encryption certificate PEM.
+	EncryptCert string `url:"EncryptCert,omitempty"`
+	// EncryptPrivateKey is the SM encryption certificate's private key PEM.
+	EncryptPrivateKey string `url:"EncryptPrivateKey,omitempty" redact:"secret"`
+
 	// ResourceGroupID is the resource group to put it in.
 	ResourceGroupID string `url:"ResourceGroupId,omitempty"`
 	// Tags are sent as Tags.1.Key, Tags.1.Value, ...; the model
@@ -183,9 +203,61 @@ func (in *UploadUserCertificateInput) validate() []FieldError {
 	var p problems
 	p.required("Name", in.Name)
 	checkUploadName(&p, in.Name)
-	checkUploadPair(&p, in.Cert, in.Key)
+	if in.smForm() {
+		in.checkSMForm(&p)
+	} else {
+		checkUploadPair(&p, in.Cert, in.Key)
+	}
 	checkTags(&p, in.Tags, tagRules{})
 	return p
+}
+
+// smForm reports whether in uploads an SM certificate pair.
+func (in *UploadUserCertificateInput) smForm() bool {
+	return in.SignCert != "" || in.SignPrivateKey != "" || in.EncryptCert != "" || in.EncryptPrivateKey != ""
+}
+
+// checkSMForm reports Cert or Key beside the SM fields, and an SM field
+// that is not a PEM block of its kind. Problems never quote the data.
+func (in *UploadUserCertificateInput) checkSMForm(p *problems) {
+	if in.Cert != "" {
+		p.add("Cert", "must be empty with the SM fields: the service ignores them when Cert and Key are set")
+	}
+	if in.Key != "" {
+		p.add("Key", "must be empty with the SM fields: the service ignores them when Cert and Key are set")
+	}
+	for _, f := range []struct {
+		field, value string
+		key          bool
+	}{
+		{"SignCert", in.SignCert, false}, {"SignPrivateKey", in.SignPrivateKey, true},
+		{"EncryptCert", in.EncryptCert, false}, {"EncryptPrivateKey", in.EncryptPrivateKey, true},
+	} {
+		if f.value == "" {
+			continue
+		}
+		if problem := smPEMProblem(f.value, f.key); problem != "" {
+			p.add(f.field, problem)
+		}
+	}
+}
+
+// smPEMProblem describes why value is not one PEM block of a certificate
+// (or, with key, of a private key), or returns "".
+func smPEMProblem(value string, key bool) string {
+	blocks, err := pemchain.Blocks([]byte(value))
+	switch {
+	case err != nil || len(blocks) == 0:
+		return "is not PEM"
+	case key && !pemchain.LooksLikePrivateKey(blocks[0].Type):
+		return fmt.Sprintf("holds a %s block, not a private key", blocks[0].Type)
+	case !key && blocks[0].Type != "CERTIFICATE":
+		if pemchain.LooksLikePrivateKey(blocks[0].Type) {
+			return "holds a private key, not a certificate"
+		}
+		return fmt.Sprintf("holds a %s block, not a certificate", blocks[0].Type)
+	}
+	return ""
 }
 
 // checkUploadPair reports a certificate that does not parse, a key that does
@@ -245,7 +317,8 @@ var opUploadUserCertificate = &operation{
 // UploadUserCertificate stores a certificate issued elsewhere, with its
 // key, in the account, where the cloud services that serve it can use it.
 // The client checks before sending that Cert parses and that Key is its
-// private key.
+// private key. An SM certificate pair goes in SignCert, SignPrivateKey,
+// EncryptCert and EncryptPrivateKey instead, with Cert and Key empty.
 //
 // The call is not retried once the request may have reached the service:
 // such a failure matches ErrOutcomeUnknown. The name is unique in the

@@ -74,3 +74,39 @@ func TestDeleteUserCertificateOfAMissingCertificate(t *testing.T) {
 	_, err = c.CAS.DeleteUserCertificate(t.Context(), &alicert.DeleteUserCertificateInput{CertID: 424242})
 	require.ErrorAs(t, err, &apiErr, "a throttled attempt did not act: the repeat's answer stands")
 }
+
+// TestUploadTheSMForm: an SM pair goes out as SignCert, SignPrivateKey,
+// EncryptCert and EncryptPrivateKey, without Cert and Key, under both
+// signatures; the fake stores it and GetUserCertificateDetail returns it.
+// (The fake checks only the PEM kinds, as the client does, so an ECDSA pair
+// stands in for SM2 here.)
+func TestUploadTheSMForm(t *testing.T) {
+	t.Parallel()
+	cert, key := lcFile(t, "cert.pem"), lcFile(t, "key.pem")
+	for _, alg := range []alicert.SignatureAlgorithm{alicert.SignatureHMACSHA1, alicert.SignatureACS3HMACSHA256} {
+		t.Run(alg.String(), func(t *testing.T) {
+			t.Parallel()
+			_, srv := setupFake(t)
+			c := fakeClientOf(t, srv, alicert.WithSignatureAlgorithm(alg))
+			up, err := c.CAS.UploadUserCertificate(t.Context(), &alicert.UploadUserCertificateInput{
+				Name: "sm_web", SignCert: cert, SignPrivateKey: key, EncryptCert: cert, EncryptPrivateKey: key})
+			require.NoError(t, err)
+
+			sent := srv.Requests()[0].Params
+			for _, name := range []string{"SignCert", "EncryptCert"} {
+				assert.Equal(t, cert, sent.Get(name), name)
+			}
+			for _, name := range []string{"SignPrivateKey", "EncryptPrivateKey"} {
+				assert.Equal(t, alicerttest.RedactedPrivateKey, sent.Get(name), "%s was sent, and the record withholds it", name)
+			}
+			assert.NotContains(t, sent, "Cert")
+			assert.NotContains(t, sent, "Key")
+
+			detail, err := c.CAS.GetUserCertificateDetail(t.Context(), &alicert.GetUserCertificateDetailInput{CertID: up.CertID})
+			require.NoError(t, err)
+			assert.Equal(t, cert, detail.SignCert)
+			assert.Equal(t, cert, detail.EncryptCert)
+			assert.Equal(t, key, detail.SignPrivateKey)
+		})
+	}
+}

@@ -53,6 +53,11 @@ func TestValidationUploadUserCertificate(t *testing.T) {
 		{"Cert and Key swapped", with(func(in *UploadUserCertificateInput) { in.Cert, in.Key = key, cert }), []string{"Cert", "Key"}},
 		{"Key of another certificate", with(func(in *UploadUserCertificateInput) { in.Key = otherKey }), []string{"Key"}},
 		{"Key not PEM", with(func(in *UploadUserCertificateInput) { in.Key = "secret" }), []string{"Key"}},
+		{"SM fields beside Cert and Key", with(func(in *UploadUserCertificateInput) { in.SignCert = cert }), []string{"Cert", "Key"}},
+		{"SM certificates and keys swapped", with(func(in *UploadUserCertificateInput) {
+			in.Cert, in.Key = "", ""
+			in.SignCert, in.SignPrivateKey, in.EncryptCert, in.EncryptPrivateKey = key, cert, otherKey, "MIIB..."
+		}), []string{"SignCert", "SignPrivateKey", "EncryptCert", "EncryptPrivateKey"}},
 	})
 }
 
