@@ -20,6 +20,7 @@ type getFlags struct {
 	cert     int64
 	out      string
 	lockWait time.Duration
+	timeout  time.Duration
 	json     bool
 	quiet    bool
 	// otherDomain allows replacing a certificate of other names.
@@ -43,6 +44,9 @@ Like obtain, get never silently replaces the certificate of another domain:
 when cert.pem in -out serves a name that -cert does not cover, nothing is
 written (exit 2), unless -replace-other-domain says to replace it.
 
+-timeout (default 10m) bounds the fetch: a service that never answers
+makes get fail then, and nothing is written.
+
 One run at a time holds -out (the lock obtain takes): another run waits up to
 -lock-wait, then exits 5 without doing anything.
 
@@ -64,7 +68,11 @@ func (c *cli) get(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.json, "json", false, "print what was written as JSON")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: print nothing when all went well")
 	fs.BoolVar(&f.otherDomain, "replace-other-domain", false, "replace cert.pem in -out even when it serves names -cert does not cover")
+	timeoutVar(fs, &f.timeout, "give up fetching the certificate after this long (nothing is written then)")
 	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	if code, stop := c.checkTimeout(fs, f.timeout); stop {
 		return code
 	}
 	switch {
@@ -131,7 +139,9 @@ func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 			c.errorf("-fake: fetching the fake's certificate %d, which expires within days", f.cert)
 		}
 	}
-	detail, err := cl.CAS.GetUserCertificateDetail(ctx, &alicert.GetUserCertificateDetailInput{CertID: f.cert})
+	lookup, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	detail, err := cl.CAS.GetUserCertificateDetail(lookup, &alicert.GetUserCertificateDetailInput{CertID: f.cert})
 	if err != nil {
 		return c.failf(exitFailure, "%v", err)
 	}

@@ -122,10 +122,11 @@ const fakeKMSKey = "fake"
 // primary one). With -fake, a key the fake does not hold, and the id
 // "fake", are replaced by a new EC P-256 key created in the fake, which the
 // run names on stderr: a fresh fake holds no key, and a new user has no id
-// to give.
-func (r *obtainRun) kmsSigner(ctx context.Context, cl *alicert.Client, id, version string) (*alicert.KMSSigner, error) {
+// to give. The look-ups run under lookups (bounded by -timeout), the
+// fake's key creation under ctx.
+func (r *obtainRun) kmsSigner(ctx, lookups context.Context, cl *alicert.Client, id, version string) (*alicert.KMSSigner, error) {
 	if !r.f.fake || id != fakeKMSKey {
-		s, err := alicert.NewKMSSigner(ctx, cl, id, version)
+		s, err := alicert.NewKMSSigner(lookups, cl, id, version)
 		var e *alicert.APIError
 		if err == nil || !r.f.fake || !errors.As(err, &e) || !strings.Contains(e.Code, "NotFound") {
 			return s, err
@@ -138,7 +139,7 @@ func (r *obtainRun) kmsSigner(ctx context.Context, cl *alicert.Client, id, versi
 	}
 	fmt.Fprintf(r.info, "alicert: -fake: KMS key %q is not in the fake; created EC P-256 key %s there in its place\n",
 		id, created.KeyMetadata.KeyID)
-	return alicert.NewKMSSigner(ctx, cl, created.KeyMetadata.KeyID, "")
+	return alicert.NewKMSSigner(lookups, cl, created.KeyMetadata.KeyID, "")
 }
 
 // validKeyType reports whether t is one of keyTypes.

@@ -86,7 +86,8 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	fs.DurationVar(&f.poll, "poll", 0, "fixed time between state reads while waiting; 0 adapts: about 2s, 4s, 8s, 16s, then 30s (10ms with -fake unless set)")
 	fs.Var(&f.renewWithin, "renew-within", `do nothing while cert.pem is valid for longer than this, in days ("30d") or as a duration ("720h"); 0 always orders`)
 	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up waiting for validation and issuance after this long (a rerun resumes the order); "+
-		"it does not cut short the order request itself, nor the DNS record's removal")
+		"it bounds the look-ups before the order, and with -deploy the deployment's look-ups and job, each on its own; "+
+		"it does not cut short the order request, the upload, nor the DNS record's removal")
 	fs.DurationVar(&f.lockWait, "lock-wait", defaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when there is nothing to do (for cron)")
 	if code, stop := c.parse(fs, args); stop {
@@ -125,7 +126,37 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	if err := (&obtainRun{f: &f}).obtainInput(alicert.NewAlidnsProvider(nil)).Validate(); errors.As(err, &invalid) {
 		return c.validationUsage(fs, invalid, obtainFlagOf())
 	}
+	if msg := zoneProblem(f.zone, f.domain); msg != "" {
+		return c.usageError(fs, "%s", msg)
+	}
 	return c.runObtain(ctx, fs, &f)
+}
+
+// zoneProblem says what is wrong with -dns-zone, or "": it is checked by
+// the library's domain rules (those of ObtainInput.Domain), is no
+// wildcard, and holds domain's validation record. Without the check a
+// zone the provider refuses would fail only once the order exists.
+func zoneProblem(zone, domain string) string {
+	if zone == "" {
+		return ""
+	}
+	var invalid *alicert.ValidationError
+	err := (&alicert.ObtainInput{Domain: zone, ValidateType: alicert.ValidateDNS, DNS: alicert.NewAlidnsProvider(nil)}).Validate()
+	if errors.As(err, &invalid) {
+		for _, fe := range invalid.Fields {
+			if fe.Field == "Domain" {
+				return "-dns-zone: " + fe.Problem
+			}
+		}
+	}
+	if strings.HasPrefix(zone, "*.") {
+		return fmt.Sprintf("-dns-zone %q is a wildcard; give the domain hosted in Alibaba Cloud DNS, like example.com", zone)
+	}
+	name := strings.ToLower(strings.TrimPrefix(domain, "*."))
+	if z := strings.ToLower(zone); name != z && !strings.HasSuffix(name, "."+z) {
+		return fmt.Sprintf("-dns-zone %s does not hold %s: the validation record goes under -domain, in its zone", zone, domain)
+	}
+	return ""
 }
 
 // keyProblem says what is wrong with the key and deployment flags, or "".
@@ -234,8 +265,12 @@ cost a second certificate). An order that failed verification, or that the
 service does not know, also needs -new-order. A damaged state file is
 refused: remove it (noting the order it names) and rerun.
 
--timeout bounds the wait for validation and issuance only: the order request
-runs to its end, so that a timeout never leaves its outcome unknown.
+-timeout bounds the wait for validation and issuance, and, each on its
+own, the look-ups before the order (the KMS key, the DNS zone) and with
+-deploy the deployment (its look-ups and its job). The order request and the upload
+run to their end, so that a timeout never leaves their outcome unknown; a
+job cut short is found by its name on the rerun. -dns-zone is checked by
+the library's domain rules before anything is done.
 
 Credentials come from the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_ID
 and ALIBABA_CLOUD_ACCESS_KEY_SECRET, the CLI profile, the ECS RAM role, ...
@@ -333,6 +368,11 @@ func (c *cli) runObtain(ctx context.Context, fs *flag.FlagSet, f *obtainFlags) i
 // locked is the run, once it holds the output directory.
 func (r *obtainRun) locked(ctx context.Context) int {
 	c, f, dir := r.c, r.f, r.f.out
+	// -timeout bounds the look-ups before the order (the KMS key, the
+	// DNS zone); the order and its waiting go by Obtain's MaxWait, and a
+	// deployment has a -timeout of its own (see rollout).
+	lookups, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
 	if err := probeWrite(dir, "-out "+dir); err != nil {
 		return c.failf(exitFailure, "%v; nothing was ordered", err)
 	}
@@ -389,7 +429,7 @@ func (r *obtainRun) locked(ctx context.Context) int {
 		if err != nil {
 			return c.failf(exitUsage, "%v", err)
 		}
-		if r.kms, err = r.kmsSigner(ctx, cl, f.kmsKey, ""); err != nil {
+		if r.kms, err = r.kmsSigner(ctx, lookups, cl, f.kmsKey, ""); err != nil {
 			return c.failf(exitFailure, "-kms-key %s: %v; nothing was ordered", f.kmsKey, err)
 		}
 	}
@@ -437,14 +477,14 @@ func (r *obtainRun) locked(ctx context.Context) int {
 		newState.CertID = st.CertID // what the next deployment replaces
 	}
 	if orderID == 0 {
-		if err := checkZone(ctx, cl, f.domain, f.zone); err != nil {
+		if err := checkZone(lookups, cl, f.domain, f.zone); err != nil {
 			return c.failf(exitFailure, "%v; nothing was ordered", err)
 		}
 		if code, stop := r.prepareOrder(st, newState); stop {
 			return code
 		}
 	} else {
-		if code, stop := r.resumeKey(ctx, cl, st, newState); stop {
+		if code, stop := r.resumeKey(lookups, cl, st, newState); stop {
 			return code
 		}
 		newState.Note = "order in progress; a rerun resumes it"

@@ -446,9 +446,13 @@ func TestObtainTimeoutBoundsOnlyTheWaiting(t *testing.T) {
 	dir := t.TempDir()
 	// The order request takes longer than the whole -timeout: it still
 	// runs to its end, and the order is known, not of unknown outcome.
-	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultSlow, Delay: 20 * time.Millisecond}, 1)
+	// (-timeout also bounds the look-ups before the order, which the fake
+	// answers at once, well within it.) Then the first read of the order
+	// stalls past -timeout: the waiting gives up.
+	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultSlow, Delay: 1500 * time.Millisecond}, 1)
+	srv.InjectFault("DescribeCertificateState", alicerttest.Fault{Kind: alicerttest.FaultSlow, Delay: time.Hour}, 1)
 	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
-	r := runCmd(t, srv, append(args, "-timeout", "1ns")...)
+	r := runCmd(t, srv, append(args, "-timeout", "1s")...)
 	require.Equal(t, exitFailure, r.code, r.stderr)
 	assert.NotContains(t, r.stderr, "outcome unknown")
 	ids := srv.OrderIDs()

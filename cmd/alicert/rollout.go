@@ -191,17 +191,22 @@ func (r *obtainRun) rollout(ctx context.Context, st *state) int {
 	if err != nil {
 		return c.failf(exitUsage, "%v", err)
 	}
+	// -timeout bounds the deployment's look-ups and its job: a service
+	// that never answers a listing cannot keep a cron run going. The
+	// upload alone runs under ctx (see certID).
+	lookups, cancel := context.WithTimeout(ctx, r.f.timeout)
+	defer cancel()
 	if ro.CertID == 0 {
-		if code, stop := r.certID(ctx, cl, st); stop {
+		if code, stop := r.certID(ctx, lookups, cl, st); stop {
 			return code
 		}
 	}
 	if ro.JobName == "" {
-		if code, stop := r.resources(ctx, cl, st); stop {
+		if code, stop := r.resources(lookups, cl, st); stop {
 			return code
 		}
 	}
-	return r.deployRollout(ctx, cl, st)
+	return r.deployRollout(lookups, cl, st)
 }
 
 // save writes st, reporting a failure; a rerun then repeats the step,
@@ -213,13 +218,16 @@ func (r *obtainRun) save(st *state) {
 }
 
 // certID finds the certificate's id in Certificate Management Service,
-// uploading it when it is not there yet, and records it.
-func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (code int, stop bool) {
+// uploading it when it is not there yet, and records it. The look-ups run
+// under lookups (bounded by -timeout); the upload, a create that may reach
+// the service, under ctx alone, so that a timeout never cuts it short and
+// leaves its outcome unknown.
+func (r *obtainRun) certID(ctx, lookups context.Context, cl *alicert.Client, st *state) (code int, stop bool) {
 	c, dir, ro := r.c, r.f.out, st.Rollout
 	if ro.ServiceKey && ro.OrderID > 0 {
 		// The order's certificate is in the account with the key the
 		// service made: nothing to upload.
-		s, err := cl.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: ro.OrderID})
+		s, err := cl.CAS.DescribeCertificateState(lookups, &alicert.DescribeCertificateStateInput{OrderID: ro.OrderID})
 		if err != nil {
 			return c.failf(exitFailure, "reading order %d for its certificate id: %v; rerun with -deploy to carry on", ro.OrderID, err), true
 		}
@@ -234,7 +242,7 @@ func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (
 			ro.UploadName = uploadName(st.Domain, ro.Serial)
 		}
 	}
-	found, err := cl.CAS.FindUploadedCertificate(ctx, ro.UploadName)
+	found, err := cl.CAS.FindUploadedCertificate(lookups, ro.UploadName)
 	if err != nil {
 		return c.failf(exitFailure, "looking for an earlier upload named %s: %v; rerun with -deploy to carry on", ro.UploadName, err), true
 	}
@@ -254,7 +262,7 @@ func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (
 	if errors.Is(err, alicert.ErrOutcomeUnknown) {
 		// The name is unique in the account: it tells whether the upload
 		// happened.
-		if found, ferr := cl.CAS.FindUploadedCertificate(ctx, ro.UploadName); ferr == nil && found != nil {
+		if found, ferr := cl.CAS.FindUploadedCertificate(lookups, ro.UploadName); ferr == nil && found != nil {
 			ro.CertID = found.CertificateID
 			r.save(st)
 			fmt.Fprintf(r.info, "alicert: the upload's outcome was unknown; found it by its name %s: %d\n", ro.UploadName, ro.CertID)
@@ -315,7 +323,10 @@ func (r *obtainRun) resources(ctx context.Context, cl *alicert.Client, st *state
 	return 0, false
 }
 
-// deployRollout runs the job and records its outcome.
+// deployRollout runs the job and records its outcome. ctx bounds the
+// whole of Deploy, the job's creation included: Deploy has no bound of
+// its own on the waiting, and a creation cut short is found by the job's
+// name on the rerun, never made twice.
 func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *state) int {
 	c, f, ro := r.c, r.f, st.Rollout
 	in := &alicert.DeployInput{CertID: ro.CertID, ResourceIDs: ro.Resources, Name: ro.JobName, RollbackFailed: f.rollback,
@@ -328,9 +339,7 @@ func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *s
 		}
 		fmt.Fprintf(r.info, "alicert: %s\n", shown(e.Message))
 	}
-	wctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	out, err := cl.CAS.Deploy(wctx, in)
+	out, err := cl.CAS.Deploy(ctx, in)
 	switch {
 	case errors.Is(err, alicert.ErrOutcomeUnknown):
 		return c.failf(exitOutcomeUnknown, "%v\nalicert: rerun with -deploy: it looks for job %s before making one", err, ro.JobName)

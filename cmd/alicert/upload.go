@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/alicert/alicert"
@@ -22,6 +23,7 @@ type uploadFlags struct {
 	name     string
 	certPath string
 	keyPath  string
+	timeout  time.Duration
 	json     bool
 	quiet    bool
 }
@@ -47,6 +49,11 @@ when that name already holds this very certificate there is nothing to do
 after an unknown outcome (exit 3); when it holds another certificate, the
 service would refuse the upload (NameRepeat): choose another -name.
 
+-timeout (default 10m) bounds the look-up of -name: a service that never
+answers it makes upload fail (exit 1) with nothing uploaded. The upload
+request itself is never cut short, so that a timeout never leaves its
+outcome unknown.
+
 The private key is never printed.
 
 Exit codes: 0 uploaded, or already there; 1 failure (the name holds another
@@ -66,7 +73,11 @@ func (c *cli) upload(ctx context.Context, args []string) int {
 	fs.StringVar(&f.keyPath, "key", "", "PEM file of its private key (required)")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: print nothing when the certificate is already uploaded (for cron)")
+	timeoutVar(fs, &f.timeout, "give up looking -name up after this long; the upload itself runs to its end")
 	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	if code, stop := c.checkTimeout(fs, f.timeout); stop {
 		return code
 	}
 	switch n := utf8.RuneCountInString(f.name); {
@@ -92,7 +103,9 @@ func (c *cli) upload(ctx context.Context, args []string) int {
 	// Names are unique: a certificate under this name is either this one,
 	// uploaded by an earlier run whose answer was lost, or another one
 	// the service would refuse to add.
-	found, err := cl.CAS.FindUploadedCertificate(ctx, f.name)
+	lookup, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	found, err := cl.CAS.FindUploadedCertificate(lookup, f.name)
 	if err != nil {
 		return c.failf(exitFailure, "looking up the name %q: %v; nothing was uploaded", f.name, err)
 	}
