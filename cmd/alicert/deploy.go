@@ -16,12 +16,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
-	"github.com/alicert/alicert/alicerttest"
 )
-
-// fakeOldCert is the certificate the resources of a -fake deploy serve
-// when -replace names none.
-const fakeOldCert = 1001
 
 // deployFlagOf maps the fields of DeployInput to the flags that set them.
 func deployFlagOf() map[string]string {
@@ -279,32 +274,6 @@ func (c *cli) replaced(ctx context.Context, cl *alicert.Client, name string, old
 		ids = append(ids, w.ResourceID)
 	}
 	return ids, nil
-}
-
-// deployClient returns the client; with -fake and no test server, a fake
-// account seeded with a contact, a CDN domain and a load balancer.
-func (c *cli) deployClient(f deployFlags) (*alicert.Client, func(), error) {
-	if !f.fake || c.fake != nil {
-		return c.client(f.common)
-	}
-	old := f.replace
-	if old <= 0 {
-		old = fakeOldCert
-	}
-	srv := alicerttest.NewServer(
-		alicerttest.WithContact("Ops", "ops@example.com", "13800000000"),
-		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 2356, CloudProduct: "CDN", Domain: "www.example.com", CertID: old}),
-		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 2357, CloudProduct: "SLB", InstanceID: "lb-bp1example",
-			ListenerID: "lsn-bp1example@443", ListenerPort: "443", CertID: old}),
-	)
-	seeded := *c
-	seeded.fake = srv
-	cl, release, err := seeded.client(f.common)
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return cl, func() { release(); srv.Close() }, nil
 }
 
 // deployResult is the JSON form of a deployment's outcome.

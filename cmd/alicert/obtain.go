@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
-	"github.com/alicert/alicert/alicerttest"
 )
 
 // obtainFlags are obtain's flags.
@@ -40,14 +39,6 @@ type obtainFlags struct {
 	deploy      bool
 	rollback    bool
 }
-
-// Placeholders for the contact details of a -fake run, which orders from
-// a fake only.
-const (
-	fakeUsername = "Fake Applicant"
-	fakePhone    = "13800000000"
-	fakeEmail    = "fake@example.com"
-)
 
 // obtainFlagOf maps the fields of ObtainInput and
 // CreateCertificateRequestInput to the flags that set them, so that a
@@ -320,19 +311,11 @@ func (r *obtainRun) client() (*alicert.Client, error) {
 		return r.cl, nil
 	}
 	c := r.c
+	client := c.client
 	if r.f.fake && r.f.deploy && c.fake == nil {
-		srv := alicerttest.NewServer(append([]alicerttest.Option{alicerttest.WithDNSCheck()}, fakeDeployAccount(r.f.domain)...)...)
-		seeded := *c
-		seeded.fake = srv
-		cl, release, err := seeded.client(r.f.common)
-		if err != nil {
-			srv.Close()
-			return nil, err
-		}
-		r.cl, r.release = cl, func() { release(); srv.Close() }
-		return cl, nil
+		client = func(g common) (*alicert.Client, func(), error) { return c.fakeDeployClient(g, r.f.domain) }
 	}
-	cl, release, err := c.client(r.f.common)
+	cl, release, err := client(r.f.common)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/alicert/alicert"
-	"github.com/alicert/alicert/alicerttest"
 )
 
 // obtain -deploy puts a renewed certificate wherever the previous one was,
@@ -104,18 +103,6 @@ func nameSafe(s string) string {
 		}
 		return '_'
 	}, s)
-}
-
-// fakeDeployAccount is the account of a -fake run with -deploy: a contact,
-// and a CDN domain and a load balancer listener for domain, both serving an
-// old certificate.
-func fakeDeployAccount(domain string) []alicerttest.Option {
-	return []alicerttest.Option{
-		alicerttest.WithContact("Ops", "ops@example.com", "13800000000"),
-		alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "CDN", Domain: domain, CertID: fakeOldCert}),
-		alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "SLB", Domain: domain, InstanceID: "lb-bp1example",
-			ListenerID: "lsn-bp1example@443", ListenerPort: "443", CertID: fakeOldCert}),
-	}
 }
 
 // recordRollout records in the order's state st, before the certificate
