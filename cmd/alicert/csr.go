@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -108,24 +107,4 @@ in-process fake.
 	}
 	fmt.Fprintf(c.stderr, "alicert: key written to %s\n", f.keyPath)
 	return exitOK
-}
-
-// writeNewFile writes a 0600 file atomically, failing if it exists.
-func writeNewFile(path string, data []byte) error {
-	dir, name := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := writeTemp(dir, outFile{name, data, 0o600})
-	if err != nil {
-		if tmp != "" {
-			os.Remove(tmp)
-		}
-		return err
-	}
-	// A hard link fails when path exists, unlike a rename; that keeps an
-	// existing key that appeared since the flag was checked.
-	err = os.Link(tmp, path)
-	os.Remove(tmp)
-	return err
 }

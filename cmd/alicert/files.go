@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
@@ -299,4 +300,65 @@ func encodeCerts(certs []*x509.Certificate) []byte {
 		_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 	}
 	return []byte(b.String())
+}
+
+// rollout is the state of a deployment in progress.
+type rollout struct {
+	// Serial is the serial number (hex) of the certificate in cert.pem that
+	// is being deployed.
+	Serial string `json:"serial"`
+	// OrderID is the order that issued it.
+	OrderID int64 `json:"order_id,omitempty"`
+	// ServiceKey says the service made the key: the order's certificate is
+	// in Certificate Management Service with its key already.
+	ServiceKey bool `json:"service_key,omitempty"`
+	// UploadName is the name it is uploaded under, unique in the account.
+	UploadName string `json:"upload_name,omitempty"`
+	// CertID is its id in Certificate Management Service, once known.
+	CertID int64 `json:"cert_id,omitempty"`
+	// Resources are the cloud resources it goes to, and JobName the
+	// deployment job's name: both set once the resources are found.
+	Resources []int64 `json:"resources,omitempty"`
+	JobName   string  `json:"job_name,omitempty"`
+	// JobID is the job, once created.
+	JobID int64 `json:"job_id,omitempty"`
+}
+
+// check reports what makes ro impossible for alicert to have written.
+func (ro *rollout) check() error {
+	if _, ok := new(big.Int).SetString(ro.Serial, 16); !ok || ro.Serial == "" {
+		return fmt.Errorf("rollout.serial %q is not a hex serial number", ro.Serial)
+	}
+	switch {
+	case ro.OrderID < 0, ro.CertID < 0, ro.JobID < 0:
+		return errors.New("rollout holds an id that is not positive")
+	case !ro.ServiceKey && ro.UploadName == "":
+		return errors.New("rollout names no upload_name")
+	}
+	for _, id := range ro.Resources {
+		if id <= 0 {
+			return fmt.Errorf("rollout.resources holds %d, not a resource id", id)
+		}
+	}
+	return nil
+}
+
+// writeNewFile writes a 0600 file atomically, failing if it exists.
+func writeNewFile(path string, data []byte) error {
+	dir, name := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := writeTemp(dir, outFile{name, data, 0o600})
+	if err != nil {
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+		return err
+	}
+	// A hard link fails when path exists, unlike a rename; that keeps an
+	// existing key that appeared since the flag was checked.
+	err = os.Link(tmp, path)
+	os.Remove(tmp)
+	return err
 }

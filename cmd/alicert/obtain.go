@@ -833,3 +833,42 @@ func (p *progress) event(e alicert.ObtainEvent) {
 		}
 	}
 }
+
+// checkZone makes sure the account hosts, in Alibaba Cloud DNS, a zone that
+// can hold domain's validation record (zone itself when set): the zone
+// lookup of AlidnsProvider, done before ordering. An input the library
+// refuses is left to the order, which reports it by field.
+func checkZone(ctx context.Context, cl *alicert.Client, domain, zone string) error {
+	d := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
+	d = strings.TrimPrefix(d, "*.")
+	name := "_dnsauth." + d
+	cands := []string{strings.ToLower(strings.TrimSuffix(strings.TrimSpace(zone), "."))}
+	if cands[0] == "" {
+		cands = nil
+		labels := strings.Split(d, ".")
+		for i := 0; i <= len(labels)-2; i++ {
+			cands = append(cands, strings.Join(labels[i:], "."))
+		}
+	}
+	for _, cand := range cands {
+		_, err := cl.DNS.DescribeSubDomainRecords(ctx, &alicert.DescribeSubDomainRecordsInput{
+			SubDomain: name, DomainName: cand, Type: "TXT", PageSize: 1,
+		})
+		var ve *alicert.ValidationError
+		switch {
+		case err == nil, errors.As(err, &ve):
+			return nil
+		case alicert.IsDNSZoneNotFound(err):
+			continue
+		}
+		return fmt.Errorf("checking that Alibaba Cloud DNS hosts the zone of %s: %w", domain, err)
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	if zone != "" {
+		return fmt.Errorf("-dns-zone %s is not hosted in this account's Alibaba Cloud DNS", zone)
+	}
+	return fmt.Errorf("no zone holding %s is hosted in this account's Alibaba Cloud DNS (looked for %s); "+
+		"add the zone there, or name it with -dns-zone", domain, strings.Join(cands, ", "))
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,47 +31,6 @@ import (
 //
 // Once deployed, the state file keeps the certificate's id: the next
 // renewal replaces it wherever it is served.
-
-// rollout is the state of a deployment in progress.
-type rollout struct {
-	// Serial is the serial number (hex) of the certificate in cert.pem that
-	// is being deployed.
-	Serial string `json:"serial"`
-	// OrderID is the order that issued it.
-	OrderID int64 `json:"order_id,omitempty"`
-	// ServiceKey says the service made the key: the order's certificate is
-	// in Certificate Management Service with its key already.
-	ServiceKey bool `json:"service_key,omitempty"`
-	// UploadName is the name it is uploaded under, unique in the account.
-	UploadName string `json:"upload_name,omitempty"`
-	// CertID is its id in Certificate Management Service, once known.
-	CertID int64 `json:"cert_id,omitempty"`
-	// Resources are the cloud resources it goes to, and JobName the
-	// deployment job's name: both set once the resources are found.
-	Resources []int64 `json:"resources,omitempty"`
-	JobName   string  `json:"job_name,omitempty"`
-	// JobID is the job, once created.
-	JobID int64 `json:"job_id,omitempty"`
-}
-
-// check reports what makes ro impossible for alicert to have written.
-func (ro *rollout) check() error {
-	if _, ok := new(big.Int).SetString(ro.Serial, 16); !ok || ro.Serial == "" {
-		return fmt.Errorf("rollout.serial %q is not a hex serial number", ro.Serial)
-	}
-	switch {
-	case ro.OrderID < 0, ro.CertID < 0, ro.JobID < 0:
-		return errors.New("rollout holds an id that is not positive")
-	case !ro.ServiceKey && ro.UploadName == "":
-		return errors.New("rollout names no upload_name")
-	}
-	for _, id := range ro.Resources {
-		if id <= 0 {
-			return fmt.Errorf("rollout.resources holds %d, not a resource id", id)
-		}
-	}
-	return nil
-}
 
 // uploadName is the name a certificate is uploaded under: made from the
 // domain and the serial number, so that a rerun looks up the same name. It
