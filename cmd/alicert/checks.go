@@ -12,10 +12,10 @@ import (
 // stops it while stopping costs nothing, not after a certificate was
 // bought.
 
-// prepareOut makes sure dir is a directory, creating it when it does not
+// PrepareOut makes sure dir is a directory, creating it when it does not
 // exist, that no other user can change (trustOut). Whether files can be
 // created there is probeWrite's to check, once the run holds the directory.
-func prepareOut(dir string) error {
+func PrepareOut(dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case err == nil && !fi.IsDir():
@@ -30,9 +30,9 @@ func prepareOut(dir string) error {
 	return trustOut(dir)
 }
 
-// probeWrite creates and removes a file in dir: the only sure test that
+// ProbeWrite creates and removes a file in dir: the only sure test that
 // files can be created there (permissions, a read-only mount, ACLs).
-func probeWrite(dir, what string) error {
+func ProbeWrite(dir, what string) error {
 	f, err := os.CreateTemp(dir, ".alicert-probe.tmp-*")
 	if err != nil {
 		return fmt.Errorf("%s is not writable: %v", what, errors.Unwrap(err))
@@ -41,13 +41,13 @@ func probeWrite(dir, what string) error {
 	return os.Remove(f.Name())
 }
 
-// checkTargets makes sure the certificate files can be replaced in dir:
+// CheckTargets makes sure the certificate files can be replaced in dir:
 // each existing one is a file or the link alicert makes (not a directory,
 // or a link to elsewhere) and can be read, to be kept as the previous
 // version; the versions directory, when it exists, is a writable directory
 // of the user's own, not a link.
-func checkTargets(dir string) error {
-	for _, name := range pairFiles() {
+func CheckTargets(dir string) error {
+	for _, name := range PairFiles() {
 		path := filepath.Join(dir, name)
 		fi, err := os.Lstat(path)
 		switch {
@@ -69,12 +69,12 @@ func checkTargets(dir string) error {
 		}
 		f.Close()
 	}
-	vdir := filepath.Join(dir, versionsDir)
+	vdir := filepath.Join(dir, VersionsDir)
 	if err := checkOwnDir(vdir); err != nil {
 		return err
 	}
 	if _, err := os.Lstat(vdir); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return probeWrite(vdir, vdir)
+	return ProbeWrite(vdir, vdir)
 }

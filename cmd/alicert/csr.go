@@ -102,7 +102,7 @@ in-process fake.
 	if err != nil {
 		return c.failf(exitFailure, "CSR %d was created, but fetching its key failed: %v", out.CsrID, err)
 	}
-	if err := writeNewFile(f.keyPath, []byte(detail.PrivateKey)); err != nil {
+	if err := WriteNewFile(f.keyPath, []byte(detail.PrivateKey)); err != nil {
 		return c.failf(exitFailure, "CSR %d was created, but writing its key failed: %v", out.CsrID, err)
 	}
 	fmt.Fprintf(c.stderr, "alicert: key written to %s\n", f.keyPath)

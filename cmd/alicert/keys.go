@@ -18,11 +18,11 @@ import (
 	"time"
 )
 
-// keyTypes are the -key-type values, in the order -h lists them.
-var keyTypes = []string{"ec256", "ec384", "rsa2048", "rsa3072"}
+// KeyTypes are the -key-type values, in the order -h lists them.
+var KeyTypes = []string{"ec256", "ec384", "rsa2048", "rsa3072"}
 
-// generateKey makes a private key of one of keyTypes.
-func generateKey(keyType string) (crypto.Signer, error) {
+// GenerateKey makes a private key of one of keyTypes.
+func GenerateKey(keyType string) (crypto.Signer, error) {
 	switch keyType {
 	case "ec256":
 		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -33,49 +33,49 @@ func generateKey(keyType string) (crypto.Signer, error) {
 	case "rsa3072":
 		return rsa.GenerateKey(rand.Reader, 3072)
 	}
-	return nil, fmt.Errorf("-key-type %q: want one of %s", keyType, strings.Join(keyTypes, ", "))
+	return nil, fmt.Errorf("-key-type %q: want one of %s", keyType, strings.Join(KeyTypes, ", "))
 }
 
-// orderKeyName is the name of the file holding the key of an order created
+// OrderKeyName is the name of the file holding the key of an order created
 // at t: unique for each order the directory sees, so that the key of an
 // abandoned order is never taken for the next one's.
-func orderKeyName(t time.Time) string {
+func OrderKeyName(t time.Time) string {
 	return "alicert-order-" + t.UTC().Format("20060102T150405.000000000Z") + ".key.pem"
 }
 
-// isOrderKeyName reports whether name can be a file orderKeyName made: a
+// IsOrderKeyName reports whether name can be a file orderKeyName made: a
 // plain name in the directory, never a path elsewhere.
-func isOrderKeyName(name string) bool {
+func IsOrderKeyName(name string) bool {
 	return strings.HasPrefix(name, "alicert-order-") && strings.HasSuffix(name, ".key.pem") &&
 		filepath.Base(name) == name && !strings.ContainsAny(name, `/\`) && name != "." && name != ".."
 }
 
-// saveOrderKey writes key into dir as name, mode 0600, atomically and
+// SaveOrderKey writes key into dir as name, mode 0600, atomically and
 // synced: it must outlive a crash right after the order is sent.
-func saveOrderKey(dir, name string, key crypto.Signer) error {
+func SaveOrderKey(dir, name string, key crypto.Signer) error {
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return err
 	}
-	return writeFiles(dir, []outFile{{name, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600}})
+	return WriteFiles(dir, []File{{name, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600}})
 }
 
-// loadOrderKey reads the key an order was placed with: the file alicert
+// LoadOrderKey reads the key an order was placed with: the file alicert
 // wrote, never through a link.
-func loadOrderKey(dir, name string) (crypto.Signer, []byte, error) {
+func LoadOrderKey(dir, name string) (crypto.Signer, []byte, error) {
 	b, err := readOwn(filepath.Join(dir, name))
 	if err != nil {
 		return nil, nil, err
 	}
-	signer, err := parseKeyPEM(b)
+	signer, err := ParseKeyPEM(b)
 	if err != nil {
 		return nil, nil, err
 	}
 	return signer, b, nil
 }
 
-// parseKeyPEM parses a PKCS #8 private key PEM block that can sign.
-func parseKeyPEM(b []byte) (crypto.Signer, error) {
+// ParseKeyPEM parses a PKCS #8 private key PEM block that can sign.
+func ParseKeyPEM(b []byte) (crypto.Signer, error) {
 	block, _ := pem.Decode(b)
 	if block == nil || block.Type != "PRIVATE KEY" {
 		return nil, errors.New("it holds no PKCS #8 private key")
@@ -91,10 +91,10 @@ func parseKeyPEM(b []byte) (crypto.Signer, error) {
 	return signer, nil
 }
 
-// removeOrderKey deletes an order's key file once the key is installed (or
+// RemoveOrderKey deletes an order's key file once the key is installed (or
 // the order abandoned); a missing one is fine.
-func removeOrderKey(dir, name string) {
-	if isOrderKeyName(name) {
+func RemoveOrderKey(dir, name string) {
+	if IsOrderKeyName(name) {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return
 		}
@@ -102,20 +102,20 @@ func removeOrderKey(dir, name string) {
 	}
 }
 
-// validKeyType reports whether t is one of keyTypes.
-func validKeyType(t string) bool { return slices.Contains(keyTypes, t) }
+// ValidKeyType reports whether t is one of keyTypes.
+func ValidKeyType(t string) bool { return slices.Contains(KeyTypes, t) }
 
-// removeStrayOrderKeys removes the key files of orders the state file st no
+// RemoveStrayOrderKeys removes the key files of orders the state file st no
 // longer names: a run that stopped between installing a key and forgetting
 // its order leaves one, and a private key should not lie about.
-func removeStrayOrderKeys(dir string, st *state) {
+func RemoveStrayOrderKeys(dir string, st *State) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if n := e.Name(); isOrderKeyName(n) && (st == nil || st.KeyFile != n) {
-			removeOrderKey(dir, n)
+		if n := e.Name(); IsOrderKeyName(n) && (st == nil || st.KeyFile != n) {
+			RemoveOrderKey(dir, n)
 		}
 	}
 }

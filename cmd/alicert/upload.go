@@ -132,7 +132,7 @@ func (c *cli) upload(ctx context.Context, args []string) int {
 	}
 	res := uploadResult{CertID: out.CertID, Name: f.name, ResourceID: out.ResourceID, Uploaded: true, Domains: leaf.DNSNames,
 		NotAfter: jsonTime(leaf.NotAfter)}
-	return c.printUpload(&f, res, fmt.Sprintf("uploaded %s (%s) as certificate %d", f.name, names(leaf), out.CertID))
+	return c.printUpload(&f, res, fmt.Sprintf("uploaded %s (%s) as certificate %d", f.name, Names(leaf), out.CertID))
 }
 
 // readUploadPair reads -cert and -key and checks them as a TLS server
