@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // csrFlagOf maps the fields of CreateCsrInput to the flags that set them,
@@ -102,7 +103,7 @@ in-process fake.
 	if err != nil {
 		return c.failf(exitFailure, "CSR %d was created, but fetching its key failed: %v", out.CsrID, err)
 	}
-	if err := WriteNewFile(f.keyPath, []byte(detail.PrivateKey)); err != nil {
+	if err := store.WriteNewFile(f.keyPath, []byte(detail.PrivateKey)); err != nil {
 		return c.failf(exitFailure, "CSR %d was created, but writing its key failed: %v", out.CsrID, err)
 	}
 	fmt.Fprintf(c.stderr, "alicert: key written to %s\n", f.keyPath)

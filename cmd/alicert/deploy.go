@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // deployFlagOf maps the fields of DeployInput to the flags that set them.
@@ -95,7 +96,7 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when there is nothing to do (for cron)")
 	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up after this long, look-ups and waiting for the job alike (a rerun carries on with the job)")
 	fs.DurationVar(&f.poll, "poll", 0, "time between two reads of the job (default 30s)")
-	fs.DurationVar(&f.lockWait, "lock-wait", DefaultLockWait, "how long to wait for another run of the same deployment to finish before exiting 5")
+	fs.DurationVar(&f.lockWait, "lock-wait", store.DefaultLockWait, "how long to wait for another run of the same deployment to finish before exiting 5")
 	if code, stop := c.parse(fs, args); stop {
 		return code
 	}
@@ -118,7 +119,7 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 	// two runs must not both find no job and both create one.
 	unlock, err := c.deployLock(ctx, in, f.lockWait)
 	switch {
-	case errors.Is(err, ErrLocked):
+	case errors.Is(err, store.ErrLocked):
 		return c.failf(exitLocked, "%v: another run is deploying certificate %d to these resources; nothing was done", err, f.cert)
 	case err != nil:
 		return c.failf(exitFailure, "locking the deployment: %v; nothing was done", err)
@@ -227,7 +228,7 @@ func (c *cli) deployLock(ctx context.Context, in *alicert.DeployInput, wait time
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return LockDir(ctx, dir, wait)
+	return store.LockDir(ctx, dir, wait)
 }
 
 // parseIDs parses a comma-separated list of ids.

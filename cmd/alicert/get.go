@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // getFlags are get's flags.
@@ -59,12 +60,12 @@ real CA issued.
 `
 
 func (c *cli) get(ctx context.Context, args []string) int {
-	f := getFlags{lockWait: DefaultLockWait}
+	f := getFlags{lockWait: store.DefaultLockWait}
 	fs := c.newFlagSet("get", "get -cert ID [-out DIR] [flags]", getDescription)
 	f.register(fs, fakeVerbUsage+"; -cert defaults to the one expiring soon")
 	fs.Int64Var(&f.cert, "cert", 0, "the certificate's id, as list shows it (required)")
 	fs.StringVar(&f.out, "out", ".", "directory for cert.pem, chain.pem, fullchain.pem and key.pem")
-	fs.DurationVar(&f.lockWait, "lock-wait", DefaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
+	fs.DurationVar(&f.lockWait, "lock-wait", store.DefaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
 	fs.BoolVar(&f.json, "json", false, "print what was written as JSON")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: print nothing when all went well")
 	fs.BoolVar(&f.otherDomain, "replace-other-domain", false, "replace cert.pem in -out even when it serves names -cert does not cover")
@@ -83,12 +84,12 @@ func (c *cli) get(ctx context.Context, args []string) int {
 	case f.lockWait < 0:
 		return c.usageError(fs, "-lock-wait must not be negative")
 	}
-	if err := PrepareOut(f.out); err != nil {
+	if err := store.PrepareOut(f.out); err != nil {
 		return c.failf(exitFailure, "%v; nothing was written", err)
 	}
-	unlock, err := LockDir(ctx, f.out, f.lockWait)
+	unlock, err := store.LockDir(ctx, f.out, f.lockWait)
 	switch {
-	case errors.Is(err, ErrLocked):
+	case errors.Is(err, store.ErrLocked):
 		return c.failf(exitLocked, "%v: another run is using -out %s; nothing was done", err, f.out)
 	case err != nil:
 		return c.failf(exitFailure, "locking -out %s: %v; nothing was written", f.out, err)
@@ -100,10 +101,10 @@ func (c *cli) get(ctx context.Context, args []string) int {
 // getLocked is get, once it holds the output directory.
 func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 	dir := f.out
-	if err := ProbeWrite(dir, "-out "+dir); err != nil {
+	if err := store.ProbeWrite(dir, "-out "+dir); err != nil {
 		return c.failf(exitFailure, "%v; nothing was written", err)
 	}
-	inst := &Installer{Dir: dir, Hook: c.installHook}
+	inst := &store.Installer{Dir: dir, Hook: c.installHook}
 	removed, err := inst.RemoveLeftovers()
 	for _, name := range removed {
 		if !f.quiet {
@@ -113,18 +114,18 @@ func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 	if err != nil {
 		return c.failf(exitFailure, "removing the files an interrupted run left in %s: %v; nothing was written", dir, err)
 	}
-	if err := CheckTargets(dir); err != nil {
+	if err := store.CheckTargets(dir); err != nil {
 		return c.failf(exitFailure, "%v; nothing was written", err)
 	}
 	if f.fake {
 		// -fake writes a certificate of the test CA: never over a real one.
-		existing, err := ExistingCert(dir)
+		existing, err := store.ExistingCert(dir)
 		if err != nil {
 			return c.failf(exitFailure, "%v; nothing was written", err)
 		}
-		if existing != nil && !IssuedByTestCA(existing) {
+		if existing != nil && !store.IssuedByTestCA(existing) {
 			return c.failf(exitFailure, "%s holds a certificate for %s that a real CA issued; -fake never replaces it: use another -out",
-				filepath.Join(dir, CertFile), Names(existing))
+				filepath.Join(dir, store.CertFile), store.Names(existing))
 		}
 	}
 
@@ -152,15 +153,15 @@ func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 	if code, stop := c.guardOtherDomain(f, chain[0]); stop {
 		return code
 	}
-	files := []File{
-		{ChainFile, EncodeCerts(chain[1:]), 0o644},
-		{FullchainFile, EncodeCerts(chain), 0o644},
-		{CertFile, EncodeCerts(chain[:1]), 0o644},
+	files := []store.File{
+		{Name: store.ChainFile, Data: store.EncodeCerts(chain[1:]), Perm: 0o644},
+		{Name: store.FullchainFile, Data: store.EncodeCerts(chain), Perm: 0o644},
+		{Name: store.CertFile, Data: store.EncodeCerts(chain[:1]), Perm: 0o644},
 	}
 	keyNote := ""
 	switch {
 	case detail.Key != "":
-		files = append([]File{{KeyFile, []byte(detail.Key), 0o600}}, files...)
+		files = append([]store.File{{Name: store.KeyFile, Data: []byte(detail.Key), Perm: 0o600}}, files...)
 	default:
 		var code int
 		if files, keyNote, code = c.ownKeyFiles(dir, f.cert, files); code >= 0 {
@@ -169,7 +170,7 @@ func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 	}
 	if keyNote == noKeyNote {
 		// No key to pair: each file is replaced on its own.
-		err = WriteFiles(dir, files)
+		err = store.WriteFiles(dir, files)
 	} else {
 		err = inst.Install(files)
 	}
@@ -186,7 +187,7 @@ func (c *cli) guardOtherDomain(f *getFlags, leaf *x509.Certificate) (code int, s
 	if f.otherDomain {
 		return 0, false
 	}
-	old, err := ExistingCert(f.out)
+	old, err := store.ExistingCert(f.out)
 	if err != nil {
 		return c.failf(exitFailure, "%v; nothing was written", err), true
 	}
@@ -200,7 +201,7 @@ func (c *cli) guardOtherDomain(f *getFlags, leaf *x509.Certificate) (code int, s
 	for _, name := range served {
 		if !alicert.CoversDomain(leaf, name) {
 			return c.failf(exitUsage, "%s holds a certificate for %s, and certificate %d (for %s) does not cover %s; nothing was written: "+
-				"use another -out, or add -replace-other-domain to replace it", filepath.Join(f.out, CertFile), Names(old), f.cert, Names(leaf), name), true
+				"use another -out, or add -replace-other-domain to replace it", filepath.Join(f.out, store.CertFile), store.Names(old), f.cert, store.Names(leaf), name), true
 		}
 	}
 	return 0, false
@@ -216,18 +217,18 @@ const (
 // in dir that is its key is written with it, as a pair; one that is not is
 // refused (code >= 0 is the exit code to stop with); without one, only the
 // certificate files are written.
-func (c *cli) ownKeyFiles(dir string, cert int64, files []File) ([]File, string, int) {
-	key, err := os.ReadFile(filepath.Join(dir, KeyFile))
+func (c *cli) ownKeyFiles(dir string, cert int64, files []store.File) ([]store.File, string, int) {
+	key, err := os.ReadFile(filepath.Join(dir, store.KeyFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return files, noKeyNote, -1
 	case err != nil:
-		return nil, "", c.failf(exitFailure, "reading %s: %v; nothing was written", filepath.Join(dir, KeyFile), err)
+		return nil, "", c.failf(exitFailure, "reading %s: %v; nothing was written", filepath.Join(dir, store.KeyFile), err)
 	}
-	withKey := append([]File{{KeyFile, key, 0o600}}, files...)
-	if err := CheckPair(withKey); err != nil {
+	withKey := append([]store.File{{Name: store.KeyFile, Data: key, Perm: 0o600}}, files...)
+	if err := store.CheckPair(withKey); err != nil {
 		return nil, "", c.failf(exitFailure, "certificate %d has no key in the service, and %s is not its key; nothing was written: "+
-			"use another -out, or move key.pem away", cert, filepath.Join(dir, KeyFile))
+			"use another -out, or move key.pem away", cert, filepath.Join(dir, store.KeyFile))
 	}
 	return withKey, keptKeyNote, -1
 }
@@ -247,7 +248,7 @@ type gotResult struct {
 }
 
 // printGot prints what get wrote.
-func (c *cli) printGot(f *getFlags, detail *alicert.GetUserCertificateDetailOutput, leaf *x509.Certificate, files []File, note string) int {
+func (c *cli) printGot(f *getFlags, detail *alicert.GetUserCertificateDetailOutput, leaf *x509.Certificate, files []store.File, note string) int {
 	res := gotResult{
 		CertID: f.cert, Name: detail.Name, Domains: leaf.DNSNames, NotAfter: jsonTime(leaf.NotAfter), Dir: f.out,
 		KeyWritten: note == "", Note: note,
@@ -264,7 +265,7 @@ func (c *cli) printGot(f *getFlags, detail *alicert.GetUserCertificateDetailOutp
 			c.errorf("%s", note)
 		}
 		_, err = fmt.Fprintf(c.stdout, "certificate %d (%s) valid until %s written to %s\n",
-			f.cert, shown(Names(leaf)), leaf.NotAfter.UTC().Format(time.RFC3339), f.out)
+			f.cert, shown(store.Names(leaf)), leaf.NotAfter.UTC().Format(time.RFC3339), f.out)
 	}
 	if err != nil {
 		return c.failf(exitFailure, "%v", err)

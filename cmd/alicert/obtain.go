@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // obtainFlags are obtain's flags.
@@ -61,7 +62,7 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	fs.StringVar(&f.dns, "dns", "alidns", `where to publish the DNS validation record: "alidns" (Alibaba Cloud DNS)`)
 	fs.StringVar(&f.zone, "dns-zone", "", "the Alibaba Cloud DNS domain holding the record (default: found from the name)")
 	fs.StringVar(&f.out, "out", ".", "directory for cert.pem, chain.pem, fullchain.pem, key.pem and the state file")
-	fs.StringVar(&f.keyType, "key-type", "ec256", "the key alicert makes for the certificate: "+strings.Join(KeyTypes, ", "))
+	fs.StringVar(&f.keyType, "key-type", "ec256", "the key alicert makes for the certificate: "+strings.Join(store.KeyTypes, ", "))
 	fs.StringVar(&f.keySource, "key-source", keySourceLocal, `who makes the key: "local" (alicert, here; the service never sees it) or "service"`)
 	fs.StringVar(&f.kmsKey, "kms-key", "", "sign the certificate request with this KMS key (id or alias), which never leaves KMS: "+
 		`no key.pem is written. With -fake, "fake" or an id the fake does not hold creates an EC P-256 key in the fake`)
@@ -79,7 +80,7 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up waiting for validation and issuance after this long (a rerun resumes the order); "+
 		"it bounds the look-ups before the order, and with -deploy the deployment's look-ups and job, each on its own; "+
 		"it does not cut short the order request, the upload, nor the DNS record's removal")
-	fs.DurationVar(&f.lockWait, "lock-wait", DefaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
+	fs.DurationVar(&f.lockWait, "lock-wait", store.DefaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when there is nothing to do (for cron)")
 	if code, stop := c.parse(fs, args); stop {
 		return code
@@ -153,8 +154,8 @@ func zoneProblem(zone, domain string) string {
 // keyProblem says what is wrong with the key and deployment flags, or "".
 func (f *obtainFlags) keyProblem(fs *flag.FlagSet) string {
 	switch {
-	case !ValidKeyType(f.keyType):
-		return fmt.Sprintf("-key-type %q: want one of %s", f.keyType, strings.Join(KeyTypes, ", "))
+	case !store.ValidKeyType(f.keyType):
+		return fmt.Sprintf("-key-type %q: want one of %s", f.keyType, strings.Join(store.KeyTypes, ", "))
 	case f.keySource != keySourceLocal && f.keySource != keySourceService:
 		return fmt.Sprintf("-key-source %q: want %q or %q", f.keySource, keySourceLocal, keySourceService)
 	case f.kmsKey != "" && flagSet(fs, "key-source"):
@@ -329,12 +330,12 @@ func (c *cli) runObtain(ctx context.Context, fs *flag.FlagSet, f *obtainFlags) i
 		r.info = io.Discard
 	}
 	dir := f.out
-	if err := PrepareOut(dir); err != nil {
+	if err := store.PrepareOut(dir); err != nil {
 		return c.failf(exitFailure, "%v; nothing was ordered", err)
 	}
-	unlock, err := LockDir(ctx, dir, f.lockWait)
+	unlock, err := store.LockDir(ctx, dir, f.lockWait)
 	switch {
-	case errors.Is(err, ErrLocked):
+	case errors.Is(err, store.ErrLocked):
 		return c.failf(exitLocked, "%v: another run is using -out %s; nothing was done", err, dir)
 	case err != nil:
 		return c.failf(exitFailure, "locking -out %s: %v; nothing was ordered", dir, err)
@@ -356,10 +357,10 @@ func (r *obtainRun) locked(ctx context.Context) int {
 	// deployment has a -timeout of its own (see rollout).
 	lookups, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	if err := ProbeWrite(dir, "-out "+dir); err != nil {
+	if err := store.ProbeWrite(dir, "-out "+dir); err != nil {
 		return c.failf(exitFailure, "%v; nothing was ordered", err)
 	}
-	inst := &Installer{Dir: dir, Hook: c.installHook}
+	inst := &store.Installer{Dir: dir, Hook: c.installHook}
 	removed, err := inst.RemoveLeftovers()
 	for _, name := range removed {
 		fmt.Fprintf(r.info, "alicert: removed %s, left behind by an interrupted run\n", filepath.Join(dir, name))
@@ -367,25 +368,25 @@ func (r *obtainRun) locked(ctx context.Context) int {
 	if err != nil {
 		return c.failf(exitFailure, "removing the files an interrupted run left in %s: %v; nothing was ordered", dir, err)
 	}
-	if err := CheckTargets(dir); err != nil {
+	if err := store.CheckTargets(dir); err != nil {
 		return c.failf(exitFailure, "%v; nothing was ordered", err)
 	}
-	st, err := LoadState(dir)
+	st, err := store.LoadState(dir)
 	if err != nil {
 		return c.failf(exitFailure, "%v", err)
 	}
 	switch {
 	case st != nil && !strings.EqualFold(st.Domain, f.domain):
 		return c.failf(exitUsage, "%s holds the state of an order for %s, not %s; use another -out directory",
-			filepath.Join(dir, StateFile), st.Domain, f.domain)
+			filepath.Join(dir, store.StateFile), st.Domain, f.domain)
 	case st != nil && st.Fake && !f.fake:
 		return c.failf(exitUsage, "%s holds the state of a -fake run, whose order exists only in that run's fake; "+
-			"delete it or use another -out directory", filepath.Join(dir, StateFile))
+			"delete it or use another -out directory", filepath.Join(dir, store.StateFile))
 	case st != nil && !st.Fake && f.fake:
 		return c.failf(exitUsage, "%s holds the state of a real run, which -fake cannot resume; use another -out directory",
-			filepath.Join(dir, StateFile))
+			filepath.Join(dir, store.StateFile))
 	}
-	RemoveStrayOrderKeys(dir, st)
+	store.RemoveStrayOrderKeys(dir, st)
 	// installing says the state file records an issued certificate that a
 	// run stopped before making live: it is installed now, whatever
 	// -renew-within says, since it was bought to replace cert.pem.
@@ -396,13 +397,13 @@ func (r *obtainRun) locked(ctx context.Context) int {
 			// Stopped before the switch: the order is resumed, its
 			// certificate installed, and the deployment recorded again.
 			fmt.Fprintf(r.info, "alicert: order %d was issued but its certificate is not in %s yet: installing it\n",
-				st.OrderID, CertFile)
+				st.OrderID, store.CertFile)
 			st.Rollout, installing = nil, true
 		case f.deploy:
 			return r.resumeRollout(ctx, st)
 		default:
 			fmt.Fprintf(r.info, "alicert: %s records an unfinished deployment of the certificate in %s; rerun with -deploy to finish it\n",
-				filepath.Join(dir, StateFile), CertFile)
+				filepath.Join(dir, store.StateFile), store.CertFile)
 		}
 	}
 	if f.kmsKey != "" {
@@ -425,7 +426,7 @@ func (r *obtainRun) locked(ctx context.Context) int {
 	switch {
 	case orderID > 0:
 	case st != nil && st.OrderID > 0 && !f.newOrder:
-		orderID, from = st.OrderID, "from "+filepath.Join(dir, StateFile)
+		orderID, from = st.OrderID, "from "+filepath.Join(dir, store.StateFile)
 	case st.Pending() && !f.newOrder:
 		return c.failf(exitOutcomeUnknown, "%s", unknownOutcomeAdvice(dir, st))
 	}
@@ -436,7 +437,7 @@ func (r *obtainRun) locked(ctx context.Context) int {
 	if !installing && existing != nil && renewWithin > 0 && existing.NotAfter.Sub(c.now()) > renewWithin {
 		if !f.quiet {
 			fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do",
-				filepath.Join(dir, CertFile), existing.NotAfter.UTC().Format(time.RFC3339), formatDays(renewWithin))
+				filepath.Join(dir, store.CertFile), existing.NotAfter.UTC().Format(time.RFC3339), formatDays(renewWithin))
 			if orderID > 0 {
 				fmt.Fprintf(c.stdout, " (order %d not resumed; -renew-within 0 resumes it now)", orderID)
 			}
@@ -455,7 +456,7 @@ func (r *obtainRun) locked(ctx context.Context) int {
 
 	dns := alicert.NewAlidnsProvider(cl)
 	dns.Zone = f.zone
-	newState := &State{Domain: f.domain, OrderID: orderID, Fake: f.fake}
+	newState := &store.State{Domain: f.domain, OrderID: orderID, Fake: f.fake}
 	if st != nil {
 		newState.CertID = st.CertID // what the next deployment replaces
 	}
@@ -471,7 +472,7 @@ func (r *obtainRun) locked(ctx context.Context) int {
 			return code
 		}
 		newState.Note = "order in progress; a rerun resumes it"
-		if err := SaveState(dir, newState); err != nil {
+		if err := store.SaveState(dir, newState); err != nil {
 			return c.failf(exitFailure, "writing the state file: %v", err)
 		}
 	}
@@ -489,7 +490,7 @@ func (r *obtainRun) locked(ctx context.Context) int {
 	}
 	if out == nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		return c.failf(exitFailure, "order %d: gave up waiting for validation and issuance after -timeout %s; the order goes on: "+
-			"rerun to resume order %d (recorded in %s)", newState.OrderID, f.timeout, newState.OrderID, filepath.Join(dir, StateFile))
+			"rerun to resume order %d (recorded in %s)", newState.OrderID, f.timeout, newState.OrderID, filepath.Join(dir, store.StateFile))
 	}
 	return r.finish(ctx, inst, st, from, newState, out, err)
 }
@@ -510,7 +511,7 @@ func (r *obtainRun) obtainInput(dns *alicert.AlidnsProvider) *alicert.ObtainInpu
 // state file, before Obtain sends the request, the key and that the
 // request is about to go out. prev is the state file as the run found it.
 // It returns the exit code to stop with when no order can be placed.
-func (r *obtainRun) prepareOrder(prev, st *State) (code int, stop bool) {
+func (r *obtainRun) prepareOrder(prev, st *store.State) (code int, stop bool) {
 	c, dir := r.c, r.f.out
 	if code, stop := r.newKey(st); stop {
 		return code, true
@@ -521,12 +522,12 @@ func (r *obtainRun) prepareOrder(prev, st *State) (code int, stop bool) {
 	st.CreateSentAt = c.now().UTC()
 	st.Note = "the order request was sent; if order_id is missing its outcome is unknown: " +
 		"find the order in the console and rerun with -order ID"
-	if err := SaveState(dir, st); err != nil {
-		RemoveOrderKey(dir, st.KeyFile)
+	if err := store.SaveState(dir, st); err != nil {
+		store.RemoveOrderKey(dir, st.KeyFile)
 		return c.failf(exitFailure, "writing the state file (nothing was ordered): %v", err), true
 	}
 	if prev != nil && prev.KeyFile != st.KeyFile {
-		RemoveOrderKey(dir, prev.KeyFile) // the key of an order given up
+		store.RemoveOrderKey(dir, prev.KeyFile) // the key of an order given up
 	}
 	return 0, false
 }
@@ -534,7 +535,7 @@ func (r *obtainRun) prepareOrder(prev, st *State) (code int, stop bool) {
 // notOrdered picks the exit code when Obtain created no order: err says
 // why, and whether the request may have reached the service. A refused or
 // unsent request leaves nothing to resume, and the state file and key go.
-func (r *obtainRun) notOrdered(st *State, err error) int {
+func (r *obtainRun) notOrdered(st *store.State, err error) int {
 	c, dir := r.c, r.f.out
 	var invalid *alicert.ValidationError
 	switch {
@@ -544,8 +545,8 @@ func (r *obtainRun) notOrdered(st *State, err error) int {
 	case err == nil:
 		err = errors.New("the order request reported no order")
 	}
-	_ = RemoveState(dir)
-	RemoveOrderKey(dir, st.KeyFile)
+	_ = store.RemoveState(dir)
+	store.RemoveOrderKey(dir, st.KeyFile)
 	if errors.As(err, &invalid) {
 		// A flag value the library refused before sending anything.
 		return c.validationUsage(r.fs, invalid, obtainFlagOf())
@@ -556,7 +557,7 @@ func (r *obtainRun) notOrdered(st *State, err error) int {
 // finish writes the files and the state after Obtain and picks the exit
 // code. prev is the state file as the run found it, and from says where
 // the order id came from.
-func (r *obtainRun) finish(ctx context.Context, inst *Installer, prev *State, from string, st *State, out *alicert.ObtainOutput, err error) int {
+func (r *obtainRun) finish(ctx context.Context, inst *store.Installer, prev *store.State, from string, st *store.State, out *alicert.ObtainOutput, err error) int {
 	c, f, dir := r.c, r.f, r.f.out
 	var invalid *alicert.ValidationError
 	switch {
@@ -567,16 +568,16 @@ func (r *obtainRun) finish(ctx context.Context, inst *Installer, prev *State, fr
 		// fails the same way instead of buying a new order every day
 		// while the cause (a DNS or CAA problem, say) lasts.
 		st.Note = "the order failed verification; fix the cause, then rerun with -new-order to order again"
-		_ = SaveState(dir, st)
+		_ = store.SaveState(dir, st)
 		return c.failf(exitFailure, "%v\nalicert: order %d cannot be completed; fix the cause (the DNS record, CAA records, the domain), "+
 			"then rerun with -new-order to order again", err, st.OrderID)
 	case out == nil && unknownOrder(err):
 		// Rerunning would ask again and get the same answer.
 		st.Note = "the service does not know this order; rerun with -new-order to order again"
-		_ = SaveState(dir, st)
+		_ = store.SaveState(dir, st)
 		return c.failf(exitFailure, "%v\nalicert: order %d cannot be resumed; rerun with -new-order to order again", err, st.OrderID)
 	case out == nil:
-		return c.failf(exitFailure, "%v\nalicert: rerun to resume order %d (recorded in %s)", err, st.OrderID, filepath.Join(dir, StateFile))
+		return c.failf(exitFailure, "%v\nalicert: rerun to resume order %d (recorded in %s)", err, st.OrderID, filepath.Join(dir, store.StateFile))
 	}
 
 	code := exitOK
@@ -593,20 +594,20 @@ func (r *obtainRun) finish(ctx context.Context, inst *Installer, prev *State, fr
 		// certificate is of no use here, and the state file forgets it.
 		if from == "(-order)" {
 			if prev != nil {
-				_ = SaveState(dir, prev)
+				_ = store.SaveState(dir, prev)
 			} else {
-				_ = RemoveState(dir)
+				_ = store.RemoveState(dir)
 			}
 		}
 		return c.failf(exitFailure, "order %d is for %s, not %s; %s was left as it was",
-			out.OrderID, Names(leaf), f.domain, filepath.Join(dir, CertFile))
+			out.OrderID, store.Names(leaf), f.domain, filepath.Join(dir, store.CertFile))
 	}
 	r.warnLifetime(leaf)
 	key := r.outKey(out)
-	files := CertFiles(out, key, "")
-	check := CheckPair
+	files := store.CertFiles(out, key, "")
+	check := store.CheckPair
 	if key == nil {
-		check = CheckChain // Obtain checked that the leaf holds the KMS key
+		check = store.CheckChain // Obtain checked that the leaf holds the KMS key
 	}
 	if err := check(files); err != nil {
 		return c.failf(exitFailure, "order %d: %v; rerun to fetch it again", out.OrderID, err)
@@ -632,8 +633,8 @@ func (r *obtainRun) finish(ctx context.Context, inst *Installer, prev *State, fr
 		printKMSUsage(c.stdout, dir, r.kms)
 	}
 	if !f.deploy {
-		_ = RemoveState(dir)
-		RemoveOrderKey(dir, st.KeyFile)
+		_ = store.RemoveState(dir)
+		store.RemoveOrderKey(dir, st.KeyFile)
 		return code
 	}
 	return r.startRollout(ctx, st, out, code)
@@ -659,7 +660,7 @@ func printKMSUsage(w io.Writer, dir string, s *alicert.KMSSigner) {
 	chainPEM, err := os.ReadFile(%q)
 	cert, err := signer.TLSCertificate(chainPEM)
 	server.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
-`, s.KeyID(), s.KeyVersionID(), s.KeyID(), s.KeyVersionID(), filepath.Join(dir, FullchainFile))
+`, s.KeyID(), s.KeyVersionID(), s.KeyID(), s.KeyVersionID(), filepath.Join(dir, store.FullchainFile))
 }
 
 // warnLifetime warns, once a run, when -renew-within is not shorter than
@@ -679,23 +680,23 @@ func (r *obtainRun) warnLifetime(leaf *x509.Certificate) {
 // keptAside writes an issued certificate that may not replace cert.pem to
 // the *.new.pem files, keeps the order in the state file, and fails: the
 // certificate was bought, and the user decides what to do with it.
-func (c *cli) keptAside(dir string, st *State, out *alicert.ObtainOutput, key []byte, why string) int {
-	files := CertFiles(out, key, NewSuffix)
-	if err := WriteFiles(dir, files); err != nil {
+func (c *cli) keptAside(dir string, st *store.State, out *alicert.ObtainOutput, key []byte, why string) int {
+	files := store.CertFiles(out, key, store.NewSuffix)
+	if err := store.WriteFiles(dir, files); err != nil {
 		return c.failf(exitFailure, "kept %s: %s; and writing the new certificate of order %d aside failed: %v; "+
-			"rerun to fetch it again", filepath.Join(dir, CertFile), why, out.OrderID, err)
+			"rerun to fetch it again", filepath.Join(dir, store.CertFile), why, out.OrderID, err)
 	}
-	st.Note = "order issued, but its certificate was written to the *" + NewSuffix + " files: cert.pem " + why +
+	st.Note = "order issued, but its certificate was written to the *" + store.NewSuffix + " files: cert.pem " + why +
 		"; a rerun fetches it again; delete this file to forget the order"
-	_ = SaveState(dir, st)
+	_ = store.SaveState(dir, st)
 	names := make([]string, len(files))
 	for i, f := range files {
 		names[i] = f.Name
 	}
 	return c.failf(exitFailure, "kept %s: %s.\nalicert: the new certificate of order %d (valid until %s) was written to %s in %s (the key with mode 0600); "+
 		"move them over the *.pem files to use it.\nalicert: %s still names order %d, so a rerun fetches it again; delete it to forget the order",
-		filepath.Join(dir, CertFile), why, out.OrderID, out.Leaf().NotAfter.UTC().Format(time.RFC3339), strings.Join(names, ", "), dir,
-		filepath.Join(dir, StateFile), out.OrderID)
+		filepath.Join(dir, store.CertFile), why, out.OrderID, out.Leaf().NotAfter.UTC().Format(time.RFC3339), strings.Join(names, ", "), dir,
+		filepath.Join(dir, store.StateFile), out.OrderID)
 }
 
 // keepReason says why dir's cert.pem must not be replaced by leaf, for
@@ -703,16 +704,16 @@ func (c *cli) keptAside(dir string, st *State, out *alicert.ObtainOutput, key []
 // cert.pem, which may have changed while the order was waiting.
 func (r *obtainRun) keepReason(dir string, leaf *x509.Certificate) string {
 	f := r.f
-	old, err := ExistingCert(dir)
+	old, err := store.ExistingCert(dir)
 	switch {
 	case err != nil:
 		return fmt.Sprintf("it cannot be read (%v)", err)
-	case old == nil, !f.fake && IssuedByTestCA(old):
+	case old == nil, !f.fake && store.IssuedByTestCA(old):
 		return ""
-	case f.fake && !IssuedByTestCA(old):
+	case f.fake && !store.IssuedByTestCA(old):
 		return "the fake's test CA did not issue it, and -fake never replaces a real certificate"
 	case !alicert.CoversDomain(old, f.domain):
-		return fmt.Sprintf("it is for %s, not %s", Names(old), f.domain)
+		return fmt.Sprintf("it is for %s, not %s", store.Names(old), f.domain)
 	case r.pairProblem(dir) != "":
 		return "" // no working pair to keep
 	case old.NotAfter.After(leaf.NotAfter):
@@ -750,22 +751,22 @@ func unknownOrder(err error) bool {
 // with.
 func (r *obtainRun) checkExisting(dir string) (leaf *x509.Certificate, code int, stop bool) {
 	c, f := r.c, r.f
-	path := filepath.Join(dir, CertFile)
-	leaf, err := ExistingCert(dir)
+	path := filepath.Join(dir, store.CertFile)
+	leaf, err := store.ExistingCert(dir)
 	switch {
 	case err != nil:
 		return nil, c.failf(exitFailure, "%v\nalicert: nothing was ordered; move %s away (or fix it) and rerun", err, path), true
 	case leaf == nil:
 		return nil, 0, false
-	case !f.fake && IssuedByTestCA(leaf):
+	case !f.fake && store.IssuedByTestCA(leaf):
 		fmt.Fprintf(c.stderr, "alicert: %s was issued by the test CA of a -fake run; it will be replaced\n", path)
 		return nil, 0, false
-	case f.fake && !IssuedByTestCA(leaf):
+	case f.fake && !store.IssuedByTestCA(leaf):
 		return nil, c.failf(exitUsage, "%s holds a certificate the fake's test CA did not issue, and -fake never replaces a real certificate; "+
 			"use another -out directory", path), true
 	case !alicert.CoversDomain(leaf, f.domain):
 		return nil, c.failf(exitUsage, "%s holds a certificate for %s, not %s; use another -out directory",
-			path, Names(leaf), f.domain), true
+			path, store.Names(leaf), f.domain), true
 	}
 	if problem := r.pairProblem(dir); problem != "" {
 		// Not a working certificate, however long it is valid: a server
@@ -779,11 +780,11 @@ func (r *obtainRun) checkExisting(dir string) (leaf *x509.Certificate, code int,
 
 // unknownOutcomeAdvice tells the user how to settle a create of unknown
 // outcome.
-func unknownOutcomeAdvice(dir string, st *State) string {
+func unknownOutcomeAdvice(dir string, st *store.State) string {
 	return fmt.Sprintf("a certificate order for %s may have been created at %s, but its outcome is unknown "+
 		"(recorded in %s).\nFind it in the Certificate Management Service console (certificate orders for %s created at that time) "+
 		"and rerun with -order ID to finish it, or rerun with -new-order to order again anyway (it may cost a second certificate)",
-		st.Domain, st.CreateSentAt.Format(time.RFC3339), filepath.Join(dir, StateFile), st.Domain)
+		st.Domain, st.CreateSentAt.Format(time.RFC3339), filepath.Join(dir, store.StateFile), st.Domain)
 }
 
 // progress prints Obtain's steps and records the order id in the state
@@ -791,7 +792,7 @@ func unknownOutcomeAdvice(dir string, st *State) string {
 type progress struct {
 	w     io.Writer
 	dir   string
-	state *State
+	state *store.State
 	last  alicert.CertificateState
 	// keyNote says which key a new order holds (see obtainRun.keyNote).
 	keyNote string
@@ -805,7 +806,7 @@ func (p *progress) event(e alicert.ObtainEvent) {
 	case alicert.StageOrdered:
 		p.state.OrderID = e.OrderID
 		p.state.Note = "order in progress; a rerun resumes it"
-		if err := SaveState(p.dir, p.state); err != nil {
+		if err := store.SaveState(p.dir, p.state); err != nil {
 			fmt.Fprintf(w, "alicert: WARNING: could not record order %d in the state file (%v); after a failure, rerun with -order %d\n",
 				e.OrderID, err, e.OrderID)
 		}

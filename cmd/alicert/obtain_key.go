@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // Where the certificate's key comes from (-key-source, -kms-key).
@@ -52,24 +53,24 @@ func (r *obtainRun) kmsSigner(ctx, lookups context.Context, cl *alicert.Client, 
 // signer, or a key made here and written to its file before anything is
 // sent, or none with -key-source service. It returns the exit code to stop
 // with when the key cannot be had.
-func (r *obtainRun) newKey(st *State) (code int, stop bool) {
+func (r *obtainRun) newKey(st *store.State) (code int, stop bool) {
 	c, f, dir := r.c, r.f, r.f.out
 	switch {
 	case r.kms != nil:
 		r.key = r.kms
 		st.KMSKey, st.KMSKeyVersion = r.kms.KeyID(), r.kms.KeyVersionID()
 	case f.keySource == keySourceLocal:
-		key, err := GenerateKey(f.keyType)
+		key, err := store.GenerateKey(f.keyType)
 		if err != nil {
 			return c.failf(exitFailure, "making a %s key: %v; nothing was ordered", f.keyType, err), true
 		}
-		name := OrderKeyName(c.now())
-		if err := SaveOrderKey(dir, name, key); err != nil {
+		name := store.OrderKeyName(c.now())
+		if err := store.SaveOrderKey(dir, name, key); err != nil {
 			return c.failf(exitFailure, "writing the new key to %s: %v; nothing was ordered", filepath.Join(dir, name), err), true
 		}
-		_, pemBytes, err := LoadOrderKey(dir, name)
+		_, pemBytes, err := store.LoadOrderKey(dir, name)
 		if err != nil {
-			RemoveOrderKey(dir, name)
+			store.RemoveOrderKey(dir, name)
 			return c.failf(exitFailure, "reading back the new key %s: %v; nothing was ordered", filepath.Join(dir, name), err), true
 		}
 		r.key, r.keyPEM, st.KeyFile = key, pemBytes, name
@@ -81,12 +82,12 @@ func (r *obtainRun) newKey(st *State) (code int, stop bool) {
 // file prev into st: its key file, or its KMS key. An order the state file
 // records no key for (the state of an older alicert, or -order without
 // one) is taken to hold the service's key.
-func (r *obtainRun) resumeKey(ctx context.Context, cl *alicert.Client, prev, st *State) (code int, stop bool) {
+func (r *obtainRun) resumeKey(ctx context.Context, cl *alicert.Client, prev, st *store.State) (code int, stop bool) {
 	c, dir := r.c, r.f.out
 	switch {
 	case prev == nil:
 	case prev.KeyFile != "":
-		key, pemBytes, err := LoadOrderKey(dir, prev.KeyFile)
+		key, pemBytes, err := store.LoadOrderKey(dir, prev.KeyFile)
 		if err != nil {
 			return c.failf(exitFailure, "the key of order %d, %s, cannot be read: %v; the order cannot be finished without it: "+
 				"rerun with -new-order to order again", st.OrderID, filepath.Join(dir, prev.KeyFile), err), true
@@ -112,9 +113,9 @@ func (r *obtainRun) resumeKey(ctx context.Context, cl *alicert.Client, prev, st 
 // pair with key.pem.
 func (r *obtainRun) pairProblem(dir string) string {
 	if r.kms == nil {
-		return PairProblem(dir)
+		return store.PairProblem(dir)
 	}
-	for _, name := range []string{CertFile, FullchainFile} {
+	for _, name := range []string{store.CertFile, store.FullchainFile} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			return fmt.Sprintf("%s cannot be read (%v)", name, err)
@@ -132,7 +133,7 @@ func (r *obtainRun) pairProblem(dir string) string {
 }
 
 // keyNote says, for the progress line of a new order, which key it holds.
-func (r *obtainRun) keyNote(st *State) string {
+func (r *obtainRun) keyNote(st *store.State) string {
 	switch {
 	case st.KMSKey != "":
 		return fmt.Sprintf(" for KMS key %s (version %s)", st.KMSKey, st.KMSKeyVersion)

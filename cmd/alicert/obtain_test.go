@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -117,14 +118,14 @@ func TestObtainWaitsForTheLockThenGivesUp(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
 	dir := t.TempDir()
-	unlock, err := LockDir(t.Context(), dir, 0)
+	unlock, err := store.LockDir(t.Context(), dir, 0)
 	require.NoError(t, err)
 	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-lock-wait", "10ms")
 	require.Equal(t, exitLocked, r.code, r.stderr)
 	oneLine(t, r.stderr)
 	assert.Contains(t, r.stderr, "nothing was done")
 	assert.Empty(t, srv.Requests(), "nothing was sent")
-	assert.NoFileExists(t, filepath.Join(dir, StateFile))
+	assert.NoFileExists(t, filepath.Join(dir, store.StateFile))
 
 	unlock()
 	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-lock-wait", "10ms")
@@ -135,12 +136,12 @@ func TestObtainWaitsForTheLockThenGivesUp(t *testing.T) {
 // "old", "new", or "" when they do not load as a pair.
 func pairIs(t *testing.T, dir string, old, new []byte) string {
 	t.Helper()
-	for _, name := range []string{CertFile, FullchainFile} {
-		if _, err := tls.LoadX509KeyPair(filepath.Join(dir, name), filepath.Join(dir, KeyFile)); err != nil {
+	for _, name := range []string{store.CertFile, store.FullchainFile} {
+		if _, err := tls.LoadX509KeyPair(filepath.Join(dir, name), filepath.Join(dir, store.KeyFile)); err != nil {
 			return ""
 		}
 	}
-	got, err := os.ReadFile(filepath.Join(dir, CertFile))
+	got, err := os.ReadFile(filepath.Join(dir, store.CertFile))
 	require.NoError(t, err)
 	switch {
 	case bytes.Equal(got, old):
@@ -153,8 +154,8 @@ func pairIs(t *testing.T, dir string, old, new []byte) string {
 }
 
 // pairOutFiles are the files of a pair, as install takes them.
-func pairOutFiles(cert, key []byte) []File {
-	return []File{{KeyFile, key, 0o600}, {ChainFile, nil, 0o644}, {FullchainFile, cert, 0o644}, {CertFile, cert, 0o644}}
+func pairOutFiles(cert, key []byte) []store.File {
+	return []store.File{{Name: store.KeyFile, Data: key, Perm: 0o600}, {Name: store.ChainFile, Data: nil, Perm: 0o644}, {Name: store.FullchainFile, Data: cert, Perm: 0o644}, {Name: store.CertFile, Data: cert, Perm: 0o644}}
 }
 
 func TestInstallKeepsAMatchingPairAtEveryStep(t *testing.T) {
@@ -171,12 +172,12 @@ func TestInstallKeepsAMatchingPairAtEveryStep(t *testing.T) {
 		{"empty", func(t *testing.T, dir string) {}},
 		{"plain files", func(t *testing.T, dir string) { writePair(t, dir, oldCert, oldKey) }},
 		{"linked", func(t *testing.T, dir string) {
-			require.NoError(t, (&Installer{Dir: dir}).Install(pairOutFiles(oldCert, oldKey)))
+			require.NoError(t, (&store.Installer{Dir: dir}).Install(pairOutFiles(oldCert, oldKey)))
 		}},
 		{"linked, cert.pem copied over by hand", func(t *testing.T, dir string) {
-			require.NoError(t, (&Installer{Dir: dir}).Install(pairOutFiles(oldCert, oldKey)))
-			require.NoError(t, os.Remove(filepath.Join(dir, CertFile)))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, CertFile), oldCert, 0o644))
+			require.NoError(t, (&store.Installer{Dir: dir}).Install(pairOutFiles(oldCert, oldKey)))
+			require.NoError(t, os.Remove(filepath.Join(dir, store.CertFile)))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, store.CertFile), oldCert, 0o644))
 		}},
 	}
 	for _, l := range layouts {
@@ -186,7 +187,7 @@ func TestInstallKeepsAMatchingPairAtEveryStep(t *testing.T) {
 			var steps []string
 			dir := t.TempDir()
 			l.setup(t, dir)
-			require.NoError(t, (&Installer{Dir: dir, Hook: func(s string) error { steps = append(steps, s); return nil }}).Install(pairOutFiles(newCert, newKey)))
+			require.NoError(t, (&store.Installer{Dir: dir, Hook: func(s string) error { steps = append(steps, s); return nil }}).Install(pairOutFiles(newCert, newKey)))
 			require.Equal(t, "new", pairIs(t, dir, oldCert, newCert))
 			require.Greater(t, len(steps), 5, "%v", steps)
 
@@ -195,7 +196,7 @@ func TestInstallKeepsAMatchingPairAtEveryStep(t *testing.T) {
 				l.setup(t, dir)
 				before := pairIs(t, dir, oldCert, newCert)
 				n := 0
-				in := &Installer{Dir: dir, Hook: func(string) error {
+				in := &store.Installer{Dir: dir, Hook: func(string) error {
 					n++
 					if n == i+1 {
 						return errCrash
@@ -217,7 +218,7 @@ func TestInstallKeepsAMatchingPairAtEveryStep(t *testing.T) {
 				require.NoError(t, in.Install(pairOutFiles(newCert, newKey)), "after step %d %q", i, step)
 				assert.Equal(t, "new", pairIs(t, dir, oldCert, newCert))
 				assert.LessOrEqual(t, len(in.Versions()), 2, "old versions are removed")
-				fi, err := os.Stat(filepath.Join(dir, KeyFile))
+				fi, err := os.Stat(filepath.Join(dir, store.KeyFile))
 				require.NoError(t, err)
 				assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 			}
@@ -234,11 +235,11 @@ func TestInstallRefusesAKeyOfAnotherCertificate(t *testing.T) {
 	dir := t.TempDir()
 	writePair(t, dir, oldCert, oldKey)
 	for _, key := range [][]byte{otherKey, []byte("not a key"), nil} {
-		err := (&Installer{Dir: dir}).Install(pairOutFiles(newCert, key))
+		err := (&store.Installer{Dir: dir}).Install(pairOutFiles(newCert, key))
 		require.ErrorContains(t, err, "does not belong to the certificate")
 		assert.Equal(t, "old", pairIs(t, dir, oldCert, newCert))
 	}
-	assert.NoDirExists(t, filepath.Join(dir, VersionsDir), "nothing was touched")
+	assert.NoDirExists(t, filepath.Join(dir, store.VersionsDir), "nothing was touched")
 }
 
 func TestObtainReplacesACertificateWithoutAWorkingKey(t *testing.T) {
@@ -258,10 +259,10 @@ func TestObtainReplacesACertificateWithoutAWorkingKey(t *testing.T) {
 			dir := t.TempDir()
 			cert, _ := fakePair(t, srv, "example.com", 365*24*time.Hour)
 			_, other := fakePair(t, srv, "example.com", 365*24*time.Hour)
-			require.NoError(t, os.WriteFile(filepath.Join(dir, CertFile), cert, 0o644))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, FullchainFile), cert, 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, store.CertFile), cert, 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, store.FullchainFile), cert, 0o644))
 			if tc.key != nil {
-				require.NoError(t, os.WriteFile(filepath.Join(dir, KeyFile), tc.key(other), 0o600))
+				require.NoError(t, os.WriteFile(filepath.Join(dir, store.KeyFile), tc.key(other), 0o600))
 			}
 			r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 			require.Equal(t, exitOK, r.code, r.stderr)
@@ -286,10 +287,10 @@ func TestObtainNeverInstallsAnotherDomainsOrder(t *testing.T) {
 	require.NotEqual(t, exitOK, r.code, r.stderr)
 	assert.Empty(t, r.stdout)
 	assert.Contains(t, r.stderr, "other.example.com")
-	got, err := os.ReadFile(filepath.Join(dir, CertFile))
+	got, err := os.ReadFile(filepath.Join(dir, store.CertFile))
 	require.NoError(t, err)
 	assert.Equal(t, cert, got, "cert.pem is left as it was")
-	got, err = os.ReadFile(filepath.Join(dir, KeyFile))
+	got, err = os.ReadFile(filepath.Join(dir, store.KeyFile))
 	require.NoError(t, err)
 	assert.Equal(t, key, got, "key.pem is left as it was")
 	assert.Len(t, creates(srv), 1, "nothing else was ordered")
@@ -314,11 +315,11 @@ func TestObtainChecksBeforeOrdering(t *testing.T) {
 			return filepath.Join(dir, "f", "certs")
 		}, nil, "not a directory"},
 		{"key.pem is a directory", nil, func(t *testing.T, dir string) string {
-			require.NoError(t, os.MkdirAll(filepath.Join(dir, KeyFile, "x"), 0o755))
+			require.NoError(t, os.MkdirAll(filepath.Join(dir, store.KeyFile, "x"), 0o755))
 			return dir
 		}, nil, "is not a file"},
 		{"the versions directory is a file", nil, func(t *testing.T, dir string) string {
-			require.NoError(t, os.WriteFile(filepath.Join(dir, VersionsDir), nil, 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, store.VersionsDir), nil, 0o644))
 			return dir
 		}, nil, "is not a directory"},
 		{"the zone is not hosted", []alicerttest.Option{alicerttest.WithDNSZones("example.org")},
@@ -336,7 +337,7 @@ func TestObtainChecksBeforeOrdering(t *testing.T) {
 			assert.Contains(t, r.stderr, tc.want)
 			assert.Contains(t, r.stderr, "nothing was ordered")
 			assert.Empty(t, creates(srv))
-			assert.NoFileExists(t, filepath.Join(out, StateFile))
+			assert.NoFileExists(t, filepath.Join(out, store.StateFile))
 		})
 	}
 	t.Run("-out is not writable", func(t *testing.T) {
@@ -368,8 +369,8 @@ func TestStateFileDamageIsRefused(t *testing.T) {
 			t.Parallel()
 			srv := newFake(t)
 			dir := t.TempDir()
-			require.NoError(t, os.WriteFile(filepath.Join(dir, StateFile), []byte(body), 0o600))
-			_, err := LoadState(dir)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, store.StateFile), []byte(body), 0o600))
+			_, err := store.LoadState(dir)
 			require.ErrorContains(t, err, "not a state file written by alicert")
 			assert.ErrorContains(t, err, "remove the file")
 
@@ -386,15 +387,15 @@ func TestObtainRemovesLeftoverTemporaryFiles(t *testing.T) {
 	srv := newFake(t)
 	dir := t.TempDir()
 	cert, key := fakePair(t, srv, "example.com", 365*24*time.Hour)
-	require.NoError(t, (&Installer{Dir: dir}).Install(pairOutFiles(cert, key)))
+	require.NoError(t, (&store.Installer{Dir: dir}).Install(pairOutFiles(cert, key)))
 	// What a run that died while writing leaves: a temporary key file, an
 	// unrenamed link, and a version never made live.
-	leftovers := []string{".key.pem.tmp-12345", ".cert.pem" + LinkTmpSuffix, filepath.Join(VersionsDir, LiveTmp), filepath.Join(VersionsDir, "9")}
+	leftovers := []string{".key.pem.tmp-12345", ".cert.pem" + store.LinkTmpSuffix, filepath.Join(store.VersionsDir, store.LiveTmp), filepath.Join(store.VersionsDir, "9")}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, leftovers[0]), key, 0o600))
 	require.NoError(t, os.Symlink("x", filepath.Join(dir, leftovers[1])))
 	require.NoError(t, os.Symlink("9", filepath.Join(dir, leftovers[2])))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, leftovers[3]), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, leftovers[3], KeyFile), key, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, leftovers[3], store.KeyFile), key, 0o600))
 
 	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -458,7 +459,7 @@ func TestObtainTimeoutBoundsOnlyTheWaiting(t *testing.T) {
 	ids := srv.OrderIDs()
 	require.Len(t, ids, 1)
 	assert.Contains(t, r.stderr, fmt.Sprintf("rerun to resume order %d", ids[0]))
-	st, err := LoadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	assert.Equal(t, ids[0], st.OrderID)
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // obtain -deploy puts a renewed certificate wherever the previous one was,
@@ -68,14 +69,14 @@ func nameSafe(s string) string {
 // later point finds the deployment (see rolloutLive). It returns the exit
 // code to stop with when the state file cannot be written; nothing was
 // installed then.
-func (r *obtainRun) recordRollout(st *State, out *alicert.ObtainOutput) (code int, stop bool) {
+func (r *obtainRun) recordRollout(st *store.State, out *alicert.ObtainOutput) (code int, stop bool) {
 	serial := out.Leaf().SerialNumber.Text(16)
-	st.Rollout = &Rollout{Serial: serial, OrderID: out.OrderID, ServiceKey: r.key == nil, UploadName: uploadName(st.Domain, serial)}
+	st.Rollout = &store.Rollout{Serial: serial, OrderID: out.OrderID, ServiceKey: r.key == nil, UploadName: uploadName(st.Domain, serial)}
 	st.Note = "order issued and being installed, then deployed; a rerun with -deploy carries on"
 	r.c.crashPoint("record rollout")
-	if err := SaveState(r.f.out, st); err != nil {
+	if err := store.SaveState(r.f.out, st); err != nil {
 		return r.c.failf(exitFailure, "order %d is issued, but its deployment could not be recorded (%v); %s is as it was: "+
-			"rerun to install and deploy it", out.OrderID, err, CertFile), true
+			"rerun to install and deploy it", out.OrderID, err, store.CertFile), true
 	}
 	return 0, false
 }
@@ -83,11 +84,11 @@ func (r *obtainRun) recordRollout(st *State, out *alicert.ObtainOutput) (code in
 // startRollout runs the deployment of the certificate just installed,
 // recorded in the order's state st by recordRollout. code is the exit code
 // so far.
-func (r *obtainRun) startRollout(ctx context.Context, st *State, out *alicert.ObtainOutput, code int) int {
+func (r *obtainRun) startRollout(ctx context.Context, st *store.State, out *alicert.ObtainOutput, code int) int {
 	r.c.crashPoint("installed")
 	next := rolloutState(st)
 	r.save(next)
-	RemoveOrderKey(r.f.out, st.KeyFile) // installed as key.pem
+	store.RemoveOrderKey(r.f.out, st.KeyFile) // installed as key.pem
 	if rc := r.rollout(ctx, next); rc != exitOK {
 		return rc
 	}
@@ -96,41 +97,41 @@ func (r *obtainRun) startRollout(ctx context.Context, st *State, out *alicert.Ob
 
 // rolloutState is the state file of a deployment alone, once its
 // certificate is live: the order and its key are done with.
-func rolloutState(st *State) *State {
-	next := &State{Domain: st.Domain, Fake: st.Fake, CertID: st.CertID, Rollout: st.Rollout}
+func rolloutState(st *store.State) *store.State {
+	next := &store.State{Domain: st.Domain, Fake: st.Fake, CertID: st.CertID, Rollout: st.Rollout}
 	next.Note = "the certificate in cert.pem is being deployed; a rerun with -deploy carries on from the last step recorded here"
 	return next
 }
 
 // rolloutLive reports whether dir's cert.pem is the certificate ro
 // deploys: whether the switch to it happened.
-func rolloutLive(dir string, ro *Rollout) bool {
-	leaf, err := ExistingCert(dir)
+func rolloutLive(dir string, ro *store.Rollout) bool {
+	leaf, err := store.ExistingCert(dir)
 	return err == nil && leaf != nil && leaf.SerialNumber.Text(16) == ro.Serial
 }
 
 // resumeRollout carries on with the deployment the state file records.
-func (r *obtainRun) resumeRollout(ctx context.Context, st *State) int {
+func (r *obtainRun) resumeRollout(ctx context.Context, st *store.State) int {
 	fmt.Fprintf(r.info, "alicert: carrying on with the deployment of the certificate in %s recorded in %s\n",
-		filepath.Join(r.f.out, CertFile), filepath.Join(r.f.out, StateFile))
+		filepath.Join(r.f.out, store.CertFile), filepath.Join(r.f.out, store.StateFile))
 	if st.OrderID > 0 || st.KeyFile != "" {
 		// Stopped right after the switch: the order is done with.
 		next := rolloutState(st)
 		r.save(next)
-		RemoveOrderKey(r.f.out, st.KeyFile)
+		store.RemoveOrderKey(r.f.out, st.KeyFile)
 		st = next
 	}
 	return r.rollout(ctx, st)
 }
 
 // rollout takes the steps of st.Rollout not taken yet.
-func (r *obtainRun) rollout(ctx context.Context, st *State) int {
+func (r *obtainRun) rollout(ctx context.Context, st *store.State) int {
 	c, dir := r.c, r.f.out
 	ro := st.Rollout
-	leaf, err := ExistingCert(dir)
+	leaf, err := store.ExistingCert(dir)
 	if err != nil || leaf == nil || leaf.SerialNumber.Text(16) != ro.Serial {
 		return c.failf(exitFailure, "%s no longer holds the certificate %s records a deployment of (serial %s); "+
-			"remove %s and deploy by hand with alicert deploy", filepath.Join(dir, CertFile), StateFile, ro.Serial, filepath.Join(dir, StateFile))
+			"remove %s and deploy by hand with alicert deploy", filepath.Join(dir, store.CertFile), store.StateFile, ro.Serial, filepath.Join(dir, store.StateFile))
 	}
 	cl, err := r.client()
 	if err != nil {
@@ -156,8 +157,8 @@ func (r *obtainRun) rollout(ctx context.Context, st *State) int {
 
 // save writes st, reporting a failure; a rerun then repeats the step,
 // which each step makes safe.
-func (r *obtainRun) save(st *State) {
-	if err := SaveState(r.f.out, st); err != nil {
+func (r *obtainRun) save(st *store.State) {
+	if err := store.SaveState(r.f.out, st); err != nil {
 		r.c.errorf("WARNING: could not update the state file (%v); a rerun repeats the last step safely", err)
 	}
 }
@@ -167,7 +168,7 @@ func (r *obtainRun) save(st *State) {
 // under lookups (bounded by -timeout); the upload, a create that may reach
 // the service, under ctx alone, so that a timeout never cuts it short and
 // leaves its outcome unknown.
-func (r *obtainRun) certID(ctx, lookups context.Context, cl *alicert.Client, st *State) (code int, stop bool) {
+func (r *obtainRun) certID(ctx, lookups context.Context, cl *alicert.Client, st *store.State) (code int, stop bool) {
 	c, dir, ro := r.c, r.f.out, st.Rollout
 	if ro.ServiceKey && ro.OrderID > 0 {
 		// The order's certificate is in the account with the key the
@@ -198,8 +199,8 @@ func (r *obtainRun) certID(ctx, lookups context.Context, cl *alicert.Client, st 
 		fmt.Fprintf(r.info, "alicert: found the certificate uploaded earlier as %s: %d\n", ro.UploadName, ro.CertID)
 		return 0, false
 	}
-	cert, kerr := os.ReadFile(filepath.Join(dir, FullchainFile))
-	key, err := os.ReadFile(filepath.Join(dir, KeyFile))
+	cert, kerr := os.ReadFile(filepath.Join(dir, store.FullchainFile))
+	key, err := os.ReadFile(filepath.Join(dir, store.KeyFile))
 	if err = errors.Join(kerr, err); err != nil {
 		return c.failf(exitFailure, "reading the certificate to upload: %v", err), true
 	}
@@ -231,7 +232,7 @@ func (r *obtainRun) certID(ctx, lookups context.Context, cl *alicert.Client, st 
 // those serving the previous certificate (st.CertID), or on the first
 // deployment, those bound to the domain. With none, the deployment is
 // done.
-func (r *obtainRun) resources(ctx context.Context, cl *alicert.Client, st *State) (code int, stop bool) {
+func (r *obtainRun) resources(ctx context.Context, cl *alicert.Client, st *store.State) (code int, stop bool) {
 	c, ro := r.c, st.Rollout
 	var found []alicert.CloudResource
 	var err error
@@ -272,7 +273,7 @@ func (r *obtainRun) resources(ctx context.Context, cl *alicert.Client, st *State
 // whole of Deploy, the job's creation included: Deploy has no bound of
 // its own on the waiting, and a creation cut short is found by the job's
 // name on the rerun, never made twice.
-func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *State) int {
+func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *store.State) int {
 	c, f, ro := r.c, r.f, st.Rollout
 	in := &alicert.DeployInput{CertID: ro.CertID, ResourceIDs: ro.Resources, Name: ro.JobName, RollbackFailed: f.rollback,
 		PollInterval: f.poll}
@@ -307,7 +308,7 @@ func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *S
 
 // rolledOut records that the certificate in cert.pem is deployed: the
 // state file keeps its id for the next renewal to replace.
-func (r *obtainRun) rolledOut(st *State) {
+func (r *obtainRun) rolledOut(st *store.State) {
 	st.CertID, st.Rollout = st.Rollout.CertID, nil
 	st.Note = "cert_id is the certificate deployed by the last run; the next renewal with -deploy replaces it wherever it is served"
 	r.save(st)

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // uploadFlags are upload's flags.
@@ -43,7 +44,7 @@ balancers...) can use it, under -name. The pair is checked here first: -cert
 must parse (the certificate, optionally followed by its chain) and -key must
 be its private key; nothing is sent otherwise.
 
-Names are unique in the account. Before uploading, upload looks -name up:
+store.Names are unique in the account. Before uploading, upload looks -name up:
 when that name already holds this very certificate there is nothing to do
 (exit 0; nothing printed with -q), so the command can be rerun safely, also
 after an unknown outcome (exit 3); when it holds another certificate, the
@@ -132,7 +133,7 @@ func (c *cli) upload(ctx context.Context, args []string) int {
 	}
 	res := uploadResult{CertID: out.CertID, Name: f.name, ResourceID: out.ResourceID, Uploaded: true, Domains: leaf.DNSNames,
 		NotAfter: jsonTime(leaf.NotAfter)}
-	return c.printUpload(&f, res, fmt.Sprintf("uploaded %s (%s) as certificate %d", f.name, Names(leaf), out.CertID))
+	return c.printUpload(&f, res, fmt.Sprintf("uploaded %s (%s) as certificate %d", f.name, store.Names(leaf), out.CertID))
 }
 
 // readUploadPair reads -cert and -key and checks them as a TLS server

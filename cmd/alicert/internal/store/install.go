@@ -1,4 +1,4 @@
-package main
+package store
 
 import (
 	"crypto/tls"
@@ -75,7 +75,7 @@ func (in *Installer) path(elem ...string) string {
 	return filepath.Join(append([]string{in.Dir}, elem...)...)
 }
 
-// Install makes files (one of each of pairFiles) the output directory's
+// Install makes files (one of each of PairFiles) the output directory's
 // certificate files. It refuses, touching nothing, a certificate and key
 // that do not load as a pair.
 func (in *Installer) Install(files []File) error {

@@ -1,4 +1,4 @@
-package main
+package store
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ const (
 	KeyFile       = "key.pem"
 )
 
-// State is the State file: what a rerun needs to resume instead of
+// State is the state file, alicert-state.json: what a rerun needs to resume instead of
 // ordering again.
 type State struct {
 	// Domain is the domain the order is for.
@@ -285,7 +285,7 @@ func IssuedByTestCA(leaf *x509.Certificate) bool {
 	return slices.Contains(leaf.Issuer.Organization, testCAOrganization)
 }
 
-// Names lists leaf's DNS Names (its subject when it has none), for messages.
+// Names lists leaf's DNS names (its subject when it has none), for messages.
 func Names(leaf *x509.Certificate) string {
 	if len(leaf.DNSNames) == 0 {
 		return leaf.Subject.String()

@@ -1,4 +1,4 @@
-package main
+package store
 
 import (
 	"crypto"
@@ -21,7 +21,7 @@ import (
 // KeyTypes are the -key-type values, in the order -h lists them.
 var KeyTypes = []string{"ec256", "ec384", "rsa2048", "rsa3072"}
 
-// GenerateKey makes a private key of one of keyTypes.
+// GenerateKey makes a private key of one of KeyTypes.
 func GenerateKey(keyType string) (crypto.Signer, error) {
 	switch keyType {
 	case "ec256":
@@ -43,7 +43,7 @@ func OrderKeyName(t time.Time) string {
 	return "alicert-order-" + t.UTC().Format("20060102T150405.000000000Z") + ".key.pem"
 }
 
-// IsOrderKeyName reports whether name can be a file orderKeyName made: a
+// IsOrderKeyName reports whether name can be a file OrderKeyName made: a
 // plain name in the directory, never a path elsewhere.
 func IsOrderKeyName(name string) bool {
 	return strings.HasPrefix(name, "alicert-order-") && strings.HasSuffix(name, ".key.pem") &&
@@ -102,7 +102,7 @@ func RemoveOrderKey(dir, name string) {
 	}
 }
 
-// ValidKeyType reports whether t is one of keyTypes.
+// ValidKeyType reports whether t is one of KeyTypes.
 func ValidKeyType(t string) bool { return slices.Contains(KeyTypes, t) }
 
 // RemoveStrayOrderKeys removes the key files of orders the state file st no
