@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -130,116 +129,6 @@ func TestObtainWaitsForTheLockThenGivesUp(t *testing.T) {
 	unlock()
 	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-lock-wait", "10ms")
 	require.Equal(t, exitOK, r.code, r.stderr)
-}
-
-// pairIs reports which of the pairs the certificate files of dir load as:
-// "old", "new", or "" when they do not load as a pair.
-func pairIs(t *testing.T, dir string, old, new []byte) string {
-	t.Helper()
-	for _, name := range []string{store.CertFile, store.FullchainFile} {
-		if _, err := tls.LoadX509KeyPair(filepath.Join(dir, name), filepath.Join(dir, store.KeyFile)); err != nil {
-			return ""
-		}
-	}
-	got, err := os.ReadFile(filepath.Join(dir, store.CertFile))
-	require.NoError(t, err)
-	switch {
-	case bytes.Equal(got, old):
-		return "old"
-	case bytes.Equal(got, new):
-		return "new"
-	}
-	t.Fatalf("cert.pem holds neither pair:\n%s", got)
-	return ""
-}
-
-// pairOutFiles are the files of a pair, as install takes them.
-func pairOutFiles(cert, key []byte) []store.File {
-	return []store.File{{Name: store.KeyFile, Data: key, Perm: 0o600}, {Name: store.ChainFile, Data: nil, Perm: 0o644}, {Name: store.FullchainFile, Data: cert, Perm: 0o644}, {Name: store.CertFile, Data: cert, Perm: 0o644}}
-}
-
-func TestInstallKeepsAMatchingPairAtEveryStep(t *testing.T) {
-	t.Parallel()
-	srv := newFake(t)
-	oldCert, oldKey := fakePair(t, srv, "example.com", 24*time.Hour)
-	newCert, newKey := fakePair(t, srv, "example.com", 90*24*time.Hour)
-	errCrash := errors.New("injected crash")
-
-	layouts := []struct {
-		name  string
-		setup func(t *testing.T, dir string)
-	}{
-		{"empty", func(t *testing.T, dir string) {}},
-		{"plain files", func(t *testing.T, dir string) { writePair(t, dir, oldCert, oldKey) }},
-		{"linked", func(t *testing.T, dir string) {
-			require.NoError(t, (&store.Installer{Dir: dir}).Install(pairOutFiles(oldCert, oldKey)))
-		}},
-		{"linked, cert.pem copied over by hand", func(t *testing.T, dir string) {
-			require.NoError(t, (&store.Installer{Dir: dir}).Install(pairOutFiles(oldCert, oldKey)))
-			require.NoError(t, os.Remove(filepath.Join(dir, store.CertFile)))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, store.CertFile), oldCert, 0o644))
-		}},
-	}
-	for _, l := range layouts {
-		t.Run(l.name, func(t *testing.T) {
-			t.Parallel()
-			// The steps of an undisturbed replacement.
-			var steps []string
-			dir := t.TempDir()
-			l.setup(t, dir)
-			require.NoError(t, (&store.Installer{Dir: dir, Hook: func(s string) error { steps = append(steps, s); return nil }}).Install(pairOutFiles(newCert, newKey)))
-			require.Equal(t, "new", pairIs(t, dir, oldCert, newCert))
-			require.Greater(t, len(steps), 5, "%v", steps)
-
-			for i, step := range steps {
-				dir := t.TempDir()
-				l.setup(t, dir)
-				before := pairIs(t, dir, oldCert, newCert)
-				n := 0
-				in := &store.Installer{Dir: dir, Hook: func(string) error {
-					n++
-					if n == i+1 {
-						return errCrash
-					}
-					return nil
-				}}
-				err := in.Install(pairOutFiles(newCert, newKey))
-				require.ErrorIs(t, err, errCrash, "step %d %q", i, step)
-				got := pairIs(t, dir, oldCert, newCert)
-				assert.Contains(t, []string{before, "new"}, got, "stopped before step %d %q", i, step)
-				if before == "old" {
-					assert.NotEmpty(t, got, "stopped before step %d %q: the pair no longer loads", i, step)
-				}
-
-				// The next run cleans up and finishes the job.
-				in.Hook = nil
-				_, err = in.RemoveLeftovers()
-				require.NoError(t, err)
-				require.NoError(t, in.Install(pairOutFiles(newCert, newKey)), "after step %d %q", i, step)
-				assert.Equal(t, "new", pairIs(t, dir, oldCert, newCert))
-				assert.LessOrEqual(t, len(in.Versions()), 2, "old versions are removed")
-				fi, err := os.Stat(filepath.Join(dir, store.KeyFile))
-				require.NoError(t, err)
-				assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
-			}
-		})
-	}
-}
-
-func TestInstallRefusesAKeyOfAnotherCertificate(t *testing.T) {
-	t.Parallel()
-	srv := newFake(t)
-	oldCert, oldKey := fakePair(t, srv, "example.com", 24*time.Hour)
-	newCert, _ := fakePair(t, srv, "example.com", 90*24*time.Hour)
-	_, otherKey := fakePair(t, srv, "example.com", 90*24*time.Hour)
-	dir := t.TempDir()
-	writePair(t, dir, oldCert, oldKey)
-	for _, key := range [][]byte{otherKey, []byte("not a key"), nil} {
-		err := (&store.Installer{Dir: dir}).Install(pairOutFiles(newCert, key))
-		require.ErrorContains(t, err, "does not belong to the certificate")
-		assert.Equal(t, "old", pairIs(t, dir, oldCert, newCert))
-	}
-	assert.NoDirExists(t, filepath.Join(dir, store.VersionsDir), "nothing was touched")
 }
 
 func TestObtainReplacesACertificateWithoutAWorkingKey(t *testing.T) {
@@ -380,6 +269,32 @@ func TestStateFileDamageIsRefused(t *testing.T) {
 			assert.Empty(t, srv.Requests())
 		})
 	}
+}
+
+// pairIs reports which of the pairs the certificate files of dir load as:
+// "old", "new", or "" when they do not load as a pair.
+func pairIs(t *testing.T, dir string, old, new []byte) string {
+	t.Helper()
+	for _, name := range []string{store.CertFile, store.FullchainFile} {
+		if _, err := tls.LoadX509KeyPair(filepath.Join(dir, name), filepath.Join(dir, store.KeyFile)); err != nil {
+			return ""
+		}
+	}
+	got, err := os.ReadFile(filepath.Join(dir, store.CertFile))
+	require.NoError(t, err)
+	switch {
+	case bytes.Equal(got, old):
+		return "old"
+	case bytes.Equal(got, new):
+		return "new"
+	}
+	t.Fatalf("cert.pem holds neither pair:\n%s", got)
+	return ""
+}
+
+// pairOutFiles are the files of a pair, as install takes them.
+func pairOutFiles(cert, key []byte) []store.File {
+	return []store.File{{Name: store.KeyFile, Data: key, Perm: 0o600}, {Name: store.ChainFile, Data: nil, Perm: 0o644}, {Name: store.FullchainFile, Data: cert, Perm: 0o644}, {Name: store.CertFile, Data: cert, Perm: 0o644}}
 }
 
 func TestObtainRemovesLeftoverTemporaryFiles(t *testing.T) {

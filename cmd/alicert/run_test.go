@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -475,25 +474,6 @@ func TestUsage(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestStateFileFormat(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	require.NoError(t, store.SaveState(dir, &store.State{Domain: "example.com", CreateSentAt: at}))
-	b, err := os.ReadFile(filepath.Join(dir, store.StateFile))
-	require.NoError(t, err)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m))
-	assert.Equal(t, map[string]any{"domain": "example.com", "create_sent_at": "2026-11-23T12:00:00Z"}, m)
-	st, err := store.LoadState(dir)
-	require.NoError(t, err)
-	assert.True(t, st.Pending())
-
-	require.NoError(t, os.WriteFile(filepath.Join(dir, store.StateFile), []byte("garbage"), 0o600))
-	_, err = store.LoadState(dir)
-	assert.ErrorContains(t, err, "not a state file")
 }
 
 func TestStatusShowsTheFullRecordName(t *testing.T) {
