@@ -67,3 +67,10 @@ func (c *cli) checkTimeout(fs *flag.FlagSet, d time.Duration) (code int, stop bo
 	}
 	return 0, false
 }
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(fl *flag.Flag) { found = found || fl.Name == name })
+	return found
+}
