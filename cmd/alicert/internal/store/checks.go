@@ -14,7 +14,7 @@ import (
 
 // PrepareOut makes sure dir is a directory, creating it when it does not
 // exist, that no other user can change (trustOut). Whether files can be
-// created there is probeWrite's to check, once the run holds the directory.
+// created there is ProbeWrite's to check, once the run holds the directory.
 func PrepareOut(dir string) error {
 	fi, err := os.Stat(dir)
 	switch {

@@ -64,7 +64,7 @@ type State struct {
 func (s *State) Pending() bool { return s != nil && s.OrderID == 0 && !s.CreateSentAt.IsZero() }
 
 // LoadState reads dir's state file; nil when there is none. A file that is
-// not exactly what saveState writes (unknown fields, an id that is not
+// not exactly what SaveState writes (unknown fields, an id that is not
 // positive, no domain) is refused: resuming from a damaged file could
 // resume the wrong order or buy another.
 func LoadState(dir string) (*State, error) {
@@ -97,7 +97,7 @@ func LoadState(dir string) (*State, error) {
 	return &s, nil
 }
 
-// check reports what makes s impossible for saveState to have written.
+// check reports what makes s impossible for SaveState to have written.
 func (s *State) check() error {
 	switch {
 	case strings.TrimSpace(s.Domain) == "":
