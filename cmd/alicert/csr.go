@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // csrFlagOf maps the fields of CreateCsrInput to the flags that set them,
@@ -27,6 +28,7 @@ type csrFlags struct {
 	sans    string
 	alg     string
 	keyPath string
+	timeout time.Duration
 }
 
 func (c *cli) csr(ctx context.Context, args []string) int {
@@ -35,7 +37,10 @@ func (c *cli) csr(ctx context.Context, args []string) int {
 		`Has Certificate Management Service create a key pair and a CSR, and prints
 the CSR (PEM) to stdout and its id to stderr. With -key it also fetches the
 private key the service generated and writes it to that file (mode 0600,
-never overwritten). Credentials as for obtain; -fake uses an in-process fake.
+never overwritten). -timeout (default 10m) bounds the fetch of the key; the
+request that creates the CSR runs to its end, so that its outcome is never
+left unknown by a timeout. Credentials as for obtain; -fake uses an
+in-process fake.
 `)
 	f.register(fs, fakeUsage)
 	fs.StringVar(&f.in.CommonName, "cn", "", "common name: the primary domain (required)")
@@ -49,7 +54,11 @@ never overwritten). Credentials as for obtain; -fake uses an in-process fake.
 	fs.StringVar(&f.alg, "algorithm", "RSA", "key algorithm: RSA, ECC or SM2")
 	fs.IntVar(&f.in.KeySize, "key-size", 0, "key size: 2048, 3072 or 4096 for RSA (default 2048), 256 for ECC and SM2")
 	fs.StringVar(&f.keyPath, "key", "", "also fetch the private key and write it to this file (mode 0600; never overwritten)")
+	timeoutVar(fs, &f.timeout, "give up fetching the key of -key after this long (the CSR's creation itself runs to its end)")
 	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	if code, stop := c.checkTimeout(fs, f.timeout); stop {
 		return code
 	}
 	f.in.Algorithm = alicert.KeyAlgorithm(strings.ToUpper(f.alg))
@@ -88,33 +97,15 @@ never overwritten). Credentials as for obtain; -fake uses an in-process fake.
 	if f.keyPath == "" {
 		return exitOK
 	}
-	detail, err := cl.CAS.GetCsrDetail(ctx, &alicert.GetCsrDetailInput{CsrID: out.CsrID})
+	lookup, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	detail, err := cl.CAS.GetCsrDetail(lookup, &alicert.GetCsrDetailInput{CsrID: out.CsrID})
 	if err != nil {
 		return c.failf(exitFailure, "CSR %d was created, but fetching its key failed: %v", out.CsrID, err)
 	}
-	if err := writeNewFile(f.keyPath, []byte(detail.PrivateKey)); err != nil {
+	if err := store.WriteNewFile(f.keyPath, []byte(detail.PrivateKey)); err != nil {
 		return c.failf(exitFailure, "CSR %d was created, but writing its key failed: %v", out.CsrID, err)
 	}
 	fmt.Fprintf(c.stderr, "alicert: key written to %s\n", f.keyPath)
 	return exitOK
-}
-
-// writeNewFile writes a 0600 file atomically, failing if it exists.
-func writeNewFile(path string, data []byte) error {
-	dir, name := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := writeTemp(dir, outFile{name, data, 0o600})
-	if err != nil {
-		if tmp != "" {
-			os.Remove(tmp)
-		}
-		return err
-	}
-	// A hard link fails when path exists, unlike a rename; that keeps an
-	// existing key that appeared since the flag was checked.
-	err = os.Link(tmp, path)
-	os.Remove(tmp)
-	return err
 }

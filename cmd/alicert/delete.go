@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/alicert/alicert"
 )
@@ -10,9 +11,10 @@ import (
 // deleteFlags are delete's flags.
 type deleteFlags struct {
 	common
-	cert int64
-	yes  bool
-	json bool
+	cert    int64
+	yes     bool
+	json    bool
+	timeout time.Duration
 }
 
 const deleteDescription = `Deletes certificate -cert (its id, as list shows it) from the account
@@ -22,6 +24,8 @@ alicert keeps no copy of what it deletes: this cannot be undone.
 
 Nothing is sent without -yes: the command then says what it would do and
 exits 2.
+
+-timeout (default 10m) bounds the request.
 
 Exit codes: 0 deleted; 1 failure (the certificate does not exist, or is
 still valid and not uploaded, say); 2 usage (also: no -yes; nothing was done).
@@ -37,7 +41,11 @@ func (c *cli) delete(ctx context.Context, args []string) int {
 	fs.Int64Var(&f.cert, "cert", 0, "the certificate to delete (required)")
 	fs.BoolVar(&f.yes, "yes", false, "delete for real: without it nothing is sent")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
+	timeoutVar(fs, &f.timeout, "give up after this long")
 	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	if code, stop := c.checkTimeout(fs, f.timeout); stop {
 		return code
 	}
 	defaulted := f.cert == 0 && f.fake && c.fake == nil
@@ -61,6 +69,8 @@ func (c *cli) delete(ctx context.Context, args []string) int {
 	}
 	// Retried by the client: a repeat names the same CertId, so it can only
 	// delete the same certificate.
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
 	if _, err := cl.CAS.DeleteUserCertificate(ctx, &alicert.DeleteUserCertificateInput{CertID: f.cert}); err != nil {
 		return c.failf(exitFailure, "%v", err)
 	}

@@ -16,12 +16,8 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
-	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
-
-// fakeOldCert is the certificate the resources of a -fake deploy serve
-// when -replace names none.
-const fakeOldCert = 1001
 
 // deployFlagOf maps the fields of DeployInput to the flags that set them.
 func deployFlagOf() map[string]string {
@@ -100,7 +96,7 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when there is nothing to do (for cron)")
 	fs.DurationVar(&f.timeout, "timeout", time.Hour, "give up after this long, look-ups and waiting for the job alike (a rerun carries on with the job)")
 	fs.DurationVar(&f.poll, "poll", 0, "time between two reads of the job (default 30s)")
-	fs.DurationVar(&f.lockWait, "lock-wait", defaultLockWait, "how long to wait for another run of the same deployment to finish before exiting 5")
+	fs.DurationVar(&f.lockWait, "lock-wait", store.DefaultLockWait, "how long to wait for another run of the same deployment to finish before exiting 5")
 	if code, stop := c.parse(fs, args); stop {
 		return code
 	}
@@ -123,7 +119,7 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 	// two runs must not both find no job and both create one.
 	unlock, err := c.deployLock(ctx, in, f.lockWait)
 	switch {
-	case errors.Is(err, errLocked):
+	case errors.Is(err, store.ErrLocked):
 		return c.failf(exitLocked, "%v: another run is deploying certificate %d to these resources; nothing was done", err, f.cert)
 	case err != nil:
 		return c.failf(exitFailure, "locking the deployment: %v; nothing was done", err)
@@ -232,7 +228,7 @@ func (c *cli) deployLock(ctx context.Context, in *alicert.DeployInput, wait time
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return lockDir(ctx, dir, wait)
+	return store.LockDir(ctx, dir, wait)
 }
 
 // parseIDs parses a comma-separated list of ids.
@@ -279,32 +275,6 @@ func (c *cli) replaced(ctx context.Context, cl *alicert.Client, name string, old
 		ids = append(ids, w.ResourceID)
 	}
 	return ids, nil
-}
-
-// deployClient returns the client; with -fake and no test server, a fake
-// account seeded with a contact, a CDN domain and a load balancer.
-func (c *cli) deployClient(f deployFlags) (*alicert.Client, func(), error) {
-	if !f.fake || c.fake != nil {
-		return c.client(f.common)
-	}
-	old := f.replace
-	if old <= 0 {
-		old = fakeOldCert
-	}
-	srv := alicerttest.NewServer(
-		alicerttest.WithContact("Ops", "ops@example.com", "13800000000"),
-		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 2356, CloudProduct: "CDN", Domain: "www.example.com", CertID: old}),
-		alicerttest.WithCloudResource(alicerttest.CloudResource{ID: 2357, CloudProduct: "SLB", InstanceID: "lb-bp1example",
-			ListenerID: "lsn-bp1example@443", ListenerPort: "443", CertID: old}),
-	)
-	seeded := *c
-	seeded.fake = srv
-	cl, release, err := seeded.client(f.common)
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return cl, func() { release(); srv.Close() }, nil
 }
 
 // deployResult is the JSON form of a deployment's outcome.

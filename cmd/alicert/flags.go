@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"strconv"
 	"strings"
 	"time"
@@ -45,4 +46,31 @@ func formatDays(v time.Duration) string {
 		return strconv.FormatInt(int64(v/day), 10) + "d"
 	}
 	return v.String()
+}
+
+// defaultTimeout is -timeout's default for the verbs that make a few calls
+// (list, get, upload, status, quota, csr, revoke, delete): long enough for
+// list to read a large inventory a page at a time, short enough that a
+// service that never answers does not keep a cron run going.
+const defaultTimeout = 10 * time.Minute
+
+// timeoutVar adds -timeout to fs; usage says what it bounds.
+func timeoutVar(fs *flag.FlagSet, p *time.Duration, usage string) {
+	fs.DurationVar(p, "timeout", defaultTimeout, usage)
+}
+
+// checkTimeout refuses a -timeout that is not positive; it returns the exit
+// code to stop with.
+func (c *cli) checkTimeout(fs *flag.FlagSet, d time.Duration) (code int, stop bool) {
+	if d <= 0 {
+		return c.usageError(fs, "-timeout must be positive"), true
+	}
+	return 0, false
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(fl *flag.Flag) { found = found || fl.Name == name })
+	return found
 }

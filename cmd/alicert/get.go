@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // getFlags are get's flags.
@@ -20,6 +21,7 @@ type getFlags struct {
 	cert     int64
 	out      string
 	lockWait time.Duration
+	timeout  time.Duration
 	json     bool
 	quiet    bool
 	// otherDomain allows replacing a certificate of other names.
@@ -43,6 +45,9 @@ Like obtain, get never silently replaces the certificate of another domain:
 when cert.pem in -out serves a name that -cert does not cover, nothing is
 written (exit 2), unless -replace-other-domain says to replace it.
 
+-timeout (default 10m) bounds the fetch: a service that never answers
+makes get fail then, and nothing is written.
+
 One run at a time holds -out (the lock obtain takes): another run waits up to
 -lock-wait, then exits 5 without doing anything.
 
@@ -55,16 +60,20 @@ real CA issued.
 `
 
 func (c *cli) get(ctx context.Context, args []string) int {
-	f := getFlags{lockWait: defaultLockWait}
+	f := getFlags{lockWait: store.DefaultLockWait}
 	fs := c.newFlagSet("get", "get -cert ID [-out DIR] [flags]", getDescription)
 	f.register(fs, fakeVerbUsage+"; -cert defaults to the one expiring soon")
 	fs.Int64Var(&f.cert, "cert", 0, "the certificate's id, as list shows it (required)")
 	fs.StringVar(&f.out, "out", ".", "directory for cert.pem, chain.pem, fullchain.pem and key.pem")
-	fs.DurationVar(&f.lockWait, "lock-wait", defaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
+	fs.DurationVar(&f.lockWait, "lock-wait", store.DefaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
 	fs.BoolVar(&f.json, "json", false, "print what was written as JSON")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: print nothing when all went well")
 	fs.BoolVar(&f.otherDomain, "replace-other-domain", false, "replace cert.pem in -out even when it serves names -cert does not cover")
+	timeoutVar(fs, &f.timeout, "give up fetching the certificate after this long (nothing is written then)")
 	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	if code, stop := c.checkTimeout(fs, f.timeout); stop {
 		return code
 	}
 	switch {
@@ -75,12 +84,12 @@ func (c *cli) get(ctx context.Context, args []string) int {
 	case f.lockWait < 0:
 		return c.usageError(fs, "-lock-wait must not be negative")
 	}
-	if err := prepareOut(f.out); err != nil {
+	if err := store.PrepareOut(f.out); err != nil {
 		return c.failf(exitFailure, "%v; nothing was written", err)
 	}
-	unlock, err := lockDir(ctx, f.out, f.lockWait)
+	unlock, err := store.LockDir(ctx, f.out, f.lockWait)
 	switch {
-	case errors.Is(err, errLocked):
+	case errors.Is(err, store.ErrLocked):
 		return c.failf(exitLocked, "%v: another run is using -out %s; nothing was done", err, f.out)
 	case err != nil:
 		return c.failf(exitFailure, "locking -out %s: %v; nothing was written", f.out, err)
@@ -92,11 +101,11 @@ func (c *cli) get(ctx context.Context, args []string) int {
 // getLocked is get, once it holds the output directory.
 func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 	dir := f.out
-	if err := probeWrite(dir, "-out "+dir); err != nil {
+	if err := store.ProbeWrite(dir, "-out "+dir); err != nil {
 		return c.failf(exitFailure, "%v; nothing was written", err)
 	}
-	inst := &installer{dir: dir, hook: c.installHook}
-	removed, err := inst.removeLeftovers()
+	inst := &store.Installer{Dir: dir, Hook: c.installHook}
+	removed, err := inst.RemoveLeftovers()
 	for _, name := range removed {
 		if !f.quiet {
 			c.errorf("removed %s, left behind by an interrupted run", filepath.Join(dir, name))
@@ -105,18 +114,18 @@ func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 	if err != nil {
 		return c.failf(exitFailure, "removing the files an interrupted run left in %s: %v; nothing was written", dir, err)
 	}
-	if err := checkTargets(dir); err != nil {
+	if err := store.CheckTargets(dir); err != nil {
 		return c.failf(exitFailure, "%v; nothing was written", err)
 	}
 	if f.fake {
 		// -fake writes a certificate of the test CA: never over a real one.
-		existing, err := existingCert(dir)
+		existing, err := store.ExistingCert(dir)
 		if err != nil {
 			return c.failf(exitFailure, "%v; nothing was written", err)
 		}
-		if existing != nil && !issuedByTestCA(existing) {
+		if existing != nil && !store.IssuedByTestCA(existing) {
 			return c.failf(exitFailure, "%s holds a certificate for %s that a real CA issued; -fake never replaces it: use another -out",
-				filepath.Join(dir, certFile), names(existing))
+				filepath.Join(dir, store.CertFile), store.Names(existing))
 		}
 	}
 
@@ -131,7 +140,9 @@ func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 			c.errorf("-fake: fetching the fake's certificate %d, which expires within days", f.cert)
 		}
 	}
-	detail, err := cl.CAS.GetUserCertificateDetail(ctx, &alicert.GetUserCertificateDetailInput{CertID: f.cert})
+	lookup, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	detail, err := cl.CAS.GetUserCertificateDetail(lookup, &alicert.GetUserCertificateDetailInput{CertID: f.cert})
 	if err != nil {
 		return c.failf(exitFailure, "%v", err)
 	}
@@ -142,15 +153,15 @@ func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 	if code, stop := c.guardOtherDomain(f, chain[0]); stop {
 		return code
 	}
-	files := []outFile{
-		{chainFile, encodeCerts(chain[1:]), 0o644},
-		{fullchainFile, encodeCerts(chain), 0o644},
-		{certFile, encodeCerts(chain[:1]), 0o644},
+	files := []store.File{
+		{Name: store.ChainFile, Data: store.EncodeCerts(chain[1:]), Perm: 0o644},
+		{Name: store.FullchainFile, Data: store.EncodeCerts(chain), Perm: 0o644},
+		{Name: store.CertFile, Data: store.EncodeCerts(chain[:1]), Perm: 0o644},
 	}
 	keyNote := ""
 	switch {
 	case detail.Key != "":
-		files = append([]outFile{{keyFile, []byte(detail.Key), 0o600}}, files...)
+		files = append([]store.File{{Name: store.KeyFile, Data: []byte(detail.Key), Perm: 0o600}}, files...)
 	default:
 		var code int
 		if files, keyNote, code = c.ownKeyFiles(dir, f.cert, files); code >= 0 {
@@ -159,9 +170,9 @@ func (c *cli) getLocked(ctx context.Context, f *getFlags) int {
 	}
 	if keyNote == noKeyNote {
 		// No key to pair: each file is replaced on its own.
-		err = writeFiles(dir, files)
+		err = store.WriteFiles(dir, files)
 	} else {
-		err = inst.install(files)
+		err = inst.Install(files)
 	}
 	if err != nil {
 		return c.failf(exitFailure, "certificate %d: %v; the files in %s are as they were", f.cert, err, dir)
@@ -176,7 +187,7 @@ func (c *cli) guardOtherDomain(f *getFlags, leaf *x509.Certificate) (code int, s
 	if f.otherDomain {
 		return 0, false
 	}
-	old, err := existingCert(f.out)
+	old, err := store.ExistingCert(f.out)
 	if err != nil {
 		return c.failf(exitFailure, "%v; nothing was written", err), true
 	}
@@ -190,7 +201,7 @@ func (c *cli) guardOtherDomain(f *getFlags, leaf *x509.Certificate) (code int, s
 	for _, name := range served {
 		if !alicert.CoversDomain(leaf, name) {
 			return c.failf(exitUsage, "%s holds a certificate for %s, and certificate %d (for %s) does not cover %s; nothing was written: "+
-				"use another -out, or add -replace-other-domain to replace it", filepath.Join(f.out, certFile), names(old), f.cert, names(leaf), name), true
+				"use another -out, or add -replace-other-domain to replace it", filepath.Join(f.out, store.CertFile), store.Names(old), f.cert, store.Names(leaf), name), true
 		}
 	}
 	return 0, false
@@ -206,18 +217,18 @@ const (
 // in dir that is its key is written with it, as a pair; one that is not is
 // refused (code >= 0 is the exit code to stop with); without one, only the
 // certificate files are written.
-func (c *cli) ownKeyFiles(dir string, cert int64, files []outFile) ([]outFile, string, int) {
-	key, err := os.ReadFile(filepath.Join(dir, keyFile))
+func (c *cli) ownKeyFiles(dir string, cert int64, files []store.File) ([]store.File, string, int) {
+	key, err := os.ReadFile(filepath.Join(dir, store.KeyFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return files, noKeyNote, -1
 	case err != nil:
-		return nil, "", c.failf(exitFailure, "reading %s: %v; nothing was written", filepath.Join(dir, keyFile), err)
+		return nil, "", c.failf(exitFailure, "reading %s: %v; nothing was written", filepath.Join(dir, store.KeyFile), err)
 	}
-	withKey := append([]outFile{{keyFile, key, 0o600}}, files...)
-	if err := checkPair(withKey); err != nil {
+	withKey := append([]store.File{{Name: store.KeyFile, Data: key, Perm: 0o600}}, files...)
+	if err := store.CheckPair(withKey); err != nil {
 		return nil, "", c.failf(exitFailure, "certificate %d has no key in the service, and %s is not its key; nothing was written: "+
-			"use another -out, or move key.pem away", cert, filepath.Join(dir, keyFile))
+			"use another -out, or move key.pem away", cert, filepath.Join(dir, store.KeyFile))
 	}
 	return withKey, keptKeyNote, -1
 }
@@ -237,13 +248,13 @@ type gotResult struct {
 }
 
 // printGot prints what get wrote.
-func (c *cli) printGot(f *getFlags, detail *alicert.GetUserCertificateDetailOutput, leaf *x509.Certificate, files []outFile, note string) int {
+func (c *cli) printGot(f *getFlags, detail *alicert.GetUserCertificateDetailOutput, leaf *x509.Certificate, files []store.File, note string) int {
 	res := gotResult{
 		CertID: f.cert, Name: detail.Name, Domains: leaf.DNSNames, NotAfter: jsonTime(leaf.NotAfter), Dir: f.out,
 		KeyWritten: note == "", Note: note,
 	}
 	for _, file := range files {
-		res.Files = append(res.Files, file.name)
+		res.Files = append(res.Files, file.Name)
 	}
 	var err error
 	switch {
@@ -254,7 +265,7 @@ func (c *cli) printGot(f *getFlags, detail *alicert.GetUserCertificateDetailOutp
 			c.errorf("%s", note)
 		}
 		_, err = fmt.Fprintf(c.stdout, "certificate %d (%s) valid until %s written to %s\n",
-			f.cert, shown(names(leaf)), leaf.NotAfter.UTC().Format(time.RFC3339), f.out)
+			f.cert, shown(store.Names(leaf)), leaf.NotAfter.UTC().Format(time.RFC3339), f.out)
 	}
 	if err != nil {
 		return c.failf(exitFailure, "%v", err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -37,18 +38,18 @@ func TestListThenGetEndToEnd(t *testing.T) {
 
 	// The files are obtain's layout: links into the live version, which
 	// a rerun replaces in one step, keeping the previous one.
-	target, err := os.Readlink(filepath.Join(dir, keyFile))
+	target, err := os.Readlink(filepath.Join(dir, store.KeyFile))
 	require.NoError(t, err)
-	assert.Equal(t, linkTarget(keyFile), target)
+	assert.Equal(t, store.LinkTarget(store.KeyFile), target)
 	r = runCmd(t, srv, "get", "-fake", "-cert", strconv.FormatInt(due[0].CertID, 10), "-out", dir, "-json")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	var got gotResult
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
 	assert.Equal(t, due[0].CertID, got.CertID)
 	assert.True(t, got.KeyWritten)
-	assert.ElementsMatch(t, pairFiles(), got.Files)
+	assert.ElementsMatch(t, store.PairFiles(), got.Files)
 	checkFiles(t, dir, "soon.example.com", srv.CAPool())
-	assert.Len(t, (&installer{dir: dir}).versions(), 2, "the previous version is kept")
+	assert.Len(t, (&store.Installer{Dir: dir}).Versions(), 2, "the previous version is kept")
 }
 
 func TestGetFakeModeWithoutAnAccount(t *testing.T) {
@@ -58,7 +59,7 @@ func TestGetFakeModeWithoutAnAccount(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "which expires within days")
 	assert.Contains(t, r.stdout, "(shop.example.com) valid until ")
-	_, err := tls.LoadX509KeyPair(filepath.Join(dir, fullchainFile), filepath.Join(dir, keyFile))
+	_, err := tls.LoadX509KeyPair(filepath.Join(dir, store.FullchainFile), filepath.Join(dir, store.KeyFile))
 	require.NoError(t, err)
 }
 
@@ -98,8 +99,8 @@ func TestGetOwnKeyCertificate(t *testing.T) {
 	r := runCmd(t, srv, append(args, "-out", dir)...)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "no key.pem written: the service holds no private key for this certificate")
-	assert.NoFileExists(t, filepath.Join(dir, keyFile))
-	leafs := readCerts(t, filepath.Join(dir, certFile))
+	assert.NoFileExists(t, filepath.Join(dir, store.KeyFile))
+	leafs := readCerts(t, filepath.Join(dir, store.CertFile))
 	require.Len(t, leafs, 1)
 	assert.Equal(t, []string{"own.example.com"}, leafs[0].DNSNames)
 	r = runCmd(t, srv, append(args, "-out", dir, "-json")...)
@@ -107,11 +108,11 @@ func TestGetOwnKeyCertificate(t *testing.T) {
 	var got gotResult
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
 	assert.False(t, got.KeyWritten)
-	assert.NotContains(t, got.Files, keyFile)
+	assert.NotContains(t, got.Files, store.KeyFile)
 
 	// Its own key in -out: kept, and installed with it as a pair.
 	dir = t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, keyFile), key, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, store.KeyFile), key, 0o600))
 	r = runCmd(t, srv, append(args, "-out", dir)...)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "key.pem kept")
@@ -120,12 +121,12 @@ func TestGetOwnKeyCertificate(t *testing.T) {
 	// Another key in -out: refused, nothing written.
 	dir = t.TempDir()
 	_, _, other := ownCSR(t, "own.example.com")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, keyFile), other, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, store.KeyFile), other, 0o600))
 	r = runCmd(t, srv, append(args, "-out", dir)...)
 	require.Equal(t, exitFailure, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "is not its key; nothing was written")
-	assert.NoFileExists(t, filepath.Join(dir, certFile))
-	b, err := os.ReadFile(filepath.Join(dir, keyFile))
+	assert.NoFileExists(t, filepath.Join(dir, store.CertFile))
+	b, err := os.ReadFile(filepath.Join(dir, store.KeyFile))
 	require.NoError(t, err)
 	assert.Equal(t, other, b)
 	assert.NotContains(t, r.stderr, "PRIVATE KEY")
@@ -137,11 +138,11 @@ func TestGetFakeNeverReplacesARealCertificate(t *testing.T) {
 	id := seed(srv, "soon.example.com", 5*24*time.Hour, false)
 	dir := t.TempDir()
 	real := selfSigned(t, time.Now().Add(365*24*time.Hour))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), real, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, store.CertFile), real, 0o644))
 	r := runCmd(t, srv, "get", "-fake", "-cert", strconv.FormatInt(id, 10), "-out", dir)
 	require.Equal(t, exitFailure, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "-fake never replaces it")
-	b, err := os.ReadFile(filepath.Join(dir, certFile))
+	b, err := os.ReadFile(filepath.Join(dir, store.CertFile))
 	require.NoError(t, err)
 	assert.Equal(t, real, b)
 }
@@ -178,7 +179,7 @@ func TestGetRefusesAnotherDomainsCertificate(t *testing.T) {
 		return runCmd(t, srv, append([]string{"get", "-fake", "-cert", strconv.FormatInt(cert, 10), "-out", dir}, extra...)...)
 	}
 	require.Equal(t, exitOK, get(mine).code)
-	before, err := os.ReadFile(filepath.Join(dir, certFile))
+	before, err := os.ReadFile(filepath.Join(dir, store.CertFile))
 	require.NoError(t, err)
 
 	r := get(other)
@@ -186,7 +187,7 @@ func TestGetRefusesAnotherDomainsCertificate(t *testing.T) {
 	assert.Contains(t, r.stderr, "holds a certificate for example.com, and certificate "+strconv.FormatInt(other, 10)+
 		" (for shop.example.org) does not cover example.com; nothing was written")
 	assert.Contains(t, r.stderr, "-replace-other-domain")
-	after, err := os.ReadFile(filepath.Join(dir, certFile))
+	after, err := os.ReadFile(filepath.Join(dir, store.CertFile))
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "cert.pem is as it was")
 

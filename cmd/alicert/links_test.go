@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,7 +41,7 @@ func noFileHolds(t *testing.T, dir, secret string) {
 // is refused, not copied into a version readable by all.
 func TestPlantedCertificateFileLinkIsNotCopied(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{chainFile, fullchainFile, certFile, keyFile} {
+	for _, name := range []string{store.ChainFile, store.FullchainFile, store.CertFile, store.KeyFile} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			secret := filepath.Join(t.TempDir(), "shadow")
@@ -64,14 +65,14 @@ func TestPlantedLockLinkIsNotFollowed(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	elsewhere := filepath.Join(t.TempDir(), "created-by-alicert")
-	require.NoError(t, os.Symlink(elsewhere, filepath.Join(dir, lockFile)))
+	require.NoError(t, os.Symlink(elsewhere, filepath.Join(dir, store.LockFile)))
 
 	r := runCmd(t, nil, "get", "-fake", "-out", dir)
-	refusedOnce(t, r, filepath.Join(dir, lockFile)+" is a symbolic link alicert did not make", "remove the link")
+	refusedOnce(t, r, filepath.Join(dir, store.LockFile)+" is a symbolic link alicert did not make", "remove the link")
 	assert.NoFileExists(t, elsewhere)
 
 	r = runCmd(t, nil, "obtain", "-fake", "-domain", "www.example.com", "-out", dir)
-	refusedOnce(t, r, lockFile+" is a symbolic link", "remove the link")
+	refusedOnce(t, r, store.LockFile+" is a symbolic link", "remove the link")
 	assert.NoFileExists(t, elsewhere)
 }
 
@@ -86,14 +87,14 @@ func TestPlantedVersionsLinkIsNotEmptied(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(backup, v, "data"), []byte("backup"), 0o600))
 	}
 	dir := t.TempDir()
-	require.NoError(t, os.Symlink(backup, filepath.Join(dir, versionsDir)))
+	require.NoError(t, os.Symlink(backup, filepath.Join(dir, store.VersionsDir)))
 
 	for _, args := range [][]string{
 		{"get", "-fake", "-out", dir},
 		{"obtain", "-fake", "-domain", "www.example.com", "-out", dir},
 	} {
 		r := runCmd(t, nil, args...)
-		refusedOnce(t, r, filepath.Join(dir, versionsDir)+" is a symbolic link alicert did not make", "remove the link")
+		refusedOnce(t, r, filepath.Join(dir, store.VersionsDir)+" is a symbolic link alicert did not make", "remove the link")
 		assert.FileExists(t, filepath.Join(backup, "5", "data"), args[0])
 		assert.FileExists(t, filepath.Join(backup, "6", "data"), args[0])
 	}
@@ -106,10 +107,10 @@ func TestPlantedStateLinkIsNotRead(t *testing.T) {
 	elsewhere := filepath.Join(t.TempDir(), "state.json")
 	require.NoError(t, os.WriteFile(elsewhere, []byte(`{"domain":"www.example.com","order_id":42}`), 0o600))
 	dir := t.TempDir()
-	require.NoError(t, os.Symlink(elsewhere, filepath.Join(dir, stateFile)))
+	require.NoError(t, os.Symlink(elsewhere, filepath.Join(dir, store.StateFile)))
 
 	r := runCmd(t, nil, "obtain", "-fake", "-domain", "www.example.com", "-out", dir)
-	refusedOnce(t, r, filepath.Join(dir, stateFile)+" is a symbolic link alicert did not make", "remove the link")
+	refusedOnce(t, r, filepath.Join(dir, store.StateFile)+" is a symbolic link alicert did not make", "remove the link")
 }
 
 // TestOutOthersCanWriteIsRefused: an -out, or a directory above it, that
@@ -140,7 +141,7 @@ func TestOutOthersCanWriteIsRefused(t *testing.T) {
 	require.NoError(t, os.Chmod(open, 0o777|fs.ModeSticky))
 	r = runCmd(t, nil, "get", "-fake", "-out", below)
 	assert.Equal(t, exitOK, r.code, r.stderr)
-	assert.FileExists(t, filepath.Join(below, certFile))
+	assert.FileExists(t, filepath.Join(below, store.CertFile))
 }
 
 // TestPlantedOrderKeyLinkIsNotRead: the key an order was placed with is
@@ -153,7 +154,7 @@ func TestPlantedOrderKeyLinkIsNotRead(t *testing.T) {
 	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
 	code, stderr := crashRun(t, srv, "created for a ec256 key", args...)
 	require.Equal(t, exitFailure, code, stderr)
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	elsewhere := filepath.Join(t.TempDir(), "other.key.pem")
 	require.NoError(t, os.Rename(filepath.Join(dir, st.KeyFile), elsewhere))
@@ -162,5 +163,5 @@ func TestPlantedOrderKeyLinkIsNotRead(t *testing.T) {
 	r := runCmd(t, srv, args...)
 	assert.Equal(t, exitFailure, r.code, r.stderr)
 	assert.Contains(t, r.stderr, filepath.Join(dir, st.KeyFile)+" is a symbolic link alicert did not make")
-	assert.NoFileExists(t, filepath.Join(dir, keyFile))
+	assert.NoFileExists(t, filepath.Join(dir, store.KeyFile))
 }

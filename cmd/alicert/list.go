@@ -20,6 +20,7 @@ type listFlags struct {
 	status   string
 	json     bool
 	quiet    bool
+	timeout  time.Duration
 }
 
 const listDescription = `Lists the account's certificates, issued and uploaded, soonest expiry
@@ -35,6 +36,9 @@ prints nothing unless a certificate needs renewing.
 -status picks by status, comma-separated: valid (issued or expiring soon;
 the default), issued, willexpired, expired, or all. The service lists only
 valid certificates unless asked for expired ones, which are then read too.
+
+-timeout (default 10m) bounds the reading: a service that never answers,
+or never ends its listing, makes list fail then (exit 1).
 
 Exit codes: 0 done (also when nothing matched); 1 failure; 2 usage.
 
@@ -64,7 +68,11 @@ func (c *cli) list(ctx context.Context, args []string) int {
 		"(default valid; with -expiring, valid and expired)")
 	fs.BoolVar(&f.json, "json", false, "print the certificates as a JSON array")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when no certificate matches (for cron)")
+	timeoutVar(fs, &f.timeout, "give up reading the inventory after this long")
 	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	if code, stop := c.checkTimeout(fs, f.timeout); stop {
 		return code
 	}
 	expiring := flagSet(fs, "expiring")
@@ -77,6 +85,8 @@ func (c *cli) list(ctx context.Context, args []string) int {
 		return c.failf(exitUsage, "%v", err)
 	}
 	defer release()
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
 	progress := c.stderr
 	if f.quiet {
 		progress = io.Discard

@@ -51,8 +51,10 @@
 // .alicert.lock there; another waits up to -lock-wait and exits 5 without
 // doing anything. Before ordering, obtain checks what it can: that the
 // output directory and its files can be written, and that Alibaba Cloud DNS
-// hosts the domain's zone. -timeout bounds the wait for validation and
-// issuance, not the order request.
+// hosts the domain's zone. -timeout bounds the look-ups and the wait for
+// validation and issuance, not the order request nor an upload. Every
+// verb that calls the service has a -timeout (10 minutes by default for
+// the certificate verbs), so that no look-up runs unbounded.
 //
 // A state file, alicert-state.json in the output directory, records the
 // order id as soon as the order exists, so that a rerun after a crash or a

@@ -14,6 +14,7 @@ import (
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -62,16 +63,16 @@ func TestObtainDeployUploadsOnceAndMovesEveryResource(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, 1, srv.RequestCount("UploadUserCertificate"))
 	assert.Equal(t, 1, srv.DeploymentJobCount())
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	require.Nil(t, st.Rollout, "the deployment is done")
 	require.Positive(t, st.CertID, "the state file keeps the deployed certificate's id")
 	assert.Equal(t, []int64{st.CertID, st.CertID}, servedCerts(srv))
-	assert.FileExists(t, filepath.Join(dir, keyFile))
+	assert.FileExists(t, filepath.Join(dir, store.KeyFile))
 	assert.Empty(t, orderKeyFiles(t, dir))
 
 	// The uploaded certificate is the one in cert.pem.
-	leaf := readCerts(t, filepath.Join(dir, certFile))[0]
+	leaf := readCerts(t, filepath.Join(dir, store.CertFile))[0]
 	assert.Contains(t, r.stderr, uploadName(deployDomain, leaf.SerialNumber.Text(16)))
 
 	// From cron while the certificate is valid: nothing to do, quietly.
@@ -85,7 +86,7 @@ func TestObtainDeployUploadsOnceAndMovesEveryResource(t *testing.T) {
 	r = runCmd(t, srv, deployArgs(dir, "-renew-within", "0")...)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "serving certificate "+itoa(first))
-	st, err = loadState(dir)
+	st, err = store.LoadState(dir)
 	require.NoError(t, err)
 	assert.NotEqual(t, first, st.CertID)
 	assert.Equal(t, []int64{st.CertID, st.CertID}, servedCerts(srv))
@@ -100,7 +101,7 @@ func TestObtainDeployWithTheServicesKeyUploadsNothing(t *testing.T) {
 	r := runCmd(t, srv, deployArgs(dir, "-key-source", "service")...)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Zero(t, srv.RequestCount("UploadUserCertificate"), "the order's certificate is in the account with its key")
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	assert.Equal(t, []int64{st.CertID, st.CertID}, servedCerts(srv))
 	assert.Contains(t, r.stderr, "certificate is "+itoa(st.CertID)+" in Certificate Management Service")
@@ -123,7 +124,7 @@ func TestObtainDeployFailedResource(t *testing.T) {
 		require.Equal(t, exitFailure, r.code, r.stderr)
 		assert.Contains(t, r.stderr, "deployment failed on ALB www.example.com lsn-broken (resource 9000")
 		assert.Contains(t, r.stderr, "rerun with -deploy to try again")
-		st, err := loadState(dir)
+		st, err := store.LoadState(dir)
 		require.NoError(t, err)
 		require.NotNil(t, st.Rollout, "the deployment stays recorded")
 		assert.Equal(t, 1, srv.RequestCount("UploadUserCertificate"))
@@ -135,7 +136,7 @@ func TestObtainDeployFailedResource(t *testing.T) {
 		r := runCmd(t, srv, deployArgs(dir, "-rollback")...)
 		require.Equal(t, exitFailure, r.code, r.stderr)
 		assert.Contains(t, r.stderr, "rolled back: resource 9000 rollback_success")
-		st, err := loadState(dir)
+		st, err := store.LoadState(dir)
 		require.NoError(t, err)
 		got := map[int64]int64{}
 		for _, res := range srv.CloudResources() {
@@ -155,7 +156,7 @@ func TestObtainDeployRerunAfterACrashUploadsAndDeploysOnce(t *testing.T) {
 			dir := t.TempDir()
 			code, stderr := crashRun(t, srv, step, deployArgs(dir)...)
 			require.Equal(t, exitFailure, code, stderr)
-			st, err := loadState(dir)
+			st, err := store.LoadState(dir)
 			require.NoError(t, err)
 			require.NotNil(t, st.Rollout, "the state file records the deployment")
 			require.Positive(t, st.Rollout.CertID)
@@ -169,7 +170,7 @@ func TestObtainDeployRerunAfterACrashUploadsAndDeploysOnce(t *testing.T) {
 			assert.Equal(t, 1, srv.RequestCount("UploadUserCertificate"), "one upload")
 			assert.Equal(t, 1, srv.DeploymentJobCount(), "one job")
 			assert.Len(t, creates(srv), 1, "one order")
-			st, err = loadState(dir)
+			st, err = store.LoadState(dir)
 			require.NoError(t, err)
 			assert.Equal(t, []int64{st.CertID, st.CertID}, servedCerts(srv))
 		})
@@ -185,13 +186,13 @@ func TestObtainDeployUploadFoundByName(t *testing.T) {
 		code, stderr := crashRun(t, srv, "uploaded the certificate", deployArgs(dir)...)
 		require.Equal(t, exitFailure, code, stderr)
 		// As if the process died before it wrote the id down.
-		st, err := loadState(dir)
+		st, err := store.LoadState(dir)
 		require.NoError(t, err)
 		uploaded := st.Rollout.CertID
 		st.Rollout.CertID = 0
 		b, err := json.Marshal(st)
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, stateFile), b, 0o600))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, store.StateFile), b, 0o600))
 
 		r := runCmd(t, srv, deployArgs(dir)...)
 		require.Equal(t, exitOK, r.code, r.stderr)
@@ -219,7 +220,7 @@ func TestObtainDeployUploadFoundByName(t *testing.T) {
 		assert.Contains(t, r.stderr, "rerun with -deploy: it looks the name up before uploading")
 		r = runCmd(t, srv, deployArgs(dir)...)
 		require.Equal(t, exitOK, r.code, r.stderr)
-		st, err := loadState(dir)
+		st, err := store.LoadState(dir)
 		require.NoError(t, err)
 		assert.Equal(t, []int64{st.CertID, st.CertID}, servedCerts(srv))
 		assert.Equal(t, 2, srv.CertificateCount(), "the order's certificate, and one upload")
@@ -236,7 +237,7 @@ func TestObtainUnfinishedDeploymentWithoutDeploy(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "rerun with -deploy to finish it")
 	assert.Contains(t, r.stdout, "nothing to do")
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	assert.NotNil(t, st.Rollout, "kept for a run with -deploy")
 }
@@ -293,7 +294,7 @@ func TestObtainDeployCrashAtEveryStepIsCarriedOn(t *testing.T) {
 		}
 		code, steps := crashAt(t, srv, dir, "", deployArgs(dir, "-renew-within", "0")...)
 		require.Equal(t, exitOK, code)
-		require.Contains(t, steps, "rename "+liveTmp, "the live switch is a step")
+		require.Contains(t, steps, "rename "+store.LiveTmp, "the live switch is a step")
 		seen := map[string]bool{}
 		for _, step := range steps {
 			if seen[step] {
@@ -314,12 +315,12 @@ func TestObtainDeployCrashAtEveryStepIsCarriedOn(t *testing.T) {
 			// The same line again.
 			r := runCmd(t, srv, deployArgs(dir, "-renew-within", "0")...)
 			require.Equal(t, exitOK, r.code, "%s: %s", name, r.stderr)
-			st, err := loadState(dir)
+			st, err := store.LoadState(dir)
 			require.NoError(t, err, name)
 			require.Nil(t, st.Rollout, "%s: the deployment is done", name)
 			require.Positive(t, st.CertID, name)
 			assert.Equal(t, []int64{st.CertID, st.CertID}, servedCerts(srv), "%s: every resource serves it", name)
-			leaf := readCerts(t, filepath.Join(dir, certFile))[0]
+			leaf := readCerts(t, filepath.Join(dir, store.CertFile))[0]
 			found, err := fakeClient(t, srv).CAS.FindUploadedCertificate(t.Context(), uploadName(deployDomain, leaf.SerialNumber.Text(16)))
 			require.NoError(t, err, name)
 			require.NotNil(t, found, "%s: cert.pem's certificate was uploaded", name)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,7 +26,7 @@ func keyOf(t *testing.T, path string) crypto.Signer {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
-	k, err := parseKeyPEM(b)
+	k, err := store.ParseKeyPEM(b)
 	require.NoError(t, err)
 	return k
 }
@@ -45,7 +46,7 @@ func orderKeyFiles(t *testing.T, dir string) []string {
 	require.NoError(t, err)
 	var out []string
 	for _, e := range entries {
-		if isOrderKeyName(e.Name()) {
+		if store.IsOrderKeyName(e.Name()) {
 			out = append(out, e.Name())
 		}
 	}
@@ -93,7 +94,7 @@ func TestObtainMakesItsOwnKey(t *testing.T) {
 			require.Equal(t, exitOK, r.code, r.stderr)
 			assert.Contains(t, r.stderr, "key made here")
 			leaf := checkFiles(t, dir, "example.com", srv.CAPool())
-			key := keyOf(t, filepath.Join(dir, keyFile))
+			key := keyOf(t, filepath.Join(dir, store.KeyFile))
 			assertSameKey(t, key.Public(), leaf.PublicKey, "the leaf holds the key made here")
 			tc.check(t, leaf.PublicKey)
 			assert.Equal(t, 1, srv.RequestCount("CreateCertificateWithCsrRequest"))
@@ -112,7 +113,7 @@ func TestObtainResumesAnOrderWithItsKey(t *testing.T) {
 	// A crash right after the order was created.
 	code, stderr := crashRun(t, srv, "created for a ec256 key", args...)
 	require.Equal(t, exitFailure, code, stderr)
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	require.Positive(t, st.OrderID)
 	require.NotEmpty(t, st.KeyFile, "the state file names the order's key")
@@ -120,7 +121,7 @@ func TestObtainResumesAnOrderWithItsKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 	key := keyOf(t, filepath.Join(dir, st.KeyFile))
-	assert.NoFileExists(t, filepath.Join(dir, keyFile))
+	assert.NoFileExists(t, filepath.Join(dir, store.KeyFile))
 
 	r := runCmd(t, srv, args...)
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -128,7 +129,7 @@ func TestObtainResumesAnOrderWithItsKey(t *testing.T) {
 	assert.Len(t, creates(srv), 1, "no second order")
 	leaf := checkFiles(t, dir, "example.com", srv.CAPool())
 	assertSameKey(t, key.Public(), leaf.PublicKey, "the resumed order is finished with the key it was placed with")
-	assertSameKey(t, key.Public(), keyOf(t, filepath.Join(dir, keyFile)).Public())
+	assertSameKey(t, key.Public(), keyOf(t, filepath.Join(dir, store.KeyFile)).Public())
 	assert.Empty(t, orderKeyFiles(t, dir))
 }
 
@@ -139,7 +140,7 @@ func TestObtainResumedOrderWithoutItsKeyFile(t *testing.T) {
 	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
 	code, stderr := crashRun(t, srv, "created for a ec256 key", args...)
 	require.Equal(t, exitFailure, code, stderr)
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	require.NoError(t, os.Remove(filepath.Join(dir, st.KeyFile)))
 
@@ -196,13 +197,13 @@ func TestObtainWithAKMSKey(t *testing.T) {
 			require.Equal(t, exitOK, r.code, r.stderr)
 			assert.Contains(t, r.stdout, "signer.TLSCertificate(chainPEM)")
 			assert.Contains(t, r.stdout, keyID)
-			assert.NoFileExists(t, filepath.Join(dir, keyFile), "the key stays in KMS")
+			assert.NoFileExists(t, filepath.Join(dir, store.KeyFile), "the key stays in KMS")
 			assert.Empty(t, orderKeyFiles(t, dir))
-			assert.NoFileExists(t, filepath.Join(dir, stateFile))
+			assert.NoFileExists(t, filepath.Join(dir, store.StateFile))
 
-			leaf := readCerts(t, filepath.Join(dir, certFile))[0]
+			leaf := readCerts(t, filepath.Join(dir, store.CertFile))[0]
 			assertSameKey(t, kmsPublicKey(t, srv, keyID), leaf.PublicKey, "cert.pem holds the KMS key")
-			full := readCerts(t, filepath.Join(dir, fullchainFile))
+			full := readCerts(t, filepath.Join(dir, store.FullchainFile))
 			assert.Equal(t, leaf, full[0])
 			assert.Positive(t, srv.RequestCount("AsymmetricSign"), "KMS signed the certificate request")
 			assert.Equal(t, 1, srv.RequestCount("CreateCertificateWithCsrRequest"))
@@ -219,7 +220,7 @@ func TestObtainWithAKMSKey(t *testing.T) {
 			r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-kms-key", other)
 			require.Equal(t, exitOK, r.code, r.stderr)
 			assert.Contains(t, r.stderr, "does not hold the public key of KMS key "+other, r.stdout)
-			leaf = readCerts(t, filepath.Join(dir, certFile))[0]
+			leaf = readCerts(t, filepath.Join(dir, store.CertFile))[0]
 			assertSameKey(t, kmsPublicKey(t, srv, other), leaf.PublicKey)
 		})
 	}
@@ -231,14 +232,14 @@ func TestObtainKMSKeyReplacesALocalKeyPair(t *testing.T) {
 	dir := t.TempDir()
 	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	require.FileExists(t, filepath.Join(dir, keyFile))
+	require.FileExists(t, filepath.Join(dir, store.KeyFile))
 
 	keyID := newKMSKey(t, srv, "EC_P256")
 	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-kms-key", keyID)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	_, err := os.Lstat(filepath.Join(dir, keyFile))
+	_, err := os.Lstat(filepath.Join(dir, store.KeyFile))
 	assert.ErrorIs(t, err, os.ErrNotExist, "the key.pem of the old pair goes with it")
-	leaf := readCerts(t, filepath.Join(dir, certFile))[0]
+	leaf := readCerts(t, filepath.Join(dir, store.CertFile))[0]
 	assertSameKey(t, kmsPublicKey(t, srv, keyID), leaf.PublicKey)
 }
 
@@ -253,8 +254,8 @@ func TestObtainFakeKMSKeyIsCreated(t *testing.T) {
 			require.Equal(t, exitOK, r.code, r.stderr)
 			require.Equal(t, 1, srv.KMSKeyCount())
 			assert.Contains(t, r.stderr, "created EC P-256 key")
-			assert.NoFileExists(t, filepath.Join(dir, keyFile))
-			leaf := readCerts(t, filepath.Join(dir, certFile))[0]
+			assert.NoFileExists(t, filepath.Join(dir, store.KeyFile))
+			leaf := readCerts(t, filepath.Join(dir, store.CertFile))[0]
 			_, ok := leaf.PublicKey.(*ecdsa.PublicKey)
 			assert.True(t, ok)
 		})

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -117,128 +117,18 @@ func TestObtainWaitsForTheLockThenGivesUp(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
 	dir := t.TempDir()
-	unlock, err := lockDir(t.Context(), dir, 0)
+	unlock, err := store.LockDir(t.Context(), dir, 0)
 	require.NoError(t, err)
 	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-lock-wait", "10ms")
 	require.Equal(t, exitLocked, r.code, r.stderr)
 	oneLine(t, r.stderr)
 	assert.Contains(t, r.stderr, "nothing was done")
 	assert.Empty(t, srv.Requests(), "nothing was sent")
-	assert.NoFileExists(t, filepath.Join(dir, stateFile))
+	assert.NoFileExists(t, filepath.Join(dir, store.StateFile))
 
 	unlock()
 	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-lock-wait", "10ms")
 	require.Equal(t, exitOK, r.code, r.stderr)
-}
-
-// pairIs reports which of the pairs the certificate files of dir load as:
-// "old", "new", or "" when they do not load as a pair.
-func pairIs(t *testing.T, dir string, old, new []byte) string {
-	t.Helper()
-	for _, name := range []string{certFile, fullchainFile} {
-		if _, err := tls.LoadX509KeyPair(filepath.Join(dir, name), filepath.Join(dir, keyFile)); err != nil {
-			return ""
-		}
-	}
-	got, err := os.ReadFile(filepath.Join(dir, certFile))
-	require.NoError(t, err)
-	switch {
-	case bytes.Equal(got, old):
-		return "old"
-	case bytes.Equal(got, new):
-		return "new"
-	}
-	t.Fatalf("cert.pem holds neither pair:\n%s", got)
-	return ""
-}
-
-// pairOutFiles are the files of a pair, as install takes them.
-func pairOutFiles(cert, key []byte) []outFile {
-	return []outFile{{keyFile, key, 0o600}, {chainFile, nil, 0o644}, {fullchainFile, cert, 0o644}, {certFile, cert, 0o644}}
-}
-
-func TestInstallKeepsAMatchingPairAtEveryStep(t *testing.T) {
-	t.Parallel()
-	srv := newFake(t)
-	oldCert, oldKey := fakePair(t, srv, "example.com", 24*time.Hour)
-	newCert, newKey := fakePair(t, srv, "example.com", 90*24*time.Hour)
-	errCrash := errors.New("injected crash")
-
-	layouts := []struct {
-		name  string
-		setup func(t *testing.T, dir string)
-	}{
-		{"empty", func(t *testing.T, dir string) {}},
-		{"plain files", func(t *testing.T, dir string) { writePair(t, dir, oldCert, oldKey) }},
-		{"linked", func(t *testing.T, dir string) {
-			require.NoError(t, (&installer{dir: dir}).install(pairOutFiles(oldCert, oldKey)))
-		}},
-		{"linked, cert.pem copied over by hand", func(t *testing.T, dir string) {
-			require.NoError(t, (&installer{dir: dir}).install(pairOutFiles(oldCert, oldKey)))
-			require.NoError(t, os.Remove(filepath.Join(dir, certFile)))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), oldCert, 0o644))
-		}},
-	}
-	for _, l := range layouts {
-		t.Run(l.name, func(t *testing.T) {
-			t.Parallel()
-			// The steps of an undisturbed replacement.
-			var steps []string
-			dir := t.TempDir()
-			l.setup(t, dir)
-			require.NoError(t, (&installer{dir: dir, hook: func(s string) error { steps = append(steps, s); return nil }}).install(pairOutFiles(newCert, newKey)))
-			require.Equal(t, "new", pairIs(t, dir, oldCert, newCert))
-			require.Greater(t, len(steps), 5, "%v", steps)
-
-			for i, step := range steps {
-				dir := t.TempDir()
-				l.setup(t, dir)
-				before := pairIs(t, dir, oldCert, newCert)
-				n := 0
-				in := &installer{dir: dir, hook: func(string) error {
-					n++
-					if n == i+1 {
-						return errCrash
-					}
-					return nil
-				}}
-				err := in.install(pairOutFiles(newCert, newKey))
-				require.ErrorIs(t, err, errCrash, "step %d %q", i, step)
-				got := pairIs(t, dir, oldCert, newCert)
-				assert.Contains(t, []string{before, "new"}, got, "stopped before step %d %q", i, step)
-				if before == "old" {
-					assert.NotEmpty(t, got, "stopped before step %d %q: the pair no longer loads", i, step)
-				}
-
-				// The next run cleans up and finishes the job.
-				in.hook = nil
-				_, err = in.removeLeftovers()
-				require.NoError(t, err)
-				require.NoError(t, in.install(pairOutFiles(newCert, newKey)), "after step %d %q", i, step)
-				assert.Equal(t, "new", pairIs(t, dir, oldCert, newCert))
-				assert.LessOrEqual(t, len(in.versions()), 2, "old versions are removed")
-				fi, err := os.Stat(filepath.Join(dir, keyFile))
-				require.NoError(t, err)
-				assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
-			}
-		})
-	}
-}
-
-func TestInstallRefusesAKeyOfAnotherCertificate(t *testing.T) {
-	t.Parallel()
-	srv := newFake(t)
-	oldCert, oldKey := fakePair(t, srv, "example.com", 24*time.Hour)
-	newCert, _ := fakePair(t, srv, "example.com", 90*24*time.Hour)
-	_, otherKey := fakePair(t, srv, "example.com", 90*24*time.Hour)
-	dir := t.TempDir()
-	writePair(t, dir, oldCert, oldKey)
-	for _, key := range [][]byte{otherKey, []byte("not a key"), nil} {
-		err := (&installer{dir: dir}).install(pairOutFiles(newCert, key))
-		require.ErrorContains(t, err, "does not belong to the certificate")
-		assert.Equal(t, "old", pairIs(t, dir, oldCert, newCert))
-	}
-	assert.NoDirExists(t, filepath.Join(dir, versionsDir), "nothing was touched")
 }
 
 func TestObtainReplacesACertificateWithoutAWorkingKey(t *testing.T) {
@@ -258,10 +148,10 @@ func TestObtainReplacesACertificateWithoutAWorkingKey(t *testing.T) {
 			dir := t.TempDir()
 			cert, _ := fakePair(t, srv, "example.com", 365*24*time.Hour)
 			_, other := fakePair(t, srv, "example.com", 365*24*time.Hour)
-			require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), cert, 0o644))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, fullchainFile), cert, 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, store.CertFile), cert, 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, store.FullchainFile), cert, 0o644))
 			if tc.key != nil {
-				require.NoError(t, os.WriteFile(filepath.Join(dir, keyFile), tc.key(other), 0o600))
+				require.NoError(t, os.WriteFile(filepath.Join(dir, store.KeyFile), tc.key(other), 0o600))
 			}
 			r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 			require.Equal(t, exitOK, r.code, r.stderr)
@@ -286,10 +176,10 @@ func TestObtainNeverInstallsAnotherDomainsOrder(t *testing.T) {
 	require.NotEqual(t, exitOK, r.code, r.stderr)
 	assert.Empty(t, r.stdout)
 	assert.Contains(t, r.stderr, "other.example.com")
-	got, err := os.ReadFile(filepath.Join(dir, certFile))
+	got, err := os.ReadFile(filepath.Join(dir, store.CertFile))
 	require.NoError(t, err)
 	assert.Equal(t, cert, got, "cert.pem is left as it was")
-	got, err = os.ReadFile(filepath.Join(dir, keyFile))
+	got, err = os.ReadFile(filepath.Join(dir, store.KeyFile))
 	require.NoError(t, err)
 	assert.Equal(t, key, got, "key.pem is left as it was")
 	assert.Len(t, creates(srv), 1, "nothing else was ordered")
@@ -314,11 +204,11 @@ func TestObtainChecksBeforeOrdering(t *testing.T) {
 			return filepath.Join(dir, "f", "certs")
 		}, nil, "not a directory"},
 		{"key.pem is a directory", nil, func(t *testing.T, dir string) string {
-			require.NoError(t, os.MkdirAll(filepath.Join(dir, keyFile, "x"), 0o755))
+			require.NoError(t, os.MkdirAll(filepath.Join(dir, store.KeyFile, "x"), 0o755))
 			return dir
 		}, nil, "is not a file"},
 		{"the versions directory is a file", nil, func(t *testing.T, dir string) string {
-			require.NoError(t, os.WriteFile(filepath.Join(dir, versionsDir), nil, 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, store.VersionsDir), nil, 0o644))
 			return dir
 		}, nil, "is not a directory"},
 		{"the zone is not hosted", []alicerttest.Option{alicerttest.WithDNSZones("example.org")},
@@ -336,7 +226,7 @@ func TestObtainChecksBeforeOrdering(t *testing.T) {
 			assert.Contains(t, r.stderr, tc.want)
 			assert.Contains(t, r.stderr, "nothing was ordered")
 			assert.Empty(t, creates(srv))
-			assert.NoFileExists(t, filepath.Join(out, stateFile))
+			assert.NoFileExists(t, filepath.Join(out, store.StateFile))
 		})
 	}
 	t.Run("-out is not writable", func(t *testing.T) {
@@ -368,8 +258,8 @@ func TestStateFileDamageIsRefused(t *testing.T) {
 			t.Parallel()
 			srv := newFake(t)
 			dir := t.TempDir()
-			require.NoError(t, os.WriteFile(filepath.Join(dir, stateFile), []byte(body), 0o600))
-			_, err := loadState(dir)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, store.StateFile), []byte(body), 0o600))
+			_, err := store.LoadState(dir)
 			require.ErrorContains(t, err, "not a state file written by alicert")
 			assert.ErrorContains(t, err, "remove the file")
 
@@ -381,20 +271,46 @@ func TestStateFileDamageIsRefused(t *testing.T) {
 	}
 }
 
+// pairIs reports which of the pairs the certificate files of dir load as:
+// "old", "new", or "" when they do not load as a pair.
+func pairIs(t *testing.T, dir string, old, new []byte) string {
+	t.Helper()
+	for _, name := range []string{store.CertFile, store.FullchainFile} {
+		if _, err := tls.LoadX509KeyPair(filepath.Join(dir, name), filepath.Join(dir, store.KeyFile)); err != nil {
+			return ""
+		}
+	}
+	got, err := os.ReadFile(filepath.Join(dir, store.CertFile))
+	require.NoError(t, err)
+	switch {
+	case bytes.Equal(got, old):
+		return "old"
+	case bytes.Equal(got, new):
+		return "new"
+	}
+	t.Fatalf("cert.pem holds neither pair:\n%s", got)
+	return ""
+}
+
+// pairOutFiles are the files of a pair, as install takes them.
+func pairOutFiles(cert, key []byte) []store.File {
+	return []store.File{{Name: store.KeyFile, Data: key, Perm: 0o600}, {Name: store.ChainFile, Data: nil, Perm: 0o644}, {Name: store.FullchainFile, Data: cert, Perm: 0o644}, {Name: store.CertFile, Data: cert, Perm: 0o644}}
+}
+
 func TestObtainRemovesLeftoverTemporaryFiles(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
 	dir := t.TempDir()
 	cert, key := fakePair(t, srv, "example.com", 365*24*time.Hour)
-	require.NoError(t, (&installer{dir: dir}).install(pairOutFiles(cert, key)))
+	require.NoError(t, (&store.Installer{Dir: dir}).Install(pairOutFiles(cert, key)))
 	// What a run that died while writing leaves: a temporary key file, an
 	// unrenamed link, and a version never made live.
-	leftovers := []string{".key.pem.tmp-12345", ".cert.pem" + linkTmpSuffix, filepath.Join(versionsDir, liveTmp), filepath.Join(versionsDir, "9")}
+	leftovers := []string{".key.pem.tmp-12345", ".cert.pem" + store.LinkTmpSuffix, filepath.Join(store.VersionsDir, store.LiveTmp), filepath.Join(store.VersionsDir, "9")}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, leftovers[0]), key, 0o600))
 	require.NoError(t, os.Symlink("x", filepath.Join(dir, leftovers[1])))
 	require.NoError(t, os.Symlink("9", filepath.Join(dir, leftovers[2])))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, leftovers[3]), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, leftovers[3], keyFile), key, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, leftovers[3], store.KeyFile), key, 0o600))
 
 	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -446,15 +362,19 @@ func TestObtainTimeoutBoundsOnlyTheWaiting(t *testing.T) {
 	dir := t.TempDir()
 	// The order request takes longer than the whole -timeout: it still
 	// runs to its end, and the order is known, not of unknown outcome.
-	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultSlow, Delay: 20 * time.Millisecond}, 1)
+	// (-timeout also bounds the look-ups before the order, which the fake
+	// answers at once, well within it.) Then the first read of the order
+	// stalls past -timeout: the waiting gives up.
+	srv.InjectFault("CreateCertificateRequest", alicerttest.Fault{Kind: alicerttest.FaultSlow, Delay: 1500 * time.Millisecond}, 1)
+	srv.InjectFault("DescribeCertificateState", alicerttest.Fault{Kind: alicerttest.FaultSlow, Delay: time.Hour}, 1)
 	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
-	r := runCmd(t, srv, append(args, "-timeout", "1ns")...)
+	r := runCmd(t, srv, append(args, "-timeout", "1s")...)
 	require.Equal(t, exitFailure, r.code, r.stderr)
 	assert.NotContains(t, r.stderr, "outcome unknown")
 	ids := srv.OrderIDs()
 	require.Len(t, ids, 1)
 	assert.Contains(t, r.stderr, fmt.Sprintf("rerun to resume order %d", ids[0]))
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	assert.Equal(t, ids[0], st.OrderID)
 

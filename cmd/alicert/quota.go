@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/alicert/alicert"
 )
@@ -14,11 +15,14 @@ type quotaFlags struct {
 	common
 	product string
 	json    bool
+	timeout time.Duration
 }
 
 const quotaDescription = `Shows the quota of the resource plans of one certificate specification
 (DescribePackageState): certificates bought, applications made (each order,
 issued or not), certificates issued, and applications left.
+
+-timeout (default 10m) bounds the read.
 
 Exit codes: 0 done; 1 failure; 2 usage.
 
@@ -32,7 +36,11 @@ func (c *cli) quota(ctx context.Context, args []string) int {
 	f.register(fs, fakeVerbUsage)
 	fs.StringVar(&f.product, "product", "", "certificate specification, such as digicert-free-1-free (default: the service's)")
 	fs.BoolVar(&f.json, "json", false, "print the quota as JSON")
+	timeoutVar(fs, &f.timeout, "give up reading the quota after this long")
 	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	if code, stop := c.checkTimeout(fs, f.timeout); stop {
 		return code
 	}
 	cl, release, _, err := c.verbClient(ctx, f.common)
@@ -40,6 +48,8 @@ func (c *cli) quota(ctx context.Context, args []string) int {
 		return c.failf(exitUsage, "%v", err)
 	}
 	defer release()
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
 	out, err := cl.CAS.DescribePackageState(ctx, &alicert.DescribePackageStateInput{ProductCode: f.product})
 	var ve *alicert.ValidationError
 	switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/alicert/alicert"
 )
@@ -11,9 +12,10 @@ import (
 // revokeFlags are revoke's flags.
 type revokeFlags struct {
 	common
-	order int64
-	yes   bool
-	json  bool
+	order   int64
+	yes     bool
+	json    bool
+	timeout time.Duration
 }
 
 const revokeDescription = `Revokes the issued certificate of order -order and cancels the order
@@ -26,7 +28,8 @@ exits 2.
 
 The request is not repeated once it may have reached the service: after an
 unknown outcome (exit 3), check with 'alicert list -status all' or the console
-before running it again.
+before running it again. -timeout (default 10m) bounds the request: one cut
+short after it may have reached the service is an unknown outcome too.
 
 Exit codes: 0 revoked; 1 failure (the order is not issued, or already
 revoked, say); 2 usage (also: no -yes; nothing was done); 3 outcome unknown:
@@ -43,7 +46,11 @@ func (c *cli) revoke(ctx context.Context, args []string) int {
 	fs.Int64Var(&f.order, "order", 0, "the order whose certificate to revoke (required)")
 	fs.BoolVar(&f.yes, "yes", false, "revoke for real: without it nothing is sent")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
+	timeoutVar(fs, &f.timeout, "give up after this long (once the request may have reached the service, the outcome is unknown: exit 3)")
 	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	if code, stop := c.checkTimeout(fs, f.timeout); stop {
 		return code
 	}
 	defaulted := f.order == 0 && f.fake && c.fake == nil
@@ -66,6 +73,8 @@ func (c *cli) revoke(ctx context.Context, args []string) int {
 		f.order = seed.order
 		c.errorf("-fake: revoking the certificate of the fake's issued order %d", f.order)
 	}
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
 	_, err = cl.CAS.CancelCertificateForPackageRequest(ctx, &alicert.CancelCertificateForPackageRequestInput{OrderID: f.order})
 	switch {
 	case errors.Is(err, alicert.ErrOutcomeUnknown):

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
-	"github.com/alicert/alicert/alicerttest"
 )
 
 // Exit codes; see the package documentation.
@@ -25,10 +24,6 @@ const (
 	exitCleanupFailed  = 4
 	exitLocked         = 5
 )
-
-// fakePollInterval is the poll interval in fake mode, where the order moves
-// on with every read.
-const fakePollInterval = 10 * time.Millisecond
 
 const usageText = `usage: alicert <command> [flags]
 
@@ -76,7 +71,7 @@ type cli struct {
 	// fake, when set, is the server -fake uses instead of a new one, so
 	// that tests can run the command twice against one fake; status, which
 	// has no -fake, talks to it too.
-	fake *alicerttest.Server
+	fake *fakeServer
 	// clientOptions, when set, come after the client's other options:
 	// tests point the command at a scripted service with them.
 	clientOptions []alicert.Option
@@ -122,9 +117,6 @@ type common struct {
 	region  string
 	verbose bool
 }
-
-// fakeUsage is the -fake flag's usage, unless a command says more.
-const fakeUsage = "run against an in-process fake of the services, with a test CA"
 
 // register adds the common flags to fs; fakeHelp is -fake's usage, and
 // empty leaves -fake out.
@@ -228,14 +220,9 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 	}
 	release := func() {}
 	if g.fake {
-		srv := c.fake
-		if srv == nil {
-			// The order waits for its DNS record, as the real CA does.
-			srv = alicerttest.NewServer(alicerttest.WithDNSCheck())
-			release = srv.Close
-		}
-		opts = append(opts, srv.ClientOptions()...)
-		opts = append(opts, alicert.WithRetryDelay(time.Millisecond, 10*time.Millisecond))
+		var fakeOpts []alicert.Option
+		fakeOpts, release = c.fakeOptions()
+		opts = append(opts, fakeOpts...)
 	}
 	cl, err := alicert.NewClient(append(opts, c.clientOptions...)...)
 	if err != nil {

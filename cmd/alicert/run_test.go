@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -101,10 +101,10 @@ func readCerts(t *testing.T, path string) []*x509.Certificate {
 // the leaf.
 func checkFiles(t *testing.T, dir, domain string, roots *x509.CertPool) *x509.Certificate {
 	t.Helper()
-	leafs := readCerts(t, filepath.Join(dir, certFile))
+	leafs := readCerts(t, filepath.Join(dir, store.CertFile))
 	require.Len(t, leafs, 1, "cert.pem holds the certificate alone")
-	chain := readCerts(t, filepath.Join(dir, chainFile))
-	full := readCerts(t, filepath.Join(dir, fullchainFile))
+	chain := readCerts(t, filepath.Join(dir, store.ChainFile))
+	full := readCerts(t, filepath.Join(dir, store.FullchainFile))
 	require.Equal(t, append([]*x509.Certificate{leafs[0]}, chain...), full)
 
 	inter := x509.NewCertPool()
@@ -114,14 +114,14 @@ func checkFiles(t *testing.T, dir, domain string, roots *x509.CertPool) *x509.Ce
 	_, err := leafs[0].Verify(x509.VerifyOptions{DNSName: domain, Roots: roots, Intermediates: inter})
 	require.NoError(t, err)
 
-	_, err = tls.LoadX509KeyPair(filepath.Join(dir, fullchainFile), filepath.Join(dir, keyFile))
+	_, err = tls.LoadX509KeyPair(filepath.Join(dir, store.FullchainFile), filepath.Join(dir, store.KeyFile))
 	require.NoError(t, err, "key.pem belongs to the certificate")
 	if runtime.GOOS != "windows" {
-		fi, err := os.Stat(filepath.Join(dir, keyFile))
+		fi, err := os.Stat(filepath.Join(dir, store.KeyFile))
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 	}
-	assert.NoFileExists(t, filepath.Join(dir, stateFile), "the finished order leaves no state")
+	assert.NoFileExists(t, filepath.Join(dir, store.StateFile), "the finished order leaves no state")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	for _, e := range entries {
@@ -141,7 +141,7 @@ func TestObtainFakeModeEndToEnd(t *testing.T) {
 	}
 	// run's own fake is gone with it; its CA is the last certificate of
 	// the chain the fake returned.
-	chain := readCerts(t, filepath.Join(dir, chainFile))
+	chain := readCerts(t, filepath.Join(dir, store.ChainFile))
 	require.NotEmpty(t, chain)
 	roots := x509.NewCertPool()
 	roots.AddCert(chain[len(chain)-1])
@@ -177,9 +177,9 @@ func TestObtainResetAfterWriteThenRerunOrdersOnce(t *testing.T) {
 	require.Equal(t, exitOutcomeUnknown, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "outcome unknown")
 	assert.Contains(t, r.stderr, "-order ID")
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
-	require.True(t, st.pending(), "the state file records the create: %+v", st)
+	require.True(t, st.Pending(), "the state file records the create: %+v", st)
 	assert.Equal(t, 1, srv.OrderCount(), "the service made the order")
 
 	// A rerun does not order blindly.
@@ -204,7 +204,7 @@ func TestObtainResumesTheOrderInTheStateFile(t *testing.T) {
 	dir := t.TempDir()
 	// A run that died after the order was created left this state file.
 	order := createOrder(t, srv, "example.com")
-	require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: order, Fake: true}))
+	require.NoError(t, store.SaveState(dir, &store.State{Domain: "example.com", OrderID: order, Fake: true}))
 
 	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -213,7 +213,7 @@ func TestObtainResumesTheOrderInTheStateFile(t *testing.T) {
 	assert.Equal(t, 1, srv.OrderCount())
 
 	// The state of another domain is not taken over.
-	require.NoError(t, saveState(dir, &state{Domain: "other.example.com", OrderID: order, Fake: true}))
+	require.NoError(t, store.SaveState(dir, &store.State{Domain: "other.example.com", OrderID: order, Fake: true}))
 	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	assert.Equal(t, exitUsage, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "other.example.com")
@@ -244,12 +244,12 @@ func TestObtainNeverOverwritesANewerCertificate(t *testing.T) {
 	r := runCmd(t, srv, args...)
 	require.Equal(t, exitFailure, r.code, r.stderr)
 	assert.Empty(t, r.stdout, "nothing claims the certificate was written")
-	assert.Contains(t, r.stderr, "kept "+filepath.Join(dir, certFile)+": it expires later")
+	assert.Contains(t, r.stderr, "kept "+filepath.Join(dir, store.CertFile)+": it expires later")
 	assert.Contains(t, r.stderr, "cert.new.pem")
-	got, err := os.ReadFile(filepath.Join(dir, certFile))
+	got, err := os.ReadFile(filepath.Join(dir, store.CertFile))
 	require.NoError(t, err)
 	assert.Equal(t, newer, got)
-	got, err = os.ReadFile(filepath.Join(dir, keyFile))
+	got, err = os.ReadFile(filepath.Join(dir, store.KeyFile))
 	require.NoError(t, err)
 	assert.Equal(t, newerKey, got, "the key stays with its certificate")
 
@@ -267,7 +267,7 @@ func TestObtainNeverOverwritesANewerCertificate(t *testing.T) {
 
 	// The state file keeps the order: a rerun fetches it again rather
 	// than buying another.
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	require.NotNil(t, st)
 	assert.Equal(t, srv.OrderIDs(), []int64{st.OrderID})
@@ -288,7 +288,7 @@ func TestObtainDoesNotResumeWhileTheCertificateIsValid(t *testing.T) {
 			if explicit {
 				args = append(args, "-order", strconv.FormatInt(order, 10))
 			} else {
-				require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: order, Fake: true}))
+				require.NoError(t, store.SaveState(dir, &store.State{Domain: "example.com", OrderID: order, Fake: true}))
 			}
 			cert, key := fakePair(t, srv, "example.com", 365*24*time.Hour)
 			writePair(t, dir, cert, key)
@@ -299,7 +299,7 @@ func TestObtainDoesNotResumeWhileTheCertificateIsValid(t *testing.T) {
 			assert.Contains(t, r.stdout, "order "+strconv.FormatInt(order, 10))
 			assert.Zero(t, srv.RequestCount("DescribeCertificateState"), "the order is not resumed")
 			if !explicit {
-				assert.FileExists(t, filepath.Join(dir, stateFile), "the order stays recorded for later")
+				assert.FileExists(t, filepath.Join(dir, store.StateFile), "the order stays recorded for later")
 			}
 		})
 	}
@@ -340,7 +340,7 @@ func TestObtainVerifyFailureNeedsNewOrder(t *testing.T) {
 	require.Equal(t, exitFailure, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "rerun with -new-order")
 	assert.Empty(t, srv.DNSRecords())
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	require.NotNil(t, st, "the failed order stays in the state file")
 	ids := srv.OrderIDs()
@@ -380,7 +380,7 @@ func TestObtainInvalidFlagValueIsAUsageError(t *testing.T) {
 			assert.NotContains(t, r.stderr, "Email:")
 			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %s", r.stderr)
 			assert.Contains(t, r.stderr, "see 'alicert obtain -h'")
-			assert.NoFileExists(t, filepath.Join(dir, stateFile), "nothing was ordered")
+			assert.NoFileExists(t, filepath.Join(dir, store.StateFile), "nothing was ordered")
 			assert.Zero(t, srv.OrderCount())
 		})
 	}
@@ -476,25 +476,6 @@ func TestUsage(t *testing.T) {
 	}
 }
 
-func TestStateFileFormat(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	require.NoError(t, saveState(dir, &state{Domain: "example.com", CreateSentAt: at}))
-	b, err := os.ReadFile(filepath.Join(dir, stateFile))
-	require.NoError(t, err)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m))
-	assert.Equal(t, map[string]any{"domain": "example.com", "create_sent_at": "2026-11-23T12:00:00Z"}, m)
-	st, err := loadState(dir)
-	require.NoError(t, err)
-	assert.True(t, st.pending())
-
-	require.NoError(t, os.WriteFile(filepath.Join(dir, stateFile), []byte("garbage"), 0o600))
-	_, err = loadState(dir)
-	assert.ErrorContains(t, err, "not a state file")
-}
-
 func TestStatusShowsTheFullRecordName(t *testing.T) {
 	t.Parallel()
 	st := &alicert.DescribeCertificateStateOutput{State: alicert.StateDomainVerify, ValidateType: "DNS",
@@ -551,7 +532,7 @@ func TestObtainResumingAnOrderTheServiceDoesNotKnow(t *testing.T) {
 			dir := t.TempDir()
 			args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
 			if tc.state {
-				require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: 12345, Fake: true}))
+				require.NoError(t, store.SaveState(dir, &store.State{Domain: "example.com", OrderID: 12345, Fake: true}))
 			} else {
 				args = append(args, "-order", "12345")
 			}
@@ -618,9 +599,9 @@ func fakePair(t *testing.T, srv *alicerttest.Server, domain string, validity tim
 // files, as an earlier alicert or a person did.
 func writePair(t *testing.T, dir string, cert, key []byte) {
 	t.Helper()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), cert, 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, fullchainFile), cert, 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, keyFile), key, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, store.CertFile), cert, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, store.FullchainFile), cert, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, store.KeyFile), key, 0o600))
 }
 
 func TestObtainCountsOnlyACertificateForTheDomain(t *testing.T) {
@@ -632,12 +613,12 @@ func TestObtainCountsOnlyACertificateForTheDomain(t *testing.T) {
 	// is not replaced either: the run stops before ordering.
 	dir := t.TempDir()
 	other := fakeIssued(t, srv, "other.example.com", year)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), other, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, store.CertFile), other, 0o644))
 	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	require.Equal(t, exitUsage, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "holds a certificate for other.example.com, not example.com")
 	assert.Zero(t, srv.OrderCount())
-	got, err := os.ReadFile(filepath.Join(dir, certFile))
+	got, err := os.ReadFile(filepath.Join(dir, store.CertFile))
 	require.NoError(t, err)
 	assert.Equal(t, other, got)
 
@@ -655,12 +636,12 @@ func TestObtainReportsABrokenCertificateFile(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), []byte("-----BEGIN CERTIFICATE-----\ntruncated"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, store.CertFile), []byte("-----BEGIN CERTIFICATE-----\ntruncated"), 0o644))
 	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	require.Equal(t, exitFailure, r.code, r.stderr)
-	assert.Contains(t, r.stderr, filepath.Join(dir, certFile))
+	assert.Contains(t, r.stderr, filepath.Join(dir, store.CertFile))
 	assert.Zero(t, srv.OrderCount(), "nothing is ordered while cert.pem cannot be read")
-	assert.NoFileExists(t, filepath.Join(dir, keyFile))
+	assert.NoFileExists(t, filepath.Join(dir, store.KeyFile))
 }
 
 func TestObtainFakeAndRealRunsDoNotMix(t *testing.T) {
@@ -670,17 +651,17 @@ func TestObtainFakeAndRealRunsDoNotMix(t *testing.T) {
 	// A real run refuses the state of a -fake run: its order exists only
 	// in the fake. It stops before any call.
 	dir := t.TempDir()
-	require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: 7, Fake: true}))
+	require.NoError(t, store.SaveState(dir, &store.State{Domain: "example.com", OrderID: 7, Fake: true}))
 	r := runCmd(t, nil, "obtain", "-domain", "example.com", "-out", dir, "-username", "A", "-phone", "1", "-email", "a@example.com")
 	require.Equal(t, exitUsage, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "the state of a -fake run")
-	st, err := loadState(dir)
+	st, err := store.LoadState(dir)
 	require.NoError(t, err)
 	assert.Equal(t, int64(7), st.OrderID, "the state file is left alone")
 
 	// A -fake run refuses the state of a real run.
 	dir = t.TempDir()
-	require.NoError(t, saveState(dir, &state{Domain: "example.com", OrderID: 7}))
+	require.NoError(t, store.SaveState(dir, &store.State{Domain: "example.com", OrderID: 7}))
 	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	require.Equal(t, exitUsage, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "the state of a real run")
@@ -689,11 +670,11 @@ func TestObtainFakeAndRealRunsDoNotMix(t *testing.T) {
 	// renewal.
 	dir = t.TempDir()
 	real := selfSigned(t, time.Now().Add(24*time.Hour))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), real, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, store.CertFile), real, 0o644))
 	r = runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir)
 	require.Equal(t, exitUsage, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "-fake never replaces a real certificate")
-	got, err := os.ReadFile(filepath.Join(dir, certFile))
+	got, err := os.ReadFile(filepath.Join(dir, store.CertFile))
 	require.NoError(t, err)
 	assert.Equal(t, real, got)
 	assert.Zero(t, srv.OrderCount())
@@ -701,7 +682,7 @@ func TestObtainFakeAndRealRunsDoNotMix(t *testing.T) {
 	// A real run does not take a certificate of the test CA for a valid
 	// one: it goes on to order (and would replace it).
 	dir = t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, certFile), fakeIssued(t, srv, "example.com", 365*24*time.Hour), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, store.CertFile), fakeIssued(t, srv, "example.com", 365*24*time.Hour), 0o644))
 	var stderr strings.Builder
 	c := &cli{stdout: io.Discard, stderr: &stderr, now: time.Now}
 	run := &obtainRun{c: c, f: &obtainFlags{domain: "example.com", renewWithin: daysValue(30 * day)}}
@@ -717,7 +698,7 @@ func TestSubcommandHelpDescribesTheCommand(t *testing.T) {
 		cmd  string
 		want []string
 	}{
-		{"obtain", []string{"cert.pem", "key.pem", "0600", stateFile, "-new-order", "outcome unknown",
+		{"obtain", []string{"cert.pem", "key.pem", "0600", store.StateFile, "-new-order", "outcome unknown",
 			"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICERT_USERNAME", "ALICERT_PHONE", "ALICERT_EMAIL", "-lock-wait", ".alicert/live",
 			"-timeout bounds the wait", "Exit codes", "4 ", "5 another run"}},
 		{"status", []string{"prints the order's state", "DNS record", "certificate"}},

@@ -14,18 +14,24 @@ func (c *cli) status(ctx context.Context, args []string) int {
 	var g common
 	var order int64
 	var domain string
+	var timeout time.Duration
 	fs := c.newFlagSet("status", "status -order ID [-domain example.com] [flags]",
 		`Reads a certificate order and prints the order's state; while it waits for
 validation, the DNS record (its name completed with -domain) or the file to
 publish; once issued, the certificate's subject, names and validity. It never
-prints the private key. Credentials as for obtain.
+prints the private key. -timeout (default 10m) bounds the read.
+Credentials as for obtain.
 `)
 	// No -fake: a fresh fake knows no order, so status could never
 	// succeed against it.
 	g.register(fs, "")
 	fs.Int64Var(&order, "order", 0, "the order id (required)")
 	fs.StringVar(&domain, "domain", "", "the order's domain, to show the full name of a DNS record the service gives relative to it")
+	timeoutVar(fs, &timeout, "give up reading the order after this long")
 	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	if code, stop := c.checkTimeout(fs, timeout); stop {
 		return code
 	}
 	if order <= 0 {
@@ -37,6 +43,8 @@ prints the private key. Credentials as for obtain.
 		return c.failf(exitUsage, "%v", err)
 	}
 	defer release()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	st, err := cl.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: order})
 	if err != nil {
 		return c.failf(exitFailure, "%v", err)

@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/alicert/alicert"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // uploadFlags are upload's flags.
@@ -22,6 +24,7 @@ type uploadFlags struct {
 	name     string
 	certPath string
 	keyPath  string
+	timeout  time.Duration
 	json     bool
 	quiet    bool
 }
@@ -41,11 +44,16 @@ balancers...) can use it, under -name. The pair is checked here first: -cert
 must parse (the certificate, optionally followed by its chain) and -key must
 be its private key; nothing is sent otherwise.
 
-Names are unique in the account. Before uploading, upload looks -name up:
+store.Names are unique in the account. Before uploading, upload looks -name up:
 when that name already holds this very certificate there is nothing to do
 (exit 0; nothing printed with -q), so the command can be rerun safely, also
 after an unknown outcome (exit 3); when it holds another certificate, the
 service would refuse the upload (NameRepeat): choose another -name.
+
+-timeout (default 10m) bounds the look-up of -name: a service that never
+answers it makes upload fail (exit 1) with nothing uploaded. The upload
+request itself is never cut short, so that a timeout never leaves its
+outcome unknown.
 
 The private key is never printed.
 
@@ -66,7 +74,11 @@ func (c *cli) upload(ctx context.Context, args []string) int {
 	fs.StringVar(&f.keyPath, "key", "", "PEM file of its private key (required)")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: print nothing when the certificate is already uploaded (for cron)")
+	timeoutVar(fs, &f.timeout, "give up looking -name up after this long; the upload itself runs to its end")
 	if code, stop := c.parse(fs, args); stop {
+		return code
+	}
+	if code, stop := c.checkTimeout(fs, f.timeout); stop {
 		return code
 	}
 	switch n := utf8.RuneCountInString(f.name); {
@@ -92,7 +104,9 @@ func (c *cli) upload(ctx context.Context, args []string) int {
 	// Names are unique: a certificate under this name is either this one,
 	// uploaded by an earlier run whose answer was lost, or another one
 	// the service would refuse to add.
-	found, err := cl.CAS.FindUploadedCertificate(ctx, f.name)
+	lookup, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	found, err := cl.CAS.FindUploadedCertificate(lookup, f.name)
 	if err != nil {
 		return c.failf(exitFailure, "looking up the name %q: %v; nothing was uploaded", f.name, err)
 	}
@@ -119,7 +133,7 @@ func (c *cli) upload(ctx context.Context, args []string) int {
 	}
 	res := uploadResult{CertID: out.CertID, Name: f.name, ResourceID: out.ResourceID, Uploaded: true, Domains: leaf.DNSNames,
 		NotAfter: jsonTime(leaf.NotAfter)}
-	return c.printUpload(&f, res, fmt.Sprintf("uploaded %s (%s) as certificate %d", f.name, names(leaf), out.CertID))
+	return c.printUpload(&f, res, fmt.Sprintf("uploaded %s (%s) as certificate %d", f.name, store.Names(leaf), out.CertID))
 }
 
 // readUploadPair reads -cert and -key and checks them as a TLS server

@@ -1,4 +1,4 @@
-package main
+package store
 
 import (
 	"crypto/tls"
@@ -29,59 +29,59 @@ import (
 // opened, they come from one version: the old one or the new one, never a
 // mix.
 const (
-	// versionsDir holds the versions, under the output directory.
-	versionsDir = ".alicert"
+	// VersionsDir holds the versions, under the output directory.
+	VersionsDir = ".alicert"
 	// liveLink names, in versionsDir, the link to the version in use.
 	liveLink = "live"
-	// liveTmp is the new link, before it is renamed over liveLink.
-	liveTmp = "live.tmp"
-	// linkTmpSuffix ends the names of top-level links being made.
-	linkTmpSuffix = ".tmp-link"
+	// LiveTmp is the new link, before it is renamed over liveLink.
+	LiveTmp = "live.tmp"
+	// LinkTmpSuffix ends the names of top-level links being made.
+	LinkTmpSuffix = ".tmp-link"
 )
 
-// pairFiles are the files of a version, in the order they are written.
-func pairFiles() []string { return []string{keyFile, chainFile, fullchainFile, certFile} }
+// PairFiles are the files of a version, in the order they are written.
+func PairFiles() []string { return []string{KeyFile, ChainFile, FullchainFile, CertFile} }
 
-// installer replaces the certificate files of one output directory.
-type installer struct {
-	dir string
-	// hook, when set, is called with the name of each step before it is
+// Installer replaces the certificate files of one output directory.
+type Installer struct {
+	Dir string
+	// Hook, when set, is called with the name of each step before it is
 	// taken; an error stops the replacement there, as a crash would.
-	hook func(step string) error
-	// keyless installs a certificate whose key is not a file (it stays in
+	Hook func(step string) error
+	// Keyless installs a certificate whose key is not a file (it stays in
 	// KMS): there is no key.pem, and one left by an earlier version goes.
-	keyless bool
+	Keyless bool
 }
 
 // names are the files of a version this installer writes.
-func (in *installer) names() []string {
-	if in.keyless {
-		return slices.DeleteFunc(pairFiles(), func(n string) bool { return n == keyFile })
+func (in *Installer) names() []string {
+	if in.Keyless {
+		return slices.DeleteFunc(PairFiles(), func(n string) bool { return n == KeyFile })
 	}
-	return pairFiles()
+	return PairFiles()
 }
 
-func (in *installer) step(name string) error {
-	if in.hook == nil {
+func (in *Installer) step(name string) error {
+	if in.Hook == nil {
 		return nil
 	}
-	if err := in.hook(name); err != nil {
+	if err := in.Hook(name); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
 }
 
-func (in *installer) path(elem ...string) string {
-	return filepath.Join(append([]string{in.dir}, elem...)...)
+func (in *Installer) path(elem ...string) string {
+	return filepath.Join(append([]string{in.Dir}, elem...)...)
 }
 
-// install makes files (one of each of pairFiles) the output directory's
+// Install makes files (one of each of PairFiles) the output directory's
 // certificate files. It refuses, touching nothing, a certificate and key
 // that do not load as a pair.
-func (in *installer) install(files []outFile) error {
-	check := checkPair
-	if in.keyless {
-		check = checkChain
+func (in *Installer) Install(files []File) error {
+	check := CheckPair
+	if in.Keyless {
+		check = CheckChain
 	}
 	if err := check(files); err != nil {
 		return err
@@ -97,10 +97,10 @@ func (in *installer) install(files []outFile) error {
 	if err := in.switchLive(v); err != nil {
 		return err
 	}
-	if in.keyless {
+	if in.Keyless {
 		// The link to the old version's key: it names nothing now.
-		if t, err := os.Readlink(in.path(keyFile)); err == nil && t == linkTarget(keyFile) {
-			if err := os.Remove(in.path(keyFile)); err != nil {
+		if t, err := os.Readlink(in.path(KeyFile)); err == nil && t == LinkTarget(KeyFile) {
+			if err := os.Remove(in.path(KeyFile)); err != nil {
 				return err
 			}
 		}
@@ -114,16 +114,16 @@ func (in *installer) install(files []outFile) error {
 	return nil
 }
 
-// checkPair reports whether the certificate and key among files load as a
+// CheckPair reports whether the certificate and key among files load as a
 // pair, as a TLS server would load them.
-func checkPair(files []outFile) error {
+func CheckPair(files []File) error {
 	var cert, key []byte
 	for _, f := range files {
-		switch f.name {
-		case fullchainFile:
-			cert = f.data
-		case keyFile:
-			key = f.data
+		switch f.Name {
+		case FullchainFile:
+			cert = f.Data
+		case KeyFile:
+			key = f.Data
 		}
 	}
 	if _, err := tls.X509KeyPair(cert, key); err != nil {
@@ -132,13 +132,13 @@ func checkPair(files []outFile) error {
 	return nil
 }
 
-// checkChain reports whether the certificate files among files parse, for
+// CheckChain reports whether the certificate files among files parse, for
 // a certificate whose key is not a file.
-func checkChain(files []outFile) error {
+func CheckChain(files []File) error {
 	for _, f := range files {
-		if f.name == fullchainFile || f.name == certFile {
-			if _, err := alicert.ParseCertificates(string(f.data)); err != nil {
-				return fmt.Errorf("%s: %v; nothing was written", f.name, err)
+		if f.Name == FullchainFile || f.Name == CertFile {
+			if _, err := alicert.ParseCertificates(string(f.Data)); err != nil {
+				return fmt.Errorf("%s: %v; nothing was written", f.Name, err)
 			}
 		}
 	}
@@ -146,8 +146,8 @@ func checkChain(files []outFile) error {
 }
 
 // live returns the version the live link names, or "" when there is none.
-func (in *installer) live() string {
-	target, err := os.Readlink(in.path(versionsDir, liveLink))
+func (in *Installer) live() string {
+	target, err := os.Readlink(in.path(VersionsDir, liveLink))
 	if err != nil || !isVersion(target) {
 		return ""
 	}
@@ -160,9 +160,9 @@ func isVersion(name string) bool {
 	return err == nil && n > 0 && strconv.FormatUint(n, 10) == name
 }
 
-// versions lists the version directories, in no particular order.
-func (in *installer) versions() []string {
-	entries, _ := os.ReadDir(in.path(versionsDir))
+// Versions lists the version directories, in no particular order.
+func (in *Installer) Versions() []string {
+	entries, _ := os.ReadDir(in.path(VersionsDir))
 	var out []string
 	for _, e := range entries {
 		if e.IsDir() && isVersion(e.Name()) {
@@ -172,17 +172,17 @@ func (in *installer) versions() []string {
 	return out
 }
 
-// linkTarget is what the top-level link of name points to.
-func linkTarget(name string) string { return filepath.Join(versionsDir, liveLink, name) }
+// LinkTarget is what the top-level link of name points to.
+func LinkTarget(name string) string { return filepath.Join(VersionsDir, liveLink, name) }
 
 // linked reports whether every top-level file is the link into the live
 // version.
-func (in *installer) linked() bool {
+func (in *Installer) linked() bool {
 	if in.live() == "" {
 		return false
 	}
 	for _, name := range in.names() {
-		if t, err := os.Readlink(in.path(name)); err != nil || t != linkTarget(name) {
+		if t, err := os.Readlink(in.path(name)); err != nil || t != LinkTarget(name) {
 			return false
 		}
 	}
@@ -194,17 +194,17 @@ func (in *installer) linked() bool {
 // without changing what any of them holds at any moment: what they hold
 // now is copied into a version first, made live, and then each file is
 // replaced by a link to its own copy. It returns the live version.
-func (in *installer) ensureLinked() (string, error) {
+func (in *Installer) ensureLinked() (string, error) {
 	if in.linked() {
 		return in.live(), nil
 	}
-	if err := in.step("mkdir " + versionsDir); err != nil {
+	if err := in.step("mkdir " + VersionsDir); err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(in.path(versionsDir), 0o755); err != nil {
+	if err := os.MkdirAll(in.path(VersionsDir), 0o755); err != nil {
 		return "", err
 	}
-	var current []outFile
+	var current []File
 	var err error
 	for _, name := range in.names() {
 		var data []byte
@@ -215,7 +215,7 @@ func (in *installer) ensureLinked() (string, error) {
 		case err != nil:
 			return "", err
 		}
-		current = append(current, outFile{name, data, filePerm(name)})
+		current = append(current, File{name, data, filePerm(name)})
 	}
 	v := in.live()
 	if len(current) > 0 {
@@ -241,8 +241,8 @@ func (in *installer) ensureLinked() (string, error) {
 // live version's copy. A link alicert did not make is refused, never
 // followed: what it points to would be copied into a version that others
 // can read.
-func (in *installer) readCurrent(name string) ([]byte, error) {
-	ours, err := ownLink(in.dir, name)
+func (in *Installer) readCurrent(name string) ([]byte, error) {
+	ours, err := ownLink(in.Dir, name)
 	switch {
 	case err != nil:
 		return nil, err
@@ -251,12 +251,12 @@ func (in *installer) readCurrent(name string) ([]byte, error) {
 	case in.live() == "":
 		return nil, fs.ErrNotExist // our link, to no version yet
 	}
-	return readOwn(in.path(versionsDir, in.live(), name))
+	return readOwn(in.path(VersionsDir, in.live(), name))
 }
 
 // filePerm is the mode of a certificate file: the key is the owner's alone.
 func filePerm(name string) os.FileMode {
-	if name == keyFile {
+	if name == KeyFile {
 		return 0o600
 	}
 	return 0o644
@@ -264,12 +264,12 @@ func filePerm(name string) os.FileMode {
 
 // link replaces the top-level name by the link into the live version, with
 // one rename.
-func (in *installer) link(name string) error {
-	target := linkTarget(name)
+func (in *Installer) link(name string) error {
+	target := LinkTarget(name)
 	if t, err := os.Readlink(in.path(name)); err == nil && t == target {
 		return nil
 	}
-	tmp := in.path("." + name + linkTmpSuffix)
+	tmp := in.path("." + name + LinkTmpSuffix)
 	if err := in.step("link " + name); err != nil {
 		return err
 	}
@@ -285,14 +285,14 @@ func (in *installer) link(name string) error {
 		os.Remove(tmp)
 		return err
 	}
-	return in.syncDir(in.dir)
+	return in.syncDir(in.Dir)
 }
 
 // writeVersion writes files into a new version directory, each synced, and
 // the directory too, and returns the version. Nothing points to it yet.
-func (in *installer) writeVersion(files []outFile) (string, error) {
+func (in *Installer) writeVersion(files []File) (string, error) {
 	next := uint64(1)
-	for _, v := range append(in.versions(), in.live()) {
+	for _, v := range append(in.Versions(), in.live()) {
 		if n, err := strconv.ParseUint(v, 10, 64); err == nil && n >= next {
 			next = n + 1
 		}
@@ -301,17 +301,17 @@ func (in *installer) writeVersion(files []outFile) (string, error) {
 	if err := in.step("mkdir version"); err != nil {
 		return "", err
 	}
-	dir := in.path(versionsDir, v)
+	dir := in.path(VersionsDir, v)
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return "", err
 	}
 	for _, f := range files {
-		if err := in.step("write " + f.name); err != nil {
+		if err := in.step("write " + f.Name); err != nil {
 			return "", err
 		}
 		tmp, err := writeTemp(dir, f)
 		if err == nil {
-			err = os.Rename(tmp, filepath.Join(dir, f.name))
+			err = os.Rename(tmp, filepath.Join(dir, f.Name))
 		}
 		if err != nil {
 			if tmp != "" {
@@ -328,28 +328,28 @@ func (in *installer) writeVersion(files []outFile) (string, error) {
 
 // switchLive makes v the live version with one rename of a new link over
 // the live one.
-func (in *installer) switchLive(v string) error {
-	tmp := in.path(versionsDir, liveTmp)
-	if err := in.step("symlink " + liveTmp); err != nil {
+func (in *Installer) switchLive(v string) error {
+	tmp := in.path(VersionsDir, LiveTmp)
+	if err := in.step("symlink " + LiveTmp); err != nil {
 		return err
 	}
 	_ = os.Remove(tmp)
 	if err := os.Symlink(v, tmp); err != nil {
 		return err
 	}
-	if err := in.step("rename " + liveTmp); err != nil {
+	if err := in.step("rename " + LiveTmp); err != nil {
 		os.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, in.path(versionsDir, liveLink)); err != nil {
+	if err := os.Rename(tmp, in.path(VersionsDir, liveLink)); err != nil {
 		os.Remove(tmp)
 		return err
 	}
-	return in.syncDir(in.path(versionsDir))
+	return in.syncDir(in.path(VersionsDir))
 }
 
 // syncDir makes the renames in dir durable.
-func (in *installer) syncDir(dir string) error {
+func (in *Installer) syncDir(dir string) error {
 	if err := in.step("sync " + filepath.Base(dir)); err != nil {
 		return err
 	}
@@ -358,22 +358,22 @@ func (in *installer) syncDir(dir string) error {
 }
 
 // prune removes every version but live and keep.
-func (in *installer) prune(live, keep string) {
-	for _, v := range in.versions() {
+func (in *Installer) prune(live, keep string) {
+	for _, v := range in.Versions() {
 		if v != live && v != keep {
-			_ = os.RemoveAll(in.path(versionsDir, v))
+			_ = os.RemoveAll(in.path(VersionsDir, v))
 		}
 	}
 }
 
-// removeLeftovers removes what a run that stopped halfway left behind: the
+// RemoveLeftovers removes what a run that stopped halfway left behind: the
 // temporary files of writeFiles and link (which may hold a key), an
 // unrenamed live link, and versions newer than the live one, which were
 // never made live. It returns the names it removed.
-func (in *installer) removeLeftovers() ([]string, error) {
+func (in *Installer) RemoveLeftovers() ([]string, error) {
 	// Versions are removed from .alicert: never through a link to a
 	// directory elsewhere.
-	if err := checkOwnDir(in.path(versionsDir)); err != nil {
+	if err := checkOwnDir(in.path(VersionsDir)); err != nil {
 		return nil, err
 	}
 	var removed []string
@@ -384,29 +384,29 @@ func (in *installer) removeLeftovers() ([]string, error) {
 		removed = append(removed, rel)
 		return nil
 	}
-	entries, err := os.ReadDir(in.dir)
+	entries, err := os.ReadDir(in.Dir)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range entries {
 		n := e.Name()
-		if strings.HasPrefix(n, ".") && (strings.Contains(n, ".tmp-") || strings.HasSuffix(n, linkTmpSuffix)) {
+		if strings.HasPrefix(n, ".") && (strings.Contains(n, ".tmp-") || strings.HasSuffix(n, LinkTmpSuffix)) {
 			if err := remove(n); err != nil {
 				return removed, err
 			}
 		}
 	}
-	if _, err := os.Lstat(in.path(versionsDir, liveTmp)); err == nil {
-		if err := remove(filepath.Join(versionsDir, liveTmp)); err != nil {
+	if _, err := os.Lstat(in.path(VersionsDir, LiveTmp)); err == nil {
+		if err := remove(filepath.Join(VersionsDir, LiveTmp)); err != nil {
 			return removed, err
 		}
 	}
 	live, _ := strconv.ParseUint(in.live(), 10, 64)
-	vs := in.versions()
+	vs := in.Versions()
 	slices.Sort(vs)
 	for _, v := range vs {
 		if n, _ := strconv.ParseUint(v, 10, 64); n > live {
-			if err := remove(filepath.Join(versionsDir, v)); err != nil {
+			if err := remove(filepath.Join(VersionsDir, v)); err != nil {
 				return removed, err
 			}
 		}

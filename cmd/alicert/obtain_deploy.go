@@ -6,14 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/alicert/alicert"
-	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // obtain -deploy puts a renewed certificate wherever the previous one was,
@@ -33,47 +32,6 @@ import (
 //
 // Once deployed, the state file keeps the certificate's id: the next
 // renewal replaces it wherever it is served.
-
-// rollout is the state of a deployment in progress.
-type rollout struct {
-	// Serial is the serial number (hex) of the certificate in cert.pem that
-	// is being deployed.
-	Serial string `json:"serial"`
-	// OrderID is the order that issued it.
-	OrderID int64 `json:"order_id,omitempty"`
-	// ServiceKey says the service made the key: the order's certificate is
-	// in Certificate Management Service with its key already.
-	ServiceKey bool `json:"service_key,omitempty"`
-	// UploadName is the name it is uploaded under, unique in the account.
-	UploadName string `json:"upload_name,omitempty"`
-	// CertID is its id in Certificate Management Service, once known.
-	CertID int64 `json:"cert_id,omitempty"`
-	// Resources are the cloud resources it goes to, and JobName the
-	// deployment job's name: both set once the resources are found.
-	Resources []int64 `json:"resources,omitempty"`
-	JobName   string  `json:"job_name,omitempty"`
-	// JobID is the job, once created.
-	JobID int64 `json:"job_id,omitempty"`
-}
-
-// check reports what makes ro impossible for alicert to have written.
-func (ro *rollout) check() error {
-	if _, ok := new(big.Int).SetString(ro.Serial, 16); !ok || ro.Serial == "" {
-		return fmt.Errorf("rollout.serial %q is not a hex serial number", ro.Serial)
-	}
-	switch {
-	case ro.OrderID < 0, ro.CertID < 0, ro.JobID < 0:
-		return errors.New("rollout holds an id that is not positive")
-	case !ro.ServiceKey && ro.UploadName == "":
-		return errors.New("rollout names no upload_name")
-	}
-	for _, id := range ro.Resources {
-		if id <= 0 {
-			return fmt.Errorf("rollout.resources holds %d, not a resource id", id)
-		}
-	}
-	return nil
-}
 
 // uploadName is the name a certificate is uploaded under: made from the
 // domain and the serial number, so that a rerun looks up the same name. It
@@ -106,31 +64,19 @@ func nameSafe(s string) string {
 	}, s)
 }
 
-// fakeDeployAccount is the account of a -fake run with -deploy: a contact,
-// and a CDN domain and a load balancer listener for domain, both serving an
-// old certificate.
-func fakeDeployAccount(domain string) []alicerttest.Option {
-	return []alicerttest.Option{
-		alicerttest.WithContact("Ops", "ops@example.com", "13800000000"),
-		alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "CDN", Domain: domain, CertID: fakeOldCert}),
-		alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "SLB", Domain: domain, InstanceID: "lb-bp1example",
-			ListenerID: "lsn-bp1example@443", ListenerPort: "443", CertID: fakeOldCert}),
-	}
-}
-
 // recordRollout records in the order's state st, before the certificate
 // of out goes live, that it is to be deployed: a rerun after a crash at any
 // later point finds the deployment (see rolloutLive). It returns the exit
 // code to stop with when the state file cannot be written; nothing was
 // installed then.
-func (r *obtainRun) recordRollout(st *state, out *alicert.ObtainOutput) (code int, stop bool) {
+func (r *obtainRun) recordRollout(st *store.State, out *alicert.ObtainOutput) (code int, stop bool) {
 	serial := out.Leaf().SerialNumber.Text(16)
-	st.Rollout = &rollout{Serial: serial, OrderID: out.OrderID, ServiceKey: r.key == nil, UploadName: uploadName(st.Domain, serial)}
+	st.Rollout = &store.Rollout{Serial: serial, OrderID: out.OrderID, ServiceKey: r.key == nil, UploadName: uploadName(st.Domain, serial)}
 	st.Note = "order issued and being installed, then deployed; a rerun with -deploy carries on"
 	r.c.crashPoint("record rollout")
-	if err := saveState(r.f.out, st); err != nil {
+	if err := store.SaveState(r.f.out, st); err != nil {
 		return r.c.failf(exitFailure, "order %d is issued, but its deployment could not be recorded (%v); %s is as it was: "+
-			"rerun to install and deploy it", out.OrderID, err, certFile), true
+			"rerun to install and deploy it", out.OrderID, err, store.CertFile), true
 	}
 	return 0, false
 }
@@ -138,11 +84,11 @@ func (r *obtainRun) recordRollout(st *state, out *alicert.ObtainOutput) (code in
 // startRollout runs the deployment of the certificate just installed,
 // recorded in the order's state st by recordRollout. code is the exit code
 // so far.
-func (r *obtainRun) startRollout(ctx context.Context, st *state, out *alicert.ObtainOutput, code int) int {
+func (r *obtainRun) startRollout(ctx context.Context, st *store.State, out *alicert.ObtainOutput, code int) int {
 	r.c.crashPoint("installed")
 	next := rolloutState(st)
 	r.save(next)
-	removeOrderKey(r.f.out, st.KeyFile) // installed as key.pem
+	store.RemoveOrderKey(r.f.out, st.KeyFile) // installed as key.pem
 	if rc := r.rollout(ctx, next); rc != exitOK {
 		return rc
 	}
@@ -151,75 +97,83 @@ func (r *obtainRun) startRollout(ctx context.Context, st *state, out *alicert.Ob
 
 // rolloutState is the state file of a deployment alone, once its
 // certificate is live: the order and its key are done with.
-func rolloutState(st *state) *state {
-	next := &state{Domain: st.Domain, Fake: st.Fake, CertID: st.CertID, Rollout: st.Rollout}
+func rolloutState(st *store.State) *store.State {
+	next := &store.State{Domain: st.Domain, Fake: st.Fake, CertID: st.CertID, Rollout: st.Rollout}
 	next.Note = "the certificate in cert.pem is being deployed; a rerun with -deploy carries on from the last step recorded here"
 	return next
 }
 
 // rolloutLive reports whether dir's cert.pem is the certificate ro
 // deploys: whether the switch to it happened.
-func rolloutLive(dir string, ro *rollout) bool {
-	leaf, err := existingCert(dir)
+func rolloutLive(dir string, ro *store.Rollout) bool {
+	leaf, err := store.ExistingCert(dir)
 	return err == nil && leaf != nil && leaf.SerialNumber.Text(16) == ro.Serial
 }
 
 // resumeRollout carries on with the deployment the state file records.
-func (r *obtainRun) resumeRollout(ctx context.Context, st *state) int {
+func (r *obtainRun) resumeRollout(ctx context.Context, st *store.State) int {
 	fmt.Fprintf(r.info, "alicert: carrying on with the deployment of the certificate in %s recorded in %s\n",
-		filepath.Join(r.f.out, certFile), filepath.Join(r.f.out, stateFile))
+		filepath.Join(r.f.out, store.CertFile), filepath.Join(r.f.out, store.StateFile))
 	if st.OrderID > 0 || st.KeyFile != "" {
 		// Stopped right after the switch: the order is done with.
 		next := rolloutState(st)
 		r.save(next)
-		removeOrderKey(r.f.out, st.KeyFile)
+		store.RemoveOrderKey(r.f.out, st.KeyFile)
 		st = next
 	}
 	return r.rollout(ctx, st)
 }
 
 // rollout takes the steps of st.Rollout not taken yet.
-func (r *obtainRun) rollout(ctx context.Context, st *state) int {
+func (r *obtainRun) rollout(ctx context.Context, st *store.State) int {
 	c, dir := r.c, r.f.out
 	ro := st.Rollout
-	leaf, err := existingCert(dir)
+	leaf, err := store.ExistingCert(dir)
 	if err != nil || leaf == nil || leaf.SerialNumber.Text(16) != ro.Serial {
 		return c.failf(exitFailure, "%s no longer holds the certificate %s records a deployment of (serial %s); "+
-			"remove %s and deploy by hand with alicert deploy", filepath.Join(dir, certFile), stateFile, ro.Serial, filepath.Join(dir, stateFile))
+			"remove %s and deploy by hand with alicert deploy", filepath.Join(dir, store.CertFile), store.StateFile, ro.Serial, filepath.Join(dir, store.StateFile))
 	}
 	cl, err := r.client()
 	if err != nil {
 		return c.failf(exitUsage, "%v", err)
 	}
+	// -timeout bounds the deployment's look-ups and its job: a service
+	// that never answers a listing cannot keep a cron run going. The
+	// upload alone runs under ctx (see certID).
+	lookups, cancel := context.WithTimeout(ctx, r.f.timeout)
+	defer cancel()
 	if ro.CertID == 0 {
-		if code, stop := r.certID(ctx, cl, st); stop {
+		if code, stop := r.certID(ctx, lookups, cl, st); stop {
 			return code
 		}
 	}
 	if ro.JobName == "" {
-		if code, stop := r.resources(ctx, cl, st); stop {
+		if code, stop := r.resources(lookups, cl, st); stop {
 			return code
 		}
 	}
-	return r.deployRollout(ctx, cl, st)
+	return r.deployRollout(lookups, cl, st)
 }
 
 // save writes st, reporting a failure; a rerun then repeats the step,
 // which each step makes safe.
-func (r *obtainRun) save(st *state) {
-	if err := saveState(r.f.out, st); err != nil {
+func (r *obtainRun) save(st *store.State) {
+	if err := store.SaveState(r.f.out, st); err != nil {
 		r.c.errorf("WARNING: could not update the state file (%v); a rerun repeats the last step safely", err)
 	}
 }
 
 // certID finds the certificate's id in Certificate Management Service,
-// uploading it when it is not there yet, and records it.
-func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (code int, stop bool) {
+// uploading it when it is not there yet, and records it. The look-ups run
+// under lookups (bounded by -timeout); the upload, a create that may reach
+// the service, under ctx alone, so that a timeout never cuts it short and
+// leaves its outcome unknown.
+func (r *obtainRun) certID(ctx, lookups context.Context, cl *alicert.Client, st *store.State) (code int, stop bool) {
 	c, dir, ro := r.c, r.f.out, st.Rollout
 	if ro.ServiceKey && ro.OrderID > 0 {
 		// The order's certificate is in the account with the key the
 		// service made: nothing to upload.
-		s, err := cl.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: ro.OrderID})
+		s, err := cl.CAS.DescribeCertificateState(lookups, &alicert.DescribeCertificateStateInput{OrderID: ro.OrderID})
 		if err != nil {
 			return c.failf(exitFailure, "reading order %d for its certificate id: %v; rerun with -deploy to carry on", ro.OrderID, err), true
 		}
@@ -234,7 +188,7 @@ func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (
 			ro.UploadName = uploadName(st.Domain, ro.Serial)
 		}
 	}
-	found, err := cl.CAS.FindUploadedCertificate(ctx, ro.UploadName)
+	found, err := cl.CAS.FindUploadedCertificate(lookups, ro.UploadName)
 	if err != nil {
 		return c.failf(exitFailure, "looking for an earlier upload named %s: %v; rerun with -deploy to carry on", ro.UploadName, err), true
 	}
@@ -245,8 +199,8 @@ func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (
 		fmt.Fprintf(r.info, "alicert: found the certificate uploaded earlier as %s: %d\n", ro.UploadName, ro.CertID)
 		return 0, false
 	}
-	cert, kerr := os.ReadFile(filepath.Join(dir, fullchainFile))
-	key, err := os.ReadFile(filepath.Join(dir, keyFile))
+	cert, kerr := os.ReadFile(filepath.Join(dir, store.FullchainFile))
+	key, err := os.ReadFile(filepath.Join(dir, store.KeyFile))
 	if err = errors.Join(kerr, err); err != nil {
 		return c.failf(exitFailure, "reading the certificate to upload: %v", err), true
 	}
@@ -254,7 +208,7 @@ func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (
 	if errors.Is(err, alicert.ErrOutcomeUnknown) {
 		// The name is unique in the account: it tells whether the upload
 		// happened.
-		if found, ferr := cl.CAS.FindUploadedCertificate(ctx, ro.UploadName); ferr == nil && found != nil {
+		if found, ferr := cl.CAS.FindUploadedCertificate(lookups, ro.UploadName); ferr == nil && found != nil {
 			ro.CertID = found.CertificateID
 			r.save(st)
 			fmt.Fprintf(r.info, "alicert: the upload's outcome was unknown; found it by its name %s: %d\n", ro.UploadName, ro.CertID)
@@ -278,7 +232,7 @@ func (r *obtainRun) certID(ctx context.Context, cl *alicert.Client, st *state) (
 // those serving the previous certificate (st.CertID), or on the first
 // deployment, those bound to the domain. With none, the deployment is
 // done.
-func (r *obtainRun) resources(ctx context.Context, cl *alicert.Client, st *state) (code int, stop bool) {
+func (r *obtainRun) resources(ctx context.Context, cl *alicert.Client, st *store.State) (code int, stop bool) {
 	c, ro := r.c, st.Rollout
 	var found []alicert.CloudResource
 	var err error
@@ -315,8 +269,11 @@ func (r *obtainRun) resources(ctx context.Context, cl *alicert.Client, st *state
 	return 0, false
 }
 
-// deployRollout runs the job and records its outcome.
-func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *state) int {
+// deployRollout runs the job and records its outcome. ctx bounds the
+// whole of Deploy, the job's creation included: Deploy has no bound of
+// its own on the waiting, and a creation cut short is found by the job's
+// name on the rerun, never made twice.
+func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *store.State) int {
 	c, f, ro := r.c, r.f, st.Rollout
 	in := &alicert.DeployInput{CertID: ro.CertID, ResourceIDs: ro.Resources, Name: ro.JobName, RollbackFailed: f.rollback,
 		PollInterval: f.poll}
@@ -328,9 +285,7 @@ func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *s
 		}
 		fmt.Fprintf(r.info, "alicert: %s\n", shown(e.Message))
 	}
-	wctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	out, err := cl.CAS.Deploy(wctx, in)
+	out, err := cl.CAS.Deploy(ctx, in)
 	switch {
 	case errors.Is(err, alicert.ErrOutcomeUnknown):
 		return c.failf(exitOutcomeUnknown, "%v\nalicert: rerun with -deploy: it looks for job %s before making one", err, ro.JobName)
@@ -353,7 +308,7 @@ func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *s
 
 // rolledOut records that the certificate in cert.pem is deployed: the
 // state file keeps its id for the next renewal to replace.
-func (r *obtainRun) rolledOut(st *state) {
+func (r *obtainRun) rolledOut(st *store.State) {
 	st.CertID, st.Rollout = st.Rollout.CertID, nil
 	st.Note = "cert_id is the certificate deployed by the last run; the next renewal with -deploy replaces it wherever it is served"
 	r.save(st)

@@ -1,4 +1,4 @@
-package main
+package store
 
 import (
 	"errors"
@@ -87,7 +87,7 @@ func ownLink(dir, name string) (bool, error) {
 	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 		return false, nil
 	}
-	if t, err := os.Readlink(path); err != nil || t != linkTarget(name) {
+	if t, err := os.Readlink(path); err != nil || t != LinkTarget(name) {
 		return false, plantedLink(path)
 	}
 	return true, nil

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package store
 
 import (
 	"context"
@@ -12,12 +12,12 @@ import (
 	"time"
 )
 
-// lockDir takes an exclusive flock on dir's lock file, waiting at most wait
+// LockDir takes an exclusive flock on dir's lock file, waiting at most wait
 // for another holder to let go. The lock is the open file's: it goes with
 // the process, so a run that crashes never leaves the directory locked.
 // unlock releases it.
-func lockDir(ctx context.Context, dir string, wait time.Duration) (unlock func(), err error) {
-	path := filepath.Join(dir, lockFile)
+func LockDir(ctx context.Context, dir string, wait time.Duration) (unlock func(), err error) {
+	path := filepath.Join(dir, LockFile)
 	// O_NOFOLLOW: through a link planted as the lock file, the open would
 	// create whatever path the link names.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
