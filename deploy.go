@@ -54,11 +54,23 @@ type DeployInput struct {
 	// when the job ends in JobError, and waits until each rollback ends,
 	// so that those resources serve their previous certificate again.
 	RollbackFailed bool
+	// MaxWait, when positive, bounds everything Deploy does except
+	// creating the job: the look-ups, the start, the waiting and a
+	// rollback, counted from the call. The creation (CreateDeploymentJob,
+	// a create, never repeated once it may have reached the service) runs
+	// under ctx alone, so that the limit cannot leave its outcome unknown.
+	// Past MaxWait, Deploy returns an error matching
+	// context.DeadlineExceeded, and a rerun with the same Name carries on
+	// with the job. Zero means no limit but ctx's.
+	MaxWait time.Duration
 }
 
 func (in *DeployInput) validate() []FieldError {
 	var p problems
 	p.positiveID("CertID", in.CertID)
+	if in.MaxWait < 0 {
+		p.add("MaxWait", "must not be negative")
+	}
 	checkIDs(&p, "ResourceIDs", in.ResourceIDs, true)
 	checkIDs(&p, "ContactIDs", in.ContactIDs, false)
 	if in.Name != "" {
@@ -153,8 +165,26 @@ func (d *deployRun) event(jobID int64, status DeploymentJobStatus, format string
 	}
 }
 
+// run deploys: create, the one step that may cost a second job if
+// repeated, runs under ctx; every other step under bounded, which MaxWait
+// limits.
 func (d *deployRun) run(ctx context.Context) (*DeployOutput, error) {
-	job, err := d.s.FindDeploymentJob(ctx, d.name)
+	bounded := ctx
+	if d.in.MaxWait > 0 {
+		var cancel context.CancelFunc
+		bounded, cancel = context.WithTimeout(ctx, d.in.MaxWait)
+		defer cancel()
+	}
+	out, err := d.steps(ctx, bounded)
+	if err != nil && ctx.Err() == nil && errors.Is(bounded.Err(), context.DeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("%w (%w after MaxWait %s)", err, context.DeadlineExceeded, d.in.MaxWait)
+	}
+	return out, err
+}
+
+// steps runs the deployment; see run.
+func (d *deployRun) steps(ctx, bounded context.Context) (*DeployOutput, error) {
+	job, err := d.s.FindDeploymentJob(bounded, d.name)
 	if err != nil {
 		return nil, fmt.Errorf("alicert: Deploy: looking for an earlier job named %q: %w", d.name, err)
 	}
@@ -164,20 +194,20 @@ func (d *deployRun) run(ctx context.Context) (*DeployOutput, error) {
 		jobID, status = job.ID, DeploymentJobStatus(job.Status)
 		d.event(jobID, status, "found job %d (%s) in status %s: carrying on with it", jobID, d.name, status)
 	} else {
-		if jobID, err = d.create(ctx); err != nil {
+		if jobID, err = d.create(ctx, bounded); err != nil {
 			return nil, err
 		}
 	}
 	if status == JobEditing {
-		if err := d.start(ctx, jobID); err != nil {
+		if err := d.start(bounded, jobID); err != nil {
 			return nil, err
 		}
 	}
-	final, err := d.wait(ctx, jobID)
+	final, err := d.wait(bounded, jobID)
 	if err != nil {
 		return nil, err
 	}
-	return d.finish(ctx, jobID, DeploymentJobStatus(final.Status))
+	return d.finish(bounded, jobID, DeploymentJobStatus(final.Status))
 }
 
 // start sets the job to JobPending. A failed start may have taken effect
@@ -200,11 +230,12 @@ func (d *deployRun) start(ctx context.Context, jobID int64) error {
 }
 
 // create makes the job, after resolving the contacts. An unknown outcome
-// is settled by looking for the job by its name.
-func (d *deployRun) create(ctx context.Context) (int64, error) {
+// is settled by looking for the job by its name. The creation alone runs
+// under ctx; the look-ups under bounded.
+func (d *deployRun) create(ctx, bounded context.Context) (int64, error) {
 	contacts := d.in.ContactIDs
 	if len(contacts) == 0 {
-		c, err := d.firstContact(ctx)
+		c, err := d.firstContact(bounded)
 		if err != nil {
 			return 0, err
 		}
@@ -216,7 +247,7 @@ func (d *deployRun) create(ctx context.Context) (int64, error) {
 		ResourceIDs: d.in.ResourceIDs, ContactIDs: contacts,
 	})
 	if errors.Is(err, ErrOutcomeUnknown) {
-		job, ferr := d.s.FindDeploymentJob(ctx, d.name)
+		job, ferr := d.s.FindDeploymentJob(bounded, d.name)
 		if ferr != nil || job == nil || DeploymentJobStatus(job.Status) == JobError {
 			// Not found (or not looked for): the job most likely does not
 			// exist, but the unknown outcome stands; a rerun looks again.

@@ -342,11 +342,56 @@ func TestDeployJobSuccessOverAFailedWorkerIsAFailure(t *testing.T) {
 func TestDeployInputValidate(t *testing.T) {
 	t.Parallel()
 	var ve *alicert.ValidationError
-	require.ErrorAs(t, (&alicert.DeployInput{ResourceIDs: []int64{-1}}).Validate(), &ve)
+	require.ErrorAs(t, (&alicert.DeployInput{ResourceIDs: []int64{-1}, MaxWait: -time.Second}).Validate(), &ve)
 	fields := make([]string, len(ve.Fields))
 	for i, f := range ve.Fields {
 		fields[i] = f.Field
 	}
-	assert.Equal(t, []string{"CertID", "ResourceIDs[0]"}, fields)
+	assert.Equal(t, []string{"CertID", "MaxWait", "ResourceIDs[0]"}, fields)
 	assert.NoError(t, (&alicert.DeployInput{CertID: 1, ResourceIDs: []int64{2}}).Validate())
+}
+
+// TestDeployMaxWaitNeverCutsTheCreate: MaxWait runs out before the job is
+// created; the creation, under ctx alone, still completes, the next step
+// stops with context.DeadlineExceeded, and a rerun carries on with the one
+// job.
+func TestDeployMaxWaitNeverCutsTheCreate(t *testing.T) {
+	t.Parallel()
+	c, srv := setupFake(t, deployWorld()...)
+	const maxWait = 20 * time.Millisecond
+	in := &alicert.DeployInput{
+		CertID: deployNewCert, ResourceIDs: []int64{101}, Name: "renew-www", PollInterval: time.Nanosecond,
+		MaxWait: maxWait,
+		// Announced just before the creation: outlive MaxWait there, so
+		// that the creation starts after the limit has passed.
+		Progress: func(e alicert.DeployEvent) {
+			if strings.Contains(e.Message, "first contact") {
+				time.Sleep(2 * maxWait)
+			}
+		},
+	}
+	_, err := c.CAS.Deploy(t.Context(), in)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, 1, srv.RequestCount("CreateDeploymentJob"))
+	assert.Equal(t, 1, srv.DeploymentJobCount(), "the job was created all the same")
+
+	in.MaxWait, in.Progress = 0, nil
+	out, err := c.CAS.Deploy(t.Context(), in)
+	require.NoError(t, err)
+	assert.Equal(t, alicert.JobSuccess, out.Status)
+	assert.Equal(t, 1, srv.DeploymentJobCount(), "the rerun carried on with it")
+	assert.Equal(t, 1, srv.RequestCount("CreateDeploymentJob"))
+}
+
+// TestDeployMaxWaitBoundsTheLookUps: a look-up the service never answers
+// ends at MaxWait, and nothing is created.
+func TestDeployMaxWaitBoundsTheLookUps(t *testing.T) {
+	t.Parallel()
+	c, srv := setupFake(t, deployWorld()...)
+	srv.InjectFault("ListDeploymentJob", alicerttest.Fault{Kind: alicerttest.FaultSlow, Delay: time.Hour}, 1)
+	_, err := c.CAS.Deploy(t.Context(), &alicert.DeployInput{
+		CertID: deployNewCert, ResourceIDs: []int64{101}, MaxWait: 50 * time.Millisecond,
+	})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Zero(t, srv.RequestCount("CreateDeploymentJob"))
 }

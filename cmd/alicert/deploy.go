@@ -151,7 +151,13 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 			return exitOK
 		}
 	}
-	out, err := cl.CAS.Deploy(wctx, in)
+	// Deploy itself runs under ctx with the rest of -timeout as MaxWait:
+	// every step is bounded but the job's creation, which a timeout must
+	// never cut short.
+	if in.MaxWait, err = remaining(wctx); err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
+	out, err := cl.CAS.Deploy(ctx, in)
 	var ve *alicert.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -319,4 +325,18 @@ func printDeploy(w io.Writer, out *alicert.DeployOutput, asJSON bool) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\n", r.ResourceID, shown(r.Product), shown(name), shown(r.Status), r.CertID, r.PreviousCert)
 	}
 	return tw.Flush()
+}
+
+// remaining is the time left before ctx's deadline, as a Deploy MaxWait:
+// an error once it has passed (a MaxWait of zero would mean no limit).
+func remaining(ctx context.Context) (time.Duration, error) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return 0, nil
+	}
+	left := time.Until(deadline)
+	if left <= 0 {
+		return 0, fmt.Errorf("alicert: deploy: -timeout reached before the job: %w", context.DeadlineExceeded)
+	}
+	return left, nil
 }

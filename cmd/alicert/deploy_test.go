@@ -268,3 +268,23 @@ func TestDeployValidatesBeforeAnything(t *testing.T) {
 	assert.Zero(t, srv.RequestCount("ListCloudResources"))
 	assert.NoDirExists(t, lockRoot)
 }
+
+// -timeout bounds deploy's look-ups and waiting, never the job's
+// creation: a creation still running when the time is up completes, the
+// run stops after it, and the rerun carries on with that one job.
+func TestDeployTimeoutNeverCutsTheCreate(t *testing.T) {
+	t.Parallel()
+	srv := deployFake(t)
+	srv.InjectFault("CreateDeploymentJob", alicerttest.Fault{Kind: alicerttest.FaultSlow, Delay: 2 * time.Second}, 1)
+	args := []string{"deploy", "-fake", "-cert", "2002", "-resources", "1,2", "-name", "renew_www", "-poll", "1ns", "-q"}
+	r := runCmd(t, srv, append(args, "-timeout", "1s")...)
+	assert.NotEqual(t, exitOK, r.code)
+	assert.NotEqual(t, exitOutcomeUnknown, r.code, "the creation was not cut short: %s", r.stderr)
+	assert.Equal(t, 1, srv.DeploymentJobCount(), "the job was created")
+
+	again := runCmd(t, srv, args...)
+	require.Equal(t, exitOK, again.code, again.stderr)
+	assert.Equal(t, 1, srv.DeploymentJobCount(), "the rerun carried on with it")
+	assert.Equal(t, 1, srv.RequestCount("CreateDeploymentJob"))
+	assert.Equal(t, map[int64]int64{1: 2002, 2: 2002}, certsOf(srv))
+}

@@ -152,7 +152,7 @@ func (r *obtainRun) rollout(ctx context.Context, st *store.State) int {
 			return code
 		}
 	}
-	return r.deployRollout(lookups, cl, st)
+	return r.deployRollout(ctx, lookups, cl, st)
 }
 
 // save writes st, reporting a failure; a rerun then repeats the step,
@@ -269,14 +269,17 @@ func (r *obtainRun) resources(ctx context.Context, cl *alicert.Client, st *store
 	return 0, false
 }
 
-// deployRollout runs the job and records its outcome. ctx bounds the
-// whole of Deploy, the job's creation included: Deploy has no bound of
-// its own on the waiting, and a creation cut short is found by the job's
-// name on the rerun, never made twice.
-func (r *obtainRun) deployRollout(ctx context.Context, cl *alicert.Client, st *store.State) int {
+// deployRollout runs the job and records its outcome. Deploy runs under
+// ctx with the time lookups has left as its MaxWait, which bounds every
+// step but the job's creation: a timeout never cuts the creation short.
+func (r *obtainRun) deployRollout(ctx, lookups context.Context, cl *alicert.Client, st *store.State) int {
 	c, f, ro := r.c, r.f, st.Rollout
+	maxWait, err := remaining(lookups)
+	if err != nil {
+		return c.failf(exitFailure, "%v\nalicert: rerun with -deploy to carry on with job %s", err, ro.JobName)
+	}
 	in := &alicert.DeployInput{CertID: ro.CertID, ResourceIDs: ro.Resources, Name: ro.JobName, RollbackFailed: f.rollback,
-		PollInterval: f.poll}
+		PollInterval: f.poll, MaxWait: maxWait}
 	in.Progress = func(e alicert.DeployEvent) {
 		if e.JobID > 0 && ro.JobID != e.JobID {
 			ro.JobID = e.JobID
