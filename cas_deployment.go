@@ -458,8 +458,9 @@ func (in *UpdateDeploymentJobStatusInput) validate() []FieldError {
 // UpdateDeploymentJobStatusOutput is the output of UpdateDeploymentJobStatus.
 type UpdateDeploymentJobStatusOutput struct {
 	// Data is the response's Data, kept as the JSON the service sent: the
-	// model (cas-20200407 UpdateDeploymentJobStatusResponseBody) types it as any value and
-	// describes it only as "The response parameters", example "[]".
+	// model (cas-20200407 UpdateDeploymentJobStatusResponseBody) types it
+	// as any value and describes it only as "The response parameters",
+	// example "[]".
 	Data json.RawMessage `json:"Data"`
 	// RequestID identifies the request for Alibaba Cloud support.
 	RequestID string `json:"RequestId"`
@@ -724,8 +725,9 @@ func (in *UpdateWorkerResourceStatusInput) validate() []FieldError {
 // UpdateWorkerResourceStatusOutput is the output of UpdateWorkerResourceStatus.
 type UpdateWorkerResourceStatusOutput struct {
 	// Data is the response's Data, kept as the JSON the service sent: the
-	// model (cas-20200407 UpdateWorkerResourceStatusResponseBody) types it as any value and
-	// describes it only as "The response parameters", example "[]".
+	// model (cas-20200407 UpdateWorkerResourceStatusResponseBody) types it
+	// as any value and describes it only as "The response parameters",
+	// example "[]".
 	Data json.RawMessage `json:"Data"`
 	// RequestID identifies the request for Alibaba Cloud support.
 	RequestID string `json:"RequestId"`
@@ -738,8 +740,8 @@ var opUpdateWorkerResourceStatus = &operation{action: "UpdateWorkerResourceStatu
 
 // UpdateWorkerResourceStatus rolls a worker back (Status WorkerRollback, the
 // one value the model takes): its resource gets the certificate it served
-// before the job. It is
-// retried on throttling, 5xx and network failures (see above).
+// before the job. It is retried on throttling, 5xx and network failures
+// (see above).
 //
 // API reference: https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-2020-04-07-updateworkerresourcestatus
 func (s *CASService) UpdateWorkerResourceStatus(ctx context.Context, in *UpdateWorkerResourceStatusInput) (*UpdateWorkerResourceStatusOutput, error) {
