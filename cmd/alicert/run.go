@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/aliyun/credentials-go/credentials/providers"
 )
 
 // Exit codes; see the package documentation.
@@ -72,6 +73,9 @@ type cli struct {
 	// that tests can run the command twice against one fake; status, which
 	// has no -fake, talks to it too.
 	fake *fakeServer
+	// environ, when set, is the environment a deploy hook inherits
+	// (os.Environ otherwise); tests give their own.
+	environ func() []string
 	// clientOptions, when set, come after the client's other options:
 	// tests point the command at a scripted service with them.
 	clientOptions []alicert.Option
@@ -116,6 +120,9 @@ type common struct {
 	fake    bool
 	region  string
 	verbose bool
+	// profile is -profile, on the verbs that have it: the Alibaba Cloud
+	// CLI profile to take the credentials from.
+	profile string
 }
 
 // register adds the common flags to fs; fakeHelp is -fake's usage, and
@@ -217,6 +224,13 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 	}
 	if g.verbose {
 		opts = append(opts, alicert.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	if g.profile != "" && !g.fake {
+		p, err := providers.NewCLIProfileCredentialsProviderBuilder().WithProfileName(g.profile).Build()
+		if err != nil {
+			return nil, nil, fmt.Errorf("-profile %s: %w", g.profile, err)
+		}
+		opts = append(opts, alicert.WithCredentials(p))
 	}
 	release := func() {}
 	if g.fake {
