@@ -30,6 +30,7 @@ const usageText = `usage: alicert <command> [flags]
 
 Commands:
   obtain   order a certificate, validate it through DNS and write the files
+  renew    renew every certificate of a config file (one cron line for all)
   status   show the state of a certificate order
   csr      create a CSR and key in Certificate Management Service
   deploy   put a certificate on the CDN, load balancers and other resources
@@ -89,6 +90,8 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	switch args[0] {
 	case "obtain":
 		return c.obtain(ctx, args[1:])
+	case "renew":
+		return c.renew(ctx, args[1:])
 	case "status":
 		return c.status(ctx, args[1:])
 	case "csr":
