@@ -227,6 +227,14 @@ certificate that expires later: the new one then goes to the *.new.pem
 files. Before ordering it checks that -out and its files can be written
 and that Alibaba Cloud DNS hosts the domain's zone.
 
+-deploy-hook CMD runs CMD (through sh -c) once a new certificate is
+installed, with ALICERT_DOMAIN, ALICERT_CERT_PATH, ALICERT_KEY_PATH,
+ALICERT_FULLCHAIN_PATH, ALICERT_CERT_ID and ALICERT_ORDER_ID set and no
+Alibaba Cloud credential variable; a run stopped before it, or a failed
+hook (exit 1, the certificate stays installed), runs it on the next run.
+-dry-run checks everything short of ordering, with reads only, and prints
+what a real run would do.
+
 The applicant's contact details are required for a new order: -username,
 -phone and -email, or ALICERT_USERNAME, ALICERT_PHONE and ALICERT_EMAIL.
 

@@ -279,3 +279,22 @@ func TestRenewAndObtainDryRun(t *testing.T) {
 	assert.Equal(t, before, stat(), "no file was touched, no lock taken")
 	assert.Len(t, creates(srv), orders)
 }
+
+// -profile takes the credentials from the named CLI profile: the requests
+// carry its AccessKey id, and its secret is never printed.
+func TestProfileCredentials(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	file := filepath.Join(t.TempDir(), "config.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{"current": "default", "profiles": [
+  {"name": "default", "mode": "AK", "access_key_id": "LTAIdefaultprofile", "access_key_secret": "default-secret-value"},
+  {"name": "ops", "mode": "AK", "access_key_id": "LTAIopsprofile", "access_key_secret": "ops-secret-value"}]}`), 0o600))
+	env := map[string]string{"ALIBABA_CLOUD_CONFIG_FILE": file, "ALICERT_USERNAME": "Ops", "ALICERT_PHONE": "13800000000",
+		"ALICERT_EMAIL": "ops@example.com"}
+	c := &cli{getenv: func(k string) string { return env[k] }, clientOptions: srv.ClientOptions()[1:]}
+	r := runCLI(t, c, "obtain", "-dry-run", "-profile", "ops", "-domain", "example.com", "-out", t.TempDir(), "-timeout", "5s")
+	require.NotEmpty(t, srv.Requests())
+	assert.Equal(t, "LTAIopsprofile", srv.Requests()[0].Params.Get("AccessKeyId"))
+	assert.Equal(t, exitFailure, r.code, "the fake does not know that key")
+	assert.NotContains(t, r.stdout+r.stderr, "secret-value")
+}

@@ -229,7 +229,13 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 		opts = append(opts, alicert.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
 	if g.profile != "" && !g.fake {
-		p, err := providers.NewCLIProfileCredentialsProviderBuilder().WithProfileName(g.profile).Build()
+		// The profile file is the CLI's (~/.aliyun/config.json), or
+		// $ALIBABA_CLOUD_CONFIG_FILE as credentials-go reads it.
+		b := providers.NewCLIProfileCredentialsProviderBuilder().WithProfileName(g.profile)
+		if file := c.getenv("ALIBABA_CLOUD_CONFIG_FILE"); file != "" {
+			b = b.WithProfileFile(file)
+		}
+		p, err := b.Build()
 		if err != nil {
 			return nil, nil, fmt.Errorf("-profile %s: %w", g.profile, err)
 		}
