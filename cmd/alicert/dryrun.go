@@ -59,6 +59,9 @@ func (c *cli) dryRunObtain(ctx context.Context, f *obtainFlags) int {
 		return fail("%v", err)
 	}
 	fmt.Fprintf(w, "dry run: Alibaba Cloud DNS hosts the zone of %s (checked with a read)\n", f.domain)
+	if f.kmsKey != "" {
+		fmt.Fprintf(w, "dry run: -kms-key %s is not checked\n", f.kmsKey)
+	}
 	targets := ""
 	if f.deploy {
 		n, what, err := dryRunTargets(ctx, cl, f.domain, st)
@@ -100,6 +103,9 @@ func (r *obtainRun) dryRunDisk() (st *store.State, due bool, code int, stop bool
 	if st != nil && !strings.EqualFold(st.Domain, f.domain) {
 		return nil, false, c.failf(exitUsage, "dry run: %s holds the state of an order for %s, not %s",
 			filepath.Join(f.out, store.StateFile), st.Domain, f.domain), true
+	}
+	if st.Pending() && !f.newOrder && f.order == 0 {
+		return nil, false, c.failf(exitOutcomeUnknown, "dry run: a real run would stop here: %s", unknownOutcomeAdvice(f.out, st)), true
 	}
 	if st != nil && st.OrderID > 0 {
 		fmt.Fprintf(w, "dry run: %s names order %d; a real run would resume it\n", filepath.Join(f.out, store.StateFile), st.OrderID)

@@ -88,6 +88,14 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 	return false
 }
 
+// hookProgram is the first word of a hook's command line.
+func hookProgram(line string) string {
+	if fields := strings.Fields(line); len(fields) > 0 {
+		return fields[0]
+	}
+	return ""
+}
+
 // shellCommand returns the command that runs line in the system shell.
 func shellCommand(ctx context.Context, line string) *exec.Cmd {
 	if runtime.GOOS == "windows" {
@@ -148,8 +156,10 @@ func (r *obtainRun) payHook(ctx context.Context, st *store.State) {
 	err := r.runHook(ctx, st)
 	c.crashPoint("hook")
 	if err != nil {
-		c.errorf("-deploy-hook %q failed: %v; the new certificate stays installed in %s, and the next run runs the hook again",
-			f.deployHook, err, f.out)
+		// Named by its program alone: the rest of the line may hold
+		// what should not reach a cron mail.
+		c.errorf("the -deploy-hook command (%s ...) failed: %v; the new certificate stays installed in %s, and the next run runs the hook again",
+			hookProgram(f.deployHook), err, f.out)
 		r.hookCode = exitFailure
 		return
 	}

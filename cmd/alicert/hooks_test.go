@@ -84,7 +84,7 @@ func TestObtainFailingDeployHookIsRunAgain(t *testing.T) {
 	dir := t.TempDir()
 	r := runCmd(t, srv, "obtain", "-fake", "-domain", "example.com", "-out", dir, "-deploy-hook", "exit 3")
 	require.Equal(t, exitFailure, r.code, r.stderr)
-	assert.Contains(t, r.stderr, `-deploy-hook "exit 3" failed: exit status 3`)
+	assert.Contains(t, r.stderr, `the -deploy-hook command (exit ...) failed: exit status 3`)
 	assert.Contains(t, r.stderr, "stays installed")
 	require.NotEmpty(t, readCerts(t, filepath.Join(dir, store.CertFile)))
 	st, err := store.LoadState(dir)

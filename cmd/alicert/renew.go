@@ -132,7 +132,15 @@ func (c *cli) renew(ctx context.Context, args []string) int {
 		c = &withFake
 	}
 	code := exitOK
-	for _, e := range cfg.Certificates {
+	for i, e := range cfg.Certificates {
+		if ctx.Err() != nil {
+			// Interrupted: the entries left are not started.
+			c.errorf("renew interrupted; %d of %d certificates not looked at", len(cfg.Certificates)-i, len(cfg.Certificates))
+			if code == exitOK {
+				code = exitFailure
+			}
+			break
+		}
 		if rc := c.renewEntry(ctx, &f, e); rc != exitOK && code == exitOK {
 			code = rc
 		}
@@ -305,12 +313,6 @@ func (c *cli) renewEntry(ctx context.Context, f *renewFlags, e renewEntry) int {
 	steps := map[string]bool{}
 	one := *c
 	one.stdout = &out
-	if f.json {
-		one.stderr = io.Discard
-		if !f.quiet {
-			one.stderr = c.stderr
-		}
-	}
 	one.crashHook = func(step string) {
 		steps[step] = true
 		c.crashPoint(step)

@@ -130,7 +130,7 @@ func TestRenewFailingEntryDoesNotStopTheOthers(t *testing.T) {
 	assert.Contains(t, r.stdout, "a.example.com: failed (exit 1), valid until")
 	assert.Contains(t, r.stdout, "bad domain: failed (exit 2)")
 	assert.Contains(t, r.stdout, "c.example.com: renewed")
-	assert.Contains(t, r.stderr, `-deploy-hook "exit 7" failed`)
+	assert.Contains(t, r.stderr, `the -deploy-hook command (exit ...) failed: exit status 7`)
 	assert.NotEmpty(t, readCerts(t, filepath.Join(base, "c", store.CertFile)))
 }
 
@@ -297,4 +297,22 @@ func TestProfileCredentials(t *testing.T) {
 	assert.Equal(t, "LTAIopsprofile", srv.Requests()[0].Params.Get("AccessKeyId"))
 	assert.Equal(t, exitFailure, r.code, "the fake does not know that key")
 	assert.NotContains(t, r.stdout+r.stderr, "secret-value")
+}
+
+// A dry run over a state file that records an order of unknown outcome
+// stops as the real run would, exit 3, and leaves the file as it was.
+func TestObtainDryRunUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	dir := t.TempDir()
+	require.NoError(t, store.SaveState(dir, &store.State{Domain: "example.com", Fake: true, CreateSentAt: time.Now().UTC()}))
+	before, err := os.ReadFile(filepath.Join(dir, store.StateFile))
+	require.NoError(t, err)
+	r := runCmd(t, srv, "obtain", "-fake", "-dry-run", "-domain", "example.com", "-out", dir)
+	assert.Equal(t, exitOutcomeUnknown, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "a real run would stop here")
+	after, err := os.ReadFile(filepath.Join(dir, store.StateFile))
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
+	assert.Empty(t, srv.Requests(), "nothing sent")
 }
