@@ -123,6 +123,7 @@ func (r *obtainRun) runHook(ctx context.Context, st *store.State) error {
 	cmd.Env = hookEnv(environ(), f.out, st.Domain, certID, st.DeployHook.OrderID, f.kmsKey != "" || statErr != nil)
 	cmd.Stdout, cmd.Stderr = r.c.stderr, r.c.stderr
 	cmd.WaitDelay = hookWaitDelay
+	ownProcessGroup(cmd)
 	fmt.Fprintf(r.info, "alicert: running -deploy-hook\n")
 	err := cmd.Run()
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
