@@ -27,7 +27,8 @@ import (
 // logger renewed" works as written. The hook reads what it needs from the
 // ALICERT_* variables below, never from its arguments. It inherits
 // alicert's environment without the Alibaba Cloud credential variables
-// (every ALIBABA_CLOUD_*, ALIBABACLOUD_* and ALICLOUD_* variable): a reload
+// (every ALIBABA_CLOUD_*, ALIBABACLOUD_* and ALICLOUD_* variable), and
+// with its own ALICERT_* variables in place of inherited ones: a reload
 // command needs no AccessKey, and one that does can read a profile of its
 // own. Its output goes to alicert's stderr, never to stdout, which stays
 // the command's result (-json).

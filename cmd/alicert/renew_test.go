@@ -316,3 +316,24 @@ func TestObtainDryRunUnknownOutcome(t *testing.T) {
 	assert.Equal(t, before, after)
 	assert.Empty(t, srv.Requests(), "nothing sent")
 }
+
+// Each entry runs under the lock of its own directory: one another run
+// holds is skipped with exit 5, and the others go on.
+func TestRenewEntryUnderItsOwnLock(t *testing.T) {
+	t.Parallel()
+	srv := rolloutFake(t)
+	s := newRenewSetup(t)
+	require.NoError(t, os.MkdirAll(s.dirs[1], 0o700))
+	unlock, err := store.LockDir(t.Context(), s.dirs[1], 0)
+	require.NoError(t, err)
+	r := runCmd(t, srv, "renew", "-fake", "-lock-wait", "0s", "-config", s.config)
+	unlock()
+	require.Equal(t, exitLocked, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "api.example.com: failed (exit 5)")
+	assert.Equal(t, 2, strings.Count(r.stdout, ": renewed"), r.stdout)
+	assert.NoFileExists(t, filepath.Join(s.dirs[1], store.CertFile))
+
+	again := runCmd(t, srv, "renew", "-fake", "-config", s.config)
+	require.Equal(t, exitOK, again.code, again.stderr)
+	s.checkRenewed(t, srv, []int{1, 1}, "after the lock is released")
+}
