@@ -5,6 +5,7 @@
 //
 //	alicert obtain -domain example.com -dns alidns -out ./certs \
 //	    -username 'Your Name' -phone 13800000000 -email you@example.com
+//	alicert renew -config /etc/alicert/alicert.json -q
 //	alicert status -order 98987582437920968
 //	alicert csr -cn example.com -country CN -province Zhejiang -locality Hangzhou
 //	alicert deploy -cert NEW_CERT_ID -replace OLD_CERT_ID (see alicert deploy -h)
@@ -46,6 +47,23 @@
 // later than the new one: the new certificate then goes to cert.new.pem,
 // chain.new.pem, fullchain.new.pem and key.new.pem (mode 0600), the state
 // file keeps the order, and obtain exits 1.
+//
+// -deploy-hook CMD runs CMD through sh -c once a new certificate is
+// installed, under -hook-timeout, with ALICERT_DOMAIN, ALICERT_CERT_PATH,
+// ALICERT_KEY_PATH, ALICERT_FULLCHAIN_PATH, ALICERT_CERT_ID and
+// ALICERT_ORDER_ID and without the Alibaba Cloud credential variables; the
+// state file records it as owed before the switch, so that a run stopped
+// before it, or a failed hook, runs it on the next run. A failed hook exits
+// 1 and leaves the new certificate installed. -dry-run checks the flags,
+// the state file, the credentials and quota (DescribePackageState), the
+// DNS zone and the deploy targets with reads only, and prints what a real
+// run would do, writing nothing. -profile NAME takes the credentials from
+// a profile of the Alibaba Cloud CLI.
+//
+// renew runs obtain for every certificate of a JSON config file (see
+// renew -h): each entry under its own lock, one failing entry not
+// stopping the others, a line (or with -json a JSON object) per entry,
+// nothing with -q when nothing changed, and the first failure's exit code.
 //
 // One run at a time holds the output directory, with a lock on
 // .alicert.lock there; another waits up to -lock-wait and exits 5 without

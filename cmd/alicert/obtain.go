@@ -35,6 +35,9 @@ type obtainFlags struct {
 	kmsKey      string
 	deploy      bool
 	rollback    bool
+	deployHook  string
+	hookTimeout time.Duration
+	dryRun      bool
 }
 
 // obtainFlagOf maps the fields of ObtainInput and
@@ -78,6 +81,14 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		"it does not cut short the order request, the upload, nor the DNS record's removal")
 	fs.DurationVar(&f.lockWait, "lock-wait", store.DefaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when there is nothing to do (for cron)")
+	fs.StringVar(&f.deployHook, "deploy-hook", "", "run this shell command (sh -c) once a new certificate is installed, "+
+		"such as 'systemctl reload nginx'; it gets ALICERT_DOMAIN, ALICERT_CERT_PATH, ALICERT_KEY_PATH, ALICERT_FULLCHAIN_PATH, "+
+		"ALICERT_CERT_ID and ALICERT_ORDER_ID, and no Alibaba Cloud credential variable; a run stopped before it, or a failed hook, "+
+		"runs it on the next run")
+	fs.DurationVar(&f.hookTimeout, "hook-timeout", defaultHookTimeout, "stop -deploy-hook after this long (it then counts as failed)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "check the flags, the credentials, the quota, the DNS zone and the deploy targets "+
+		"with reads only, and print what a real run would do: nothing is ordered and nothing is written")
+	fs.StringVar(&f.profile, "profile", "", "take the credentials from this Alibaba Cloud CLI profile (~/.aliyun/config.json)")
 	if code, stop := c.parse(fs, args); stop {
 		return code
 	}
@@ -92,6 +103,10 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		return c.usageError(fs, "-order and -new-order exclude each other")
 	case f.poll < 0 || f.timeout <= 0 || f.lockWait < 0:
 		return c.usageError(fs, "-timeout must be positive, -poll and -lock-wait not negative")
+	case f.hookTimeout <= 0:
+		return c.usageError(fs, "-hook-timeout must be positive")
+	case flagSet(fs, "deploy-hook") && strings.TrimSpace(f.deployHook) == "":
+		return c.usageError(fs, "-deploy-hook is empty")
 	}
 	if msg := f.keyProblem(fs); msg != "" {
 		return c.usageError(fs, "%s", msg)
@@ -116,6 +131,9 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	}
 	if msg := zoneProblem(f.zone, f.domain); msg != "" {
 		return c.usageError(fs, "%s", msg)
+	}
+	if f.dryRun {
+		return c.dryRunObtain(ctx, &f)
 	}
 	return c.runObtain(ctx, fs, &f)
 }
@@ -208,6 +226,14 @@ key.pem is reported and a new certificate obtained. It never replaces a
 certificate that expires later: the new one then goes to the *.new.pem
 files. Before ordering it checks that -out and its files can be written
 and that Alibaba Cloud DNS hosts the domain's zone.
+
+-deploy-hook CMD runs CMD (through sh -c) once a new certificate is
+installed, with ALICERT_DOMAIN, ALICERT_CERT_PATH, ALICERT_KEY_PATH,
+ALICERT_FULLCHAIN_PATH, ALICERT_CERT_ID and ALICERT_ORDER_ID set and no
+Alibaba Cloud credential variable; a run stopped before it, or a failed
+hook (exit 1, the certificate stays installed), runs it on the next run.
+-dry-run checks everything short of ordering, with reads only, and prints
+what a real run would do.
 
 The applicant's contact details are required for a new order: -username,
 -phone and -email, or ALICERT_USERNAME, ALICERT_PHONE and ALICERT_EMAIL.

@@ -89,6 +89,7 @@ func (r *obtainRun) startRollout(ctx context.Context, st *store.State, out *alic
 	next := rolloutState(st)
 	r.save(next)
 	store.RemoveOrderKey(r.f.out, st.KeyFile) // installed as key.pem
+	r.payHook(ctx, next)
 	if rc := r.rollout(ctx, next); rc != exitOK {
 		return rc
 	}
@@ -98,7 +99,7 @@ func (r *obtainRun) startRollout(ctx context.Context, st *store.State, out *alic
 // rolloutState is the state file of a deployment alone, once its
 // certificate is live: the order and its key are done with.
 func rolloutState(st *store.State) *store.State {
-	next := &store.State{Domain: st.Domain, Fake: st.Fake, CertID: st.CertID, Rollout: st.Rollout}
+	next := &store.State{Domain: st.Domain, Fake: st.Fake, CertID: st.CertID, Rollout: st.Rollout, DeployHook: st.DeployHook}
 	next.Note = "the certificate in cert.pem is being deployed; a rerun with -deploy carries on from the last step recorded here"
 	return next
 }

@@ -76,11 +76,20 @@ func (r *obtainRun) finish(ctx context.Context, inst *store.Installer, prev *sto
 		return c.keptAside(dir, st, out, key, why)
 	}
 	inst.Keyless = key == nil
+	r.hookDue(st, leaf.SerialNumber.Text(16), out.OrderID)
 	if f.deploy {
 		// Recorded before the switch: a run stopped between the switch
 		// and the deployment's first step finds it here, and carries on.
 		if code, stop := r.recordRollout(st, out); stop {
 			return code
+		}
+	} else if st.DeployHook != nil {
+		// Recorded before the switch, as a deployment is: a run
+		// stopped after it runs the hook.
+		c.crashPoint("record hook")
+		if err := store.SaveState(dir, st); err != nil {
+			return c.failf(exitFailure, "order %d is issued, but its deploy hook could not be recorded (%v); %s is as it was: "+
+				"rerun to install it", out.OrderID, err, store.CertFile)
 		}
 	}
 	if werr := inst.Install(files); werr != nil {
@@ -91,6 +100,14 @@ func (r *obtainRun) finish(ctx context.Context, inst *store.Installer, prev *sto
 		f.domain, out.OrderID, leaf.NotAfter.UTC().Format(time.RFC3339), dir)
 	if r.kms != nil {
 		printKMSUsage(c.stdout, dir, r.kms)
+	}
+	if !f.deploy && st.DeployHook != nil {
+		c.crashPoint("installed")
+		next := &store.State{Domain: st.Domain, Fake: st.Fake, CertID: st.CertID, DeployHook: st.DeployHook}
+		r.save(next)
+		store.RemoveOrderKey(dir, st.KeyFile) // installed as key.pem
+		r.payHook(ctx, next)
+		return code
 	}
 	if !f.deploy {
 		_ = store.RemoveState(dir)

@@ -35,6 +35,9 @@ type obtainRun struct {
 	// keyPEM the PEM of a key alicert made, for key.pem.
 	key    crypto.Signer
 	keyPEM []byte
+	// hookCode is the exit code of a failed -deploy-hook: the run goes on
+	// (the certificate stays installed), and ends with it.
+	hookCode int
 }
 
 // client returns the run's client, made on first use. A -fake run with
@@ -79,7 +82,10 @@ func (c *cli) runObtain(ctx context.Context, fs *flag.FlagSet, f *obtainFlags) i
 			r.release()
 		}
 	}()
-	return r.locked(ctx)
+	if code := r.locked(ctx); code != exitOK {
+		return code
+	}
+	return r.hookCode
 }
 
 // locked is the run, once it holds the output directory.
@@ -98,10 +104,12 @@ func (r *obtainRun) locked(ctx context.Context) int {
 	if stop {
 		return code
 	}
+	st, hookInstalling := r.owedHook(ctx, st)
 	installing, code, stop := r.unfinishedRollout(ctx, st)
 	if stop {
 		return code
 	}
+	installing = installing || hookInstalling
 	if f.kmsKey != "" {
 		// Made before the renewal check: cert.pem works only when it holds
 		// the KMS key's public key.

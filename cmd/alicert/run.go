@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alicert/alicert"
+	"github.com/aliyun/credentials-go/credentials/providers"
 )
 
 // Exit codes; see the package documentation.
@@ -29,6 +30,7 @@ const usageText = `usage: alicert <command> [flags]
 
 Commands:
   obtain   order a certificate, validate it through DNS and write the files
+  renew    renew every certificate of a config file (one cron line for all)
   status   show the state of a certificate order
   csr      create a CSR and key in Certificate Management Service
   deploy   put a certificate on the CDN, load balancers and other resources
@@ -72,6 +74,9 @@ type cli struct {
 	// that tests can run the command twice against one fake; status, which
 	// has no -fake, talks to it too.
 	fake *fakeServer
+	// environ, when set, is the environment a deploy hook inherits
+	// (os.Environ otherwise); tests give their own.
+	environ func() []string
 	// clientOptions, when set, come after the client's other options:
 	// tests point the command at a scripted service with them.
 	clientOptions []alicert.Option
@@ -85,6 +90,8 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	switch args[0] {
 	case "obtain":
 		return c.obtain(ctx, args[1:])
+	case "renew":
+		return c.renew(ctx, args[1:])
 	case "status":
 		return c.status(ctx, args[1:])
 	case "csr":
@@ -116,6 +123,9 @@ type common struct {
 	fake    bool
 	region  string
 	verbose bool
+	// profile is -profile, on the verbs that have it: the Alibaba Cloud
+	// CLI profile to take the credentials from.
+	profile string
 }
 
 // register adds the common flags to fs; fakeHelp is -fake's usage, and
@@ -217,6 +227,19 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 	}
 	if g.verbose {
 		opts = append(opts, alicert.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	if g.profile != "" && !g.fake {
+		// The profile file is the CLI's (~/.aliyun/config.json), or
+		// $ALIBABA_CLOUD_CONFIG_FILE as credentials-go reads it.
+		b := providers.NewCLIProfileCredentialsProviderBuilder().WithProfileName(g.profile)
+		if file := c.getenv("ALIBABA_CLOUD_CONFIG_FILE"); file != "" {
+			b = b.WithProfileFile(file)
+		}
+		p, err := b.Build()
+		if err != nil {
+			return nil, nil, fmt.Errorf("-profile %s: %w", g.profile, err)
+		}
+		opts = append(opts, alicert.WithCredentials(p))
 	}
 	release := func() {}
 	if g.fake {

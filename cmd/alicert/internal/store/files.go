@@ -56,6 +56,11 @@ type State struct {
 	// Rollout is the deployment of a new certificate, step by step, while
 	// it is not finished.
 	Rollout *Rollout `json:"rollout,omitempty"`
+	// DeployHook records that the deploy hook is owed for the certificate
+	// it names: set before the certificate goes live, cleared once the
+	// hook succeeded, so that a run stopped in between runs it on the next
+	// run. State files without it (older ones included) owe no hook.
+	DeployHook *HookDue `json:"deploy_hook,omitempty"`
 	// Note says, for a person reading the file, what to do.
 	Note string `json:"note,omitempty"`
 }
@@ -110,10 +115,27 @@ func (s *State) check() error {
 		return errors.New("it names both a key file and a KMS key")
 	case s.CertID < 0:
 		return fmt.Errorf("cert_id %d is not a positive certificate id", s.CertID)
+	case s.DeployHook != nil && !isHexSerial(s.DeployHook.Serial):
+		return fmt.Errorf("deploy_hook.serial %q is not a hex serial number", s.DeployHook.Serial)
+	case s.DeployHook != nil && s.DeployHook.OrderID < 0:
+		return errors.New("deploy_hook.order_id is not a positive order id")
 	case s.Rollout != nil:
 		return s.Rollout.check()
 	}
 	return nil
+}
+
+// HookDue is a deploy hook owed for the certificate of serial number
+// Serial (hex) in cert.pem, issued by order OrderID.
+type HookDue struct {
+	Serial  string `json:"serial"`
+	OrderID int64  `json:"order_id,omitempty"`
+}
+
+// isHexSerial reports whether s is a serial number in hex.
+func isHexSerial(s string) bool {
+	_, ok := new(big.Int).SetString(s, 16)
+	return ok && s != ""
 }
 
 // SaveState writes dir's state file atomically.
