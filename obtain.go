@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -229,6 +230,18 @@ func (e ObtainEvent) String() string {
 type ObtainOutput struct {
 	// OrderID is the certificate order.
 	OrderID int64
+	// CertID is the issued certificate's id in the account's certificate
+	// list, which DeployInput.CertID takes, when the service gives one:
+	// DescribeCertificateState's CertId, which its model documents as
+	// "returned when the certificate is issued" (a string there, parsed
+	// here); zero when it is missing or not a positive id.
+	//
+	// With ObtainInput.Key the service never had the private key, so the
+	// certificate it knows by CertID has none to install on a resource.
+	// To deploy such a certificate, upload it with its key first
+	// (UploadUserCertificate, Cert: Certificate, Key: the key's PEM) and
+	// deploy the CertID the upload returns.
+	CertID int64
 	// Certificate is the issued certificate PEM with its chain, as the
 	// service returned it.
 	Certificate string
@@ -515,11 +528,21 @@ func (o *obtainer) finish(st *DescribeCertificateStateOutput) (*ObtainOutput, er
 		return nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, err)
 	}
 	o.emit(ObtainEvent{Stage: StageIssued})
-	out := &ObtainOutput{OrderID: o.orderID, Certificate: st.Certificate, Chain: chain}
+	out := &ObtainOutput{OrderID: o.orderID, CertID: issuedCertID(st.CertID), Certificate: st.Certificate, Chain: chain}
 	if o.in.Key == nil {
 		out.PrivateKey = st.PrivateKey
 	}
 	return out, nil
+}
+
+// issuedCertID parses DescribeCertificateState's CertId, a string on the
+// wire; anything but a positive decimal id gives 0 (no id).
+func issuedCertID(s string) int64 {
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
 }
 
 // keyCSR returns a PEM CSR for domain, as its common name and only DNS
