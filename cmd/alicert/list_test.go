@@ -128,7 +128,7 @@ func TestListUsageErrors(t *testing.T) {
 func TestListHelpExplainsBeforeTheFlags(t *testing.T) {
 	t.Parallel()
 	for _, verb := range []string{"list", "get", "upload", "revoke", "delete", "quota"} {
-		r := runCLI(t, &cli{}, verb, "-h")
+		r := runCLI(t, &cli{}, "help", verb)
 		require.Equal(t, exitOK, r.code, verb)
 		desc, flags, ok := strings.Cut(r.stdout, "\nFlags:\n")
 		require.True(t, ok, verb)

@@ -446,7 +446,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{[]string{"obtain", "-h"}, exitOK, "-renew-within"},
 		{[]string{"status", "-h"}, exitOK, "-order"},
-		{[]string{"csr", "-h"}, exitOK, "-key-size"},
+		{[]string{"help", "csr"}, exitOK, "-key-size"},
 		{[]string{"obtain", "-fake"}, exitUsage, "-domain is required"},
 		{[]string{"obtain", "-domain", "example.com", "-dns", "route53"}, exitUsage, "the only DNS provider is alidns"},
 		{[]string{"obtain", "-domain", "example.com", "-order", "5", "-new-order"}, exitUsage, "exclude each other"},
@@ -706,7 +706,7 @@ func TestSubcommandHelpDescribesTheCommand(t *testing.T) {
 	} {
 		t.Run(tc.cmd, func(t *testing.T) {
 			t.Parallel()
-			r := runCmd(t, nil, tc.cmd, "-h")
+			r := runCmd(t, nil, "help", tc.cmd)
 			require.Equal(t, exitOK, r.code)
 			out := r.stdout + r.stderr
 			flags := strings.Index(out, "\nFlags:\n")
