@@ -192,4 +192,3 @@ func (c *cli) version(args []string) int {
 // quoteArg quotes a command-line argument for a message, escaped the way
 // every message is.
 func quoteArg(s string) string { return shown(fmt.Sprintf("%q", s)) }
-
