@@ -306,6 +306,21 @@ type deployedResource struct {
 
 // printDeploy prints the outcome for each resource: a table, or JSON.
 func printDeploy(w io.Writer, out *alicert.DeployOutput, asJSON bool) error {
+	res := deployDoc(out)
+	if asJSON {
+		return writeJSON(w, res)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	// The headers are the JSON keys of a resource (-json), in capitals.
+	fmt.Fprintf(tw, "RESOURCE ID\tPRODUCT\tNAME\tSTATUS\tCERT ID\tPREVIOUS CERT ID\n")
+	for _, r := range res.Resources {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\n", r.ResourceID, shown(r.Product), shown(r.Name), shown(r.Status), r.CertID, r.PreviousCert)
+	}
+	return tw.Flush()
+}
+
+// deployDoc is the JSON form of a deployment.
+func deployDoc(out *alicert.DeployOutput) deployResult {
 	res := deployResult{JobID: out.JobID, Name: out.Name, Status: string(out.Status), Resources: []deployedResource{}}
 	for _, wr := range out.Workers {
 		name := wr.ResourceDomain
@@ -317,16 +332,7 @@ func printDeploy(w io.Writer, out *alicert.DeployOutput, asJSON bool) error {
 			ListenerID: wr.ListenerID, WorkerID: wr.ID, Status: wr.Status, CertID: wr.CertID, PreviousCert: wr.ResourceCertID,
 		})
 	}
-	if asJSON {
-		return writeJSON(w, res)
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	// The headers are the JSON keys of a resource (-json), in capitals.
-	fmt.Fprintf(tw, "RESOURCE ID\tPRODUCT\tNAME\tSTATUS\tCERT ID\tPREVIOUS CERT ID\n")
-	for _, r := range res.Resources {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\n", r.ResourceID, shown(r.Product), shown(r.Name), shown(r.Status), r.CertID, r.PreviousCert)
-	}
-	return tw.Flush()
+	return res
 }
 
 // remaining is the time left before ctx's deadline, as a Deploy MaxWait:

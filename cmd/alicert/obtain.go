@@ -30,6 +30,7 @@ type obtainFlags struct {
 	timeout     time.Duration
 	lockWait    time.Duration
 	quiet       bool
+	json        bool
 	keyType     string
 	keySource   string
 	kmsKey      string
@@ -78,6 +79,7 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		"it does not cut short the order request, the upload, nor the DNS record's removal")
 	fs.DurationVar(&f.lockWait, "lock-wait", store.DefaultLockWait, "how long to wait for another alicert run on -out to finish before exiting 5")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress; nothing at all when there is nothing to do (for cron)")
+	fs.BoolVar(&f.json, "json", false, "print the outcome as one JSON object (also on failure, with its exit code); progress still goes to stderr")
 	if code, stop := c.parse(fs, args); stop {
 		return code
 	}

@@ -295,6 +295,8 @@ func (r *obtainRun) deployRollout(ctx, lookups context.Context, cl *alicert.Clie
 	case out == nil && err != nil:
 		return c.failf(exitFailure, "%v\nalicert: rerun with -deploy to carry on with job %s", err, ro.JobName)
 	}
+	doc := deployDoc(out)
+	r.result.Deployment = &doc
 	if perr := printDeploy(c.stdout, out, false); perr != nil {
 		return c.failf(exitFailure, "%v", perr)
 	}
@@ -305,6 +307,7 @@ func (r *obtainRun) deployRollout(ctx, lookups context.Context, cl *alicert.Clie
 	}
 	r.c.crashPoint("deployed")
 	r.rolledOut(st)
+	r.result.CertID = ro.CertID
 	fmt.Fprintf(c.stdout, "certificate %d deployed to %d cloud resources (job %d)\n", ro.CertID, len(out.Workers), out.JobID)
 	return exitOK
 }

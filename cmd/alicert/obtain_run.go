@@ -35,6 +35,23 @@ type obtainRun struct {
 	// keyPEM the PEM of a key alicert made, for key.pem.
 	key    crypto.Signer
 	keyPEM []byte
+	// result is what -json prints once the run ends.
+	result obtainResult
+}
+
+// obtainResult is obtain's -json output: what the run did.
+type obtainResult struct {
+	Domain string `json:"domain"`
+	Dir    string `json:"dir"`
+	// Outcome is "written" (a new certificate is in place), "not_due"
+	// (nothing to do), "kept_aside" (written to the *.new.pem files),
+	// "done" (an earlier run's deployment finished) or "failed".
+	Outcome    string        `json:"outcome"`
+	OrderID    int64         `json:"order_id,omitempty"`
+	CertID     int64         `json:"cert_id,omitempty"`
+	NotAfter   string        `json:"not_after,omitempty"`
+	Deployment *deployResult `json:"deployment,omitempty"`
+	ExitCode   int           `json:"exit_code"`
 }
 
 // client returns the run's client, made on first use. A -fake run with
@@ -58,7 +75,34 @@ func (r *obtainRun) client() (*alicert.Client, error) {
 }
 
 func (c *cli) runObtain(ctx context.Context, fs *flag.FlagSet, f *obtainFlags) int {
+	if !f.json {
+		return c.obtainRun(ctx, fs, f, nil)
+	}
+	// With -json the lines of the result give way to one JSON object.
+	quiet := *c
+	quiet.stdout = io.Discard
+	var res obtainResult
+	code := quiet.obtainRun(ctx, fs, f, &res)
+	res.Domain, res.Dir, res.ExitCode = f.domain, f.out, code
+	switch {
+	case res.Outcome != "":
+	case code == exitOK:
+		res.Outcome = "done"
+	default:
+		res.Outcome = "failed"
+	}
+	if err := writeJSON(c.stdout, res); err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
+	return code
+}
+
+// obtainRun runs obtain; res, when set, receives what -json prints.
+func (c *cli) obtainRun(ctx context.Context, fs *flag.FlagSet, f *obtainFlags, res *obtainResult) int {
 	r := &obtainRun{c: c, fs: fs, f: f, info: c.stderr}
+	if res != nil {
+		defer func() { *res = r.result }()
+	}
 	if f.quiet {
 		r.info = io.Discard
 	}
@@ -216,6 +260,7 @@ func (r *obtainRun) notDue(existing *x509.Certificate, orderID int64) bool {
 	if existing == nil || renewWithin <= 0 || existing.NotAfter.Sub(c.now()) <= renewWithin {
 		return false
 	}
+	r.result.Outcome, r.result.NotAfter = "not_due", jsonTime(existing.NotAfter)
 	if !f.quiet {
 		fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do",
 			filepath.Join(f.out, store.CertFile), existing.NotAfter.UTC().Format(time.RFC3339), formatDays(renewWithin))
