@@ -189,3 +189,21 @@ func (e *credentialsError) Error() string {
 }
 
 func (e *credentialsError) Unwrap() error { return e.cause }
+
+// errorf is fmt.Errorf for the errors this package makes by wrapping
+// another: the message starts with "alicert: " once, however deep the
+// wrapping ("alicert: Deploy: CreateDeploymentJob: HTTP 400 ..." rather
+// than "alicert: Deploy: alicert: CreateDeploymentJob: ..."). The wrapped
+// errors stay reachable through errors.Is and errors.As.
+func errorf(format string, args ...any) error {
+	return &wrappedError{err: fmt.Errorf(format, args...)}
+}
+
+// wrappedError is an error of errorf.
+type wrappedError struct{ err error }
+
+func (e *wrappedError) Error() string { return onePrefix(e.err.Error()) }
+func (e *wrappedError) Unwrap() error { return e.err }
+
+// onePrefix drops the "alicert: " of the wrapped errors inside msg.
+func onePrefix(msg string) string { return strings.ReplaceAll(msg, ": alicert: ", ": ") }

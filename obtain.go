@@ -313,7 +313,7 @@ func (s *CASService) Obtain(ctx context.Context, in *ObtainInput) (out *ObtainOu
 	}()
 	out, err = o.await(waitCtx)
 	if err != nil && ctx.Err() == nil && waitCtx.Err() != nil {
-		err = fmt.Errorf("alicert: Obtain: order %d: gave up waiting after MaxWait %s; the order goes on, resume it with OrderID: %w",
+		err = errorf("alicert: Obtain: order %d: gave up waiting after MaxWait %s; the order goes on, resume it with OrderID: %w",
 			o.orderID, in.MaxWait, err)
 	}
 	return out, err
@@ -377,7 +377,7 @@ func (o *obtainer) order(ctx context.Context) error {
 	if o.in.Key != nil {
 		csr, err := keyCSR(o.in.Key, o.in.Domain)
 		if err != nil {
-			return fmt.Errorf("alicert: Obtain: building the CSR with Key: %w", err)
+			return errorf("alicert: Obtain: building the CSR with Key: %w", err)
 		}
 		c := o.in.createInput()
 		created, err := o.s.CreateCertificateWithCsrRequest(ctx, &CreateCertificateWithCsrRequestInput{
@@ -461,9 +461,9 @@ func (o *obtainer) challenge(st *DescribeCertificateStateOutput) (challenge, err
 	var other *otherDomainError
 	switch {
 	case errors.As(err, &other) && o.in.OrderID != 0:
-		return nil, fmt.Errorf("alicert: Obtain: order %d: %w; is OrderID for another domain?", o.orderID, err)
+		return nil, errorf("alicert: Obtain: order %d: %w; is OrderID for another domain?", o.orderID, err)
 	case err != nil:
-		return nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, err)
+		return nil, errorf("alicert: Obtain: order %d: %w", o.orderID, err)
 	}
 	return c, nil
 }
@@ -478,12 +478,12 @@ func (o *obtainer) present(ctx context.Context, st *DescribeCertificateStateOutp
 	}
 	p, err := c.provider(o.in)
 	if err != nil {
-		return fmt.Errorf("alicert: Obtain: order %d %w", o.orderID, err)
+		return errorf("alicert: Obtain: order %d %w", o.orderID, err)
 	}
 	o.presented = c
 	o.emit(c.event(StagePresenting))
 	if err := p.present(ctx); err != nil {
-		return fmt.Errorf("alicert: Obtain: order %d: presenting %s: %w", o.orderID, c.describe(), err)
+		return errorf("alicert: Obtain: order %d: presenting %s: %w", o.orderID, c.describe(), err)
 	}
 	o.emit(c.event(StagePresented))
 	return nil
@@ -509,7 +509,7 @@ func (o *obtainer) cleanUp(ctx context.Context) error {
 	defer cancel()
 	o.emit(c.event(StageCleaningUp))
 	if err = p.cleanUp(cctx); err != nil {
-		err = fmt.Errorf("alicert: Obtain: order %d: %w: remove %s by hand: %w", o.orderID, ErrCleanupFailed, c.describe(), err)
+		err = errorf("alicert: Obtain: order %d: %w: remove %s by hand: %w", o.orderID, ErrCleanupFailed, c.describe(), err)
 	}
 	done := c.event(StageCleanedUp)
 	done.Err = err
@@ -521,11 +521,11 @@ func (o *obtainer) cleanUp(ctx context.Context) error {
 // the caller's, and any key in the response is ignored.
 func (o *obtainer) finish(st *DescribeCertificateStateOutput) (*ObtainOutput, error) {
 	if o.in.Key == nil && strings.TrimSpace(st.PrivateKey) == "" {
-		return nil, fmt.Errorf("alicert: Obtain: order %d is issued but the response has no PrivateKey (request id %s)", o.orderID, st.RequestID)
+		return nil, errorf("alicert: Obtain: order %d is issued but the response has no PrivateKey (request id %s)", o.orderID, st.RequestID)
 	}
 	chain, err := issuedChain(st, o.in.Domain, o.in.Key)
 	if err != nil {
-		return nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, err)
+		return nil, errorf("alicert: Obtain: order %d: %w", o.orderID, err)
 	}
 	o.emit(ObtainEvent{Stage: StageIssued})
 	out := &ObtainOutput{OrderID: o.orderID, CertID: issuedCertID(st.CertID), Certificate: st.Certificate, Chain: chain}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"runtime/debug"
 	"strings"
 	"testing"
 
+	"github.com/alicert/alicert/alicerttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -83,4 +85,30 @@ func TestVersionPrintsTheModuleAndRevision(t *testing.T) {
 	assert.Equal(t, exitOK, none.code)
 	// The real build information, whatever the toolchain recorded.
 	assert.True(t, strings.HasPrefix(runCmd(t, nil, "version").stdout, "alicert "))
+}
+
+// A message that wraps a library error says "alicert: " once.
+func TestErrorsCarryOnePrefix(t *testing.T) {
+	t.Parallel()
+	var stderr strings.Builder
+	c := &cli{stderr: &stderr}
+	c.errorf("reading order %d: %v", 5, errors.New("alicert: DescribeCertificateState: HTTP 404 NotFound"))
+	assert.Equal(t, "alicert: reading order 5: DescribeCertificateState: HTTP 404 NotFound\n", stderr.String())
+
+	srv := deployFake(t)
+	srv.InjectFault("UpdateDeploymentJobStatus", alicerttest.Fault{Kind: alicerttest.FaultThrottle}, 3)
+	r := runCmd(t, srv, "deploy", "-fake", "-cert", "2002", "-replace", "1001")
+	assert.Equal(t, exitFailure, r.code)
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		assert.LessOrEqual(t, strings.Count(line, "alicert: "), 1, line)
+	}
+	assert.Contains(t, r.stderr, "alicert: Deploy: starting job")
+}
+
+// Every command has -json.
+func TestEveryCommandHasJSON(t *testing.T) {
+	t.Parallel()
+	for _, verb := range commandNames() {
+		assert.Contains(t, runCmd(t, nil, "help", verb).stdout, "\n  -json", verb)
+	}
 }

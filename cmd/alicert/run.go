@@ -295,8 +295,12 @@ func (c *cli) errorf(format string, args ...any) {
 	fmt.Fprintf(c.stderr, "alicert: %s\n", unprefixed(fmt.Sprintf(format, shownArgs(args)...)))
 }
 
-// unprefixed drops the "alicert: " the library's errors start with.
-func unprefixed(msg string) string { return strings.TrimPrefix(msg, "alicert: ") }
+// unprefixed drops the "alicert: " the library's errors start with, also
+// where the command's message wraps one ("reading order 5: alicert:
+// DescribeCertificateState: ..."): a line says "alicert: " once.
+func unprefixed(msg string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(msg, "alicert: "), ": alicert: ", ": ")
+}
 
 // splitList splits a comma-separated flag value, dropping empty items.
 func splitList(s string) []string {
