@@ -18,6 +18,11 @@ import (
 // a list call) before trying again.
 var ErrOutcomeUnknown = errors.New("outcome unknown")
 
+// ErrNoCredentials is matched (with errors.Is) by the error of a call made
+// without credentials: the provider, the default chain included, gave
+// none. Nothing was sent.
+var ErrNoCredentials = errors.New("no credentials")
+
 // ErrVerifyFailed is matched (with errors.Is) by the error WaitForCertificate
 // returns when the order reaches StateVerifyFail: the CA rejected the domain
 // validation or the review. The order cannot be resumed; apply again.
@@ -189,6 +194,8 @@ func (e *credentialsError) Error() string {
 }
 
 func (e *credentialsError) Unwrap() error { return e.cause }
+
+func (e *credentialsError) Is(target error) bool { return target == ErrNoCredentials }
 
 // errorf is fmt.Errorf for the errors this package makes by wrapping
 // another: the message starts with "alicert: " once, however deep the

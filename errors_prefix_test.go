@@ -29,3 +29,15 @@ func TestWrappedErrorsCarryOnePrefix(t *testing.T) {
 	assert.True(t, apiErr.Throttled(), apiErr.Code)
 	assert.True(t, strings.HasPrefix(apiErr.Error(), "alicert: UpdateDeploymentJobStatus: "), "alone it keeps its own prefix")
 }
+
+// A call without credentials is recognisable by errors.Is, whatever the
+// provider said.
+func TestMissingCredentialsMatchErrNoCredentials(t *testing.T) {
+	cpIsolateCredentialsEnv(t)
+	c, err := alicert.NewClient()
+	require.NoError(t, err)
+	_, err = c.CAS.DescribeCertificateState(t.Context(), &alicert.DescribeCertificateStateInput{OrderID: 1})
+	require.ErrorIs(t, err, alicert.ErrNoCredentials)
+	_, err = c.CAS.DescribeCertificateState(t.Context(), nil)
+	assert.NotErrorIs(t, err, alicert.ErrNoCredentials, "a validation error is no credentials error")
+}

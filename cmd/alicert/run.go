@@ -290,10 +290,49 @@ func (c *cli) failf(code int, format string, args ...any) int {
 }
 
 // errorf prints an error line, prefixed with "alicert: " once: the
-// library's errors start with it already.
+// library's errors start with it already. Missing credentials get three
+// lines that say what to set instead (see credentialsHelp).
 func (c *cli) errorf(format string, args ...any) {
+	for _, a := range args {
+		if err, ok := a.(error); ok && errors.Is(err, alicert.ErrNoCredentials) {
+			fmt.Fprint(c.stderr, credentialsHelp(err))
+			return
+		}
+	}
 	fmt.Fprintf(c.stderr, "alicert: %s\n", unprefixed(fmt.Sprintf(format, shownArgs(args)...)))
 }
+
+// credentialsHelp is the message for a call made without credentials, in
+// three lines: what went wrong (what the provider found wrong, when more
+// than that nothing is configured, cut to one line), and what to set.
+func credentialsHelp(err error) string {
+	msg := err.Error()
+	cause := msg
+	if i := strings.LastIndex(msg, "ALIBABA_CLOUD_CREDENTIALS_URI): "); i >= 0 {
+		cause = msg[i+len("ALIBABA_CLOUD_CREDENTIALS_URI): "):]
+	} else if i := strings.Index(msg, " provider: "); i >= 0 {
+		cause = msg[i+len(" provider: "):]
+	}
+	cause = strings.Trim(nothingConfigured.ReplaceAllString(cause, ""), ", ")
+	first := "alicert: no Alibaba Cloud credentials found"
+	if cause != "" {
+		if r := []rune(cause); len(r) > 120 {
+			cause = string(r[:120]) + "..."
+		}
+		first = "alicert: no Alibaba Cloud credentials: " + shown(cause)
+	}
+	return first + "\n" +
+		"alicert: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or a CLI profile (aliyun configure),\n" +
+		"alicert: or run on ECS with a RAM role; -fake runs the command without an account\n"
+}
+
+// nothingConfigured matches what the default credentials chain of
+// credentials-go says of a source that is simply not set up: no variable,
+// no file. What is left of its error is a real problem worth a line.
+var nothingConfigured = regexp.MustCompile(`unable to get credentials from any of the providers in the chain: ?|` +
+	`unable to get credentials from enviro?n?ment variables, Access key ID must be specified via environment variable \(ALIBABA_CLOUD_ACCESS_KEY_ID\),? ?|` +
+	`reading aliyun cli config from '[^']*' failed open [^,]*: no such file or directory,? ?|` +
+	`ERROR: Can not open file ?open [^,]*: no such file or directory,? ?`)
 
 // unprefixed drops the "alicert: " the library's errors start with, also
 // where the command's message wraps one ("reading order 5: alicert:
