@@ -134,7 +134,8 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 		in.PollInterval = fakePollInterval
 	}
 	if !f.quiet {
-		in.Progress = func(e alicert.DeployEvent) { c.errorf("%s", e.Message) }
+		clock := &deployClock{now: c.now}
+		in.Progress = func(e alicert.DeployEvent) { c.errorf("%s", clock.line(e)) }
 	}
 	// The timeout covers the look-ups too: a service that never ends a
 	// listing cannot keep a cron run going past it.

@@ -280,13 +280,14 @@ func (r *obtainRun) deployRollout(ctx, lookups context.Context, cl *alicert.Clie
 	}
 	in := &alicert.DeployInput{CertID: ro.CertID, ResourceIDs: ro.Resources, Name: ro.JobName, RollbackFailed: f.rollback,
 		PollInterval: f.poll, MaxWait: maxWait}
+	clock := &deployClock{now: c.now}
 	in.Progress = func(e alicert.DeployEvent) {
 		if e.JobID > 0 && ro.JobID != e.JobID {
 			ro.JobID = e.JobID
 			r.save(st)
 			r.c.crashPoint("job")
 		}
-		fmt.Fprintf(r.info, "alicert: %s\n", shown(e.Message))
+		fmt.Fprintf(r.info, "alicert: %s\n", shown(clock.line(e)))
 	}
 	out, err := cl.CAS.Deploy(ctx, in)
 	switch {

@@ -306,7 +306,7 @@ func (r *obtainRun) order(ctx, lookups context.Context, inst *store.Installer, p
 
 	// -timeout is Obtain's MaxWait: it bounds the waiting only, so that it
 	// never cuts the order request short and leaves its outcome unknown.
-	p := &progress{w: r.info, dir: dir, state: newState, keyNote: r.keyNote(newState), crashPoint: c.crashPoint}
+	p := &progress{w: r.info, dir: dir, state: newState, keyNote: r.keyNote(newState), crashPoint: c.crashPoint, now: c.now}
 	in := r.obtainInput(dns)
 	in.OrderID, in.Progress, in.Key = newState.OrderID, p.event, r.key
 	out, err := cl.CAS.Obtain(ctx, in)
@@ -444,6 +444,44 @@ type progress struct {
 	keyNote string
 	// crashPoint is cli.crashPoint.
 	crashPoint func(step string)
+	// now is cli.now; since is the first state read of the wait, and
+	// lastLine when the last line about it was printed.
+	now             func() time.Time
+	since, lastLine time.Time
+}
+
+// waitProgressEvery is the longest a wait goes without a line of progress,
+// so that a cron log or a terminal shows the run is alive: each state
+// read (every 30s at most, unless -poll says otherwise) checks it.
+const waitProgressEvery = time.Minute
+
+// stillWaiting reports whether a wait that started at since, last
+// reported at lastLine, is due a line at now.
+func stillWaiting(since, lastLine, now time.Time) bool {
+	return !since.IsZero() && now.Sub(lastLine) >= waitProgressEvery
+}
+
+// elapsed formats the time a wait has taken, to the second.
+func elapsed(since, now time.Time) string { return now.Sub(since).Round(time.Second).String() }
+
+// deployClock adds the time a deployment has taken to its progress lines:
+// each read of the job (every -poll, 30s by default) is a line, and once
+// the wait passes a minute the line says how long it has been.
+type deployClock struct {
+	now   func() time.Time
+	since time.Time
+}
+
+// line is e's message, with the time elapsed on a late read of the job.
+func (d *deployClock) line(e alicert.DeployEvent) string {
+	now := d.now()
+	if d.since.IsZero() {
+		d.since = now
+	}
+	if e.Status != "" && now.Sub(d.since) >= waitProgressEvery {
+		return e.Message + ", " + elapsed(d.since, now) + " elapsed"
+	}
+	return e.Message
 }
 
 func (p *progress) event(e alicert.ObtainEvent) {
@@ -465,9 +503,17 @@ func (p *progress) event(e alicert.ObtainEvent) {
 	case alicert.StagePresented:
 		fmt.Fprintf(w, "alicert: DNS record in place; waiting for the CA\n")
 	case alicert.StageWaiting:
-		if e.State != p.last {
+		now := p.now()
+		switch {
+		case e.State != p.last:
 			fmt.Fprintf(w, "alicert: order %d: %s\n", e.OrderID, shown(string(e.State)))
-			p.last = e.State
+			p.last, p.lastLine = e.State, now
+			if p.since.IsZero() {
+				p.since = now
+			}
+		case stillWaiting(p.since, p.lastLine, now):
+			fmt.Fprintf(w, "alicert: order %d: still %s, %s elapsed\n", e.OrderID, shown(string(e.State)), elapsed(p.since, now))
+			p.lastLine = now
 		}
 	case alicert.StageIssued:
 		fmt.Fprintf(w, "alicert: order %d issued\n", e.OrderID)
