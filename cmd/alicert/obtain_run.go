@@ -461,6 +461,14 @@ func stillWaiting(since, lastLine, now time.Time) bool {
 	return !since.IsZero() && now.Sub(lastLine) >= waitProgressEvery
 }
 
+// readClock reads now, or the system clock when there is none.
+func readClock(now func() time.Time) time.Time {
+	if now == nil {
+		return time.Now()
+	}
+	return now()
+}
+
 // elapsed formats the time a wait has taken, to the second.
 func elapsed(since, now time.Time) string { return now.Sub(since).Round(time.Second).String() }
 
@@ -474,7 +482,7 @@ type deployClock struct {
 
 // line is e's message, with the time elapsed on a late read of the job.
 func (d *deployClock) line(e alicert.DeployEvent) string {
-	now := d.now()
+	now := readClock(d.now)
 	if d.since.IsZero() {
 		d.since = now
 	}
@@ -503,7 +511,7 @@ func (p *progress) event(e alicert.ObtainEvent) {
 	case alicert.StagePresented:
 		fmt.Fprintf(w, "alicert: DNS record in place; waiting for the CA\n")
 	case alicert.StageWaiting:
-		now := p.now()
+		now := readClock(p.now)
 		switch {
 		case e.State != p.last:
 			fmt.Fprintf(w, "alicert: order %d: %s\n", e.OrderID, shown(string(e.State)))
