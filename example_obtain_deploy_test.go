@@ -5,8 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"log"
 	"time"
@@ -82,13 +80,9 @@ func ExampleCASService_Obtain_deployOwnKey() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	up, err := client.CAS.UploadUserCertificate(ctx, &alicert.UploadUserCertificateInput{
-		Name: fmt.Sprintf("www_example_com_%d", cert.OrderID), // unique in the account: look it up before a retry
-		Cert: cert.Certificate, Key: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+	up, err := client.CAS.UploadObtained(ctx, &alicert.UploadObtainedInput{
+		Name:     fmt.Sprintf("www_example_com_%d", cert.OrderID), // unique in the account: look it up before a retry
+		Obtained: cert, Key: key,
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -239,8 +239,7 @@ type ObtainOutput struct {
 	// With ObtainInput.Key the service never had the private key, so the
 	// certificate it knows by CertID has none to install on a resource.
 	// To deploy such a certificate, upload it with its key first
-	// (UploadUserCertificate, Cert: Certificate, Key: the key's PEM) and
-	// deploy the CertID the upload returns.
+	// (UploadObtained) and deploy the CertID the upload returns.
 	CertID int64
 	// Certificate is the issued certificate PEM with its chain, as the
 	// service returned it.

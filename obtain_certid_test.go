@@ -1,7 +1,10 @@
 package alicert_test
 
 import (
+	"crypto"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,4 +65,57 @@ func TestObtainCertIDFromTheStateResponse(t *testing.T) {
 		require.NoError(t, err, tc.certID)
 		assert.Equal(t, tc.want, out.CertID, tc.certID)
 	}
+}
+
+// UploadObtained uploads an obtained certificate with the caller's key,
+// or the service's, so that Deploy can install it; it refuses, before
+// sending anything, what cannot be uploaded.
+func TestUploadObtained(t *testing.T) {
+	t.Parallel()
+	c, srv := setupFake(t, alicerttest.WithImmediateIssue())
+	obtain := func(key crypto.Signer) *alicert.ObtainOutput {
+		out, err := c.CAS.Obtain(t.Context(), &alicert.ObtainInput{Domain: "www.example.com", DNS: alicert.NewAlidnsProvider(c), Key: key,
+			Username: "Zhang San", Phone: "13800000000", Email: "ops@example.com", PollInterval: time.Millisecond})
+		require.NoError(t, err)
+		return out
+	}
+	own := isECKey(t)
+	mine := obtain(own)
+	up, err := c.CAS.UploadObtained(t.Context(), &alicert.UploadObtainedInput{Name: "www_own", Obtained: mine, Key: own})
+	require.NoError(t, err)
+	require.Positive(t, up.CertID)
+	detail, err := c.CAS.GetUserCertificateDetail(t.Context(), &alicert.GetUserCertificateDetailInput{CertID: up.CertID})
+	require.NoError(t, err)
+	assert.Equal(t, mine.Leaf().SerialNumber.Text(16), strings.ToLower(strings.TrimLeft(detail.SerialNo, "0")), "the obtained certificate")
+
+	theirs := obtain(nil)
+	up, err = c.CAS.UploadObtained(t.Context(), &alicert.UploadObtainedInput{Name: "www_service", Obtained: theirs})
+	require.NoError(t, err)
+	assert.Positive(t, up.CertID)
+
+	kmsKey, err := c.KMS.CreateKey(t.Context(), &alicert.CreateKeyInput{KeySpec: "EC_P256", KeyUsage: alicert.KeyUsageSignVerify})
+	require.NoError(t, err)
+	signer, err := alicert.NewKMSSigner(t.Context(), c, kmsKey.KeyMetadata.KeyID, "")
+	require.NoError(t, err)
+	before := srv.RequestCount("UploadUserCertificate")
+	for _, tc := range []struct {
+		in    *alicert.UploadObtainedInput
+		field string
+	}{
+		{nil, "Obtained"},
+		{&alicert.UploadObtainedInput{Name: "x"}, "Obtained"},
+		{&alicert.UploadObtainedInput{Name: "x", Obtained: mine}, "Key"}, // no key: neither the caller's nor the service's
+		{&alicert.UploadObtainedInput{Name: "x", Obtained: mine, Key: signer}, "Key"},
+		{&alicert.UploadObtainedInput{Name: "not a name!", Obtained: mine, Key: own}, "Name"},
+	} {
+		_, err := c.CAS.UploadObtained(t.Context(), tc.in)
+		var ve *alicert.ValidationError
+		require.ErrorAs(t, err, &ve)
+		require.Len(t, ve.Fields, 1, err.Error())
+		assert.Equal(t, tc.field, ve.Fields[0].Field, err.Error())
+		assert.NotContains(t, err.Error(), "PRIVATE KEY")
+	}
+	assert.Equal(t, before, srv.RequestCount("UploadUserCertificate"), "nothing sent")
+	assert.NotContains(t, fmt.Sprintf("%+v %#v", alicert.UploadObtainedInput{Key: own, Obtained: theirs}, alicert.UploadObtainedInput{Key: own}),
+		own.D.String(), "the key is hidden")
 }
