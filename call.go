@@ -77,7 +77,7 @@ func invoke[Out any, In any, PIn interface {
 	}
 	params, err := c.encodeParams(in)
 	if err != nil {
-		return nil, fmt.Errorf("alicert: %s: encoding the input: %w", op.action, err)
+		return nil, errorf("alicert: %s: encoding the input: %w", op.action, err)
 	}
 	out := new(Out)
 	if err := c.send(ctx, op, params, out); err != nil {
@@ -117,7 +117,7 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 		// STS refresh): a call whose ctx ended by now is never sent, and so
 		// never reported as a create of unknown outcome.
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("alicert: %s: %w", op.action, err)
+			return errorf("alicert: %s: %w", op.action, err)
 		}
 		start := time.Now()
 		a := c.exchange(ctx, op, ep, params, cred)
@@ -139,7 +139,7 @@ func (c *Client) send(ctx context.Context, op *operation, params []signature.Par
 			return err
 		}
 		if werr := c.cfg.sleep(ctx, c.backoff(n)); werr != nil {
-			return fmt.Errorf("alicert: %s: gave up waiting to retry (%w) after: %w", op.action, werr, err)
+			return errorf("alicert: %s: gave up waiting to retry (%w) after: %w", op.action, werr, err)
 		}
 	}
 }
@@ -319,6 +319,6 @@ const minWithheldValue = 16
 // noClient is the error of a call on a nil service, or on one not taken
 // from a Client (a zero CASService, say), which has no client to send with.
 func noClient(op *operation) error {
-	return fmt.Errorf("alicert: %s: the service has no client; "+
+	return errorf("alicert: %s: the service has no client; "+
 		"call it through the CAS, KMS or DNS field of a Client from NewClient", op.action)
 }

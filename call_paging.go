@@ -1,7 +1,6 @@
 package alicert
 
 import (
-	"fmt"
 	"iter"
 	"math"
 	"reflect"
@@ -48,7 +47,7 @@ func allPages[T any](op string, first, size int64, fetch func(page int64) ([]T, 
 		var previous []T
 		for page := first; ; page++ {
 			if page-first >= maxPages {
-				fail(fmt.Errorf("alicert: %s: stopped after %d pages without reaching the end of the list "+
+				fail(errorf("alicert: %s: stopped after %d pages without reaching the end of the list "+
 					"(the service keeps answering full pages)", op, maxPages))
 				return
 			}
@@ -65,7 +64,7 @@ func allPages[T any](op string, first, size int64, fetch func(page int64) ([]T, 
 				return
 			}
 			if page > first && reflect.DeepEqual(entries, previous) {
-				fail(fmt.Errorf("alicert: %s: page %d repeats page %d (the service ignores the page number)", op, page, page-1))
+				fail(errorf("alicert: %s: page %d repeats page %d (the service ignores the page number)", op, page, page-1))
 				return
 			}
 			for _, e := range entries {
@@ -92,12 +91,12 @@ func pageFault(op string, page, first, size, total, entries, read int64) error {
 	}
 	switch {
 	case entries > size:
-		return fmt.Errorf("alicert: %s: page %d holds %d entries, more than the %d asked for", op, page, entries, size)
+		return errorf("alicert: %s: page %d holds %d entries, more than the %d asked for", op, page, entries, size)
 	case total < 0 || total > limit:
-		return fmt.Errorf("alicert: %s: page %d reports a total of %d entries, outside 0 to %d (%d pages of %d)",
+		return errorf("alicert: %s: page %d reports a total of %d entries, outside 0 to %d (%d pages of %d)",
 			op, page, total, limit, maxPages, size)
 	case total > 0 && read > total:
-		return fmt.Errorf("alicert: %s: page %d brings the entries read to %d, more than the total of %d the service reports",
+		return errorf("alicert: %s: page %d brings the entries read to %d, more than the total of %d the service reports",
 			op, page, read, total)
 	}
 	return nil

@@ -186,7 +186,7 @@ func (d *deployRun) run(ctx context.Context) (*DeployOutput, error) {
 func (d *deployRun) steps(ctx, bounded context.Context) (*DeployOutput, error) {
 	job, err := d.s.FindDeploymentJob(bounded, d.name)
 	if err != nil {
-		return nil, fmt.Errorf("alicert: Deploy: looking for an earlier job named %q: %w", d.name, err)
+		return nil, errorf("alicert: Deploy: looking for an earlier job named %q: %w", d.name, err)
 	}
 	var jobID int64
 	status := JobEditing
@@ -223,7 +223,7 @@ func (d *deployRun) start(ctx context.Context, jobID int64) error {
 	}
 	job, rerr := d.s.DescribeDeploymentJob(ctx, &DescribeDeploymentJobInput{JobID: jobID})
 	if rerr != nil || DeploymentJobStatus(job.Status) == JobEditing {
-		return fmt.Errorf("alicert: Deploy: starting job %d (%s): %w", jobID, d.name, err)
+		return errorf("alicert: Deploy: starting job %d (%s): %w", jobID, d.name, err)
 	}
 	d.event(jobID, DeploymentJobStatus(job.Status), "starting job %d failed (%v), but it started all the same: it is %s", jobID, err, job.Status)
 	return nil
@@ -251,13 +251,13 @@ func (d *deployRun) create(ctx, bounded context.Context) (int64, error) {
 		if ferr != nil || job == nil || DeploymentJobStatus(job.Status) == JobError {
 			// Not found (or not looked for): the job most likely does not
 			// exist, but the unknown outcome stands; a rerun looks again.
-			return 0, fmt.Errorf("alicert: Deploy: %w", err)
+			return 0, errorf("alicert: Deploy: %w", err)
 		}
 		d.event(job.ID, "", "the create's outcome was unknown; found job %d (%s) by its name", job.ID, d.name)
 		return job.ID, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("alicert: Deploy: %w", err)
+		return 0, errorf("alicert: Deploy: %w", err)
 	}
 	d.event(out.JobID, JobEditing, "created job %d (%s)", out.JobID, d.name)
 	return out.JobID, nil
@@ -267,7 +267,7 @@ func (d *deployRun) create(ctx, bounded context.Context) (int64, error) {
 func (d *deployRun) firstContact(ctx context.Context) (*Contact, error) {
 	out, err := d.s.ListContact(ctx, &ListContactInput{CurrentPage: 1, ShowSize: 1})
 	if err != nil {
-		return nil, fmt.Errorf("alicert: Deploy: finding a contact to notify: %w", err)
+		return nil, errorf("alicert: Deploy: finding a contact to notify: %w", err)
 	}
 	if len(out.ContactList) == 0 {
 		return nil, errors.New("alicert: Deploy: the account has no contact to notify; " +
@@ -301,7 +301,7 @@ func (d *deployRun) wait(ctx context.Context, jobID int64) (*DescribeDeploymentJ
 func (d *deployRun) finish(ctx context.Context, jobID int64, status DeploymentJobStatus) (*DeployOutput, error) {
 	workers, err := d.s.jobWorkers(ctx, jobID)
 	if err != nil {
-		return nil, fmt.Errorf("alicert: Deploy: job %d ended %s; reading its workers: %w", jobID, status, err)
+		return nil, errorf("alicert: Deploy: job %d ended %s; reading its workers: %w", jobID, status, err)
 	}
 	out := &DeployOutput{JobID: jobID, Name: d.name, Status: status, Workers: workers}
 	failed := failedWorkers(workers)
@@ -328,7 +328,7 @@ func (d *deployRun) finish(ctx context.Context, jobID int64, status DeploymentJo
 	if status == JobSuccess {
 		ended = "reports success, but not every worker does"
 	}
-	return out, fmt.Errorf("alicert: Deploy: job %d (%s) %s: %w on %s%s",
+	return out, errorf("alicert: Deploy: job %d (%s) %s: %w on %s%s",
 		jobID, d.name, ended, ErrDeploymentFailed, strings.Join(names, "; "), rolled)
 }
 
@@ -379,7 +379,7 @@ func (d *deployRun) rollback(ctx context.Context, jobID int64, failed []WorkerRe
 			continue // already rolled back, or rolling back (a rerun)
 		}
 		if _, err := d.s.UpdateWorkerResourceStatus(ctx, &UpdateWorkerResourceStatusInput{JobID: jobID, WorkerID: w.ID, Status: WorkerRollback}); err != nil {
-			return nil, fmt.Errorf("alicert: Deploy: rolling back %s: %w", describeWorker(w), err)
+			return nil, errorf("alicert: Deploy: rolling back %s: %w", describeWorker(w), err)
 		}
 		d.event(jobID, "", "rolling back %s", describeWorker(w))
 	}

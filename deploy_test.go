@@ -229,7 +229,8 @@ func TestDeployStartRefusedIsReported(t *testing.T) {
 
 func TestDeployWithoutContacts(t *testing.T) {
 	t.Parallel()
-	srv := alicerttest.NewServer(alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "CDN", Domain: "a.example.com", CertID: 1}))
+	srv := alicerttest.NewServer(alicerttest.WithoutContacts(),
+		alicerttest.WithCloudResource(alicerttest.CloudResource{CloudProduct: "CDN", Domain: "a.example.com", CertID: 1}))
 	t.Cleanup(srv.Close)
 	c, err := alicert.NewClient(srv.ClientOptions()...)
 	require.NoError(t, err)

@@ -60,7 +60,7 @@ func (p *AlidnsProvider) Present(ctx context.Context, r DNSRecord) error {
 	}
 	zone, rr, existing, err := p.lookup(ctx, r)
 	if err != nil {
-		return fmt.Errorf("alicert: AlidnsProvider: presenting %s %s: %w", r.Type, r.Name, err)
+		return errorf("alicert: AlidnsProvider: presenting %s %s: %w", r.Type, r.Name, err)
 	}
 	if len(existing) > 0 {
 		return nil
@@ -73,17 +73,17 @@ func (p *AlidnsProvider) Present(ctx context.Context, r DNSRecord) error {
 	case errors.Is(err, ErrOutcomeUnknown):
 		recs, lerr := p.identical(ctx, zone, rr, r)
 		if lerr != nil {
-			return fmt.Errorf("alicert: AlidnsProvider: presenting %s %s: %w (checking afterwards also failed: %v)", r.Type, r.Name, err, lerr)
+			return errorf("alicert: AlidnsProvider: presenting %s %s: %w (checking afterwards also failed: %v)", r.Type, r.Name, err, lerr)
 		}
 		if len(recs) > 0 {
 			return nil
 		}
 		if _, err2 := p.dns.AddDomainRecord(ctx, add); err2 != nil && apiCode(err2) != codeRecordDuplicate {
-			return fmt.Errorf("alicert: AlidnsProvider: presenting %s %s: %w", r.Type, r.Name, err2)
+			return errorf("alicert: AlidnsProvider: presenting %s %s: %w", r.Type, r.Name, err2)
 		}
 		return nil
 	default:
-		return fmt.Errorf("alicert: AlidnsProvider: presenting %s %s: %w", r.Type, r.Name, err)
+		return errorf("alicert: AlidnsProvider: presenting %s %s: %w", r.Type, r.Name, err)
 	}
 }
 
@@ -102,7 +102,7 @@ func (p *AlidnsProvider) CleanUp(ctx context.Context, r DNSRecord) error {
 		// added the record, and there is nothing to remove.
 		return nil
 	case err != nil:
-		return fmt.Errorf("alicert: AlidnsProvider: cleaning up %s %s: %w", r.Type, r.Name, err)
+		return errorf("alicert: AlidnsProvider: cleaning up %s %s: %w", r.Type, r.Name, err)
 	}
 	var errs []error
 	for _, rec := range recs {
@@ -112,7 +112,7 @@ func (p *AlidnsProvider) CleanUp(ctx context.Context, r DNSRecord) error {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("alicert: AlidnsProvider: cleaning up %s %s: %w", r.Type, r.Name, err)
+		return errorf("alicert: AlidnsProvider: cleaning up %s %s: %w", r.Type, r.Name, err)
 	}
 	return nil
 }

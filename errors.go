@@ -18,6 +18,11 @@ import (
 // a list call) before trying again.
 var ErrOutcomeUnknown = errors.New("outcome unknown")
 
+// ErrNoCredentials is matched (with errors.Is) by the error of a call made
+// without credentials: the provider, the default chain included, gave
+// none. Nothing was sent.
+var ErrNoCredentials = errors.New("no credentials")
+
 // ErrVerifyFailed is matched (with errors.Is) by the error WaitForCertificate
 // returns when the order reaches StateVerifyFail: the CA rejected the domain
 // validation or the review. The order cannot be resumed; apply again.
@@ -189,3 +194,23 @@ func (e *credentialsError) Error() string {
 }
 
 func (e *credentialsError) Unwrap() error { return e.cause }
+
+func (e *credentialsError) Is(target error) bool { return target == ErrNoCredentials }
+
+// errorf is fmt.Errorf for the errors this package makes by wrapping
+// another: the message starts with "alicert: " once, however deep the
+// wrapping ("alicert: Deploy: CreateDeploymentJob: HTTP 400 ..." rather
+// than "alicert: Deploy: alicert: CreateDeploymentJob: ..."). The wrapped
+// errors stay reachable through errors.Is and errors.As.
+func errorf(format string, args ...any) error {
+	return &wrappedError{err: fmt.Errorf(format, args...)}
+}
+
+// wrappedError is an error of errorf.
+type wrappedError struct{ err error }
+
+func (e *wrappedError) Error() string { return onePrefix(e.err.Error()) }
+func (e *wrappedError) Unwrap() error { return e.err }
+
+// onePrefix drops the "alicert: " of the wrapped errors inside msg.
+func onePrefix(msg string) string { return strings.ReplaceAll(msg, ": alicert: ", ": ") }

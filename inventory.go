@@ -2,7 +2,6 @@ package alicert
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"time"
 )
@@ -78,7 +77,7 @@ func (s *CASService) FindUploadedCertificate(ctx context.Context, name string) (
 		in := &ListUserCertificateOrderInput{OrderType: OrderTypeUpload, Keyword: name, Status: status}
 		for c, err := range s.AllUserCertificateOrders(ctx, in) {
 			if err != nil {
-				return nil, fmt.Errorf("alicert: FindUploadedCertificate: %w", err)
+				return nil, errorf("alicert: FindUploadedCertificate: %w", err)
 			}
 			if c.Name == name {
 				return &c, nil

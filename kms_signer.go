@@ -87,10 +87,10 @@ func NewKMSSigner(ctx context.Context, c *Client, keyID, keyVersionID string, op
 	}
 	out, err := c.KMS.GetPublicKey(ctx, &GetPublicKeyInput{KeyID: keyID, KeyVersionID: keyVersionID})
 	if err != nil {
-		return nil, fmt.Errorf("alicert: NewKMSSigner: %w", err)
+		return nil, errorf("alicert: NewKMSSigner: %w", err)
 	}
 	if out.KeyVersionID != "" && out.KeyVersionID != keyVersionID {
-		return nil, fmt.Errorf("alicert: NewKMSSigner: asked for key version %q, GetPublicKey answered for %q (request %s)",
+		return nil, errorf("alicert: NewKMSSigner: asked for key version %q, GetPublicKey answered for %q (request %s)",
 			keyVersionID, out.KeyVersionID, out.RequestID)
 	}
 	s.keyID, s.versionID = keyID, keyVersionID
@@ -100,7 +100,7 @@ func NewKMSSigner(ctx context.Context, c *Client, keyID, keyVersionID string, op
 		s.keyID = out.KeyID
 	}
 	if s.pub, s.rsa, err = parseKMSPublicKey(out.PublicKey); err != nil {
-		return nil, fmt.Errorf("alicert: NewKMSSigner: key %s version %s: %w", s.keyID, s.versionID, err)
+		return nil, errorf("alicert: NewKMSSigner: key %s version %s: %w", s.keyID, s.versionID, err)
 	}
 	return s, nil
 }
@@ -121,7 +121,7 @@ func primaryKeyVersion(ctx context.Context, kms *KMSService, keyID string) (stri
 	})
 	for v, err := range all {
 		if err != nil {
-			return "", fmt.Errorf("alicert: NewKMSSigner: finding the key's primary version: %w", err)
+			return "", errorf("alicert: NewKMSSigner: finding the key's primary version: %w", err)
 		}
 		versions = append(versions, v)
 		// KMS keeps at most 50 versions of a key; the bound (ten full
@@ -136,7 +136,7 @@ func primaryKeyVersion(ctx context.Context, kms *KMSService, keyID string) (stri
 	for _, v := range versions {
 		at, err := time.Parse(time.RFC3339, v.CreationDate)
 		if err != nil || v.KeyVersionID == "" {
-			return "", fmt.Errorf("alicert: NewKMSSigner: key %s: ListKeyVersions gave a version without an id or a date (%q); "+
+			return "", errorf("alicert: NewKMSSigner: key %s: ListKeyVersions gave a version without an id or a date (%q); "+
 				"pass the version id to NewKMSSigner", keyID, v.CreationDate)
 		}
 		switch {
@@ -148,9 +148,9 @@ func primaryKeyVersion(ctx context.Context, kms *KMSService, keyID string) (stri
 	}
 	switch {
 	case newest == "":
-		return "", fmt.Errorf("alicert: NewKMSSigner: key %s has no versions", keyID)
+		return "", errorf("alicert: NewKMSSigner: key %s has no versions", keyID)
 	case tie:
-		return "", fmt.Errorf("alicert: NewKMSSigner: key %s has several versions created at %s; "+
+		return "", errorf("alicert: NewKMSSigner: key %s has several versions created at %s; "+
 			"pass the version id to NewKMSSigner", keyID, newestAt.Format(time.RFC3339))
 	}
 	return newest, nil
@@ -215,7 +215,7 @@ func (s *KMSSigner) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]
 		return nil, err
 	}
 	if len(digest) != sha256Size {
-		return nil, fmt.Errorf("alicert: KMSSigner: the digest is %d bytes; a SHA-256 digest is %d", len(digest), sha256Size)
+		return nil, errorf("alicert: KMSSigner: the digest is %d bytes; a SHA-256 digest is %d", len(digest), sha256Size)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
@@ -223,14 +223,14 @@ func (s *KMSSigner) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]
 		KeyID: s.keyID, KeyVersionID: s.versionID, Algorithm: algorithm, Digest: digest,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("alicert: KMSSigner: key %s version %s: %w", s.keyID, s.versionID, err)
+		return nil, errorf("alicert: KMSSigner: key %s version %s: %w", s.keyID, s.versionID, err)
 	}
 	if out.KeyVersionID != "" && out.KeyVersionID != s.versionID {
-		return nil, fmt.Errorf("alicert: KMSSigner: key %s: asked version %s to sign, version %s did (request %s)",
+		return nil, errorf("alicert: KMSSigner: key %s: asked version %s to sign, version %s did (request %s)",
 			s.keyID, s.versionID, out.KeyVersionID, out.RequestID)
 	}
 	if !s.verify(digest, out.Value, pss) {
-		return nil, fmt.Errorf("alicert: KMSSigner: key %s version %s: the %s signature KMS returned does not verify "+
+		return nil, errorf("alicert: KMSSigner: key %s version %s: the %s signature KMS returned does not verify "+
 			"with the key's public key (request %s)", s.keyID, s.versionID, algorithm, out.RequestID)
 	}
 	return out.Value, nil
@@ -243,14 +243,14 @@ func (s *KMSSigner) algorithm(opts crypto.SignerOpts) (string, *rsa.PSSOptions, 
 		return "", nil, errors.New("alicert: KMSSigner: no signer options; pass crypto.SHA256 or *rsa.PSSOptions")
 	}
 	if h := opts.HashFunc(); h != crypto.SHA256 {
-		return "", nil, fmt.Errorf("alicert: KMSSigner: hash %s is not supported; KMS signs SHA-256 digests only", hashName(h))
+		return "", nil, errorf("alicert: KMSSigner: hash %s is not supported; KMS signs SHA-256 digests only", hashName(h))
 	}
 	if pss, ok := opts.(*rsa.PSSOptions); ok {
 		switch {
 		case !s.rsa:
 			return "", nil, errors.New("alicert: KMSSigner: RSA-PSS options for an EC key")
 		case pss.SaltLength != rsa.PSSSaltLengthEqualsHash && pss.SaltLength != rsa.PSSSaltLengthAuto:
-			return "", nil, fmt.Errorf("alicert: KMSSigner: PSS salt length %d is not supported; KMS's salt is the hash length "+
+			return "", nil, errorf("alicert: KMSSigner: PSS salt length %d is not supported; KMS's salt is the hash length "+
 				"(rsa.PSSSaltLengthEqualsHash, or rsa.PSSSaltLengthAuto)", pss.SaltLength)
 		}
 		return AlgorithmRSAPSSSHA256, pss, nil
@@ -321,7 +321,7 @@ func (s *KMSSigner) TLSCertificate(chainPEM []byte) (tls.Certificate, error) {
 		der[i] = c.Raw
 	}
 	if !samePublicKey(leaf.PublicKey, s.pub) {
-		return tls.Certificate{}, fmt.Errorf("alicert: KMSSigner.TLSCertificate: the leaf certificate (%s) is not for KMS key %s version %s",
+		return tls.Certificate{}, errorf("alicert: KMSSigner.TLSCertificate: the leaf certificate (%s) is not for KMS key %s version %s",
 			leaf.Subject, s.keyID, s.versionID)
 	}
 	schemes := []tls.SignatureScheme{tls.ECDSAWithP256AndSHA256}

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -229,6 +230,17 @@ func (e ObtainEvent) String() string {
 type ObtainOutput struct {
 	// OrderID is the certificate order.
 	OrderID int64
+	// CertID is the issued certificate's id in the account's certificate
+	// list, which DeployInput.CertID takes, when the service gives one:
+	// DescribeCertificateState's CertId, which its model documents as
+	// "returned when the certificate is issued" (a string there, parsed
+	// here); zero when it is missing or not a positive id.
+	//
+	// With ObtainInput.Key the service never had the private key, so the
+	// certificate it knows by CertID has none to install on a resource.
+	// To deploy such a certificate, upload it with its key first
+	// (UploadObtained) and deploy the CertID the upload returns.
+	CertID int64
 	// Certificate is the issued certificate PEM with its chain, as the
 	// service returned it.
 	Certificate string
@@ -300,7 +312,7 @@ func (s *CASService) Obtain(ctx context.Context, in *ObtainInput) (out *ObtainOu
 	}()
 	out, err = o.await(waitCtx)
 	if err != nil && ctx.Err() == nil && waitCtx.Err() != nil {
-		err = fmt.Errorf("alicert: Obtain: order %d: gave up waiting after MaxWait %s; the order goes on, resume it with OrderID: %w",
+		err = errorf("alicert: Obtain: order %d: gave up waiting after MaxWait %s; the order goes on, resume it with OrderID: %w",
 			o.orderID, in.MaxWait, err)
 	}
 	return out, err
@@ -364,7 +376,7 @@ func (o *obtainer) order(ctx context.Context) error {
 	if o.in.Key != nil {
 		csr, err := keyCSR(o.in.Key, o.in.Domain)
 		if err != nil {
-			return fmt.Errorf("alicert: Obtain: building the CSR with Key: %w", err)
+			return errorf("alicert: Obtain: building the CSR with Key: %w", err)
 		}
 		c := o.in.createInput()
 		created, err := o.s.CreateCertificateWithCsrRequest(ctx, &CreateCertificateWithCsrRequestInput{
@@ -448,9 +460,9 @@ func (o *obtainer) challenge(st *DescribeCertificateStateOutput) (challenge, err
 	var other *otherDomainError
 	switch {
 	case errors.As(err, &other) && o.in.OrderID != 0:
-		return nil, fmt.Errorf("alicert: Obtain: order %d: %w; is OrderID for another domain?", o.orderID, err)
+		return nil, errorf("alicert: Obtain: order %d: %w; is OrderID for another domain?", o.orderID, err)
 	case err != nil:
-		return nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, err)
+		return nil, errorf("alicert: Obtain: order %d: %w", o.orderID, err)
 	}
 	return c, nil
 }
@@ -465,12 +477,12 @@ func (o *obtainer) present(ctx context.Context, st *DescribeCertificateStateOutp
 	}
 	p, err := c.provider(o.in)
 	if err != nil {
-		return fmt.Errorf("alicert: Obtain: order %d %w", o.orderID, err)
+		return errorf("alicert: Obtain: order %d %w", o.orderID, err)
 	}
 	o.presented = c
 	o.emit(c.event(StagePresenting))
 	if err := p.present(ctx); err != nil {
-		return fmt.Errorf("alicert: Obtain: order %d: presenting %s: %w", o.orderID, c.describe(), err)
+		return errorf("alicert: Obtain: order %d: presenting %s: %w", o.orderID, c.describe(), err)
 	}
 	o.emit(c.event(StagePresented))
 	return nil
@@ -496,7 +508,7 @@ func (o *obtainer) cleanUp(ctx context.Context) error {
 	defer cancel()
 	o.emit(c.event(StageCleaningUp))
 	if err = p.cleanUp(cctx); err != nil {
-		err = fmt.Errorf("alicert: Obtain: order %d: %w: remove %s by hand: %w", o.orderID, ErrCleanupFailed, c.describe(), err)
+		err = errorf("alicert: Obtain: order %d: %w: remove %s by hand: %w", o.orderID, ErrCleanupFailed, c.describe(), err)
 	}
 	done := c.event(StageCleanedUp)
 	done.Err = err
@@ -508,18 +520,28 @@ func (o *obtainer) cleanUp(ctx context.Context) error {
 // the caller's, and any key in the response is ignored.
 func (o *obtainer) finish(st *DescribeCertificateStateOutput) (*ObtainOutput, error) {
 	if o.in.Key == nil && strings.TrimSpace(st.PrivateKey) == "" {
-		return nil, fmt.Errorf("alicert: Obtain: order %d is issued but the response has no PrivateKey (request id %s)", o.orderID, st.RequestID)
+		return nil, errorf("alicert: Obtain: order %d is issued but the response has no PrivateKey (request id %s)", o.orderID, st.RequestID)
 	}
 	chain, err := issuedChain(st, o.in.Domain, o.in.Key)
 	if err != nil {
-		return nil, fmt.Errorf("alicert: Obtain: order %d: %w", o.orderID, err)
+		return nil, errorf("alicert: Obtain: order %d: %w", o.orderID, err)
 	}
 	o.emit(ObtainEvent{Stage: StageIssued})
-	out := &ObtainOutput{OrderID: o.orderID, Certificate: st.Certificate, Chain: chain}
+	out := &ObtainOutput{OrderID: o.orderID, CertID: issuedCertID(st.CertID), Certificate: st.Certificate, Chain: chain}
 	if o.in.Key == nil {
 		out.PrivateKey = st.PrivateKey
 	}
 	return out, nil
+}
+
+// issuedCertID parses DescribeCertificateState's CertId, a string on the
+// wire; anything but a positive decimal id gives 0 (no id).
+func issuedCertID(s string) int64 {
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
 }
 
 // keyCSR returns a PEM CSR for domain, as its common name and only DNS

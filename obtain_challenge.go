@@ -169,9 +169,9 @@ func (o *DescribeCertificateStateOutput) FileChallenge(domain string) (FileChall
 func challengeError(method string, err error) error {
 	var other *otherDomainError
 	if errors.As(err, &other) {
-		return fmt.Errorf("alicert: %s: %w; is the order another domain's?", method, err)
+		return errorf("alicert: %s: %w; is the order another domain's?", method, err)
 	}
-	return fmt.Errorf("alicert: %s: %w", method, err)
+	return errorf("alicert: %s: %w", method, err)
 }
 
 // dnsRecord is DNSRecord with an unwrapped error, for Obtain.

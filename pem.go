@@ -215,7 +215,7 @@ func hintSM2(err error) error {
 
 // pemErrorf formats an error from one of the parse helpers.
 func pemErrorf(op, format string, args ...any) error {
-	return fmt.Errorf("alicert: "+op+": "+format, args...)
+	return errorf("alicert: "+op+": "+format, args...)
 }
 
 // leafFirst orders a chain leaf first (see ParseCertificates). It keeps the

@@ -240,3 +240,19 @@ func (in ObtainInput) LogValue() slog.Value { return hiddenLogValue(in) }
 // MarshalJSON writes in with Key as its type only: json.Marshal of an
 // *ecdsa.PrivateKey would write the private scalar.
 func (in ObtainInput) MarshalJSON() ([]byte, error) { return hiddenJSON(in) }
+
+// String formats in with Key as its type only, and Obtained's private key
+// hidden.
+func (in UploadObtainedInput) String() string { return hiddenString(in) }
+
+// GoString formats in as String does, in Go syntax.
+func (in UploadObtainedInput) GoString() string { return hiddenGoString(in) }
+
+// Format formats in with Key hidden whatever the verb.
+func (in UploadObtainedInput) Format(f fmt.State, verb rune) { hiddenFormat(f, verb, in) }
+
+// LogValue hides Key from log/slog.
+func (in UploadObtainedInput) LogValue() slog.Value { return hiddenLogValue(in) }
+
+// MarshalJSON writes in with Key as its type only.
+func (in UploadObtainedInput) MarshalJSON() ([]byte, error) { return hiddenJSON(in) }

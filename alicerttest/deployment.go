@@ -78,16 +78,34 @@ func WithCloudResource(r CloudResource) Option {
 
 // WithContact seeds a contact of the account, with the next contact id
 // (519580, 519581, ... in the order given). It may be given several times.
+// Without it (and without WithoutContacts) the account has one contact,
+// "Ops" (ops@example.com, 13800000000), so that Deploy, which
+// notifies the account's first contact, works on a bare NewServer.
 func WithContact(name, email, mobile string) Option {
 	return func(c *config) {
 		c.deploy.contacts = append(c.deploy.contacts, fakeContact{Name: name, Email: email, Mobile: mobile})
 	}
 }
 
+// WithoutContacts leaves the account without any contact, as a new
+// account is: Deploy then fails before creating a job. Contacts given with
+// WithContact after it are kept.
+func WithoutContacts() Option {
+	return func(c *config) {
+		c.deploy.contacts = nil
+		c.deploy.noDefaultContact = true
+	}
+}
+
+// defaultContact is the contact of an account NewServer seeds no other for.
+var defaultContact = fakeContact{Name: "Ops", Email: "ops@example.com", Mobile: "13800000000"}
+
 // deployConfig is what the deployment options set.
 type deployConfig struct {
 	resources []CloudResource
 	contacts  []fakeContact
+	// noDefaultContact keeps the account without defaultContact.
+	noDefaultContact bool
 }
 
 type fakeContact struct {
@@ -138,7 +156,11 @@ func newDeployState(cfg deployConfig) *deployState {
 		d.resources = append(d.resources, &r)
 	}
 	slices.SortFunc(d.resources, func(a, b *CloudResource) int { return int(a.ID - b.ID) })
-	for i, c := range cfg.contacts {
+	contacts := cfg.contacts
+	if len(contacts) == 0 && !cfg.noDefaultContact {
+		contacts = []fakeContact{defaultContact}
+	}
+	for i, c := range contacts {
 		c.ContactID = firstContactID + int64(i)
 		c.EmailStatus, c.MobileStatus = 1, 1
 		c.WebhookList = []string{}

@@ -28,6 +28,7 @@ type csrFlags struct {
 	sans    string
 	alg     string
 	keyPath string
+	json    bool
 	timeout time.Duration
 }
 
@@ -40,7 +41,7 @@ private key the service generated and writes it to that file (mode 0600,
 never overwritten). -timeout (default 10m) bounds the fetch of the key; the
 request that creates the CSR runs to its end, so that its outcome is never
 left unknown by a timeout. Credentials as for obtain; -fake uses an
-in-process fake.
+in-process fake. -json prints the CSR's id, the CSR and the key file as JSON.
 `)
 	f.register(fs, fakeUsage)
 	fs.StringVar(&f.in.CommonName, "cn", "", "common name: the primary domain (required)")
@@ -54,6 +55,7 @@ in-process fake.
 	fs.StringVar(&f.alg, "algorithm", "RSA", "key algorithm: RSA, ECC or SM2")
 	fs.IntVar(&f.in.KeySize, "key-size", 0, "key size: 2048, 3072 or 4096 for RSA (default 2048), 256 for ECC and SM2")
 	fs.StringVar(&f.keyPath, "key", "", "also fetch the private key and write it to this file (mode 0600; never overwritten)")
+	fs.BoolVar(&f.json, "json", false, "print the CSR's id, the CSR and the key file as JSON")
 	timeoutVar(fs, &f.timeout, "give up fetching the key of -key after this long (the CSR's creation itself runs to its end)")
 	if code, stop := c.parse(fs, args); stop {
 		return code
@@ -90,12 +92,14 @@ in-process fake.
 		return c.failf(exitFailure, "%v", err)
 	}
 	fmt.Fprintf(c.stderr, "alicert: CSR %d created\n", out.CsrID)
-	fmt.Fprint(c.stdout, out.Csr)
-	if !strings.HasSuffix(out.Csr, "\n") {
-		fmt.Fprintln(c.stdout)
+	if !f.json {
+		fmt.Fprint(c.stdout, out.Csr)
+		if !strings.HasSuffix(out.Csr, "\n") {
+			fmt.Fprintln(c.stdout)
+		}
 	}
 	if f.keyPath == "" {
-		return exitOK
+		return c.printCSRJSON(f, out)
 	}
 	lookup, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
@@ -107,5 +111,22 @@ in-process fake.
 		return c.failf(exitFailure, "CSR %d was created, but writing its key failed: %v", out.CsrID, err)
 	}
 	fmt.Fprintf(c.stderr, "alicert: key written to %s\n", f.keyPath)
+	return c.printCSRJSON(f, out)
+}
+
+// printCSRJSON prints, with -json, what csr made: the CSR's id, the CSR
+// and the file the key went to (never the key).
+func (c *cli) printCSRJSON(f csrFlags, out *alicert.CreateCsrOutput) int {
+	if !f.json {
+		return exitOK
+	}
+	err := writeJSON(c.stdout, struct {
+		CsrID   int64  `json:"csr_id"`
+		Csr     string `json:"csr"`
+		KeyFile string `json:"key_file,omitempty"`
+	}{out.CsrID, out.Csr, f.keyPath})
+	if err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
 	return exitOK
 }

@@ -134,7 +134,8 @@ func (c *cli) deploy(ctx context.Context, args []string) int {
 		in.PollInterval = fakePollInterval
 	}
 	if !f.quiet {
-		in.Progress = func(e alicert.DeployEvent) { c.errorf("%s", e.Message) }
+		clock := &deployClock{now: c.now}
+		in.Progress = func(e alicert.DeployEvent) { c.errorf("%s", clock.line(e)) }
 	}
 	// The timeout covers the look-ups too: a service that never ends a
 	// listing cannot keep a cron run going past it.
@@ -294,37 +295,45 @@ type deployResult struct {
 type deployedResource struct {
 	ResourceID   int64  `json:"resource_id"`
 	Product      string `json:"product"`
+	Name         string `json:"name"`
 	Domain       string `json:"domain,omitempty"`
 	InstanceID   string `json:"instance_id,omitempty"`
 	ListenerID   string `json:"listener_id,omitempty"`
 	WorkerID     int64  `json:"worker_id"`
 	Status       string `json:"status"`
 	CertID       int64  `json:"cert_id"`
-	PreviousCert int64  `json:"previous_cert_id,omitempty"`
+	PreviousCert int64  `json:"previous_cert_id"`
 }
 
 // printDeploy prints the outcome for each resource: a table, or JSON.
 func printDeploy(w io.Writer, out *alicert.DeployOutput, asJSON bool) error {
-	res := deployResult{JobID: out.JobID, Name: out.Name, Status: string(out.Status), Resources: []deployedResource{}}
-	for _, wr := range out.Workers {
-		res.Resources = append(res.Resources, deployedResource{
-			ResourceID: wr.ResourceID, Product: wr.CloudProduct, Domain: wr.ResourceDomain, InstanceID: wr.InstanceID,
-			ListenerID: wr.ListenerID, WorkerID: wr.ID, Status: wr.Status, CertID: wr.CertID, PreviousCert: wr.ResourceCertID,
-		})
-	}
+	res := deployDoc(out)
 	if asJSON {
 		return writeJSON(w, res)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "RESOURCE\tPRODUCT\tNAME\tSTATUS\tCERT\tPREVIOUS\n")
+	// The headers are the JSON keys of a resource (-json), in capitals.
+	fmt.Fprintf(tw, "RESOURCE ID\tPRODUCT\tNAME\tSTATUS\tCERT ID\tPREVIOUS CERT ID\n")
 	for _, r := range res.Resources {
-		name := r.Domain
-		if name == "" {
-			name = strings.TrimSpace(r.InstanceID + " " + r.ListenerID)
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\n", r.ResourceID, shown(r.Product), shown(name), shown(r.Status), r.CertID, r.PreviousCert)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\n", r.ResourceID, shown(r.Product), shown(r.Name), shown(r.Status), r.CertID, r.PreviousCert)
 	}
 	return tw.Flush()
+}
+
+// deployDoc is the JSON form of a deployment.
+func deployDoc(out *alicert.DeployOutput) deployResult {
+	res := deployResult{JobID: out.JobID, Name: out.Name, Status: string(out.Status), Resources: []deployedResource{}}
+	for _, wr := range out.Workers {
+		name := wr.ResourceDomain
+		if name == "" {
+			name = strings.TrimSpace(wr.InstanceID + " " + wr.ListenerID)
+		}
+		res.Resources = append(res.Resources, deployedResource{
+			ResourceID: wr.ResourceID, Product: wr.CloudProduct, Name: name, Domain: wr.ResourceDomain, InstanceID: wr.InstanceID,
+			ListenerID: wr.ListenerID, WorkerID: wr.ID, Status: wr.Status, CertID: wr.CertID, PreviousCert: wr.ResourceCertID,
+		})
+	}
+	return res
 }
 
 // remaining is the time left before ctx's deadline, as a Deploy MaxWait:

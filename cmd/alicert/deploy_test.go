@@ -184,7 +184,7 @@ func TestDeployUsageErrors(t *testing.T) {
 		assert.Contains(t, r.stderr, tc.want, "%v", tc.args)
 		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
 	}
-	help := runCmd(t, nil, "deploy", "-h")
+	help := runCmd(t, nil, "help", "deploy")
 	assert.Equal(t, exitOK, help.code)
 	for _, want := range []string{"Exit codes:", "3  outcome unknown", "-rollback", "-replace"} {
 		assert.Contains(t, help.stdout, want)

@@ -209,6 +209,9 @@ type listedCert struct {
 	NotBefore  string   `json:"not_before,omitempty"`
 	NotAfter   string   `json:"not_after,omitempty"`
 	DaysLeft   int64    `json:"days_left"`
+	Domain     string   `json:"domain"`
+	Expires    string   `json:"expires,omitempty"`
+	Source     string   `json:"source"`
 	Uploaded   bool     `json:"uploaded"`
 	Issuer     string   `json:"issuer,omitempty"`
 	InstanceID string   `json:"instance_id,omitempty"`
@@ -222,17 +225,31 @@ func listJSON(certs []alicert.CertificateOrder, now time.Time) []listedCert {
 		out = append(out, listedCert{
 			CertID: o.CertificateID, Name: o.Name, CommonName: o.CommonName, Domains: splitList(o.Sans),
 			Status: o.Status, NotBefore: jsonTime(o.NotBefore()), NotAfter: jsonTime(o.NotAfter()),
-			DaysLeft: daysLeft(o, now), Uploaded: o.Upload, Issuer: o.Issuer, InstanceID: o.InstanceID, SHA256: o.Sha2,
+			DaysLeft: daysLeft(o, now), Domain: listDomain(o), Expires: listExpires(o), Source: listSource(o), Uploaded: o.Upload, Issuer: o.Issuer, InstanceID: o.InstanceID, SHA256: o.Sha2,
 		})
 	}
 	return out
 }
 
-// daysLeft is the number of whole days until o expires (4 for 4.9 days):
-// negative once expired (-10 for 10.2 days ago), 0 when the end is not
-// known.
+// daysLeft counts the calendar days (UTC) from now to o's expiry, as the
+// date a renewal tool shows: 5 for a certificate ending 5 days from now at
+// any time of that day, 0 for one ending today, negative once expired (-10
+// for one that ended 10 days ago), 0 when the end is not known.
 func daysLeft(o alicert.CertificateOrder, now time.Time) int64 {
-	return int64(o.Remaining(now) / day)
+	end := o.NotAfter()
+	if end.IsZero() {
+		return 0
+	}
+	return calendarDays(now, end)
+}
+
+// calendarDays is the number of UTC dates from from's to to's.
+func calendarDays(from, to time.Time) int64 {
+	midnight := func(t time.Time) time.Time {
+		y, m, d := t.UTC().Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	return int64(midnight(to).Sub(midnight(from)) / day)
 }
 
 // printList prints certs as a table.
@@ -242,19 +259,36 @@ func printList(w io.Writer, certs []alicert.CertificateOrder, now time.Time) err
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tDOMAIN\tEXPIRES\tDAYS LEFT\tSTATUS\tSOURCE")
+	// The headers are the JSON keys (-json), in capitals.
+	fmt.Fprintln(tw, "CERT ID\tNAME\tDOMAIN\tEXPIRES\tDAYS LEFT\tSTATUS\tSOURCE")
 	for _, o := range certs {
-		expires, left := "-", "-"
-		if end := o.NotAfter(); !end.IsZero() {
-			expires, left = end.Format(time.DateOnly), fmt.Sprint(daysLeft(o, now))
+		left := "-"
+		if !o.NotAfter().IsZero() {
+			left = fmt.Sprint(daysLeft(o, now))
 		}
-		source := "issued"
-		if o.Upload {
-			source = "uploaded"
-		}
-		domain := cmp.Or(o.CommonName, o.Sans, "-")
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", o.CertificateID, shown(cmp.Or(o.Name, "-")), shown(domain), expires, left,
-			shown(o.Status), source)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", o.CertificateID, shown(cmp.Or(o.Name, "-")), shown(cmp.Or(listDomain(o), "-")),
+			cmp.Or(listExpires(o), "-"), left, shown(o.Status), listSource(o))
 	}
 	return tw.Flush()
+}
+
+// listDomain is the DOMAIN of a certificate: its common name, or its
+// names when it has none.
+func listDomain(o alicert.CertificateOrder) string { return cmp.Or(o.CommonName, o.Sans) }
+
+// listExpires is the EXPIRES of a certificate: the UTC date it ends, ""
+// when not known.
+func listExpires(o alicert.CertificateOrder) string {
+	if end := o.NotAfter(); !end.IsZero() {
+		return end.UTC().Format(time.DateOnly)
+	}
+	return ""
+}
+
+// listSource is the SOURCE of a certificate: issued or uploaded.
+func listSource(o alicert.CertificateOrder) string {
+	if o.Upload {
+		return "uploaded"
+	}
+	return "issued"
 }

@@ -26,7 +26,7 @@ func TestListExpiringSoonestFirst(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	require.Len(t, lines, 4, r.stdout)
-	assert.True(t, strings.HasPrefix(lines[0], "ID "), "a header: %q", lines[0])
+	assert.True(t, strings.HasPrefix(lines[0], "CERT ID "), "a header: %q", lines[0])
 	// Expired first, then by expiry; the one due in 60 days is left out.
 	for i, id := range []int64{expired, soon, uploaded} {
 		assert.True(t, strings.HasPrefix(lines[i+1], strconv.FormatInt(id, 10)+" "), "line %d: %q", i+1, lines[i+1])
@@ -128,7 +128,7 @@ func TestListUsageErrors(t *testing.T) {
 func TestListHelpExplainsBeforeTheFlags(t *testing.T) {
 	t.Parallel()
 	for _, verb := range []string{"list", "get", "upload", "revoke", "delete", "quota"} {
-		r := runCLI(t, &cli{}, verb, "-h")
+		r := runCLI(t, &cli{}, "help", verb)
 		require.Equal(t, exitOK, r.code, verb)
 		desc, flags, ok := strings.Cut(r.stdout, "\nFlags:\n")
 		require.True(t, ok, verb)

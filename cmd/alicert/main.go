@@ -100,8 +100,8 @@
 // variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET,
 // the CLI profile, the ECS RAM role, and so on. -fake (obtain and csr) runs
 // the command against an in-process fake of the services (package
-// alicerttest) instead, with a throwaway test CA; status has no -fake, as a
-// fresh fake knows no order. Fake and real runs never mix: the state file of
+// alicerttest) instead, with a throwaway test CA; status -fake reads the
+// issued order of a seeded fake account. Fake and real runs never mix: the state file of
 // a -fake run is marked "fake": true, a real run refuses it and -fake
 // refuses the state of a real run; a real run replaces a certificate the
 // test CA issued, and -fake never replaces any other certificate.
@@ -124,7 +124,16 @@
 // expiring within days), where get, revoke and delete default to one of
 // them when their id flag is left out.
 //
-// Progress goes to stderr; the final result to stdout.
+// Progress goes to stderr, a line at least every minute while waiting for
+// the CA or a deployment (none with -q); the final result to stdout, as
+// JSON with -json (every command has it; its keys are the table's
+// headers). Every command has -h, its most used flags on one screen, and
+// "alicert help COMMAND", all of them with the details; "alicert version"
+// prints the module version and VCS revision the binary was built from.
+//
+// Install the command from a clone with "go install ./cmd/alicert" (or
+// "go build -o alicert ./cmd/alicert") and give cron the binary: "go run"
+// exits 1 whatever the command's exit code, losing the codes below.
 //
 // Exit codes:
 //

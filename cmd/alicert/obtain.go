@@ -30,6 +30,7 @@ type obtainFlags struct {
 	timeout     time.Duration
 	lockWait    time.Duration
 	quiet       bool
+	json        bool
 	keyType     string
 	keySource   string
 	kmsKey      string
@@ -89,6 +90,7 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "check the flags, the credentials, the quota, the DNS zone and the deploy targets "+
 		"with reads only, and print what a real run would do: nothing is ordered and nothing is written")
 	fs.StringVar(&f.profile, "profile", "", "take the credentials from this Alibaba Cloud CLI profile (~/.aliyun/config.json)")
+	fs.BoolVar(&f.json, "json", false, "print the outcome as one JSON object (also on failure, with its exit code); progress still goes to stderr")
 	if code, stop := c.parse(fs, args); stop {
 		return code
 	}

@@ -281,13 +281,14 @@ func (r *obtainRun) deployRollout(ctx, lookups context.Context, cl *alicert.Clie
 	}
 	in := &alicert.DeployInput{CertID: ro.CertID, ResourceIDs: ro.Resources, Name: ro.JobName, RollbackFailed: f.rollback,
 		PollInterval: f.poll, MaxWait: maxWait}
+	clock := &deployClock{now: c.now}
 	in.Progress = func(e alicert.DeployEvent) {
 		if e.JobID > 0 && ro.JobID != e.JobID {
 			ro.JobID = e.JobID
 			r.save(st)
 			r.c.crashPoint("job")
 		}
-		fmt.Fprintf(r.info, "alicert: %s\n", shown(e.Message))
+		fmt.Fprintf(r.info, "alicert: %s\n", shown(clock.line(e)))
 	}
 	out, err := cl.CAS.Deploy(ctx, in)
 	switch {
@@ -296,6 +297,8 @@ func (r *obtainRun) deployRollout(ctx, lookups context.Context, cl *alicert.Clie
 	case out == nil && err != nil:
 		return c.failf(exitFailure, "%v\nalicert: rerun with -deploy to carry on with job %s", err, ro.JobName)
 	}
+	doc := deployDoc(out)
+	r.result.Deployment = &doc
 	if perr := printDeploy(c.stdout, out, false); perr != nil {
 		return c.failf(exitFailure, "%v", perr)
 	}
@@ -306,6 +309,7 @@ func (r *obtainRun) deployRollout(ctx, lookups context.Context, cl *alicert.Clie
 	}
 	r.c.crashPoint("deployed")
 	r.rolledOut(st)
+	r.result.CertID = ro.CertID
 	fmt.Fprintf(c.stdout, "certificate %d deployed to %d cloud resources (job %d)\n", ro.CertID, len(out.Workers), out.JobID)
 	return exitOK
 }

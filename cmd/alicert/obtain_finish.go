@@ -72,7 +72,9 @@ func (r *obtainRun) finish(ctx context.Context, inst *store.Installer, prev *sto
 	if err := check(files); err != nil {
 		return c.failf(exitFailure, "order %d: %v; rerun to fetch it again", out.OrderID, err)
 	}
+	r.result.OrderID, r.result.CertID, r.result.NotAfter = out.OrderID, out.CertID, jsonTime(leaf.NotAfter)
 	if why := r.keepReason(dir, leaf); why != "" {
+		r.result.Outcome = "kept_aside"
 		return c.keptAside(dir, st, out, key, why)
 	}
 	inst.Keyless = key == nil
@@ -96,6 +98,7 @@ func (r *obtainRun) finish(ctx context.Context, inst *store.Installer, prev *sto
 		return c.failf(exitFailure, "order %d is issued but writing the files failed: %v; the files in %s are as they were; "+
 			"rerun to write them", out.OrderID, werr, dir)
 	}
+	r.result.Outcome = "written"
 	fmt.Fprintf(c.stdout, "certificate for %s (order %d) valid until %s written to %s\n",
 		f.domain, out.OrderID, leaf.NotAfter.UTC().Format(time.RFC3339), dir)
 	if r.kms != nil {

@@ -290,7 +290,7 @@ func TestObtainKeyFlagUsageErrors(t *testing.T) {
 		assert.Contains(t, r.stderr, tc.want, "%v", tc.args)
 		assert.NoDirExists(t, dir, "nothing was done")
 	}
-	help := runCmd(t, nil, "obtain", "-h")
+	help := runCmd(t, nil, "help", "obtain")
 	for _, want := range []string{"-key-type", "-key-source", "-kms-key", "-deploy", "-rollback", "TLSCertificate", "Exit codes"} {
 		assert.Contains(t, help.stdout, want)
 	}

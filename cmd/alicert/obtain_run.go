@@ -38,6 +38,23 @@ type obtainRun struct {
 	// hookCode is the exit code of a failed -deploy-hook: the run goes on
 	// (the certificate stays installed), and ends with it.
 	hookCode int
+	// result is what -json prints once the run ends.
+	result obtainResult
+}
+
+// obtainResult is obtain's -json output: what the run did.
+type obtainResult struct {
+	Domain string `json:"domain"`
+	Dir    string `json:"dir"`
+	// Outcome is "written" (a new certificate is in place), "not_due"
+	// (nothing to do), "kept_aside" (written to the *.new.pem files),
+	// "done" (an earlier run's deployment finished) or "failed".
+	Outcome    string        `json:"outcome"`
+	OrderID    int64         `json:"order_id,omitempty"`
+	CertID     int64         `json:"cert_id,omitempty"`
+	NotAfter   string        `json:"not_after,omitempty"`
+	Deployment *deployResult `json:"deployment,omitempty"`
+	ExitCode   int           `json:"exit_code"`
 }
 
 // client returns the run's client, made on first use. A -fake run with
@@ -61,7 +78,34 @@ func (r *obtainRun) client() (*alicert.Client, error) {
 }
 
 func (c *cli) runObtain(ctx context.Context, fs *flag.FlagSet, f *obtainFlags) int {
+	if !f.json {
+		return c.obtainRun(ctx, fs, f, nil)
+	}
+	// With -json the lines of the result give way to one JSON object.
+	quiet := *c
+	quiet.stdout = io.Discard
+	var res obtainResult
+	code := quiet.obtainRun(ctx, fs, f, &res)
+	res.Domain, res.Dir, res.ExitCode = f.domain, f.out, code
+	switch {
+	case res.Outcome != "":
+	case code == exitOK:
+		res.Outcome = "done"
+	default:
+		res.Outcome = "failed"
+	}
+	if err := writeJSON(c.stdout, res); err != nil {
+		return c.failf(exitFailure, "%v", err)
+	}
+	return code
+}
+
+// obtainRun runs obtain; res, when set, receives what -json prints.
+func (c *cli) obtainRun(ctx context.Context, fs *flag.FlagSet, f *obtainFlags, res *obtainResult) int {
 	r := &obtainRun{c: c, fs: fs, f: f, info: c.stderr}
+	if res != nil {
+		defer func() { *res = r.result }()
+	}
 	if f.quiet {
 		r.info = io.Discard
 	}
@@ -224,6 +268,7 @@ func (r *obtainRun) notDue(existing *x509.Certificate, orderID int64) bool {
 	if existing == nil || renewWithin <= 0 || existing.NotAfter.Sub(c.now()) <= renewWithin {
 		return false
 	}
+	r.result.Outcome, r.result.NotAfter = "not_due", jsonTime(existing.NotAfter)
 	if !f.quiet {
 		fmt.Fprintf(c.stdout, "%s is valid until %s, more than -renew-within %s away: nothing to do",
 			filepath.Join(f.out, store.CertFile), existing.NotAfter.UTC().Format(time.RFC3339), formatDays(renewWithin))
@@ -269,7 +314,7 @@ func (r *obtainRun) order(ctx, lookups context.Context, inst *store.Installer, p
 
 	// -timeout is Obtain's MaxWait: it bounds the waiting only, so that it
 	// never cuts the order request short and leaves its outcome unknown.
-	p := &progress{w: r.info, dir: dir, state: newState, keyNote: r.keyNote(newState), crashPoint: c.crashPoint}
+	p := &progress{w: r.info, dir: dir, state: newState, keyNote: r.keyNote(newState), crashPoint: c.crashPoint, now: c.now}
 	in := r.obtainInput(dns)
 	in.OrderID, in.Progress, in.Key = newState.OrderID, p.event, r.key
 	out, err := cl.CAS.Obtain(ctx, in)
@@ -407,6 +452,52 @@ type progress struct {
 	keyNote string
 	// crashPoint is cli.crashPoint.
 	crashPoint func(step string)
+	// now is cli.now; since is the first state read of the wait, and
+	// lastLine when the last line about it was printed.
+	now             func() time.Time
+	since, lastLine time.Time
+}
+
+// waitProgressEvery is the longest a wait goes without a line of progress,
+// so that a cron log or a terminal shows the run is alive: each state
+// read (every 30s at most, unless -poll says otherwise) checks it.
+const waitProgressEvery = time.Minute
+
+// stillWaiting reports whether a wait that started at since, last
+// reported at lastLine, is due a line at now.
+func stillWaiting(since, lastLine, now time.Time) bool {
+	return !since.IsZero() && now.Sub(lastLine) >= waitProgressEvery
+}
+
+// readClock reads now, or the system clock when there is none.
+func readClock(now func() time.Time) time.Time {
+	if now == nil {
+		return time.Now()
+	}
+	return now()
+}
+
+// elapsed formats the time a wait has taken, to the second.
+func elapsed(since, now time.Time) string { return now.Sub(since).Round(time.Second).String() }
+
+// deployClock adds the time a deployment has taken to its progress lines:
+// each read of the job (every -poll, 30s by default) is a line, and once
+// the wait passes a minute the line says how long it has been.
+type deployClock struct {
+	now   func() time.Time
+	since time.Time
+}
+
+// line is e's message, with the time elapsed on a late read of the job.
+func (d *deployClock) line(e alicert.DeployEvent) string {
+	now := readClock(d.now)
+	if d.since.IsZero() {
+		d.since = now
+	}
+	if e.Status != "" && now.Sub(d.since) >= waitProgressEvery {
+		return e.Message + ", " + elapsed(d.since, now) + " elapsed"
+	}
+	return e.Message
 }
 
 func (p *progress) event(e alicert.ObtainEvent) {
@@ -428,9 +519,17 @@ func (p *progress) event(e alicert.ObtainEvent) {
 	case alicert.StagePresented:
 		fmt.Fprintf(w, "alicert: DNS record in place; waiting for the CA\n")
 	case alicert.StageWaiting:
-		if e.State != p.last {
+		now := readClock(p.now)
+		switch {
+		case e.State != p.last:
 			fmt.Fprintf(w, "alicert: order %d: %s\n", e.OrderID, shown(string(e.State)))
-			p.last = e.State
+			p.last, p.lastLine = e.State, now
+			if p.since.IsZero() {
+				p.since = now
+			}
+		case stillWaiting(p.since, p.lastLine, now):
+			fmt.Fprintf(w, "alicert: order %d: still %s, %s elapsed\n", e.OrderID, shown(string(e.State)), elapsed(p.since, now))
+			p.lastLine = now
 		}
 	case alicert.StageIssued:
 		fmt.Fprintf(w, "alicert: order %d issued\n", e.OrderID)

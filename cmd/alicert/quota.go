@@ -59,12 +59,13 @@ func (c *cli) quota(ctx context.Context, args []string) int {
 		return c.failf(exitFailure, "%v", err)
 	}
 	if f.json {
+		// The keys are the table's headers.
 		err = writeJSON(c.stdout, struct {
-			Product   string `json:"product"`
-			Total     int64  `json:"total"`
-			Used      int64  `json:"used"`
-			Issued    int64  `json:"issued"`
-			Remaining int64  `json:"remaining"`
+			Product string `json:"product"`
+			Bought  int64  `json:"bought"`
+			Used    int64  `json:"used"`
+			Issued  int64  `json:"issued"`
+			Left    int64  `json:"left"`
 		}{out.ProductCode, out.TotalCount, out.UsedCount, out.IssuedCount, out.Remaining()})
 	} else {
 		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)

@@ -24,15 +24,15 @@ func TestQuota(t *testing.T) {
 	r = runCmd(t, srv, "quota", "-fake", "-product", "geotrust-dv-1-starter", "-json")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	var q struct {
-		Product   string `json:"product"`
-		Total     int64  `json:"total"`
-		Used      int64  `json:"used"`
-		Remaining int64  `json:"remaining"`
+		Product string `json:"product"`
+		Bought  int64  `json:"bought"`
+		Used    int64  `json:"used"`
+		Left    int64  `json:"left"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &q))
 	assert.Equal(t, "geotrust-dv-1-starter", q.Product)
-	assert.Equal(t, int64(20), q.Total)
-	assert.Equal(t, int64(20), q.Remaining)
+	assert.Equal(t, int64(20), q.Bought)
+	assert.Equal(t, int64(20), q.Left)
 
 	// A code the service does not know: the flag's usage error, nothing sent.
 	before := len(srv.Requests())

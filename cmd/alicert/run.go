@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,8 +42,10 @@ Commands:
   revoke   revoke the certificate of an order (asks for -yes)
   delete   delete an uploaded or expired certificate (asks for -yes)
   quota    show the quota of the resource plans
+  version  print the version of alicert and the revision it was built from
 
-Run "alicert <command> -h" for a command's flags.
+Run "alicert <command> -h" for a command's most used flags, and
+"alicert help <command>" for all of them and the details.
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 outcome unknown (an order, upload or
 revocation may have happened: check before retrying), 4 certificate written
@@ -80,6 +84,12 @@ type cli struct {
 	// clientOptions, when set, come after the client's other options:
 	// tests point the command at a scripted service with them.
 	clientOptions []alicert.Option
+	// fullHelp makes -h print a command's whole help ("alicert help
+	// VERB") instead of its first screen.
+	fullHelp bool
+	// buildInfo reads the build's module and VCS information (default
+	// debug.ReadBuildInfo); tests give their own.
+	buildInfo func() (*debug.BuildInfo, bool)
 }
 
 func (c *cli) run(ctx context.Context, args []string) int {
@@ -110,12 +120,41 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		return c.delete(ctx, args[1:])
 	case "quota":
 		return c.quota(ctx, args[1:])
-	case "-h", "-help", "--help", "help":
+	case "version", "-version", "--version":
+		return c.version(args[1:])
+	case "help":
+		return c.help(ctx, args[1:])
+	case "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, usageText)
 		return exitOK
 	}
-	fmt.Fprintf(c.stderr, "alicert: unknown command %q\n\n%s", args[0], usageText)
+	return c.unknownCommand(args[0])
+}
+
+// unknownCommand reports a command that does not exist, suggesting the
+// nearest one when a typo explains it.
+func (c *cli) unknownCommand(name string) int {
+	hint := ""
+	if near := nearestCommand(name); near != "" {
+		hint = fmt.Sprintf("; did you mean %q?", near)
+	}
+	fmt.Fprintf(c.stderr, "alicert: unknown command %s%s\n\n%s", quoteArg(name), hint, usageText)
 	return exitUsage
+}
+
+// help runs "alicert help [command]": the whole help of a command, its
+// description and every flag, or the list of commands.
+func (c *cli) help(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.stdout, usageText)
+		return exitOK
+	}
+	if len(args) > 1 || !slices.Contains(commandNames(), args[0]) {
+		return c.unknownCommand(args[0])
+	}
+	full := *c
+	full.fullHelp = true
+	return full.run(ctx, []string{args[0], "-h"})
 }
 
 // common are the flags of every command.
@@ -138,16 +177,21 @@ func (g *common) register(fs *flag.FlagSet, fakeHelp string) {
 	fs.BoolVar(&g.verbose, "v", false, "log every API attempt to stderr (never a secret)")
 }
 
-// newFlagSet returns a flag set for a command. Its usage (the synopsis,
-// the description, then the flags) goes to stdout on -h; a usage error is
-// one line on stderr (see parse and usageError), which a cron mail shows
-// whole.
+// newFlagSet returns a flag set for a command. On -h its usage goes to
+// stdout: the synopsis, the description's first paragraph and the most
+// used flags (see mainFlags), one screen; "alicert help VERB" gives the
+// whole description and every flag. A usage error is one line on stderr
+// (see parse and usageError), which a cron mail shows whole.
 func (c *cli) newFlagSet(name, synopsis, description string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(c.stdout)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: alicert %s\n\n%s\nFlags:\n", synopsis, description)
-		fs.PrintDefaults()
+		if c.fullHelp {
+			fmt.Fprintf(fs.Output(), "usage: alicert %s\n\n%s\nFlags:\n", synopsis, description)
+			fs.PrintDefaults()
+			return
+		}
+		c.shortUsage(fs, synopsis, description)
 	}
 	return fs
 }
@@ -269,13 +313,56 @@ func (c *cli) failf(code int, format string, args ...any) int {
 }
 
 // errorf prints an error line, prefixed with "alicert: " once: the
-// library's errors start with it already.
+// library's errors start with it already. Missing credentials get three
+// lines that say what to set instead (see credentialsHelp).
 func (c *cli) errorf(format string, args ...any) {
+	for _, a := range args {
+		if err, ok := a.(error); ok && errors.Is(err, alicert.ErrNoCredentials) {
+			fmt.Fprint(c.stderr, credentialsHelp(err))
+			return
+		}
+	}
 	fmt.Fprintf(c.stderr, "alicert: %s\n", unprefixed(fmt.Sprintf(format, shownArgs(args)...)))
 }
 
-// unprefixed drops the "alicert: " the library's errors start with.
-func unprefixed(msg string) string { return strings.TrimPrefix(msg, "alicert: ") }
+// credentialsHelp is the message for a call made without credentials, in
+// three lines: what went wrong (what the provider found wrong, when more
+// than that nothing is configured, cut to one line), and what to set.
+func credentialsHelp(err error) string {
+	msg := err.Error()
+	cause := msg
+	if i := strings.LastIndex(msg, "ALIBABA_CLOUD_CREDENTIALS_URI): "); i >= 0 {
+		cause = msg[i+len("ALIBABA_CLOUD_CREDENTIALS_URI): "):]
+	} else if i := strings.Index(msg, " provider: "); i >= 0 {
+		cause = msg[i+len(" provider: "):]
+	}
+	cause = strings.Trim(nothingConfigured.ReplaceAllString(cause, ""), ", ")
+	first := "alicert: no Alibaba Cloud credentials found"
+	if cause != "" {
+		if r := []rune(cause); len(r) > 120 {
+			cause = string(r[:120]) + "..."
+		}
+		first = "alicert: no Alibaba Cloud credentials: " + shown(cause)
+	}
+	return first + "\n" +
+		"alicert: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or a CLI profile (aliyun configure),\n" +
+		"alicert: or run on ECS with a RAM role; -fake runs the command without an account\n"
+}
+
+// nothingConfigured matches what the default credentials chain of
+// credentials-go says of a source that is simply not set up: no variable,
+// no file. What is left of its error is a real problem worth a line.
+var nothingConfigured = regexp.MustCompile(`unable to get credentials from any of the providers in the chain: ?|` +
+	`unable to get credentials from enviro?n?ment variables, Access key ID must be specified via environment variable \(ALIBABA_CLOUD_ACCESS_KEY_ID\),? ?|` +
+	`reading aliyun cli config from '[^']*' failed open [^,]*: no such file or directory,? ?|` +
+	`ERROR: Can not open file ?open [^,]*: no such file or directory,? ?`)
+
+// unprefixed drops the "alicert: " the library's errors start with, also
+// where the command's message wraps one ("reading order 5: alicert:
+// DescribeCertificateState: ..."): a line says "alicert: " once.
+func unprefixed(msg string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(msg, "alicert: "), ": alicert: ", ": ")
+}
 
 // splitList splits a comma-separated flag value, dropping empty items.
 func splitList(s string) []string {

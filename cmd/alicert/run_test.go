@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -400,6 +401,59 @@ func TestStatus(t *testing.T) {
 	assert.Contains(t, r.stderr, "12345")
 }
 
+func TestStatusJSON(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	order := createOrder(t, srv, "example.com")
+	r := runCmd(t, srv, "status", "-order", strconv.FormatInt(order, 10), "-json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var doc stateJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), r.stdout)
+	assert.Equal(t, order, doc.OrderID)
+	assert.Equal(t, "domain_verify", doc.State)
+	require.NotNil(t, doc.Record)
+	assert.Equal(t, "_dnsauth.example.com", doc.Record.Name)
+	assert.Equal(t, "TXT", doc.Record.Type)
+}
+
+// status -fake reads the fake account's issued order; -json shows its
+// certificate, never its key.
+func TestStatusFake(t *testing.T) {
+	t.Parallel()
+	r := runCmd(t, nil, "status", "-fake")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, ": certificate\ncertificate: CN=www.example.com")
+	r = runCmd(t, nil, "status", "-fake", "-json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var doc stateJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), r.stdout)
+	assert.Equal(t, "certificate", doc.State)
+	assert.Equal(t, []string{"www.example.com"}, doc.Domains)
+	assert.Positive(t, doc.CertID)
+	assert.NotContains(t, r.stdout, "PRIVATE KEY")
+}
+
+func TestCSRJSON(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	keyPath := filepath.Join(t.TempDir(), "csr-key.pem")
+	r := runCmd(t, srv, "csr", "-fake", "-cn", "example.com", "-country", "CN", "-province", "Zhejiang", "-locality", "Hangzhou",
+		"-key", keyPath, "-json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var doc struct {
+		CsrID   int64  `json:"csr_id"`
+		Csr     string `json:"csr"`
+		KeyFile string `json:"key_file"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), r.stdout)
+	assert.Positive(t, doc.CsrID)
+	assert.Equal(t, keyPath, doc.KeyFile)
+	csr, err := alicert.ParseCSR(doc.Csr)
+	require.NoError(t, err)
+	assert.Equal(t, "example.com", csr.Subject.CommonName)
+	assert.NotContains(t, r.stdout, "PRIVATE KEY")
+}
+
 func TestCSR(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
@@ -446,7 +500,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{[]string{"obtain", "-h"}, exitOK, "-renew-within"},
 		{[]string{"status", "-h"}, exitOK, "-order"},
-		{[]string{"csr", "-h"}, exitOK, "-key-size"},
+		{[]string{"help", "csr"}, exitOK, "-key-size"},
 		{[]string{"obtain", "-fake"}, exitUsage, "-domain is required"},
 		{[]string{"obtain", "-domain", "example.com", "-dns", "route53"}, exitUsage, "the only DNS provider is alidns"},
 		{[]string{"obtain", "-domain", "example.com", "-order", "5", "-new-order"}, exitUsage, "exclude each other"},
@@ -457,8 +511,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"csr", "-key-size", "big"}, exitUsage, "-key-size"},
 		{[]string{"obtain", "-domain", "example.com", "-renew-within", "1w"}, exitUsage, "-renew-within"},
 		{[]string{"obtain", "-domain", "example.com", "-lock-wait", "-1s"}, exitUsage, "-lock-wait"},
-		// A fresh fake knows no order, so status -fake could never succeed.
-		{[]string{"status", "-fake", "-order", "5"}, exitUsage, "flag provided but not defined: -fake"},
+		{[]string{"status", "-fake", "-order", "-5"}, exitUsage, "-order is required"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Parallel()
@@ -706,7 +759,7 @@ func TestSubcommandHelpDescribesTheCommand(t *testing.T) {
 	} {
 		t.Run(tc.cmd, func(t *testing.T) {
 			t.Parallel()
-			r := runCmd(t, nil, tc.cmd, "-h")
+			r := runCmd(t, nil, "help", tc.cmd)
 			require.Equal(t, exitOK, r.code)
 			out := r.stdout + r.stderr
 			flags := strings.Index(out, "\nFlags:\n")

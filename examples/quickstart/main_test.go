@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -174,4 +175,42 @@ func TestQuickstartSendsContactDetails(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestQuickstartMatchesREADME runs the example as README.md shows it, from
+// an empty directory, and compares its output with the README's, ids,
+// record values, the test CA's name and dates masked.
+func TestQuickstartMatchesREADME(t *testing.T) {
+	doc, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "go run ./examples/quickstart\n```\n")
+	if !ok {
+		t.Fatal("README.md does not show go run ./examples/quickstart")
+	}
+	_, after, _ = strings.Cut(after, "```text\n")
+	want, _, _ := strings.Cut(after, "```\n")
+
+	t.Chdir(t.TempDir())
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d; stderr: %s", code, stderr.String())
+	}
+	if got := quickstartMask(stdout.String()); got != quickstartMask(want) {
+		t.Errorf("output (masked):\n%s\nREADME.md shows (masked):\n%s", got, quickstartMask(want))
+	}
+}
+
+// quickstartMask hides what differs from run to run.
+func quickstartMask(s string) string {
+	for _, m := range []struct{ re, with string }{
+		{`\d{4}-\d\d-\d\d`, "<date>"},
+		{`CA [0-9a-f]{8}`, "CA <name>"},
+		{`"[0-9a-f]{32}"`, `"<value>"`},
+		{`\d{5,}`, "<id>"},
+	} {
+		s = regexp.MustCompile(m.re).ReplaceAllString(s, m.with)
+	}
+	return s
 }
