@@ -115,8 +115,11 @@ func (r *obtainRun) runHook(ctx context.Context, st *store.State) error {
 	if r.c.environ != nil {
 		environ = r.c.environ
 	}
-	var certID int64
-	if st.Rollout != nil {
+	// The id a deployment uses (the upload's) when there is one, else the
+	// id the service gave the issued certificate (ObtainOutput.CertID) in
+	// this run; empty when neither is known.
+	certID := r.result.CertID
+	if st.Rollout != nil && st.Rollout.CertID > 0 {
 		certID = st.Rollout.CertID
 	}
 	_, statErr := os.Lstat(filepath.Join(f.out, store.KeyFile))

@@ -43,7 +43,7 @@ func readmeBlocks(t *testing.T) [][]readmeCommand {
 			cmd, ok := strings.CutPrefix(cmd, "alicert ")
 			skipping = !ok
 			if ok {
-				block = append(block, readmeCommand{line: i + 1, args: strings.Fields(cmd)})
+				block = append(block, readmeCommand{line: i + 1, args: shellWords(cmd)})
 			}
 		case inBlock && !skipping && len(block) > 0:
 			c := &block[len(block)-1]
@@ -149,7 +149,7 @@ func TestREADMECommandLines(t *testing.T) {
 			inBlock = false
 		case inBlock && strings.HasPrefix(line, "alicert "):
 			seen++
-			fields := strings.Fields(line)
+			fields := shellWords(line)
 			help := runCmd(t, nil, "help", fields[1])
 			if help.code != exitOK {
 				t.Errorf("README.md:%d: %s: no such command", i+1, line)
@@ -171,4 +171,37 @@ func maskAll(lines []string) string {
 		out[i] = mask(l)
 	}
 	return strings.Join(out, "\n")
+}
+
+// shellWords splits a README command line as a shell would for the simple
+// quoting the README uses: words apart by blanks, a '...' or "..." word
+// kept whole without its quotes.
+func shellWords(line string) []string {
+	var words []string
+	var word strings.Builder
+	inWord := false
+	var quote rune
+	for _, r := range line {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			word.WriteRune(r)
+		case r == '\'' || r == '"':
+			quote, inWord = r, true
+		case r == ' ' || r == '\t':
+			if inWord {
+				words = append(words, word.String())
+				word.Reset()
+				inWord = false
+			}
+		default:
+			word.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, word.String())
+	}
+	return words
 }
