@@ -359,7 +359,9 @@ func TestDeployInputValidate(t *testing.T) {
 func TestDeployMaxWaitNeverCutsTheCreate(t *testing.T) {
 	t.Parallel()
 	c, srv := setupFake(t, deployWorld()...)
-	const maxWait = 20 * time.Millisecond
+	// Long enough for the look-ups before the creation on a loaded
+	// machine; Progress then outlives it.
+	const maxWait = time.Second
 	in := &alicert.DeployInput{
 		CertID: deployNewCert, ResourceIDs: []int64{101}, Name: "renew-www", PollInterval: time.Nanosecond,
 		MaxWait: maxWait,
@@ -367,7 +369,7 @@ func TestDeployMaxWaitNeverCutsTheCreate(t *testing.T) {
 		// that the creation starts after the limit has passed.
 		Progress: func(e alicert.DeployEvent) {
 			if strings.Contains(e.Message, "first contact") {
-				time.Sleep(2 * maxWait)
+				time.Sleep(maxWait + 100*time.Millisecond)
 			}
 		},
 	}

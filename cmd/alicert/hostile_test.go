@@ -49,7 +49,7 @@ func TestDeployTimeoutCoversTheResourceLookUp(t *testing.T) {
 		return testkit.JSON(500, `{"Code":"InternalError"}`)
 	})
 	t.Cleanup(func() { close(release) }) // runs before the server closes
-	r := runCLI(t, scripted(srv), "deploy", "-cert", "6", "-replace", "5", "-timeout", "50ms", "-q")
+	r := runCLI(t, scripted(srv), "deploy", "-cert", "6", "-replace", "5", "-timeout", "1s", "-q")
 	assert.Equal(t, exitFailure, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "deadline exceeded")
 	assert.Equal(t, 1, srv.Calls("ListCloudResources"))

@@ -77,7 +77,10 @@ func TestEveryVerbLookUpRunsUnderTimeout(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := silentService(t, tc.answered)
-			r := runUnbounded(t, scripted(srv), append(tc.args, "-timeout", "50ms")...)
+			// Long enough for the checks before the look-up on a loaded
+			// machine (the race detector, other tests): the look-up must
+			// have been sent when the time runs out.
+			r := runUnbounded(t, scripted(srv), append(tc.args, "-timeout", "1s")...)
 			assert.Equal(t, tc.code, r.code, r.stderr)
 			assert.Contains(t, r.stderr, "deadline exceeded")
 			assert.Positive(t, srv.Attempts())
@@ -124,7 +127,7 @@ func TestObtainDeployLookUpsRunUnderTimeout(t *testing.T) {
 			srv := silentService(t, nil)
 			c := scripted(srv)
 			c.fake = fake // the state file is a -fake run's; the scripted service answers instead
-			r := runUnbounded(t, c, deployArgs(dir, "-timeout", "50ms")...)
+			r := runUnbounded(t, c, deployArgs(dir, "-timeout", "1s")...)
 			assert.Equal(t, exitFailure, r.code, r.stderr)
 			assert.Contains(t, r.stderr, "deadline exceeded")
 			assert.Positive(t, srv.Calls(tc.lookUp), "%v", srv.Requests())
