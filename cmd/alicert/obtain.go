@@ -39,6 +39,10 @@ type obtainFlags struct {
 	deployHook  string
 	hookTimeout time.Duration
 	dryRun      bool
+	// validationHook publishes the validation instead of Alibaba Cloud
+	// DNS, of validationType ("dns" or "file").
+	validationHook string
+	validationType string
 }
 
 // obtainFlagOf maps the fields of ObtainInput and
@@ -59,7 +63,8 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		"a real run refuses it (and -fake refuses a real one); a real run replaces a certificate of the test CA, "+
 		"and -fake never replaces a real certificate. Contact details default to placeholders")
 	fs.StringVar(&f.domain, "domain", "", "the domain to certify, such as example.com or *.example.com (required)")
-	fs.StringVar(&f.dns, "dns", "alidns", `where to publish the DNS validation record: "alidns" (Alibaba Cloud DNS)`)
+	fs.StringVar(&f.dns, "dns", "alidns", `where to publish the DNS validation record: "alidns" (Alibaba Cloud DNS); `+
+		"for DNS hosted elsewhere, use -validation-hook instead")
 	fs.StringVar(&f.zone, "dns-zone", "", "the Alibaba Cloud DNS domain holding the record (default: found from the name)")
 	fs.StringVar(&f.out, "out", ".", "directory for cert.pem, chain.pem, fullchain.pem, key.pem and the state file")
 	fs.StringVar(&f.keyType, "key-type", "ec256", "the key alicert makes for the certificate: "+strings.Join(store.KeyTypes, ", "))
@@ -86,7 +91,9 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		"such as 'systemctl reload nginx'; it gets ALICERT_DOMAIN, ALICERT_CERT_PATH, ALICERT_KEY_PATH, ALICERT_FULLCHAIN_PATH, "+
 		"ALICERT_CERT_ID and ALICERT_ORDER_ID, and no Alibaba Cloud credential variable; a run stopped before it, or a failed hook, "+
 		"runs it on the next run")
-	fs.DurationVar(&f.hookTimeout, "hook-timeout", defaultHookTimeout, "stop -deploy-hook after this long (it then counts as failed)")
+	fs.StringVar(&f.validationHook, "validation-hook", "", "instead of Alibaba Cloud DNS, run this shell command to publish the validation and to remove it")
+	fs.StringVar(&f.validationType, "validation-type", validationDNS, `with -validation-hook: "dns" (a DNS record) or "file" (a file on the web server)`)
+	fs.DurationVar(&f.hookTimeout, "hook-timeout", defaultHookTimeout, "stop -deploy-hook, or -validation-hook, after this long (it then counts as failed)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "check the flags, the credentials, the quota, the DNS zone and the deploy targets "+
 		"with reads only, and print what a real run would do: nothing is ordered and nothing is written")
 	fs.StringVar(&f.profile, "profile", "", "take the credentials from this Alibaba Cloud CLI profile (~/.aliyun/config.json)")
@@ -97,8 +104,6 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	switch {
 	case strings.TrimSpace(f.domain) == "":
 		return c.usageError(fs, "-domain is required")
-	case f.dns != "alidns":
-		return c.usageError(fs, "-dns %q: the only DNS provider is alidns", f.dns)
 	case f.order < 0:
 		return c.usageError(fs, "-order must be a positive order id")
 	case f.order > 0 && f.newOrder:
@@ -109,6 +114,10 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		return c.usageError(fs, "-hook-timeout must be positive")
 	case flagSet(fs, "deploy-hook") && strings.TrimSpace(f.deployHook) == "":
 		return c.usageError(fs, "-deploy-hook is empty")
+	}
+	f.validationType = strings.ToLower(f.validationType)
+	if msg := f.validationProblem(fs); msg != "" {
+		return c.usageError(fs, "%s", msg)
 	}
 	if msg := f.keyProblem(fs); msg != "" {
 		return c.usageError(fs, "%s", msg)
@@ -128,7 +137,7 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	// is made, locked or sent: a domain the order would refuse costs
 	// nothing and leaves nothing on disk.
 	var invalid *alicert.ValidationError
-	if err := (&obtainRun{f: &f}).obtainInput(alicert.NewAlidnsProvider(nil)).Validate(); errors.As(err, &invalid) {
+	if err := (&obtainRun{f: &f}).obtainInput(nil).Validate(); errors.As(err, &invalid) {
 		return c.validationUsage(fs, invalid, obtainFlagOf())
 	}
 	if msg := zoneProblem(f.zone, f.domain); msg != "" {
@@ -302,12 +311,22 @@ was done).
 
 // obtainInput is Obtain's input for the flags, without the order id, the
 // key and the progress of a run: what the flags are checked against before
-// anything is done (with an Alidns provider of no client, which checking
-// does not call).
-func (r *obtainRun) obtainInput(dns *alicert.AlidnsProvider) *alicert.ObtainInput {
+// anything is done (with a nil cl, which checking does not call). The
+// validation goes to -validation-hook, as a DNS or a FILE provider
+// (whichever the order asks for), or to Alibaba Cloud DNS through cl.
+func (r *obtainRun) obtainInput(cl *alicert.Client) *alicert.ObtainInput {
 	f := r.f
-	return &alicert.ObtainInput{
+	in := &alicert.ObtainInput{
 		Domain: f.domain, ProductCode: f.product, Email: f.email, Username: f.username, Phone: f.phone,
-		ValidateType: alicert.ValidateDNS, OrderID: f.order, PollInterval: f.poll, MaxWait: f.timeout, DNS: dns,
+		ValidateType: f.validateType(), OrderID: f.order, PollInterval: f.poll, MaxWait: f.timeout,
 	}
+	if h := r.validationHook(); h != nil {
+		// The cleanup is bounded by -hook-timeout, as the present is.
+		in.DNS, in.File, in.CleanupTimeout = hookDNS{h}, hookFile{h}, f.hookTimeout
+		return in
+	}
+	dns := alicert.NewAlidnsProvider(cl)
+	dns.Zone = f.zone
+	in.DNS = dns
+	return in
 }
