@@ -246,6 +246,19 @@ hook (exit 1, the certificate stays installed), runs it on the next run.
 -dry-run checks everything short of ordering, with reads only, and prints
 what a real run would do.
 
+-validation-hook CMD, for a domain whose DNS is not in Alibaba Cloud DNS,
+replaces -dns alidns (exactly one of them is in use): CMD (sh -c) is run
+with ALICERT_VALIDATION_ACTION=present before the wait for the CA, and with
+cleanup afterwards, also after a failure. It gets ALICERT_VALIDATION_TYPE
+(DNS, or FILE with -validation-type file), ALICERT_DOMAIN, for DNS
+ALICERT_RECORD_NAME, ALICERT_RECORD_TYPE and ALICERT_RECORD_VALUE, for FILE
+ALICERT_FILE_URI (the URL path the CA fetches over http) and
+ALICERT_FILE_CONTENT, and no Alibaba Cloud credential variable; it runs
+under -hook-timeout, and both actions must be idempotent. A failing present
+stops the run before the wait (exit 1; a rerun resumes the order); a
+failing cleanup after issuance is exit 4. The Alibaba Cloud DNS zone checks
+are skipped. With -fake, the fake's CA takes the validation as published.
+
 The applicant's contact details are required for a new order: -username,
 -phone and -email, or ALICERT_USERNAME, ALICERT_PHONE and ALICERT_EMAIL.
 

@@ -95,8 +95,8 @@ The config file (JSON) lists the certificates:
 
 Keys, each an obtain flag: domain and out (required; a relative out is
 relative to the config file), key_type, key_source, kms_key, dns (alidns),
-dns_zone, product, username, phone, email, renew_within, deploy, rollback,
-deploy_hook, hook_timeout. The config holds no secret, and a key that looks
+dns_zone, validation_hook, validation_type, product, username, phone, email,
+renew_within, deploy, rollback, deploy_hook, hook_timeout. The config holds no secret, and a key that looks
 like one is refused: the credentials come from the environment or -profile,
 and the contact details from the entry or ALICERT_USERNAME, ALICERT_PHONE
 and ALICERT_EMAIL. Keep the file owned by the user that runs alicert, not
