@@ -100,7 +100,7 @@ renew_within, deploy, rollback, deploy_hook, hook_timeout. The config holds no s
 like one is refused: the credentials come from the environment or -profile,
 and the contact details from the entry or ALICERT_USERNAME, ALICERT_PHONE
 and ALICERT_EMAIL. Keep the file owned by the user that runs alicert, not
-writable by others: its deploy hooks run as that user.
+writable by others: its deploy and validation hooks run as that user.
 `
 
 func (c *cli) renew(ctx context.Context, args []string) int {
