@@ -11,7 +11,7 @@ import (
 // shows them; "alicert help VERB" shows every flag. A command missing
 // here shows all its flags on -h.
 var mainFlags = map[string][]string{
-	"obtain": {"domain", "out", "username", "phone", "email", "deploy", "deploy-hook", "renew-within", "dry-run", "q", "json", "fake"},
+	"obtain": {"domain", "out", "username", "phone", "email", "deploy", "deploy-hook", "validation-hook", "renew-within", "dry-run", "q", "json", "fake"},
 	"renew":  {"config", "dry-run", "profile", "q", "json", "fake"},
 	"status": {"order", "domain", "json", "fake"},
 	"csr":    {"cn", "san", "country", "province", "locality", "key", "json", "fake"},

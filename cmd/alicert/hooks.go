@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,14 +49,7 @@ var hookCredentialPrefixes = []string{"ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLO
 // hookEnv is the environment of a hook run for the certificate in dir:
 // environ without credentials, and the ALICERT_* variables.
 func hookEnv(environ []string, dir, domain string, certID, orderID int64, keyless bool) []string {
-	env := make([]string, 0, len(environ)+6)
-	for _, kv := range environ {
-		name, _, _ := strings.Cut(kv, "=")
-		if hasAnyPrefix(strings.ToUpper(name), hookCredentialPrefixes) || strings.HasPrefix(name, "ALICERT_") {
-			continue
-		}
-		env = append(env, kv)
-	}
+	env := hookBaseEnv(environ)
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		abs = dir
@@ -78,6 +72,20 @@ func hookEnv(environ []string, dir, domain string, certID, orderID int64, keyles
 		"ALICERT_CERT_ID="+id(certID),
 		"ALICERT_ORDER_ID="+id(orderID),
 	)
+}
+
+// hookBaseEnv is environ without the credential variables and without
+// the ALICERT_* variables, which each hook sets its own of.
+func hookBaseEnv(environ []string) []string {
+	env := make([]string, 0, len(environ)+8)
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if hasAnyPrefix(strings.ToUpper(name), hookCredentialPrefixes) || strings.HasPrefix(name, "ALICERT_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
 }
 
 func hasAnyPrefix(s string, prefixes []string) bool {
@@ -109,8 +117,6 @@ func shellCommand(ctx context.Context, line string) *exec.Cmd {
 // -hook-timeout.
 func (r *obtainRun) runHook(ctx context.Context, st *store.State) error {
 	f := r.f
-	ctx, cancel := context.WithTimeout(ctx, f.hookTimeout)
-	defer cancel()
 	environ := os.Environ
 	if r.c.environ != nil {
 		environ = r.c.environ
@@ -123,15 +129,25 @@ func (r *obtainRun) runHook(ctx context.Context, st *store.State) error {
 		certID = st.Rollout.CertID
 	}
 	_, statErr := os.Lstat(filepath.Join(f.out, store.KeyFile))
-	cmd := shellCommand(ctx, f.deployHook)
-	cmd.Env = hookEnv(environ(), f.out, st.Domain, certID, st.DeployHook.OrderID, f.kmsKey != "" || statErr != nil)
-	cmd.Stdout, cmd.Stderr = r.c.stderr, r.c.stderr
+	fmt.Fprintf(r.info, "alicert: running -deploy-hook\n")
+	return runHookCommand(ctx, f.deployHook, hookEnv(environ(), f.out, st.Domain, certID, st.DeployHook.OrderID, f.kmsKey != "" || statErr != nil),
+		r.c.stderr, f.hookTimeout)
+}
+
+// runHookCommand runs the hook command line with env, its output to out,
+// in a process group of its own, and stops it after timeout
+// (-hook-timeout), which counts as a failure.
+func runHookCommand(ctx context.Context, line string, env []string, out io.Writer, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := shellCommand(ctx, line)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = out, out
 	cmd.WaitDelay = hookWaitDelay
 	ownProcessGroup(cmd)
-	fmt.Fprintf(r.info, "alicert: running -deploy-hook\n")
 	err := cmd.Run()
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("timed out after -hook-timeout %s", f.hookTimeout)
+		return fmt.Errorf("timed out after -hook-timeout %s", timeout)
 	}
 	return err
 }

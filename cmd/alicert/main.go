@@ -17,7 +17,9 @@
 //	alicert quota [-product digicert-free-1-free]
 //
 // obtain orders a certificate, publishes the DNS validation record in
-// Alibaba Cloud DNS, waits for issuance, removes the record, and writes
+// Alibaba Cloud DNS (or has -validation-hook, a command of the user's,
+// publish the record or file elsewhere), waits for issuance, removes the
+// record, and writes
 // cert.pem (the certificate), chain.pem (the issuer chain), fullchain.pem
 // (both) and key.pem (mode 0600) into the output directory. The four files
 // are links into .alicert/live, itself a link to the version in use

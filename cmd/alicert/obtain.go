@@ -39,6 +39,10 @@ type obtainFlags struct {
 	deployHook  string
 	hookTimeout time.Duration
 	dryRun      bool
+	// validationHook publishes the validation instead of Alibaba Cloud
+	// DNS, of validationType ("dns" or "file").
+	validationHook string
+	validationType string
 }
 
 // obtainFlagOf maps the fields of ObtainInput and
@@ -59,7 +63,8 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		"a real run refuses it (and -fake refuses a real one); a real run replaces a certificate of the test CA, "+
 		"and -fake never replaces a real certificate. Contact details default to placeholders")
 	fs.StringVar(&f.domain, "domain", "", "the domain to certify, such as example.com or *.example.com (required)")
-	fs.StringVar(&f.dns, "dns", "alidns", `where to publish the DNS validation record: "alidns" (Alibaba Cloud DNS)`)
+	fs.StringVar(&f.dns, "dns", "alidns", `where to publish the DNS validation record: "alidns" (Alibaba Cloud DNS); `+
+		"for DNS hosted elsewhere, use -validation-hook instead")
 	fs.StringVar(&f.zone, "dns-zone", "", "the Alibaba Cloud DNS domain holding the record (default: found from the name)")
 	fs.StringVar(&f.out, "out", ".", "directory for cert.pem, chain.pem, fullchain.pem, key.pem and the state file")
 	fs.StringVar(&f.keyType, "key-type", "ec256", "the key alicert makes for the certificate: "+strings.Join(store.KeyTypes, ", "))
@@ -86,7 +91,9 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		"such as 'systemctl reload nginx'; it gets ALICERT_DOMAIN, ALICERT_CERT_PATH, ALICERT_KEY_PATH, ALICERT_FULLCHAIN_PATH, "+
 		"ALICERT_CERT_ID and ALICERT_ORDER_ID, and no Alibaba Cloud credential variable; a run stopped before it, or a failed hook, "+
 		"runs it on the next run")
-	fs.DurationVar(&f.hookTimeout, "hook-timeout", defaultHookTimeout, "stop -deploy-hook after this long (it then counts as failed)")
+	fs.StringVar(&f.validationHook, "validation-hook", "", "instead of Alibaba Cloud DNS, run this shell command to publish the validation and to remove it")
+	fs.StringVar(&f.validationType, "validation-type", validationDNS, `with -validation-hook: "dns" (a DNS record) or "file" (a file on the web server)`)
+	fs.DurationVar(&f.hookTimeout, "hook-timeout", defaultHookTimeout, "stop -deploy-hook, or -validation-hook, after this long (it then counts as failed)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "check the flags, the credentials, the quota, the DNS zone and the deploy targets "+
 		"with reads only, and print what a real run would do: nothing is ordered and nothing is written")
 	fs.StringVar(&f.profile, "profile", "", "take the credentials from this Alibaba Cloud CLI profile (~/.aliyun/config.json)")
@@ -97,8 +104,6 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	switch {
 	case strings.TrimSpace(f.domain) == "":
 		return c.usageError(fs, "-domain is required")
-	case f.dns != "alidns":
-		return c.usageError(fs, "-dns %q: the only DNS provider is alidns", f.dns)
 	case f.order < 0:
 		return c.usageError(fs, "-order must be a positive order id")
 	case f.order > 0 && f.newOrder:
@@ -109,6 +114,10 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 		return c.usageError(fs, "-hook-timeout must be positive")
 	case flagSet(fs, "deploy-hook") && strings.TrimSpace(f.deployHook) == "":
 		return c.usageError(fs, "-deploy-hook is empty")
+	}
+	f.validationType = strings.ToLower(f.validationType)
+	if msg := f.validationProblem(fs); msg != "" {
+		return c.usageError(fs, "%s", msg)
 	}
 	if msg := f.keyProblem(fs); msg != "" {
 		return c.usageError(fs, "%s", msg)
@@ -128,7 +137,7 @@ func (c *cli) obtain(ctx context.Context, args []string) int {
 	// is made, locked or sent: a domain the order would refuse costs
 	// nothing and leaves nothing on disk.
 	var invalid *alicert.ValidationError
-	if err := (&obtainRun{f: &f}).obtainInput(alicert.NewAlidnsProvider(nil)).Validate(); errors.As(err, &invalid) {
+	if err := (&obtainRun{f: &f}).obtainInput(nil).Validate(); errors.As(err, &invalid) {
 		return c.validationUsage(fs, invalid, obtainFlagOf())
 	}
 	if msg := zoneProblem(f.zone, f.domain); msg != "" {
@@ -237,6 +246,19 @@ hook (exit 1, the certificate stays installed), runs it on the next run.
 -dry-run checks everything short of ordering, with reads only, and prints
 what a real run would do.
 
+-validation-hook CMD, for a domain whose DNS is not in Alibaba Cloud DNS,
+replaces -dns alidns (exactly one of them is in use): CMD (sh -c) is run
+with ALICERT_VALIDATION_ACTION=present before the wait for the CA, and with
+cleanup afterwards, also after a failure. It gets ALICERT_VALIDATION_TYPE
+(DNS, or FILE with -validation-type file), ALICERT_DOMAIN, for DNS
+ALICERT_RECORD_NAME, ALICERT_RECORD_TYPE and ALICERT_RECORD_VALUE, for FILE
+ALICERT_FILE_URI (the URL path the CA fetches over http) and
+ALICERT_FILE_CONTENT, and no Alibaba Cloud credential variable; it runs
+under -hook-timeout, and both actions must be idempotent. A failing present
+stops the run before the wait (exit 1; a rerun resumes the order); a
+failing cleanup after issuance is exit 4. The Alibaba Cloud DNS zone checks
+are skipped. With -fake, the fake's CA takes the validation as published.
+
 The applicant's contact details are required for a new order: -username,
 -phone and -email, or ALICERT_USERNAME, ALICERT_PHONE and ALICERT_EMAIL.
 
@@ -302,12 +324,22 @@ was done).
 
 // obtainInput is Obtain's input for the flags, without the order id, the
 // key and the progress of a run: what the flags are checked against before
-// anything is done (with an Alidns provider of no client, which checking
-// does not call).
-func (r *obtainRun) obtainInput(dns *alicert.AlidnsProvider) *alicert.ObtainInput {
+// anything is done (with a nil cl, which checking does not call). The
+// validation goes to -validation-hook, as a DNS or a FILE provider
+// (whichever the order asks for), or to Alibaba Cloud DNS through cl.
+func (r *obtainRun) obtainInput(cl *alicert.Client) *alicert.ObtainInput {
 	f := r.f
-	return &alicert.ObtainInput{
+	in := &alicert.ObtainInput{
 		Domain: f.domain, ProductCode: f.product, Email: f.email, Username: f.username, Phone: f.phone,
-		ValidateType: alicert.ValidateDNS, OrderID: f.order, PollInterval: f.poll, MaxWait: f.timeout, DNS: dns,
+		ValidateType: f.validateType(), OrderID: f.order, PollInterval: f.poll, MaxWait: f.timeout,
 	}
+	if h := r.validationHook(); h != nil {
+		// The cleanup is bounded by -hook-timeout, as the present is.
+		in.DNS, in.File, in.CleanupTimeout = hookDNS{h}, hookFile{h}, f.hookTimeout
+		return in
+	}
+	dns := alicert.NewAlidnsProvider(cl)
+	dns.Zone = f.zone
+	in.DNS = dns
+	return in
 }

@@ -66,7 +66,10 @@ func (r *obtainRun) client() (*alicert.Client, error) {
 	}
 	c := r.c
 	client := c.client
-	if r.f.fake && r.f.deploy && c.fake == nil {
+	switch {
+	case r.f.fake && c.fake == nil && r.f.validationHook != "":
+		client = func(g common) (*alicert.Client, func(), error) { return c.fakeHookClient(g, r.f) }
+	case r.f.fake && r.f.deploy && c.fake == nil:
 		client = func(g common) (*alicert.Client, func(), error) { return c.fakeDeployClient(g, r.f.domain) }
 	}
 	cl, release, err := client(r.f.common)
@@ -289,14 +292,12 @@ func (r *obtainRun) order(ctx, lookups context.Context, inst *store.Installer, p
 	if err != nil {
 		return c.failf(exitUsage, "%v", err)
 	}
-	dns := alicert.NewAlidnsProvider(cl)
-	dns.Zone = f.zone
 	newState := &store.State{Domain: f.domain, OrderID: orderID, Fake: f.fake}
 	if prev != nil {
 		newState.CertID = prev.CertID // what the next deployment replaces
 	}
 	if orderID == 0 {
-		if err := checkZone(lookups, cl, f.domain, f.zone); err != nil {
+		if err := r.checkZone(lookups, cl); err != nil {
 			return c.failf(exitFailure, "%v; nothing was ordered", err)
 		}
 		if code, stop := r.prepareOrder(prev, newState); stop {
@@ -315,7 +316,7 @@ func (r *obtainRun) order(ctx, lookups context.Context, inst *store.Installer, p
 	// -timeout is Obtain's MaxWait: it bounds the waiting only, so that it
 	// never cuts the order request short and leaves its outcome unknown.
 	p := &progress{w: r.info, dir: dir, state: newState, keyNote: r.keyNote(newState), crashPoint: c.crashPoint, now: c.now}
-	in := r.obtainInput(dns)
+	in := r.obtainInput(cl)
 	in.OrderID, in.Progress, in.Key = newState.OrderID, p.event, r.key
 	out, err := cl.CAS.Obtain(ctx, in)
 	c.crashPoint("obtained")
@@ -515,9 +516,9 @@ func (p *progress) event(e alicert.ObtainEvent) {
 	case alicert.StageResuming:
 		p.state.OrderID = e.OrderID
 	case alicert.StagePresenting:
-		fmt.Fprintf(w, "alicert: adding DNS record %s\n", shown(fmt.Sprint(e.Record)))
+		fmt.Fprintf(w, "alicert: adding %s\n", challengeText(e))
 	case alicert.StagePresented:
-		fmt.Fprintf(w, "alicert: DNS record in place; waiting for the CA\n")
+		fmt.Fprintf(w, "alicert: %s in place; waiting for the CA\n", challengeKind(e))
 	case alicert.StageWaiting:
 		now := readClock(p.now)
 		switch {
@@ -534,13 +535,41 @@ func (p *progress) event(e alicert.ObtainEvent) {
 	case alicert.StageIssued:
 		fmt.Fprintf(w, "alicert: order %d issued\n", e.OrderID)
 	case alicert.StageCleaningUp:
-		fmt.Fprintf(w, "alicert: removing DNS record %s\n", shown(fmt.Sprint(e.Record)))
+		fmt.Fprintf(w, "alicert: removing %s\n", challengeText(e))
 	case alicert.StageCleanedUp:
 		if e.Err != nil {
 			// The error itself is printed once Obtain returns.
-			fmt.Fprintf(w, "alicert: could not remove the DNS record\n")
+			fmt.Fprintf(w, "alicert: could not remove the %s\n", challengeKind(e))
 		}
 	}
+}
+
+// checkZone checks the zone of the validation record (see checkZone),
+// unless -validation-hook publishes the validation: its DNS host is not
+// one alicert can read.
+func (r *obtainRun) checkZone(ctx context.Context, cl *alicert.Client) error {
+	if r.f.validationHook != "" {
+		return nil
+	}
+	return checkZone(ctx, cl, r.f.domain, r.f.zone)
+}
+
+// challengeKind names what an event's challenge is: "DNS record" or
+// "file".
+func challengeKind(e alicert.ObtainEvent) string {
+	if e.File != nil {
+		return "file"
+	}
+	return "DNS record"
+}
+
+// challengeText is the event's challenge, for a progress line: "DNS record
+// <zone-file form>" or "file <URL the CA fetches>".
+func challengeText(e alicert.ObtainEvent) string {
+	if e.File != nil {
+		return "file " + shown("http://"+e.File.Domain+e.File.Path)
+	}
+	return "DNS record " + shown(fmt.Sprint(e.Record))
 }
 
 // checkZone makes sure the account hosts, in Alibaba Cloud DNS, a zone that

@@ -26,6 +26,9 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	if url := os.Getenv(hookHelperURL); url != "" {
+		os.Exit(runHookHelper(url))
+	}
 	if args := os.Getenv(subprocessArgs); args != "" {
 		os.Exit(runAsMain(strings.Fields(args)))
 	}
