@@ -49,8 +49,8 @@ Run "alicert <command> -h" for a command's most used flags, and
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 outcome unknown (an order, upload or
 revocation may have happened: check before retrying), 4 certificate written
-but the DNS record was not removed, 5 another alicert run holds the output
-directory (nothing was done).
+but the validation record was not removed, 5 another alicert run holds the
+output directory (nothing was done).
 `
 
 // run runs one alicert command line (without the program name) and returns
