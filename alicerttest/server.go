@@ -89,6 +89,7 @@ type config struct {
 	validateTypeWhileVerifying bool
 	certificates               int          // certificates to seed (see WithCertificates)
 	listener                   net.Listener // where to serve (see WithListener); nil for a new one
+	state                      *State       // the state to carry on from (see WithState)
 }
 
 // Option configures a Server.
@@ -206,19 +207,22 @@ func NewServer(opts ...Option) *Server {
 		deploy:      newDeployState(cfg.deploy),
 		life:        newLifecycleState(),
 	}
+	s.creds = map[string]credential{s.id: {secret: s.secret}}
+	if cfg.state != nil {
+		s.restore(cfg.state)
+	}
 	s.deploy.account(s.account, s.started, s.deployedCertOf)
 	s.seedCertificates(cfg.certificates, cfg.now())
 	if cfg.alidns.check {
 		s.validated = s.dnsValidated
 	}
-	s.creds = map[string]credential{s.id: {secret: s.secret}}
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	if cfg.listener != nil {
 		_ = s.ts.Listener.Close() // httptest's own, unused
 		s.ts.Listener = cfg.listener
 	}
 	if cfg.tls {
-		serving, err := ca.servingCertificate(cfg.now())
+		serving, err := s.ca.servingCertificate(cfg.now())
 		if err != nil {
 			panic("alicerttest: creating the server's TLS certificate: " + err.Error())
 		}

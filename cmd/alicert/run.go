@@ -38,6 +38,7 @@ Commands:
   revoke   revoke the certificate of an order (asks for -yes)
   delete   delete an uploaded or expired certificate (asks for -yes)
   quota    show the quota of the resource plans
+  fake     serve a local fake of CAS, KMS and Alidns for any program
 
 Run "alicert <command> -h" for a command's flags.
 
@@ -103,6 +104,8 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		return c.delete(ctx, args[1:])
 	case "quota":
 		return c.quota(ctx, args[1:])
+	case "fake":
+		return c.fakeServe(ctx, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(c.stdout, usageText)
 		return exitOK
@@ -113,9 +116,10 @@ func (c *cli) run(ctx context.Context, args []string) int {
 
 // common are the flags of every command.
 type common struct {
-	fake    bool
-	region  string
-	verbose bool
+	fake      bool
+	region    string
+	verbose   bool
+	endpoints endpointFlags
 }
 
 // register adds the common flags to fs; fakeHelp is -fake's usage, and
@@ -126,6 +130,7 @@ func (g *common) register(fs *flag.FlagSet, fakeHelp string) {
 	}
 	fs.StringVar(&g.region, "region", "", "region id (default cn-hangzhou)")
 	fs.BoolVar(&g.verbose, "v", false, "log every API attempt to stderr (never a secret)")
+	g.endpoints.register(fs)
 }
 
 // newFlagSet returns a flag set for a command. Its usage (the synopsis,
@@ -218,6 +223,7 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 	if g.verbose {
 		opts = append(opts, alicert.WithLogger(slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
+	opts = append(opts, g.endpoints.options()...)
 	release := func() {}
 	if g.fake {
 		var fakeOpts []alicert.Option
