@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -703,4 +704,22 @@ func (e *endpointFlags) options() []alicert.Option {
 		opts = append(opts, alicert.WithDNSEndpoint(e.dns))
 	}
 	return opts
+}
+
+// localEndpoint reports whether g's CAS endpoint (-cas-endpoint, else
+// ALICERT_CAS_ENDPOINT) is on a loopback host, as alicert fake's is. Such
+// a run issues certificates of a test CA, so obtain keeps one as it keeps
+// a real one, rather than replacing it as the leftover of a -fake run.
+func (c *cli) localEndpoint(g common) bool {
+	raw := g.endpoints.cas
+	if raw == "" {
+		raw = c.getenv(alicert.EnvCASEndpoint)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return false
+	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
