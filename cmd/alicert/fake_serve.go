@@ -712,7 +712,7 @@ func (e *endpointFlags) options() []alicert.Option {
 // a real one, rather than replacing it as the leftover of a -fake run.
 func (c *cli) localEndpoint(g common) bool {
 	raw := g.endpoints.cas
-	if raw == "" {
+	if raw == "" && c.getenv != nil {
 		raw = c.getenv(alicert.EnvCASEndpoint)
 	}
 	u, err := url.Parse(raw)
