@@ -159,6 +159,20 @@ func TestFakeServerProcess(t *testing.T) {
 		assert.Contains(t, string(out), "not a loopback address")
 	})
 
+	t.Run("refuses a damaged state file in one line", func(t *testing.T) {
+		state := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(state, fakeStateFile), []byte(`{"version":1,"clockOffset":"0s","server":{`), 0o600))
+		var stderr bytes.Buffer
+		cmd := exec.Command(bin, "fake", "-state", state)
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit)
+		assert.Equal(t, exitFailure, exit.ExitCode())
+		assert.Contains(t, stderr.String(), "is damaged")
+		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), stderr.String())
+	})
+
 	t.Run("admin needs its token, and the RPC port serves no admin", func(t *testing.T) {
 		fp := startFakeProc(t, bin)
 		assert.Equal(t, http.StatusUnauthorized, fp.adminPost(t, "/clock", "", `{"advance": "1h"}`))
