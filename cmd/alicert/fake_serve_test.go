@@ -190,6 +190,20 @@ func TestFakeServerProcess(t *testing.T) {
 		fp.stop(t)
 	})
 
+	t.Run("-tls: the CLI trusts the fake through SSL_CERT_FILE", func(t *testing.T) {
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		fp := startFakeProc(t, bin, "-tls", "-ca-file", ca)
+		assert.Equal(t, ca, fp.start.Env["SSL_CERT_FILE"])
+		assert.True(t, strings.HasPrefix(fp.start.Endpoint, "https://127.0.0.1:"), fp.start.Endpoint)
+		r := runVerb(t, bin, fp, "quota")
+		assert.Equal(t, exitOK, r.code, r.stderr)
+
+		delete(fp.start.Env, "SSL_CERT_FILE")
+		r = runVerb(t, bin, fp, "quota")
+		assert.Equal(t, exitFailure, r.code, "without the CA, the certificate is not trusted")
+		fp.stop(t)
+	})
+
 	t.Run("an injected fault reaches the CLI", func(t *testing.T) {
 		fp := startFakeProc(t, bin)
 		require.Equal(t, http.StatusNoContent, fp.adminPost(t, "/faults", fp.start.AdminToken,
