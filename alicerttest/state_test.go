@@ -93,3 +93,43 @@ func utcRecords(rs []alicerttest.DNSRecord) []alicerttest.DNSRecord {
 	}
 	return rs
 }
+
+// TestSnapshotWhileServing: Snapshot may run while requests issue and
+// list certificates (the race detector checks the reads), and every
+// snapshot parses.
+func TestSnapshotWhileServing(t *testing.T) {
+	srv := newServer(t, alicerttest.WithImmediateIssue(), alicerttest.WithCertificates(20))
+	cl := newClient(t, srv)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ctx := context.Background()
+		for i := range 5 {
+			order, err := cl.CAS.CreateCertificateRequest(ctx, &alicert.CreateCertificateRequestInput{Domain: "site" + strconv.Itoa(i) + ".example.com",
+				ValidateType: alicert.ValidateDNS, Username: "A", Phone: "13800000000", Email: "a@example.com"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if _, err := cl.CAS.DescribeCertificateState(ctx, &alicert.DescribeCertificateStateInput{OrderID: order.OrderID}); err != nil {
+				t.Error(err)
+				return
+			}
+			if _, err := cl.CAS.ListUserCertificateOrder(ctx, &alicert.ListUserCertificateOrderInput{OrderType: "CERT"}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		snap, err := srv.Snapshot()
+		require.NoError(t, err)
+		_, err = alicerttest.ParseState(snap)
+		require.NoError(t, err)
+	}
+}
