@@ -9,6 +9,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -84,6 +86,26 @@ func ParseState(data []byte) (*State, error) {
 	}
 	return &State{doc: doc, ca: ca}, nil
 }
+
+// String describes the state without its secrets: a State holds private
+// keys, and %v of a struct would print them.
+func (st State) String() string {
+	return fmt.Sprintf("alicerttest.State{Version: %d, Orders: %d, Certificates: %d, KMSKeys: %d}",
+		st.doc.Version, len(st.doc.Orders), len(st.doc.Certificates), len(st.doc.KMSKeys))
+}
+
+// GoString is String, so that %#v shows no secret either.
+func (st State) GoString() string { return st.String() }
+
+// Format writes String whatever the verb.
+func (st State) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, st.String()) }
+
+// MarshalJSON writes String as a JSON string: the document itself comes
+// from Snapshot, never from marshalling a State.
+func (st State) MarshalJSON() ([]byte, error) { return json.Marshal(st.String()) }
+
+// LogValue is String, for log/slog.
+func (st State) LogValue() slog.Value { return slog.StringValue(st.String()) }
 
 // WithState makes the server carry on from st (see Snapshot and
 // ParseState) instead of starting empty: its AccessKey pair, test CA and

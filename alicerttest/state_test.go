@@ -2,6 +2,8 @@ package alicerttest_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,5 +133,24 @@ func TestSnapshotWhileServing(t *testing.T) {
 		require.NoError(t, err)
 		_, err = alicerttest.ParseState(snap)
 		require.NoError(t, err)
+	}
+}
+
+// TestStatePrintsNoSecret: a State holds private keys; no format of it,
+// value or pointer, nor its JSON, shows one.
+func TestStatePrintsNoSecret(t *testing.T) {
+	srv := newServer(t)
+	snap, err := srv.Snapshot()
+	require.NoError(t, err)
+	st, err := alicerttest.ParseState(snap)
+	require.NoError(t, err)
+	id, secret := srv.Credentials()
+	js, err := json.Marshal(st)
+	require.NoError(t, err)
+	for _, shown := range []string{fmt.Sprint(st), fmt.Sprintf("%+v", *st), fmt.Sprintf("%#v", st), fmt.Sprintf("%x", *st), string(js)} {
+		assert.NotContains(t, shown, "PRIVATE KEY")
+		assert.NotContains(t, shown, secret)
+		assert.NotContains(t, shown, id)
+		assert.Contains(t, shown, "alicerttest.State{")
 	}
 }

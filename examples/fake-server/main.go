@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 )
 
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // demo starts the fake, runs the CLI against it and stops it.
 func demo(ctx context.Context, bin, work string, stdout, stderr io.Writer) (err error) {
+	// The fake and a CLI run write to stderr at the same time.
+	stderr = &lockedWriter{w: stderr}
 	fake := exec.Command(bin, "fake", "-json", "-listen", "127.0.0.1:0", "-state", filepath.Join(work, "state"))
 	fake.Stderr = stderr
 	out, err := fake.StdoutPipe()
@@ -154,4 +157,16 @@ func join(args []string) string {
 		s += a
 	}
 	return s
+}
+
+// lockedWriter serializes the writes of several processes' output copies.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
