@@ -34,6 +34,7 @@ func alicertBin(t *testing.T, dir string) string {
 
 // fakeProc is a running alicert fake.
 type fakeProc struct {
+	home   string // the HOME of the verbs run against it (deploy keeps its locks there)
 	cmd    *exec.Cmd
 	start  fakeStart
 	stderr *bytes.Buffer
@@ -47,7 +48,7 @@ func startFakeProc(t *testing.T, bin string, args ...string) *fakeProc {
 	cmd := exec.Command(bin, append([]string{"fake", "-json", "-listen", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	fp := &fakeProc{cmd: cmd, stderr: new(bytes.Buffer)}
+	fp := &fakeProc{home: t.TempDir(), cmd: cmd, stderr: new(bytes.Buffer)}
 	cmd.Stderr = fp.stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
@@ -72,9 +73,10 @@ func (fp *fakeProc) stop(t *testing.T) {
 }
 
 // env is the environment of a verb run against the fake: its export lines
-// and the applicant's details, in an empty home (no CLI profile).
-func (fp *fakeProc) env(t *testing.T) []string {
-	env := []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"),
+// and the applicant's details, in a home of the fake's runs (no CLI
+// profile; the one place of deploy's locks).
+func (fp *fakeProc) env() []string {
+	env := []string{"HOME=" + fp.home, "XDG_CACHE_HOME=" + filepath.Join(fp.home, ".cache"), "PATH=" + os.Getenv("PATH"),
 		"ALICERT_USERNAME=Test User", "ALICERT_PHONE=13800000000", "ALICERT_EMAIL=test@example.com"}
 	for k, v := range fp.start.Env {
 		env = append(env, k+"="+v)
@@ -93,7 +95,7 @@ type cliRun struct {
 func runVerb(t *testing.T, bin string, fp *fakeProc, args ...string) cliRun {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = fp.env(t)
+	cmd.Env = fp.env()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -173,6 +175,25 @@ func TestFakeServerProcess(t *testing.T) {
 		assert.Equal(t, exitFailure, exit.ExitCode())
 		assert.Contains(t, stderr.String(), "is damaged")
 		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), stderr.String())
+	})
+
+	t.Run("seeds certificates, and refuses a bad seed in one line", func(t *testing.T) {
+		seed := filepath.Join(t.TempDir(), "seed.json")
+		require.NoError(t, os.WriteFile(seed, []byte(`{"certificates": [{"Name": "shop", "Domain": "shop.example.com",
+			"NotBefore": "2026-01-01T00:00:00Z", "NotAfter": "2036-01-01T00:00:00Z"}]}`), 0o600))
+		fp := startFakeProc(t, bin, "-seed", seed)
+		r := runVerb(t, bin, fp, "list", "-json")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Contains(t, r.stdout, `"name": "shop"`)
+		fp.stop(t)
+
+		require.NoError(t, os.WriteFile(seed, []byte(`{"certificates": [{"Name": "x"}], "clockOffset": "soon", "colour": 1}`), 0o600))
+		out, err := exec.Command(bin, "fake", "-seed", seed).CombinedOutput()
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit)
+		assert.Equal(t, exitFailure, exit.ExitCode())
+		assert.Contains(t, string(out), "colour")
+		assert.Equal(t, 1, strings.Count(string(out), "\n"), string(out))
 	})
 
 	t.Run("admin needs its token, and the RPC port serves no admin", func(t *testing.T) {
@@ -258,7 +279,7 @@ func TestFakeServerProcess(t *testing.T) {
 		out := t.TempDir()
 		fp := startFakeProc(t, bin, "-reads-per-state", "20")
 		cmd := exec.Command(bin, "obtain", "-domain", "shop.example.com", "-out", out, "-poll", "20ms")
-		cmd.Env = fp.env(t)
+		cmd.Env = fp.env()
 		require.NoError(t, cmd.Start())
 		statePath := filepath.Join(out, "alicert-state.json")
 		for {
