@@ -210,6 +210,18 @@ func TestFakeServerProcess(t *testing.T) {
 		_, _ = body.ReadFrom(resp.Body)
 		resp.Body.Close()
 		assert.NotContains(t, body.String(), `"orders"`, "the RPC port answers as the service does")
+
+		assert.Equal(t, http.StatusBadRequest, fp.adminPost(t, "/faults", fp.start.AdminToken, `{"action": "ListContact", "kind": "FaultNope"}`))
+		assert.Equal(t, http.StatusBadRequest, fp.adminPost(t, "/clock", fp.start.AdminToken, `{"advance": "-1h"}`))
+		req, err = http.NewRequest(http.MethodGet, fp.start.AdminEndpoint+"/clock", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+fp.start.AdminToken)
+		resp, err = http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		var clock fakeClock
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&clock))
+		resp.Body.Close()
+		assert.Equal(t, "1h0m0s", clock.Offset, "the advance above moved the clock on, the refused one did not")
 		fp.stop(t)
 	})
 
@@ -341,4 +353,13 @@ func TestFakeServerProcess(t *testing.T) {
 		assert.Equal(t, 1, fp.counters(t).DeploymentJobs, "one deployment job for both runs")
 		fp.stop(t)
 	})
+}
+
+func TestFakeListensOnLoopbackOnly(t *testing.T) {
+	for _, ok := range []string{"127.0.0.1:0", "127.0.0.2:8940", "[::1]:0", "localhost:8940"} {
+		assert.NoError(t, checkLoopback(ok), ok)
+	}
+	for _, bad := range []string{":8940", "0.0.0.0:0", "[::]:0", "10.0.0.1:8940", "example.com:80", "127.0.0.1"} {
+		assert.Error(t, checkLoopback(bad), bad)
+	}
 }
