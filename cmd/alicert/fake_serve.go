@@ -90,7 +90,7 @@ func (c *cli) fakeServe(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.immediate, "immediate", false, "issue every order on its first status read")
 	fs.IntVar(&f.readsPerState, "reads-per-state", 1, "status reads an order spends in each state")
 	fs.StringVar(&f.zones, "zones", "", "comma-separated DNS zones the fake Alidns hosts (default: every two-label domain)")
-	fs.DurationVar(&f.clockOffset, "clock-offset", 0, "start the fake's clock this far from the real one (e.g. -720h)")
+	fs.DurationVar(&f.clockOffset, "clock-offset", 0, "start the fake's clock this far from the real one, e.g. -720h (a fake loaded from -state keeps its own)")
 	if code, stop := c.parse(fs, args); stop {
 		return code
 	}
