@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -144,20 +145,23 @@ func (c *Client) init() error {
 	c.endpoints[apiKMS].version = kmsAPIVersion
 	c.endpoints[apiAlidns].version = alidnsAPIVersion
 	for _, e := range []struct {
-		option, given, fallback string
-		dst                     *endpoint
+		option, env, given, fallback string
+		dst                          *endpoint
 	}{
-		{"WithCASEndpoint", cfg.casEndpoint, casURL, &c.endpoints[apiCAS]},
-		{"WithKMSEndpoint", cfg.kmsEndpoint, kmsURL, &c.endpoints[apiKMS]},
-		{"WithDNSEndpoint", cfg.dnsEndpoint, alidnsURL, &c.endpoints[apiAlidns]},
+		{"WithCASEndpoint", EnvCASEndpoint, cfg.casEndpoint, casURL, &c.endpoints[apiCAS]},
+		{"WithKMSEndpoint", EnvKMSEndpoint, cfg.kmsEndpoint, kmsURL, &c.endpoints[apiKMS]},
+		{"WithDNSEndpoint", EnvDNSEndpoint, cfg.dnsEndpoint, alidnsURL, &c.endpoints[apiAlidns]},
 	} {
-		raw := e.given
+		raw, source := e.given, e.option
+		if raw == "" {
+			raw, source = os.Getenv(e.env), e.env
+		}
 		if raw == "" {
 			raw = e.fallback
 		}
 		u, err := checkEndpoint(raw, cfg.insecureHTTP)
 		if err != nil {
-			problems = append(problems, e.option+": "+err.Error())
+			problems = append(problems, source+": "+err.Error())
 			continue
 		}
 		e.dst.url, e.dst.host = u.String(), u.Host

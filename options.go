@@ -93,22 +93,38 @@ func WithRegion(id string) Option {
 	return func(c *config) { c.region = id }
 }
 
+// The environment variables that point a client at other endpoints, such
+// as those of a local fake (alicert fake prints them as export lines).
+// NewClient reads each one when no With*Endpoint option sets that endpoint:
+// an option always wins over the environment, and the environment over the
+// region's default. Their values follow the rules of the options: a base
+// URL, https://, or http:// for a loopback host (127.0.0.0/8, ::1,
+// localhost) unless WithInsecureHTTP is given; a bad value makes NewClient
+// fail, naming the variable.
+const (
+	EnvCASEndpoint = "ALICERT_CAS_ENDPOINT"
+	EnvKMSEndpoint = "ALICERT_KMS_ENDPOINT"
+	EnvDNSEndpoint = "ALICERT_DNS_ENDPOINT"
+)
+
 // WithCASEndpoint overrides the CAS endpoint, for example with the URL of an
-// alicerttest.Server. Plain http:// is allowed only for loopback hosts unless
-// WithInsecureHTTP is also given.
+// alicerttest.Server; it wins over ALICERT_CAS_ENDPOINT (EnvCASEndpoint).
+// Plain http:// is allowed only for loopback hosts unless WithInsecureHTTP
+// is also given.
 func WithCASEndpoint(baseURL string) Option {
 	return func(c *config) { c.casEndpoint = baseURL }
 }
 
 // WithKMSEndpoint overrides the KMS endpoint, with the same rules as
-// WithCASEndpoint.
+// WithCASEndpoint; it wins over ALICERT_KMS_ENDPOINT (EnvKMSEndpoint).
 func WithKMSEndpoint(baseURL string) Option {
 	return func(c *config) { c.kmsEndpoint = baseURL }
 }
 
 // WithDNSEndpoint overrides the Alibaba Cloud DNS (Alidns) endpoint, by
 // default https://alidns.<region>.aliyuncs.com (see WithRegion), with the
-// same rules as WithCASEndpoint.
+// same rules as WithCASEndpoint; it wins over ALICERT_DNS_ENDPOINT
+// (EnvDNSEndpoint).
 func WithDNSEndpoint(baseURL string) Option {
 	return func(c *config) { c.dnsEndpoint = baseURL }
 }

@@ -72,6 +72,7 @@ var swRoots = []reflect.Type{
 	reflect.TypeFor[alicert.ObtainEvent](),
 	reflect.TypeFor[alicerttest.SeedCertificate](),
 	reflect.TypeFor[alicerttest.CloudResource](),
+	reflect.TypeFor[*alicerttest.State](),
 }
 
 // swReachable returns every named type of package alicert or alicerttest

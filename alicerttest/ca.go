@@ -6,12 +6,14 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"sync"
 	"time"
 )
@@ -100,6 +102,25 @@ func (ca *testCA) issueForDomain(domain string, now time.Time) (chainPEM, keyPEM
 		return "", "", err
 	}
 	return leaf + ca.certPEM, keyPEM, nil
+}
+
+// servingCertificate issues the server's own TLS certificate, for the
+// loopback addresses and localhost, with a new P-256 key.
+func (ca *testCA) servingCertificate(now time.Time) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	leafPEM, err := ca.issue(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: "localhost"},
+		DNSNames:    []string{"localhost"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}, &key.PublicKey, now, leafValidity)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	block, _ := pem.Decode([]byte(leafPEM))
+	return tls.Certificate{Certificate: [][]byte{block.Bytes, ca.cert.Raw}, PrivateKey: key}, nil
 }
 
 // signCSR issues a certificate for a PEM CSR, checking its signature first.

@@ -63,6 +63,10 @@
 //     and with private keys (an upload's Key, SignPrivateKey,
 //     EncryptPrivateKey) replaced by RedactedPrivateKey: under signature V3
 //     they travel in the URL.
+//   - Snapshot writes the whole state as a versioned JSON document, secrets
+//     and private keys included, and WithState (after ParseState) makes a
+//     new server carry on from it, in this process or another: alicert
+//     fake keeps its state across restarts this way.
 //
 // It also accepts signature V3 (ACS3-HMAC-SHA256) as the official SDKs send
 // it: the parameters in the query (or a form body), the x-acs-* headers all

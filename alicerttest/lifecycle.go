@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -119,11 +120,14 @@ type userCert struct {
 	// A seeded certificate gets its PEM and key on first use (signing ten
 	// thousand of them up front would take a while under the race
 	// detector); an uploaded one has them from the start.
-	once     sync.Once
-	chainPEM string
-	keyPEM   string
-	leaf     *x509.Certificate
-	err      error
+	once sync.Once
+	// materialized is set once the fields below are filled (for
+	// Snapshot, which must not sign).
+	materialized atomic.Bool
+	chainPEM     string
+	keyPEM       string
+	leaf         *x509.Certificate
+	err          error
 	// uploaded is the leaf of an uploaded certificate, set before the
 	// certificate is shared and never changed, so that listing can read it
 	// without the once.
@@ -252,6 +256,7 @@ func (s *Server) materialize(u *userCert) error {
 		}
 		u.chainPEM = leaf + s.ca.certPEM
 		u.leaf, u.err = firstCertificate(u.chainPEM)
+		u.materialized.Store(u.err == nil)
 	})
 	return u.err
 }
@@ -933,6 +938,7 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 		u.domain = certs[0].DNSNames[0]
 	}
 	u.once.Do(func() {}) // nothing to materialize
+	u.materialized.Store(true)
 	l.certs = append(l.certs, u)
 	l.byID[u.id] = u
 	return uploadResponse{CertID: u.id, ResourceID: u.instanceID, RequestID: c.requestID}, nil
@@ -988,6 +994,7 @@ func (s *Server) uploadSMCertificate(c *call, name string) (any, *apiError) {
 		u.domain, u.notBefore, u.notAfter = certs[0].Subject.CommonName, certs[0].NotBefore, certs[0].NotAfter
 	}
 	u.once.Do(func() {}) // nothing to materialize
+	u.materialized.Store(true)
 	l := s.life
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -71,9 +72,12 @@ type order struct {
 	expiring bool
 
 	issueOnce sync.Once
-	chainPEM  string // certificate and CA certificate, once issued
-	keyPEM    string
-	issueErr  error
+	// issuedFlag is set once issueOnce has filled the fields below (for
+	// Snapshot, which must not issue).
+	issuedFlag atomic.Bool
+	chainPEM   string // certificate and CA certificate, once issued
+	keyPEM     string
+	issueErr   error
 }
 
 // validationURI is where FILE validation expects the file.
@@ -180,9 +184,11 @@ func (s *Server) issued(o *order, now time.Time) (chainPEM, keyPEM string, err e
 	o.issueOnce.Do(func() {
 		if o.csr != nil {
 			o.chainPEM, o.issueErr = s.ca.issueForCSR(o.csr, o.domain, now)
+			o.issuedFlag.Store(o.issueErr == nil)
 			return
 		}
 		o.chainPEM, o.keyPEM, o.issueErr = s.ca.issueForDomain(o.domain, now)
 	})
+	o.issuedFlag.Store(o.issueErr == nil)
 	return o.chainPEM, o.keyPEM, o.issueErr
 }

@@ -3,6 +3,7 @@ package alicerttest
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,7 +87,9 @@ type config struct {
 	relativeRecordDomain bool
 	// validateTypeWhileVerifying gives ValidateType in domain_verify only.
 	validateTypeWhileVerifying bool
-	certificates               int // certificates to seed (see WithCertificates)
+	certificates               int          // certificates to seed (see WithCertificates)
+	listener                   net.Listener // where to serve (see WithListener); nil for a new one
+	state                      *State       // the state to carry on from (see WithState)
 }
 
 // Option configures a Server.
@@ -150,11 +153,22 @@ func WithValidateTypeOnlyWhileVerifying() Option {
 }
 
 // WithTLS makes the server serve HTTPS, with HTTP/2 and HTTP/1.1, under a
-// certificate that the client from Client (and so ClientOptions) trusts;
-// URL then starts with https://. It is what FaultTLSHandshake needs, and
-// makes FaultStreamResetAfterAct an HTTP/2 stream reset.
+// certificate for 127.0.0.1, ::1 and localhost that its test CA
+// (CACertificate) issues, and that the client from Client (and so
+// ClientOptions) trusts; URL then starts with https://. Other clients
+// trust it by trusting CACertificate. It is what FaultTLSHandshake needs,
+// and makes FaultStreamResetAfterAct an HTTP/2 stream reset.
 func WithTLS() Option {
 	return func(c *config) { c.tls = true }
+}
+
+// WithListener makes the server serve on l, a listener the caller opened
+// (on a loopback address: the server is a test double, with no protection
+// meant for a network), instead of on a new one on a free port of
+// 127.0.0.1; URL then names l's address. Close closes l. alicert fake uses
+// it to serve on the address it is given.
+func WithListener(l net.Listener) Option {
+	return func(c *config) { c.listener = l }
 }
 
 // NewServer starts a fake CAS (API version 2020-04-07), KMS (API version
@@ -193,16 +207,27 @@ func NewServer(opts ...Option) *Server {
 		deploy:      newDeployState(cfg.deploy),
 		life:        newLifecycleState(),
 	}
+	s.creds = map[string]credential{s.id: {secret: s.secret}}
+	if cfg.state != nil {
+		s.restore(cfg.state)
+	}
 	s.deploy.account(s.account, s.started, s.deployedCertOf)
 	s.seedCertificates(cfg.certificates, cfg.now())
 	if cfg.alidns.check {
 		s.validated = s.dnsValidated
 	}
-	s.creds = map[string]credential{s.id: {secret: s.secret}}
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if cfg.listener != nil {
+		_ = s.ts.Listener.Close() // httptest's own, unused
+		s.ts.Listener = cfg.listener
+	}
 	if cfg.tls {
+		serving, err := s.ca.servingCertificate(cfg.now())
+		if err != nil {
+			panic("alicerttest: creating the server's TLS certificate: " + err.Error())
+		}
 		s.ts.EnableHTTP2 = true
-		s.ts.TLS = &tls.Config{GetConfigForClient: s.handshake}
+		s.ts.TLS = &tls.Config{Certificates: []tls.Certificate{serving}, GetConfigForClient: s.handshake}
 		s.ts.StartTLS()
 	} else {
 		s.ts.Start()

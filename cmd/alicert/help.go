@@ -13,6 +13,7 @@ import (
 var mainFlags = map[string][]string{
 	"obtain": {"domain", "out", "username", "phone", "email", "deploy", "deploy-hook", "validation-hook", "renew-within", "dry-run", "q", "json", "fake"},
 	"renew":  {"config", "dry-run", "profile", "q", "json", "fake"},
+	"fake":   {"listen", "state", "tls", "seed", "admin-listen", "json"},
 	"status": {"order", "domain", "json", "fake"},
 	"csr":    {"cn", "san", "country", "province", "locality", "key", "json", "fake"},
 	"deploy": {"cert", "replace", "resources", "rollback", "q", "json", "fake"},

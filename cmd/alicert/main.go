@@ -15,6 +15,13 @@
 //	alicert revoke -order ID -yes
 //	alicert delete -cert ID -yes
 //	alicert quota [-product digicert-free-1-free]
+//	alicert fake -listen 127.0.0.1:8940 [-tls -ca-file FILE] [-state DIR] [-seed FILE]
+//
+// fake serves a local stand-in for CAS, KMS and Alidns on loopback for
+// programs in any language (see fake -h); every other verb reaches it, or
+// any other endpoint, through -cas-endpoint, -kms-endpoint and
+// -dns-endpoint or the ALICERT_CAS_ENDPOINT, ALICERT_KMS_ENDPOINT and
+// ALICERT_DNS_ENDPOINT variables it prints.
 //
 // obtain orders a certificate, publishes the DNS validation record in
 // Alibaba Cloud DNS (or has -validation-hook, a command of the user's,

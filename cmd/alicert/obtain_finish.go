@@ -188,7 +188,7 @@ func (r *obtainRun) keepReason(dir string, leaf *x509.Certificate) string {
 	switch {
 	case err != nil:
 		return fmt.Sprintf("it cannot be read (%v)", err)
-	case old == nil, !f.fake && store.IssuedByTestCA(old):
+	case old == nil, !f.fake && !r.c.localEndpoint(f.common) && store.IssuedByTestCA(old):
 		return ""
 	case f.fake && !store.IssuedByTestCA(old):
 		return "the fake's test CA did not issue it, and -fake never replaces a real certificate"

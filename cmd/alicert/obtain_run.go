@@ -413,7 +413,7 @@ func (r *obtainRun) checkExisting(dir string) (leaf *x509.Certificate, code int,
 		return nil, c.failf(exitFailure, "%v\nalicert: nothing was ordered; move %s away (or fix it) and rerun", err, path), true
 	case leaf == nil:
 		return nil, 0, false
-	case !f.fake && store.IssuedByTestCA(leaf):
+	case !f.fake && !c.localEndpoint(f.common) && store.IssuedByTestCA(leaf):
 		fmt.Fprintf(c.stderr, "alicert: %s was issued by the test CA of a -fake run; it will be replaced\n", path)
 		return nil, 0, false
 	case f.fake && !store.IssuedByTestCA(leaf):

@@ -42,6 +42,7 @@ Commands:
   revoke   revoke the certificate of an order (asks for -yes)
   delete   delete an uploaded or expired certificate (asks for -yes)
   quota    show the quota of the resource plans
+  fake     serve a local fake of CAS, KMS and Alidns for any program
   version  print the version of alicert and the revision it was built from
 
 Run "alicert <command> -h" for a command's most used flags, and
@@ -120,6 +121,8 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		return c.delete(ctx, args[1:])
 	case "quota":
 		return c.quota(ctx, args[1:])
+	case "fake":
+		return c.fakeServe(ctx, args[1:])
 	case "version", "-version", "--version":
 		return c.version(args[1:])
 	case "help":
@@ -159,9 +162,10 @@ func (c *cli) help(ctx context.Context, args []string) int {
 
 // common are the flags of every command.
 type common struct {
-	fake    bool
-	region  string
-	verbose bool
+	fake      bool
+	region    string
+	verbose   bool
+	endpoints endpointFlags
 	// profile is -profile, on the verbs that have it: the Alibaba Cloud
 	// CLI profile to take the credentials from.
 	profile string
@@ -175,6 +179,7 @@ func (g *common) register(fs *flag.FlagSet, fakeHelp string) {
 	}
 	fs.StringVar(&g.region, "region", "", "region id (default cn-hangzhou)")
 	fs.BoolVar(&g.verbose, "v", false, "log every API attempt to stderr (never a secret)")
+	g.endpoints.register(fs)
 }
 
 // newFlagSet returns a flag set for a command. On -h its usage goes to
@@ -285,6 +290,7 @@ func (c *cli) client(g common) (*alicert.Client, func(), error) {
 		}
 		opts = append(opts, alicert.WithCredentials(p))
 	}
+	opts = append(opts, g.endpoints.options()...)
 	release := func() {}
 	if g.fake {
 		var fakeOpts []alicert.Option
