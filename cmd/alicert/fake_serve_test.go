@@ -283,7 +283,7 @@ func TestFakeServerProcess(t *testing.T) {
 
 		r = runVerb(t, bin, fp, "quota", "-json")
 		require.Equal(t, exitOK, r.code, r.stderr)
-		assert.Contains(t, r.stdout, `"total": 7`, "the seeded quota is kept")
+		assert.Contains(t, r.stdout, `"bought": 7`, "the seeded quota is kept")
 		fp.stop(t)
 	})
 
