@@ -136,12 +136,17 @@ func alidnsCalls(srv *alicerttest.Server) int {
 	return n
 }
 
+// hookTestTimeout bounds the waiting of these runs: should the test hook
+// stop publishing the record, a run fails then instead of waiting until
+// go test's own limit.
+const hookTestTimeout = "2m"
+
 func TestObtainValidationHookPresentsThenCleansUp(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t) // its CA waits for the record to exist
 	h := newTestHook(t, srv)
 	dir := t.TempDir()
-	r := runCLI(t, h.cli(), "obtain", "-fake", "-domain", "www.example.com", "-out", dir, "-validation-hook", h.command())
+	r := runCLI(t, h.cli(), "obtain", "-fake", "-domain", "www.example.com", "-out", dir, "-validation-hook", h.command(), "-timeout", hookTestTimeout)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	checkFiles(t, dir, "www.example.com", srv.CAPool())
 
@@ -173,7 +178,7 @@ func TestObtainValidationHookFile(t *testing.T) {
 	h := newTestHook(t, srv)
 	dir := t.TempDir()
 	r := runCLI(t, h.cli(), "obtain", "-fake", "-domain", "example.com", "-out", dir,
-		"-validation-hook", h.command(), "-validation-type", "file")
+		"-validation-hook", h.command(), "-validation-type", "file", "-timeout", hookTestTimeout)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	calls := h.Calls()
 	require.Len(t, calls, 2)
@@ -200,7 +205,7 @@ func TestObtainValidationHookFailingPresent(t *testing.T) {
 	srv := newFake(t)
 	h := newTestHook(t, srv, "present")
 	dir := t.TempDir()
-	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir}
+	args := []string{"obtain", "-fake", "-domain", "example.com", "-out", dir, "-timeout", hookTestTimeout}
 	r := runCLI(t, h.cli(), append(args, "-validation-hook", h.command())...)
 	require.Equal(t, exitFailure, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "the -validation-hook command (")
@@ -232,7 +237,7 @@ func TestObtainValidationHookFailingCleanup(t *testing.T) {
 	srv := newFake(t)
 	h := newTestHook(t, srv, "cleanup")
 	dir := t.TempDir()
-	r := runCLI(t, h.cli(), "obtain", "-fake", "-domain", "example.com", "-out", dir, "-validation-hook", h.command())
+	r := runCLI(t, h.cli(), "obtain", "-fake", "-domain", "example.com", "-out", dir, "-validation-hook", h.command(), "-timeout", hookTestTimeout)
 	require.Equal(t, exitCleanupFailed, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "failed on cleanup: exit status 3")
 	assert.Contains(t, r.stderr, "by hand")
@@ -253,7 +258,7 @@ func TestRenewEntryWithAValidationHook(t *testing.T) {
 ]}`, h.command())
 	path := filepath.Join(base, "alicert.json")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
-	r := runCLI(t, h.cli(), "renew", "-fake", "-config", path)
+	r := runCLI(t, h.cli(), "renew", "-fake", "-config", path, "-timeout", hookTestTimeout)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	require.Len(t, lines, 2, r.stdout)
