@@ -17,13 +17,21 @@ import (
 const defaultMaxIdleConnsPerHost = 1024
 
 // defaultHTTPClient is the client's own http.Client with the default pool.
-func defaultHTTPClient() *http.Client { return newHTTPClient(defaultMaxIdleConnsPerHost) }
+func defaultHTTPClient() *http.Client { return newHTTPClient(defaultMaxIdleConnsPerHost, false) }
 
 // newHTTPClient bounds every phase of a request so that a renewal job never
 // hangs on a dead peer, and refuses TLS below 1.2. Its pool keeps
 // maxIdlePerHost idle connections per host, for each of the hosts the
 // client calls (CAS, KMS, Alidns).
-func newHTTPClient(maxIdlePerHost int) *http.Client {
+//
+// http1Only keeps it to HTTP/1.1, for signature V3: its requests have no
+// body (http.NoBody), and net/http's HTTP/2 transport sends such a request
+// again by itself after some failures, one of which (a PROTOCOL_ERROR
+// stream reset from the server) does not prove that the server did not
+// act; a create must not be sent twice. HTTP/1.1 never re-sends a POST.
+// HMAC-SHA1's requests have a body the transport cannot rewind (no
+// GetBody), which HTTP/2 does not re-send, so they keep HTTP/2.
+func newHTTPClient(maxIdlePerHost int, http1Only bool) *http.Client {
 	t, ok := http.DefaultTransport.(*http.Transport)
 	if ok {
 		t = t.Clone()
@@ -38,6 +46,11 @@ func newHTTPClient(maxIdlePerHost int) *http.Client {
 	t.MaxIdleConnsPerHost = maxIdlePerHost
 	t.MaxIdleConns = maxIdlePerHost * int(apiCount)
 	t.Proxy = noProxyForHTTP(t.Proxy)
+	if http1Only {
+		var p http.Protocols
+		p.SetHTTP1(true)
+		t.Protocols = &p
+	}
 	return &http.Client{Transport: t, Timeout: 2 * time.Minute}
 }
 

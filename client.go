@@ -167,7 +167,7 @@ func (c *Client) init() error {
 		e.dst.url, e.dst.host = u.String(), u.Host
 	}
 	if cfg.httpClient == nil {
-		cfg.httpClient = newHTTPClient(max(cfg.maxIdlePerHost, 1))
+		cfg.httpClient = newHTTPClient(max(cfg.maxIdlePerHost, 1), cfg.signatureAlgorithm == SignatureACS3HMACSHA256)
 		cfg.ownTransport, _ = cfg.httpClient.Transport.(*http.Transport)
 	}
 	cfg.httpClient = withoutRedirects(cfg.httpClient)

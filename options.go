@@ -132,9 +132,11 @@ func WithDNSEndpoint(baseURL string) Option {
 // WithHTTPClient sets the HTTP client; httpmock and other transports plug in
 // here. Without it, the client uses its own transport with dial, TLS
 // handshake and response header timeouts, TLS 1.2 at least, HTTP/2 where the
-// server offers it, and a pool sized by WithMaxIdleConnsPerHost. The
+// server offers it (HTTP/1.1 only with signature V3: see
+// WithSignatureAlgorithm), and a pool sized by WithMaxIdleConnsPerHost. The
 // caller's client stays the caller's: Client.Close leaves its connections
-// alone.
+// alone, and with signature V3 its HTTP/2, if it speaks it, may re-send a
+// create after a stream reset.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) { c.httpClient = hc }
 }
@@ -178,9 +180,14 @@ func WithInsecureHTTP() Option {
 }
 
 // WithSignatureAlgorithm selects how requests are signed:
-// SignatureHMACSHA1 (the default, RPC signature version 1.0) or
-// SignatureACS3HMACSHA256 (signature V3, which Alibaba Cloud recommends for
-// new code). Either way the parameters travel in the POST form body.
+// SignatureHMACSHA1 (the default, RPC signature version 1.0), whose
+// parameters travel in the POST form body, or SignatureACS3HMACSHA256
+// (signature V3, which Alibaba Cloud recommends for new code), whose
+// parameters travel in the URL's query with an empty body, as the official
+// SDK sends them (see SignatureAlgorithm and SECURITY.md). With V3 the
+// client's own transport speaks HTTP/1.1 only: HTTP/2 re-sends a request
+// without a body by itself after some failures, and a create must never
+// be sent twice.
 func WithSignatureAlgorithm(a SignatureAlgorithm) Option {
 	return func(c *config) { c.signatureAlgorithm = a }
 }

@@ -206,27 +206,44 @@ func TestCloseLeavesCallersConnections(t *testing.T) {
 	}
 }
 
-// TestDefaultTransportKeepsHTTP2: the client's own transport, its pool
-// resized, still speaks HTTP/2 to a server that offers it.
-func TestDefaultTransportKeepsHTTP2(t *testing.T) {
+// TestDefaultTransportProtocols: the client's own transport, its pool
+// resized, speaks HTTP/2 to a server that offers it with HMAC-SHA1, whose
+// requests have a body HTTP/2 cannot re-send; with signature V3, whose
+// requests have none (and which HTTP/2 re-sends by itself after some
+// failures that do not prove the server did not act), it speaks HTTP/1.1,
+// which never re-sends a POST, so that a create is sent once.
+func TestDefaultTransportProtocols(t *testing.T) {
 	t.Parallel()
-	var proto atomic.Value
-	// Hand-written: an HTTP/2 TLS server, which testkit does not start.
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		proto.Store(r.Proto)
-		_, _ = w.Write([]byte(`{"RequestId":"R","Type":"process"}`))
-	}))
-	srv.EnableHTTP2 = true
-	srv.StartTLS()
-	defer srv.Close()
-	c := poolClient(t, srv.URL)
-	defer c.Close()
-	trustServer(c, srv)
-	if _, err := c.CAS.DescribeCertificateState(t.Context(), &DescribeCertificateStateInput{OrderID: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := proto.Load().(string); got != "HTTP/2.0" {
-		t.Errorf("protocol %q, want HTTP/2.0", got)
+	for _, tc := range []struct {
+		alg  SignatureAlgorithm
+		want string
+	}{
+		{SignatureHMACSHA1, "HTTP/2.0"},
+		{SignatureACS3HMACSHA256, "HTTP/1.1"},
+	} {
+		t.Run(tc.alg.String(), func(t *testing.T) {
+			t.Parallel()
+			var proto atomic.Value
+			// Hand-written: an HTTP/2 TLS server, which testkit does not start.
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				proto.Store(r.Proto)
+				_, _ = w.Write([]byte(`{"RequestId":"R","OrderId":7}`))
+			}))
+			srv.EnableHTTP2 = true
+			srv.StartTLS()
+			defer srv.Close()
+			c := poolClient(t, srv.URL, WithSignatureAlgorithm(tc.alg))
+			defer c.Close()
+			trustServer(c, srv)
+			in := &CreateCertificateRequestInput{Domain: "www.example.com", ValidateType: ValidateDNS,
+				Username: "Ops", Phone: "13800000000", Email: "ops@example.com"}
+			if _, err := c.CAS.CreateCertificateRequest(t.Context(), in); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := proto.Load().(string); got != tc.want {
+				t.Errorf("protocol %q, want %s", got, tc.want)
+			}
+		})
 	}
 }
 
