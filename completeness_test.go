@@ -142,13 +142,23 @@ func TestEveryOperationIsComplete(t *testing.T) {
 // completenessParse parses the package's test files, with comments.
 func completenessParse(t *testing.T) []*ast.File {
 	t.Helper()
-	paths, err := filepath.Glob("*_test.go")
+	return completenessParseFiles(t, func(name string) bool { return strings.HasSuffix(name, "_test.go") })
+}
+
+// completenessParseFiles parses, with comments, the package's files whose
+// names keep accepts.
+func completenessParseFiles(t testing.TB, keep func(name string) bool) []*ast.File {
+	t.Helper()
+	paths, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fset := token.NewFileSet()
 	var files []*ast.File
 	for _, p := range paths {
+		if !keep(p) {
+			continue
+		}
 		f, err := parser.ParseFile(fset, p, nil, parser.ParseComments)
 		if err != nil {
 			t.Fatal(err)
@@ -156,6 +166,27 @@ func completenessParse(t *testing.T) []*ast.File {
 		files = append(files, f)
 	}
 	return files
+}
+
+// completenessVars calls visit with the name and value of every
+// package-level var of files that has a value.
+func completenessVars(files []*ast.File, visit func(name string, value ast.Expr)) {
+	for _, f := range files {
+		for _, decl := range f.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok || gen.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range gen.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, value := range vs.Values {
+					if i < len(vs.Names) {
+						visit(vs.Names[i].Name, value)
+					}
+				}
+			}
+		}
+	}
 }
 
 // completenessDifferentialFile is the compatibility module's differential
@@ -172,29 +203,17 @@ func completenessDifferentialRows(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	found := map[string]bool{}
-	for _, decl := range f.Decls {
-		gen, ok := decl.(*ast.GenDecl)
-		if !ok || gen.Tok != token.VAR {
-			continue
+	completenessVars([]*ast.File{f}, func(name string, value ast.Expr) {
+		rows, ok := value.(*ast.CompositeLit)
+		if name != "differentialRows" || !ok {
+			return
 		}
-		for _, spec := range gen.Specs {
-			vs := spec.(*ast.ValueSpec)
-			for i, name := range vs.Names {
-				if name.Name != "differentialRows" || i >= len(vs.Values) {
-					continue
-				}
-				rows, ok := vs.Values[i].(*ast.CompositeLit)
-				if !ok {
-					continue
-				}
-				for _, row := range rows.Elts {
-					if lit, ok := row.(*ast.CompositeLit); ok {
-						completenessOpField(lit, found)
-					}
-				}
+		for _, row := range rows.Elts {
+			if lit, ok := row.(*ast.CompositeLit); ok {
+				completenessOpField(lit, found)
 			}
 		}
-	}
+	})
 	if len(found) == 0 {
 		t.Fatalf("%s: no differentialRows with op fields: the parse is broken", completenessDifferentialFile)
 	}
@@ -385,26 +404,17 @@ func (d completenessDescriptor) create() bool { return d.kind == "opCreate" }
 func completenessDescriptors(t testing.TB) map[string]completenessDescriptor {
 	t.Helper()
 	found := map[string]completenessDescriptor{}
-	for _, f := range completenessSource(t) {
-		for _, decl := range f.Decls {
-			gen, ok := decl.(*ast.GenDecl)
-			if !ok || gen.Tok != token.VAR {
-				continue
-			}
-			for _, spec := range gen.Specs {
-				vs := spec.(*ast.ValueSpec)
-				for i, value := range vs.Values {
-					if d, ok := completenessDescriptorOf(value); ok && i < len(vs.Names) {
-						d.name = vs.Names[i].Name
-						if prev, dup := found[d.action]; dup {
-							t.Errorf("two descriptors send %s: %s and %s", d.action, prev.name, d.name)
-						}
-						found[d.action] = d
-					}
-				}
-			}
+	completenessVars(completenessSource(t), func(name string, value ast.Expr) {
+		d, ok := completenessDescriptorOf(value)
+		if !ok {
+			return
 		}
-	}
+		d.name = name
+		if prev, dup := found[d.action]; dup {
+			t.Errorf("two descriptors send %s: %s and %s", d.action, prev.name, d.name)
+		}
+		found[d.action] = d
+	})
 	if len(found) < 9 {
 		t.Fatalf("found %d operation descriptors: the parse is broken", len(found))
 	}
@@ -415,23 +425,7 @@ func completenessDescriptors(t testing.TB) map[string]completenessDescriptor {
 // with comments.
 func completenessSource(t testing.TB) []*ast.File {
 	t.Helper()
-	paths, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	var files []*ast.File
-	for _, p := range paths {
-		if strings.HasSuffix(p, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, p, nil, parser.ParseComments)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
-	}
-	return files
+	return completenessParseFiles(t, func(name string) bool { return !strings.HasSuffix(name, "_test.go") })
 }
 
 // completenessDescriptorOf reads &operation{action: "...", kind: ...}.
@@ -474,28 +468,17 @@ func completenessDecodeFuzzRows(files []*ast.File, descriptors map[string]comple
 		byName[d.name] = action
 	}
 	rows := map[string]int{}
-	for _, f := range files {
-		for _, decl := range f.Decls {
-			gen, ok := decl.(*ast.GenDecl)
-			if !ok || gen.Tok != token.VAR {
-				continue
-			}
-			for _, spec := range gen.Specs {
-				vs := spec.(*ast.ValueSpec)
-				for i, name := range vs.Names {
-					if name.Name != "decodeFuzzOps" || i >= len(vs.Values) {
-						continue
-					}
-					ast.Inspect(vs.Values[i], func(n ast.Node) bool {
-						if id, ok := n.(*ast.Ident); ok && byName[id.Name] != "" {
-							rows[byName[id.Name]]++
-						}
-						return true
-					})
-				}
-			}
+	completenessVars(files, func(name string, value ast.Expr) {
+		if name != "decodeFuzzOps" {
+			return
 		}
-	}
+		ast.Inspect(value, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && byName[id.Name] != "" {
+				rows[byName[id.Name]]++
+			}
+			return true
+		})
+	})
 	return rows
 }
 
