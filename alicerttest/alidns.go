@@ -371,7 +371,7 @@ func (s *Server) describeSubDomainRecords(c *call) (any, *apiError) {
 	if e := checkRecordType(typ, false); e != nil {
 		return nil, e
 	}
-	page, size, e := pageParams(c)
+	page, size, e := dnsPage(c, maxSubDomainRecordsPageSize)
 	if e != nil {
 		return nil, e
 	}
@@ -392,27 +392,6 @@ func (s *Server) describeSubDomainRecords(c *call) (any, *apiError) {
 		out.DomainRecords.Record = []wireRecord{}
 	}
 	return out, nil
-}
-
-// pageParams reads PageNumber (default 1) and PageSize (default 20, at
-// most 100).
-func pageParams(c *call) (page, size int64, e *apiError) {
-	page, size = 1, 20
-	if v := c.get("PageNumber"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			return 0, 0, invalid("PageNumber", fmt.Sprintf("%q is not a page number", v))
-		}
-		page = n
-	}
-	if v := c.get("PageSize"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 || n > 100 {
-			return 0, 0, invalid("PageSize", fmt.Sprintf("%q is not a page size from 1 to 100", v))
-		}
-		size = n
-	}
-	return page, size, nil
 }
 
 type deleteDomainRecordResponse struct {
@@ -504,11 +483,13 @@ type describeDomainsResponse struct {
 
 // Limits of the listings, from the Alidns 2015-01-09 model: DescribeDomains
 // "The maximum value is 100. The default value is 20", DescribeDomainRecords
-// "Maximum value: 500. Default value: 20".
+// "Maximum value: 500. Default value: 20", DescribeSubDomainRecords
+// "Maximum value: 100. Default value: 20".
 const (
-	maxDomainsPageSize = 100
-	maxRecordsPageSize = 500
-	defaultDNSPageSize = 20
+	maxDomainsPageSize          = 100
+	maxSubDomainRecordsPageSize = 100
+	maxRecordsPageSize          = 500
+	defaultDNSPageSize          = 20
 )
 
 // describeDomains lists the hosted zones, one page at a time, filtered as

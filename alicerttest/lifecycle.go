@@ -921,15 +921,8 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 	if e := checkTags(c, uploadTagLimits()); e != nil {
 		return nil, e
 	}
-	l := s.life
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e := l.nameTaken(name); e != nil {
-		return nil, e
-	}
-	l.lastID += 2
 	u := &userCert{
-		id: l.lastID, name: name, domain: certs[0].Subject.CommonName, upload: true,
+		name: name, domain: certs[0].Subject.CommonName, upload: true,
 		resourceGroup: c.get("ResourceGroupId"), instanceID: "cas-upload-" + randomHex(3),
 		notBefore: certs[0].NotBefore, notAfter: certs[0].NotAfter,
 		chainPEM: c.get("Cert"), keyPEM: c.get("Key"), leaf: certs[0], uploaded: certs[0], tags: tagsOf(c),
@@ -937,8 +930,23 @@ func (s *Server) uploadUserCertificate(c *call) (any, *apiError) {
 	if u.domain == "" && len(certs[0].DNSNames) > 0 {
 		u.domain = certs[0].DNSNames[0]
 	}
-	u.once.Do(func() {}) // nothing to materialize
+	return s.addUpload(c, u)
+}
+
+// addUpload stores u, an uploaded certificate (it has nothing to
+// materialize), under the next id, unless an uploaded certificate has its
+// name, and answers as UploadUserCertificate does.
+func (s *Server) addUpload(c *call, u *userCert) (any, *apiError) {
+	u.once.Do(func() {})
 	u.materialized.Store(true)
+	l := s.life
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e := l.nameTaken(u.name); e != nil {
+		return nil, e
+	}
+	l.lastID += 2
+	u.id = l.lastID
 	l.certs = append(l.certs, u)
 	l.byID[u.id] = u
 	return uploadResponse{CertID: u.id, ResourceID: u.instanceID, RequestID: c.requestID}, nil
@@ -993,19 +1001,7 @@ func (s *Server) uploadSMCertificate(c *call, name string) (any, *apiError) {
 	if certs, err := pemchain.Certificates([]byte(u.signCert)); err == nil && len(certs) > 0 {
 		u.domain, u.notBefore, u.notAfter = certs[0].Subject.CommonName, certs[0].NotBefore, certs[0].NotAfter
 	}
-	u.once.Do(func() {}) // nothing to materialize
-	u.materialized.Store(true)
-	l := s.life
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e := l.nameTaken(name); e != nil {
-		return nil, e
-	}
-	l.lastID += 2
-	u.id = l.lastID
-	l.certs = append(l.certs, u)
-	l.byID[u.id] = u
-	return uploadResponse{CertID: u.id, ResourceID: u.instanceID, RequestID: c.requestID}, nil
+	return s.addUpload(c, u)
 }
 
 // uploadedPublicKey parses an uploaded private key PEM and returns its
