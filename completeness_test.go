@@ -106,8 +106,9 @@ func TestEveryOperationIsComplete(t *testing.T) {
 	srv := alicerttest.NewServer()
 	defer srv.Close()
 
-	completenessSecretsRows(t, completenessOps(t))
-	for _, op := range completenessOps(t) {
+	ops := completenessOps(t)
+	completenessSecretsRows(t, ops)
+	for _, op := range ops {
 		golden := filepath.Join("testdata", "golden", op.name+".txt")
 		if _, err := os.Stat(golden); err != nil {
 			t.Errorf("%s: no golden wire file %s; add a wire case, then run go test -run TestWireGolden -update", op, golden)
@@ -135,8 +136,8 @@ func TestEveryOperationIsComplete(t *testing.T) {
 			t.Errorf("%s: no row naming `%s` in README.md's table of operations (| %s | ... |)", op, op.name, op.readme)
 		}
 	}
-	completenessSafetyNets(t, files, completenessOps(t))
-	completenessAPIReferences(t, completenessOps(t))
+	completenessSafetyNets(t, files, ops)
+	completenessAPIReferences(t, ops)
 }
 
 // completenessParse parses the package's test files, with comments.
