@@ -24,6 +24,7 @@ import (
 
 	"github.com/alicert/alicert"
 	"github.com/alicert/alicert/alicerttest"
+	"github.com/alicert/alicert/cmd/alicert/internal/store"
 )
 
 // This file is the fake verb: alicerttest served as a long-running process
@@ -641,40 +642,12 @@ func (st *fakeStore) save(snapshot []byte, offset time.Duration) error {
 	return nil
 }
 
-// writeFileAtomic replaces path with data: a new temporary file in the same
-// directory, synced, then renamed over path (which replaces a link rather
-// than writing through it), then the directory synced.
+// writeFileAtomic replaces path with data as the command replaces every
+// file it writes (store.WriteFiles): a synced temporary file in the same
+// directory renamed over path, which replaces a link rather than writing
+// through it.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename, there is none
-	if err := tmp.Chmod(perm); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return store.WriteFiles(filepath.Dir(path), []store.File{{Name: filepath.Base(path), Data: data, Perm: perm}})
 }
 
 // endpointFlags are the -cas-endpoint, -kms-endpoint and -dns-endpoint
