@@ -314,3 +314,36 @@ func TestPCAListsCAsWithFiltersAndPages(t *testing.T) {
 func pemOf(typ string, der []byte) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
 }
+
+// TestPCAEveryECCAlgorithm: roots of each ECC and SM2 algorithm the model
+// lists are made with a key of that size (SM2_256 and ECC_512 as P-256
+// and P-521), and an SM2 sub-CA issues a P-256 certificate listed as SM2.
+func TestPCAEveryECCAlgorithm(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	subject := []string{"CommonName", "A", "Locality", "L", "Organization", "O", "OrganizationUnit", "OU", "State", "S", "Years", "5"}
+	for alg, curve := range map[string]string{"ECC_256": "P-256", "ECC_384": "P-384", "ECC_512": "P-521", "SM2_256": "P-256"} {
+		root := pcaOK[struct{ Certificate, Identifier string }](t, srv, pcaParams("CreateRootCACertificate", append(subject, "Algorithm", alg)...))
+		assert.Equal(t, curve, pemCerts(t, root.Certificate)[0].PublicKey.(*ecdsa.PublicKey).Curve.Params().Name, alg)
+		d := describeCA(t, srv, root.Identifier)
+		assert.Equal(t, alg, d.FullAlgorithm)
+		assert.Equal(t, alg[:3], d.Algorithm)
+		if alg != "SM2_256" {
+			continue
+		}
+		assert.Equal(t, "SM3WITHSM2", d.SignAlgorithm, "the model's pairing")
+		sub := pcaOK[struct{ Identifier string }](t, srv, pcaParams("CreateSubCACertificate",
+			append(subject, "Algorithm", "SM2_256", "ParentIdentifier", root.Identifier)...))
+		csr, _ := leafKey(t, "sm2.example.com")
+		leaf := pcaOK[struct{ Identifier string }](t, srv, pcaParams("CreateClientCertificateWithCsr", "Csr", csr,
+			"ParentIdentifier", sub.Identifier, "Days", "1", "Algorithm", "SM2_256"))
+		got := pcaOK[struct {
+			Certificate struct{ Algorithm, FullAlgorithm string }
+		}](t, srv,
+			pcaParams("DescribeClientCertificate", "Identifier", leaf.Identifier)).Certificate
+		assert.Equal(t, "SM2", got.Algorithm)
+		assert.Equal(t, "SM2_256", got.FullAlgorithm)
+		pcaRefused(t, srv, pcaParams("CreateClientCertificateWithCsr", "Csr", csr, "ParentIdentifier", sub.Identifier,
+			"Days", "1", "Algorithm", "ECC_256"), "InvalidParameter", "Algorithm")
+	}
+}
