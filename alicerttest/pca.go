@@ -348,7 +348,7 @@ type caSpec struct {
 
 // newRootCA creates a self-signed root valid spec.years from now.
 func (s *Server) newRootCA(spec caSpec, now time.Time) (*pcaCA, error) {
-	key, err := s.pcaKey(spec.algorithm, &s.rsa)
+	key, err := s.pcaKey(spec.algorithm, &s.pcaRootRSA)
 	if err != nil {
 		return nil, err
 	}
@@ -431,7 +431,8 @@ func signatureAlgorithm(key crypto.Signer) x509.SignatureAlgorithm {
 
 // pcaKey makes a CA's key for a documented algorithm. RSA keys come from
 // a cache (one key per size; see rsaKeyCache); roots and sub-CAs use
-// different caches, so that a sub-CA never has its root's key. ECC_512 is
+// caches of their own, so that a sub-CA never has its root's key, nor a
+// CA the key of a CreateCsr or KMS key. ECC_512 is
 // P-521, and SM2_256 a P-256 key (the standard library has no SM2).
 func (s *Server) pcaKey(algorithm string, cache *rsaKeyCache) (crypto.Signer, error) {
 	alg := pcaAlgorithms[algorithm]

@@ -124,8 +124,9 @@ func (s *Server) createClientCertificateWithCsr(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	// CertKmcRep1 and CertSignBufKmc carry an encrypted certificate for a
-	// key management centre (SM certificates): empty from the fake.
+	// CertKmcRep1 and CertSignBufKmc, "The encrypted certificate
+	// ciphertext" and "content": the fake encrypts nothing and leaves them
+	// empty.
 	return clientCertResponse{leafResponse: newLeafResponse(c, spec, leaf, ca)}, nil
 }
 

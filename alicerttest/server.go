@@ -56,10 +56,10 @@ type Server struct {
 	// has its own lock.
 	life *lifecycleState
 	// pca is the Private CA's CAs and certificates (see pca.go); it has
-	// its own lock. pcaSubRSA holds the RSA keys of its sub-CAs, apart
-	// from rsa, which its roots use.
-	pca       *pcaState
-	pcaSubRSA rsaKeyCache
+	// its own lock. pcaRootRSA and pcaSubRSA hold the RSA keys of its
+	// roots and of its sub-CAs, apart from each other and from rsa.
+	pca                   *pcaState
+	pcaRootRSA, pcaSubRSA rsaKeyCache
 
 	mu          sync.Mutex // guards everything below
 	creds       map[string]credential
