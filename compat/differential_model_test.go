@@ -35,9 +35,11 @@ import (
 // parameters, flattened and signed by the official runtime; the same
 // decoding of every field of the model, int64 ids exact) to the extent that
 // the extraction is the model: names, types, nesting and where each
-// parameter travels. They do not run the generated code itself: the
-// request's Validate (EnableValidate is off by default, so the generated
-// client does not run it either) and anything the extraction does not read.
+// parameter travels. They do not run the generated code itself: its
+// NewClient, which adds only endpoint rules that the configured Endpoint
+// overrides; the request's Validate, which the generated client runs only
+// with EnableValidate, off by default; and anything the extraction does
+// not read.
 
 // pcaModel names the model the Private CA rows were read from: the module
 // and the commit of the generated SDKs that testdata/cas-20200630-model.json
