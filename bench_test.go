@@ -352,7 +352,7 @@ func BenchmarkSign(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if s := c.signer.sign(c, "CreateCertificateRequest", c.endpoints[apiCAS], params, cred); len(s.body) == 0 {
+			if s := c.signer.sign(c, opCreateCertificateRequest, c.endpoints[apiCAS], params, cred); len(s.body) == 0 {
 				b.Fatal("empty body")
 			}
 		}

@@ -33,6 +33,10 @@ type operation struct {
 	// work (a delete that finds its target gone). It is consulted only
 	// after such an attempt; the call then succeeds.
 	doneWhen func(*APIError) bool
+	// v3Body names the parameters the official client sends in a form body
+	// rather than the query under signature V3: those its generated
+	// *WithOptions method puts in its body map. Empty for most actions.
+	v3Body []string
 }
 
 // unknown wraps cause, from an attempt that may have reached the service, in
@@ -164,7 +168,7 @@ func markDone(err error, out any) error {
 
 // exchange signs and sends one attempt and reads its response.
 func (c *Client) exchange(ctx context.Context, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) attempt {
-	signed := c.signer.sign(c, op.action, ep, params, cred)
+	signed := c.signer.sign(c, op, ep, params, cred)
 	a := attempt{token: cred.SecurityToken, signed: signed}
 	if op.kind == opCreate {
 		// Only a create needs to know whether its request was written: a

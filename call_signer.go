@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -59,7 +60,7 @@ func (a SignatureAlgorithm) String() string {
 
 // signer signs one attempt: the RPC HMAC-SHA1 signer and the V3 signer.
 type signer interface {
-	sign(c *Client, action string, ep endpoint, params []signature.Param, cred *providers.Credentials) signedRequest
+	sign(c *Client, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) signedRequest
 }
 
 // newSigner returns the signer of an algorithm, or nil for an unknown one.
@@ -77,7 +78,7 @@ func newSigner(a SignatureAlgorithm) signer {
 // signed headers. A retry builds a new one: the service rejects a reused
 // nonce, and a stale time.
 type signedRequest struct {
-	body         []byte // RPC: canonical query + "&Signature=..."; V3: empty
+	body         []byte // RPC: canonical query + "&Signature=..."; V3: the form of op.v3Body's parameters, often empty
 	query        string // V3: the canonical query of the parameters; RPC: empty
 	canonicalLen int    // RPC: body[:canonicalLen] is the canonical query
 	sig          [signature.SignatureLen]byte
@@ -124,14 +125,14 @@ type rpcSigner struct{}
 // sign adds the common parameters (fresh nonce and timestamp) to params,
 // signs the result with HMAC-SHA1 (signature version 1.0) and returns the
 // form body. params is not modified.
-func (rpcSigner) sign(c *Client, action string, ep endpoint, params []signature.Param, cred *providers.Credentials) signedRequest {
+func (rpcSigner) sign(c *Client, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) signedRequest {
 	version := ep.version
 	s := c.getScratch()
 	defer c.putScratch(s)
 	all := append(s.params[:0], params...)
 	all = append(all,
 		signature.Param{Key: "AccessKeyId", Value: cred.AccessKeyId},
-		signature.Param{Key: "Action", Value: action},
+		signature.Param{Key: "Action", Value: op.action},
 		signature.Param{Key: "Format", Value: "JSON"},
 		signature.Param{Key: "SignatureMethod", Value: "HMAC-SHA1"},
 		signature.Param{Key: "SignatureNonce", Value: c.cfg.nonce()},
@@ -163,30 +164,39 @@ func (rpcSigner) sign(c *Client, action string, ep endpoint, params []signature.
 
 // v3Signer is Alibaba Cloud's signature V3 (ACS3-HMAC-SHA256), laid out as
 // darabonba-openapi v2 lays out an RPC call (Client.DoRequest, which every
-// generated CAS, KMS and Alidns client reaches through CallApi): each
-// generated *WithOptions method puts every field of its request model in
-// the query map and none in a body, so the body is empty and
-// x-acs-content-sha256 is the SHA-256 of "". The official client signs the
-// headers named host, content-type (absent without a body) and x-acs-*;
-// with an STS token it adds x-acs-accesskey-id and x-acs-security-token.
+// generated CAS, KMS and Alidns client reaches through CallApi): the
+// generated *WithOptions methods put the fields of their request model in
+// the query map, so the body is mostly empty and x-acs-content-sha256 is
+// the SHA-256 of "". The few a model's client puts in its body map instead
+// (operation.v3Body) travel as a form body, url.Values-encoded as darabonba's
+// ToForm encodes them, with its content type and hash. The official client
+// signs the headers named host, content-type (absent without a body) and
+// x-acs-*; with an STS token it adds x-acs-accesskey-id and
+// x-acs-security-token.
 type v3Signer struct{}
 
 // emptyPayloadHash is the SHA-256 of the empty body, as lower-case hex.
 var emptyPayloadHash = signature.HashPayload(nil)
 
-// sign returns the canonical query of params and the signed headers.
-func (v3Signer) sign(c *Client, action string, ep endpoint, params []signature.Param, cred *providers.Credentials) signedRequest {
-	sorted := slices.Clone(params)
-	signature.Sort(sorted)
-	query := string(signature.AppendCanonical(nil, sorted))
+// sign returns the canonical query of params, the form body of those
+// op.v3Body names, and the signed headers.
+func (v3Signer) sign(c *Client, op *operation, ep endpoint, params []signature.Param, cred *providers.Credentials) signedRequest {
+	inQuery, body := splitV3Body(params, op.v3Body)
+	signature.Sort(inQuery)
+	query := string(signature.AppendCanonical(nil, inQuery))
+	payloadHash := emptyPayloadHash
 	headers := []signature.Header{
 		{Name: "host", Value: ep.host},
-		{Name: "x-acs-action", Value: action},
+		{Name: "x-acs-action", Value: op.action},
 		{Name: "x-acs-version", Value: ep.version},
 		{Name: "x-acs-date", Value: c.cfg.now().UTC().Format(timestampLayout)},
 		{Name: "x-acs-signature-nonce", Value: c.cfg.nonce()},
-		{Name: "x-acs-content-sha256", Value: emptyPayloadHash},
 	}
+	if body != nil {
+		payloadHash = signature.HashPayload(body)
+		headers = append(headers, signature.Header{Name: "content-type", Value: formContentType})
+	}
+	headers = append(headers, signature.Header{Name: "x-acs-content-sha256", Value: payloadHash})
 	if cred.SecurityToken != "" {
 		headers = append(headers,
 			signature.Header{Name: "x-acs-accesskey-id", Value: cred.AccessKeyId},
@@ -197,7 +207,29 @@ func (v3Signer) sign(c *Client, action string, ep endpoint, params []signature.P
 	sig := signature.V3Sign(cred.AccessKeySecret, sts)
 	headers = append(headers, signature.Header{Name: "authorization",
 		Value: signature.V3Authorization(cred.AccessKeyId, signedHeaders, sig)})
-	return signedRequest{query: query, v3: &v3Signed{headers: headers, stringToSign: sts, signature: sig}}
+	return signedRequest{query: query, body: body, v3: &v3Signed{headers: headers, stringToSign: sts, signature: sig}}
+}
+
+// splitV3Body returns a copy of params without those named in bodyNames,
+// and those as a form body (nil when there are none), encoded as
+// url.Values encodes: sorted by name, '+' for a space.
+func splitV3Body(params []signature.Param, bodyNames []string) (query []signature.Param, body []byte) {
+	query = make([]signature.Param, 0, len(params))
+	var form url.Values
+	for _, p := range params {
+		if !slices.Contains(bodyNames, p.Key) {
+			query = append(query, p)
+			continue
+		}
+		if form == nil {
+			form = url.Values{}
+		}
+		form.Add(p.Key, p.Value)
+	}
+	if form != nil {
+		body = []byte(form.Encode())
+	}
+	return query, body
 }
 
 // formContentType is the type of the HMAC-SHA1 signer's body.

@@ -40,7 +40,7 @@ func TestSignFollowsTheSecretOfEachAttempt(t *testing.T) {
 		if i%2 == 1 {
 			cred.SecurityToken = "token/" + secret
 		}
-		signed := c.signer.sign(c, "CreateCsr", c.endpoints[apiCAS], params, cred)
+		signed := c.signer.sign(c, opCreateCsr, c.endpoints[apiCAS], params, cred)
 		checkSigned(t, signed, secret)
 		assert.Equal(t, i%2 == 1, strings.Contains(string(signed.body), "SecurityToken="), "attempt %d", i)
 	}
@@ -61,7 +61,7 @@ func TestSignConcurrently(t *testing.T) {
 			secret := fmt.Sprintf("secret-%d", g%3)
 			for i := range 50 {
 				params := []signature.Param{{Key: "N", Value: fmt.Sprint(g, "-", i)}}
-				checkSigned(t, c.signer.sign(c, "CreateCsr", c.endpoints[apiCAS], params, &providers.Credentials{AccessKeyId: "id", AccessKeySecret: secret}), secret)
+				checkSigned(t, c.signer.sign(c, opCreateCsr, c.endpoints[apiCAS], params, &providers.Credentials{AccessKeyId: "id", AccessKeySecret: secret}), secret)
 			}
 		}()
 	}

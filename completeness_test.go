@@ -42,14 +42,16 @@ var completenessServices = []struct {
 	{reflect.TypeOf(&alicert.CASService{}), "2020-04-07", "CAS"},
 	{reflect.TypeOf(&alicert.KMSService{}), "2016-01-20", "KMS"},
 	{reflect.TypeOf(&alicert.DNSService{}), "2015-01-09", "DNS"},
+	{reflect.TypeOf(&alicert.PCAService{}), "2020-06-30", "PCA"},
 }
 
 // notWireOperations are methods shaped like an operation that send no
 // action of their own name: they run several operations, each checked on
 // its own.
 var notWireOperations = map[string]string{
-	"CASService.Obtain": "orders, presents the validation and waits: CreateCertificateRequest, DescribeCertificateState and a provider",
-	"CASService.Deploy": "creates, starts and follows a deployment job: CreateDeploymentJob, UpdateDeploymentJobStatus, DescribeDeploymentJob, ListWorkerResource",
+	"CASService.Obtain":  "orders, presents the validation and waits: CreateCertificateRequest, DescribeCertificateState and a provider",
+	"CASService.Deploy":  "creates, starts and follows a deployment job: CreateDeploymentJob, UpdateDeploymentJobStatus, DescribeDeploymentJob, ListWorkerResource",
+	"PCAService.SignCSR": "signs with CreateCustomCertificate, then checks the certificate it returns",
 }
 
 // completenessOp is one wire operation: its service, its method (the

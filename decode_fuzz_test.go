@@ -61,6 +61,17 @@ var decodeFuzzOps = []decodeFuzzOp{
 	decodeFuzzRow[AddDomainRecordOutput](opAddDomainRecord),
 	decodeFuzzRow[DescribeSubDomainRecordsOutput](opDescribeSubDomainRecords),
 	decodeFuzzRow[DeleteDomainRecordOutput](opDeleteDomainRecord),
+	decodeFuzzRow[CreateRootCACertificateOutput](opCreateRootCACertificate),
+	decodeFuzzRow[CreateSubCACertificateOutput](opCreateSubCACertificate),
+	decodeFuzzRow[DescribeCACertificateOutput](opDescribeCACertificate),
+	decodeFuzzRow[DescribeCACertificateListOutput](opDescribeCACertificateList),
+	decodeFuzzRow[CreateServerCertificateWithCsrOutput](opCreateServerCertificateWithCsr),
+	decodeFuzzRow[CreateClientCertificateWithCsrOutput](opCreateClientCertificateWithCsr),
+	decodeFuzzRow[CreateCustomCertificateOutput](opCreateCustomCertificate),
+	decodeFuzzRow[DescribeClientCertificateOutput](opDescribeClientCertificate),
+	decodeFuzzRow[ListClientCertificateOutput](opListClientCertificate),
+	decodeFuzzRow[CreateRevokeClientCertificateOutput](opCreateRevokeClientCertificate),
+	decodeFuzzRow[ListRevokeCertificateOutput](opListRevokeCertificate),
 }
 
 // TestDecodeFuzzRowsMatchTheirOperation: each row decodes into the output

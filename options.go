@@ -184,7 +184,8 @@ func WithInsecureHTTP() Option {
 // parameters travel in the POST form body, or SignatureACS3HMACSHA256
 // (signature V3, which Alibaba Cloud recommends for new code), whose
 // parameters travel in the URL's query with an empty body, as the official
-// SDK sends them (see SignatureAlgorithm and SECURITY.md). With V3 the
+// SDK sends them (the few its generated clients put in a body travel in a
+// form body, as they do; see SignatureAlgorithm and SECURITY.md). With V3 the
 // client's own transport speaks HTTP/1.1 only: HTTP/2 re-sends a request
 // without a body by itself after some failures, and a create must never
 // be sent twice.

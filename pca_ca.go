@@ -266,6 +266,9 @@ var opCreateSubCACertificate = &operation{
 	action: "CreateSubCACertificate",
 	api:    apiPCA,
 	kind:   opCreate,
+	// The cas-20200630 client's CreateSubCACertificateWithOptions puts
+	// ClientToken alone in its body map, every other field in the query.
+	v3Body: []string{"ClientToken"},
 	unknownHint: "the sub-CA may have been created; list the CAs with DescribeCACertificateList " +
 		"(CertType subRoot) before trying again, or send the same ClientToken again",
 }

@@ -458,6 +458,154 @@ var relOps = []relOp{
 			}
 		},
 	},
+	// The Private CA: a fake seeded with a root and a sub-CA.
+	{
+		action:     "CreateRootCACertificate",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := c.PCA.CreateRootCACertificate(ctx, &alicert.CreateRootCACertificateInput{CommonName: "Root",
+					Organization: "Example", OrganizationUnit: "Security", Locality: "Hangzhou", State: "Zhejiang", Years: 10})
+				return err
+			}
+		},
+		created: (*alicerttest.Server).PCACACount,
+	},
+	{
+		action:     "CreateSubCACertificate",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			root := srv.PrivateCA().RootIdentifier
+			return func(ctx context.Context) error {
+				_, err := c.PCA.CreateSubCACertificate(ctx, &alicert.CreateSubCACertificateInput{ParentIdentifier: root,
+					Algorithm: alicert.PCAKeyECC256, CommonName: "Issuing", Organization: "Example", OrganizationUnit: "Security",
+					Locality: "Hangzhou", State: "Zhejiang", Years: 5, ClientToken: "sub-1"})
+				return err
+			}
+		},
+		created: (*alicerttest.Server).PCACACount,
+	},
+	{
+		action:     "DescribeCACertificate",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			sub := srv.PrivateCA().SubCAIdentifier
+			return func(ctx context.Context) error {
+				out, err := c.PCA.DescribeCACertificate(ctx, &alicert.DescribeCACertificateInput{Identifier: sub})
+				if err == nil && out.Certificate.CertRemainingCount <= 0 {
+					return errors.New("no quota")
+				}
+				return err
+			}
+		},
+	},
+	{
+		action:     "DescribeCACertificateList",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, _ *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			return func(ctx context.Context) error {
+				out, err := c.PCA.DescribeCACertificateList(ctx, &alicert.DescribeCACertificateListInput{})
+				if err == nil && len(out.CertificateList) != 2 {
+					return fmt.Errorf("%d CAs", len(out.CertificateList))
+				}
+				return err
+			}
+		},
+	},
+	{
+		action:     "CreateServerCertificateWithCsr",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			in := &alicert.CreateServerCertificateWithCsrInput{ParentIdentifier: srv.PrivateCA().SubCAIdentifier,
+				Csr: relCSR(t, "svc.internal"), Days: 30, Immediately: alicert.PCAReturnChain}
+			return func(ctx context.Context) error {
+				_, err := c.PCA.CreateServerCertificateWithCsr(ctx, in)
+				return err
+			}
+		},
+		created: (*alicerttest.Server).PCACertificateCount,
+	},
+	{
+		action:     "CreateClientCertificateWithCsr",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			in := &alicert.CreateClientCertificateWithCsrInput{ParentIdentifier: srv.PrivateCA().SubCAIdentifier,
+				Csr: relCSR(t, "client.internal"), Days: 30, SANType: alicert.SANDNS, SANValues: []string{"client.internal"}}
+			return func(ctx context.Context) error {
+				_, err := c.PCA.CreateClientCertificateWithCsr(ctx, in)
+				return err
+			}
+		},
+		created: (*alicerttest.Server).PCACertificateCount,
+	},
+	{
+		action:     "CreateCustomCertificate",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			in := relCustomInput(t, srv)
+			return func(ctx context.Context) error {
+				_, err := c.PCA.CreateCustomCertificate(ctx, in)
+				return err
+			}
+		},
+		created: (*alicerttest.Server).PCACertificateCount,
+	},
+	{
+		action:     "DescribeClientCertificate",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			id := relPCACertificate(t, srv, c)
+			return func(ctx context.Context) error {
+				out, err := c.PCA.DescribeClientCertificate(ctx, &alicert.DescribeClientCertificateInput{Identifier: id})
+				if err == nil && out.Certificate.X509Certificate == "" {
+					return errors.New("no certificate")
+				}
+				return err
+			}
+		},
+	},
+	{
+		action:     "ListClientCertificate",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			relPCACertificate(t, srv, c)
+			return func(ctx context.Context) error {
+				out, err := c.PCA.ListClientCertificate(ctx, &alicert.ListClientCertificateInput{})
+				if err == nil && out.TotalCount != 1 {
+					return fmt.Errorf("%d certificates", out.TotalCount)
+				}
+				return err
+			}
+		},
+	},
+	{
+		action:     "CreateRevokeClientCertificate",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			id := relPCACertificate(t, srv, c)
+			return func(ctx context.Context) error {
+				_, err := c.PCA.CreateRevokeClientCertificate(ctx, &alicert.CreateRevokeClientCertificateInput{Identifier: id})
+				return err
+			}
+		},
+		created: (*alicerttest.Server).PCARevokedCount,
+	},
+	{
+		action:     "ListRevokeCertificate",
+		serverOpts: []alicerttest.Option{alicerttest.WithPrivateCA()},
+		setup: func(t *testing.T, srv *alicerttest.Server, c *alicert.Client) func(context.Context) error {
+			id := relPCACertificate(t, srv, c)
+			_, err := c.PCA.CreateRevokeClientCertificate(t.Context(), &alicert.CreateRevokeClientCertificateInput{Identifier: id})
+			require.NoError(t, err)
+			return func(ctx context.Context) error {
+				out, err := c.PCA.ListRevokeCertificate(ctx, &alicert.ListRevokeCertificateInput{})
+				if err == nil && out.TotalCount != 1 {
+					return fmt.Errorf("%d revoked", out.TotalCount)
+				}
+				return err
+			}
+		},
+	},
 }
 
 // The cloud resource and contact of the deployment operations: the fake
@@ -570,6 +718,23 @@ func relPair(t *testing.T, srv *alicerttest.Server) (certPEM, keyPEM string) {
 	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	require.NoError(t, err)
 	return cert, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+}
+
+// relCustomInput asks the fake's sub-CA for a custom server certificate.
+func relCustomInput(t *testing.T, srv *alicerttest.Server) *alicert.CreateCustomCertificateInput {
+	return &alicert.CreateCustomCertificateInput{ParentIdentifier: srv.PrivateCA().SubCAIdentifier,
+		Csr: relCSR(t, "custom.internal"), Validity: "30d", Immediately: alicert.PCAReturnChain,
+		APIPassthrough: &alicert.CustomCertificatePassthrough{Extensions: &alicert.CustomCertificateExtensions{
+			ExtendedKeyUsages: []string{"serverAuth"}}}}
+}
+
+// relPCACertificate has the fake's sub-CA issue a certificate, without
+// faults, for the reads and the revoke of the matrix, and returns its
+// identifier.
+func relPCACertificate(t *testing.T, srv *alicerttest.Server, c *alicert.Client) string {
+	out, err := c.PCA.CreateCustomCertificate(t.Context(), relCustomInput(t, srv))
+	require.NoError(t, err)
+	return out.Identifier
 }
 
 // relKeyInput asks for an EC P-256 signing key.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -1136,14 +1137,19 @@ func TestWireKMSCertificateIDPassThrough(t *testing.T) {
 }
 
 // TestWireV3EveryOperation: under signature V3 every operation sends what
-// the official SDK's generated client sends (each *WithOptions method puts
-// every request field in the query map and none in a body, and
-// darabonba-openapi's DoRequest then sends no body): the parameters of the
-// golden body, minus the common ones, in the query in canonical form, an
-// empty body without a Content-Type, x-acs-content-sha256 of the empty
-// body, and a signature over that query.
+// the official SDK's generated client sends (its *WithOptions method puts
+// the request fields in the query map, but for the few in its body map,
+// the descriptor's v3Body; darabonba-openapi's DoRequest sends those as a
+// form): the parameters of the golden body, minus the common ones, in the
+// query in canonical form and the body, with the body's Content-Type and
+// x-acs-content-sha256 (of the empty body when there is none), and a
+// signature over them.
 func TestWireV3EveryOperation(t *testing.T) {
 	t.Parallel()
+	descriptors := map[string]*operation{}
+	for _, row := range decodeFuzzOps {
+		descriptors[row.op.action] = row.op
+	}
 	for _, tc := range wireCases() {
 		t.Run(tc.action, func(t *testing.T) {
 			t.Parallel()
@@ -1165,10 +1171,26 @@ func TestWireV3EveryOperation(t *testing.T) {
 			require.Len(t, reqs, 1)
 			r := reqs[0]
 			assert.Equal(t, http.MethodPost, r.Method)
-			assert.Empty(t, r.Body, "the body is empty")
-			assert.Empty(t, r.ContentType, "no body, no Content-Type")
-			assert.Equal(t, emptyPayloadHash, r.Header.Get("x-acs-content-sha256"))
-			assert.Equal(t, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", emptyPayloadHash)
+			op := descriptors[tc.action]
+			require.NotNil(t, op, "no descriptor for %s in decodeFuzzOps", tc.action)
+			wantBody := url.Values{}
+			for _, k := range op.v3Body {
+				if v, ok := want[k]; ok {
+					wantBody[k] = v
+					want.Del(k)
+				}
+			}
+			if len(wantBody) == 0 {
+				assert.Empty(t, r.Body, "the body is empty")
+				assert.Empty(t, r.ContentType, "no body, no Content-Type")
+				assert.Equal(t, emptyPayloadHash, r.Header.Get("x-acs-content-sha256"))
+				assert.Equal(t, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", emptyPayloadHash)
+			} else {
+				assert.Equal(t, wantBody.Encode(), r.Body, "the body holds the descriptor's v3Body parameters")
+				assert.Equal(t, formContentType, r.ContentType)
+				assert.Equal(t, signature.HashPayload([]byte(r.Body)), r.Header.Get("x-acs-content-sha256"))
+				assert.Contains(t, r.Header.Get("Authorization"), "content-type;", "the content type is signed")
+			}
 			query, err := url.ParseQuery(r.RawQuery)
 			require.NoError(t, err)
 			assert.Equal(t, want, query, "the query holds the operation's parameters, and only them")
@@ -1199,7 +1221,7 @@ func TestWireV3WithSTSToken(t *testing.T) {
 }
 
 // wireVerifyV3 recomputes a V3 request's signature from what arrived: the
-// query, the headers it names, and the empty body's hash.
+// query, the headers it names, and the body's hash.
 func wireVerifyV3(t *testing.T, r testkit.Request, serverURL, secret string) {
 	t.Helper()
 	u, err := url.Parse(serverURL)
@@ -1225,7 +1247,8 @@ func wireVerifyV3(t *testing.T, r testkit.Request, serverURL, secret string) {
 		}
 		headers = append(headers, signature.Header{Name: n, Value: v})
 	}
-	assert.NotContains(t, names, "content-type")
+	assert.Equal(t, r.Body != "", slices.Contains(names, "content-type"), "content-type is signed exactly when there is a body")
+	assert.Equal(t, signature.HashPayload([]byte(r.Body)), r.Header.Get("x-acs-content-sha256"), "the payload hash is the body's")
 	canonical, _ := signature.V3Request{Method: r.Method, CanonicalQuery: r.RawQuery, Headers: headers}.CanonicalRequest()
 	assert.Equal(t, signature.V3Sign(secret, signature.V3StringToSign(canonical)), sig, "the signature does not verify")
 }

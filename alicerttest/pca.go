@@ -264,6 +264,38 @@ func (s *Server) PrivateCA() PrivateCA {
 	return PrivateCA{RootIdentifier: root.identifier, SubCAIdentifier: sub.identifier, Root: root.cert, SubCA: sub.cert}
 }
 
+// PCACACount returns how many root and sub-CAs the server holds, those
+// WithPrivateCA seeded included.
+func (s *Server) PCACACount() int {
+	p := s.pca
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.cas)
+}
+
+// PCACertificateCount returns how many certificates the server's sub-CAs
+// issued, revoked ones included.
+func (s *Server) PCACertificateCount() int {
+	p := s.pca
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.certs)
+}
+
+// PCARevokedCount returns how many of those certificates are revoked.
+func (s *Server) PCARevokedCount() int {
+	p := s.pca
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, c := range p.certs {
+		if !c.revoked.IsZero() {
+			n++
+		}
+	}
+	return n
+}
+
 // SetSubCAQuota sets how many certificates the sub-CA identifier may issue
 // in all (its CertTotalCount; CertRemainingCount is that less
 // CertIssuedCount, and at 0 the sub-CA refuses to issue). It fails for an

@@ -424,8 +424,7 @@ func modelTags() []any {
 }
 
 // knownDifference is a difference between alicert and the official
-// client that the suite accepts: one made on purpose, or, where the
-// comment above its row says so, one alicert cannot yet avoid.
+// client that the suite accepts, made on purpose.
 type knownDifference struct {
 	op     string // "CASService.CreateCsr"; "" for every operation
 	alg    string // sigV2 or sigV3; "" for both
@@ -446,24 +445,6 @@ var differences = []knownDifference{
 	{op: "KMSService.CreateCertificate", aspect: "param", path: "SubjectAlternativeNames",
 		reason: "alicert sends the JSON array the model's description and example give; the generated client types the parameter as a map and so can only send an object ({\"DNS\":[...]}). The fake reads both",
 		model:  kmsModel + " CreateCertificateRequest.SubjectAlternativeNames: \"A domain name list is supported\", example [\"test1.example.com\",\"test2.example.com\"]; type map[string]interface{}"},
-
-	// CreateSubCACertificate's ClientToken under V3. alicert's V3 request
-	// carries every parameter in the query and an empty body, for every
-	// operation: its signer has no way to put one parameter in the form
-	// body. The parameter set sent and signed is the same (the "param"
-	// comparison, which reads query and form together, finds none); what
-	// differs is where ClientToken travels, and so the body and its hash.
-	// Not a choice: listed so that the rest of the row is checked, until
-	// the signer can place a parameter where the model does.
-	{op: "PCAService.CreateSubCACertificate", alg: sigV3, aspect: "location",
-		reason: "alicert's V3 signer sends ClientToken in the query with the other parameters; the model's client sends it alone in the form body",
-		model:  pcaModel + " CreateSubCACertificateWithOptions: body[\"ClientToken\"] = request.ClientToken, Body: openapiutil.ParseToMap(body); every other parameter query[...]"},
-	{op: "PCAService.CreateSubCACertificate", alg: sigV3, aspect: "body",
-		reason: "the form body ClientToken=... that the model's client sends, and alicert's V3 request does not (see the location row)",
-		model:  pcaModel + " CreateSubCACertificateWithOptions: body[\"ClientToken\"] = request.ClientToken"},
-	{op: "PCAService.CreateSubCACertificate", alg: sigV3, aspect: "sha256",
-		reason: "the hash of that form body, against alicert's hash of its empty body (see the location row)",
-		model:  pcaModel + " CreateSubCACertificateWithOptions: body[\"ClientToken\"] = request.ClientToken"},
 
 	// 0/1 integers that alicert decodes into bools: the model gives 0 and 1
 	// as the only values, and a bool says the same without a number to
