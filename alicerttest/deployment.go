@@ -303,15 +303,6 @@ func page(c *call, def int) (current, size int, e *apiError) {
 	return current, size, nil
 }
 
-// pageOf returns the items of one page.
-func pageOf[T any](items []T, current, size int) []T {
-	start := (current - 1) * size
-	if start >= len(items) {
-		return []T{}
-	}
-	return items[start:min(start+size, len(items))]
-}
-
 type cloudResourceDoc struct {
 	ID              int64  `json:"Id"`
 	CloudName       string `json:"CloudName"`
@@ -384,7 +375,7 @@ func (s *Server) listCloudResources(c *call) (any, *apiError) {
 		match = append(match, d.resourceDoc(r))
 	}
 	d.mu.Unlock()
-	return listCloudResourcesResponse{Data: pageOf(match, current, size), Total: len(match),
+	return listCloudResourcesResponse{Data: pageSlice(match, int64(current), int64(size)), Total: len(match),
 		CurrentPage: current, ShowSize: size, RequestID: c.requestID}, nil
 }
 
@@ -448,7 +439,7 @@ func (s *Server) listContact(c *call) (any, *apiError) {
 		}
 	}
 	d.mu.Unlock()
-	return listContactResponse{ContactList: pageOf(match, current, size), TotalCount: len(match),
+	return listContactResponse{ContactList: pageSlice(match, int64(current), int64(size)), TotalCount: len(match),
 		CurrentPage: current, ShowSize: size, Keyword: c.get("Keyword"), RequestID: c.requestID}, nil
 }
 
@@ -779,7 +770,7 @@ func (s *Server) listWorkerResource(c *call) (any, *apiError) {
 			match = append(match, doc)
 		}
 	}
-	return listWorkerResourceResponse{Data: pageOf(match, current, size), Total: len(match),
+	return listWorkerResourceResponse{Data: pageSlice(match, int64(current), int64(size)), Total: len(match),
 		CurrentPage: current, ShowSize: size, RequestID: c.requestID}, nil
 }
 
@@ -913,6 +904,6 @@ func (s *Server) listDeploymentJob(c *call) (any, *apiError) {
 	}
 	d.mu.Unlock()
 	slices.SortFunc(match, func(a, b describeDeploymentJobResponse) int { return int(b.ID - a.ID) })
-	return listDeploymentJobResponse{Data: pageOf(match, current, size), Total: len(match),
+	return listDeploymentJobResponse{Data: pageSlice(match, int64(current), int64(size)), Total: len(match),
 		CurrentPage: current, ShowSize: size, RequestID: c.requestID}, nil
 }

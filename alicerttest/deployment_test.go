@@ -253,3 +253,17 @@ func TestFakeDeploymentDocumentsHaveEveryModelField(t *testing.T) {
 	assert.Equal(t, strconv.FormatInt(cert.NotBefore, 10), doc.CertStartTime, "the deployed certificate's validity")
 	assert.Equal(t, strconv.FormatInt(cert.NotAfter, 10), doc.CertEndTime)
 }
+
+// A page number whose first entry overflows an int is an empty page, not
+// a panic: the fake serves hostile clients too.
+func TestFakeDeploymentListsSurviveHugePages(t *testing.T) {
+	t.Parallel()
+	srv := deployServer(t)
+	for _, action := range []string{"ListCloudResources", "ListContact", "ListWorkerResource", "ListDeploymentJob"} {
+		for _, page := range []string{"4611686018427387904", "9223372036854775807", "2305843009213693953"} {
+			r := call(t, srv, "Action", action, "CurrentPage", page, "ShowSize", "4", "JobId", "1")
+			assert.NotEqual(t, http.StatusInternalServerError, r.status, "%s page %s: %s", action, page, r.body)
+			assert.NotContains(t, string(r.body), "panic")
+		}
+	}
+}
