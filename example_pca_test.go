@@ -296,3 +296,23 @@ func ExamplePCAService_ListRevokeCertificate() {
 	}
 	// Output: old.internal true true
 }
+
+func ExamplePCAService_AllClientCertificates() {
+	client, srv, subCA := examplePCA()
+	defer srv.Close()
+	for _, cn := range []string{"a.internal", "b.internal", "c.internal"} {
+		exampleIssued(client, subCA, cn)
+	}
+
+	// Pages of two, read as the loop asks for more.
+	for c, err := range client.PCA.AllClientCertificates(context.Background(), &alicert.ListClientCertificateInput{ShowSize: 2}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(c.CommonName, c.Status)
+	}
+	// Output:
+	// a.internal ISSUE
+	// b.internal ISSUE
+	// c.internal ISSUE
+}

@@ -1,17 +1,20 @@
 package alicert
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/pem"
 	"net"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -273,4 +276,27 @@ func TestValidationSignCSR(t *testing.T) {
 			in.IPAddresses = []net.IP{{1, 2, 3}}
 		}), []string{"DNSNames[0]", "EmailAddresses[0]", "URIs[0]", "IPAddresses[0]"}},
 	})
+}
+
+// An SM2 CSR, which the Private CA signs but Go cannot parse, passes on its
+// framing; a request Go cannot parse for any other reason does not.
+func TestPCACSRCheckLetsSM2Through(t *testing.T) {
+	t.Parallel()
+	block, _ := pem.Decode([]byte(pcaTestCSR(t, "svc.internal")))
+	require.NotNil(t, block)
+	prime256v1 := []byte{0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}
+	sm2p256v1 := []byte{0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d} // 1.2.156.10197.1.301
+	require.True(t, bytes.Contains(block.Bytes, prime256v1))
+	sm2 := string(pem.EncodeToMemory(&pem.Block{Type: block.Type, Bytes: bytes.Replace(block.Bytes, prime256v1, sm2p256v1, 1)}))
+	_, err := x509.ParseCertificateRequest(bytes.Replace(block.Bytes, prime256v1, sm2p256v1, 1))
+	require.ErrorContains(t, err, "unsupported elliptic curve", "the stand-in is what Go makes of SM2")
+
+	var p problems
+	checkPCACSR(&p, "Csr", sm2)
+	assert.Empty(t, p)
+
+	garbage := string(pem.EncodeToMemory(&pem.Block{Type: block.Type, Bytes: block.Bytes[:len(block.Bytes)/2]}))
+	checkPCACSR(&p, "Csr", garbage)
+	require.Len(t, p, 1)
+	assert.Contains(t, p[0].Problem, "not a valid PKCS #10 request")
 }
