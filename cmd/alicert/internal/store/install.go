@@ -49,16 +49,24 @@ type Installer struct {
 	// taken; an error stops the replacement there, as a crash would.
 	Hook func(step string) error
 	// Keyless installs a certificate whose key is not a file (it stays in
-	// KMS): there is no key.pem, and one left by an earlier version goes.
+	// KMS, or with whoever made the CSR): there is no key.pem, and one
+	// left by an earlier version goes.
 	Keyless bool
+	// CA installs CAFile with the pair, in the same version: the root a
+	// Private CA certificate chains to switches with it.
+	CA bool
 }
 
 // names are the files of a version this installer writes.
 func (in *Installer) names() []string {
+	names := PairFiles()
 	if in.Keyless {
-		return slices.DeleteFunc(PairFiles(), func(n string) bool { return n == KeyFile })
+		names = slices.DeleteFunc(names, func(n string) bool { return n == KeyFile })
 	}
-	return PairFiles()
+	if in.CA {
+		names = append(names, CAFile)
+	}
+	return names
 }
 
 func (in *Installer) step(name string) error {
@@ -75,9 +83,10 @@ func (in *Installer) path(elem ...string) string {
 	return filepath.Join(append([]string{in.Dir}, elem...)...)
 }
 
-// Install makes files (one of each of PairFiles) the output directory's
-// certificate files. It refuses, touching nothing, a certificate and key
-// that do not load as a pair.
+// Install makes files (one of each of PairFiles, and CAFile with CA) the
+// output directory's certificate files. It refuses, touching nothing, a
+// certificate and key that do not load as a pair, and files that lack one
+// of the names the top-level links point to.
 func (in *Installer) Install(files []File) error {
 	check := CheckPair
 	if in.Keyless {
@@ -85,6 +94,11 @@ func (in *Installer) Install(files []File) error {
 	}
 	if err := check(files); err != nil {
 		return err
+	}
+	for _, name := range in.names() {
+		if !slices.ContainsFunc(files, func(f File) bool { return f.Name == name }) {
+			return fmt.Errorf("no %s among the files to install; nothing was written", name)
+		}
 	}
 	prev, err := in.ensureLinked()
 	if err != nil {
