@@ -287,6 +287,29 @@ func TestFakeServerProcess(t *testing.T) {
 		fp.stop(t)
 	})
 
+	t.Run("the Private CA: pca issue from the sub-CA it prints, kept across a restart", func(t *testing.T) {
+		state, out := t.TempDir(), t.TempDir()
+		fp := startFakeProc(t, bin, "-state", state)
+		sub := fp.start.PrivateCA.SubCAIdentifier
+		require.NotEmpty(t, sub)
+		require.NotEmpty(t, fp.start.PrivateCA.RootIdentifier)
+		r := runVerb(t, bin, fp, "pca", "issue", "-ca", sub, "-domain", "api.internal", "-out", out, "-usage", "client", "-json")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		var issued pcaIssued
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &issued))
+		fp.stop(t)
+
+		fp = startFakeProc(t, bin, "-state", state)
+		assert.Equal(t, sub, fp.start.PrivateCA.SubCAIdentifier, "the seeded CAs are kept")
+		r = runVerb(t, bin, fp, "pca", "list", "-certs", "-json")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Contains(t, r.stdout, `"identifier": "`+issued.Identifier+`"`)
+		r = runVerb(t, bin, fp, "pca", "list")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Regexp(t, sub+`\s+SUB_ROOT\s+ISSUE\s+.*\s+999\s+1000\n`, r.stdout)
+		fp.stop(t)
+	})
+
 	t.Run("resume after a crash", func(t *testing.T) {
 		out := t.TempDir()
 		fp := startFakeProc(t, bin, "-reads-per-state", "20")
