@@ -189,7 +189,9 @@ func newCSR(key crypto.Signer, name string) (string, error) {
 // the server verified in the client's certificate, and the server's
 // greeting.
 func handshake(server, client tls.Certificate, roots *x509.CertPool) (tls.ConnectionState, string, string, error) {
-	fail := func(err error) (tls.ConnectionState, string, string, error) { return tls.ConnectionState{}, "", "", err }
+	fail := func(err error) (tls.ConnectionState, string, string, error) {
+		return tls.ConnectionState{}, "", "", err
+	}
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
 		Certificates: []tls.Certificate{server},
 		ClientAuth:   tls.RequireAndVerifyClientCert,
