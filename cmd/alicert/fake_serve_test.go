@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -385,4 +386,36 @@ func TestFakeListensOnLoopbackOnly(t *testing.T) {
 	for _, bad := range []string{":8940", "0.0.0.0:0", "[::]:0", "10.0.0.1:8940", "example.com:80", "127.0.0.1"} {
 		assert.Error(t, checkLoopback(bad), bad)
 	}
+}
+
+// The start-up lines README.md shows for alicert fake are the lines it
+// prints, values aside: the same lines, in the same order.
+func TestFakeStartLinesMatchREADME(t *testing.T) {
+	t.Parallel()
+	fk, err := startFake(fakeServeFlags{listen: "127.0.0.1:0", adminListen: "127.0.0.1:0", readsPerState: 1})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = fk.shutdown() })
+	var out bytes.Buffer
+	fk.printStart(&out, false)
+	got := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	assert.Contains(t, out.String(), "private CA:       sub-CA "+fk.srv.PrivateCA().SubCAIdentifier+" (alicert pca issue -ca ")
+
+	doc, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(doc), "alicert fake -listen 127.0.0.1:8940 -state ./fake-state -seed seed.json\n")
+	require.True(t, ok, "README.md shows alicert fake's start-up")
+	block, _, _ = strings.Cut(block, "```")
+	var want []string
+	for _, line := range strings.Split(strings.TrimRight(block, "\n"), "\n") {
+		want = append(want, strings.TrimPrefix(line, "# "))
+	}
+	values := regexp.MustCompile(`https?://[^\s)]+|[A-Za-z0-9]{3,}\.\.\.|\.\.\.|[A-Za-z0-9]{16,}`)
+	masked := func(lines []string) []string {
+		out := make([]string, len(lines))
+		for i, l := range lines {
+			out[i] = values.ReplaceAllString(l, "<value>")
+		}
+		return out
+	}
+	assert.Equal(t, masked(want), masked(got))
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -112,4 +114,40 @@ func TestPrivateCAHandshakeVerifies(t *testing.T) {
 	if _, _, _, err := handshake(client.pair, client.pair, ours.PrivateCA().Roots()); err == nil {
 		t.Error("a certificate for clients only served as a server's")
 	}
+}
+
+// TestPrivateCAMatchesREADME runs the example as README.md shows it and
+// compares its output with the README's, identifiers, dates and the fake
+// root's name masked.
+func TestPrivateCAMatchesREADME(t *testing.T) {
+	doc, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "go run ./examples/private-ca\n```\n")
+	if !ok {
+		t.Fatal("README.md does not show go run ./examples/private-ca")
+	}
+	_, after, _ = strings.Cut(after, "```text\n")
+	want, _, _ := strings.Cut(after, "```\n")
+
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d; stderr: %s", code, stderr.String())
+	}
+	if got := readmeMask(stdout.String()); got != readmeMask(want) {
+		t.Errorf("output (masked):\n%s\nREADME.md shows (masked):\n%s", got, readmeMask(want))
+	}
+}
+
+// readmeMask hides what differs from run to run.
+func readmeMask(s string) string {
+	for _, m := range []struct{ re, with string }{
+		{`\b[0-9a-f]{32}\b`, "<id>"},
+		{`CA [0-9a-f]{8}\b`, "CA <name>"},
+		{`\d{4}-\d\d-\d\d`, "<date>"},
+	} {
+		s = regexp.MustCompile(m.re).ReplaceAllString(s, m.with)
+	}
+	return s
 }
