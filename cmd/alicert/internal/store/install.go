@@ -53,7 +53,8 @@ type Installer struct {
 	// left by an earlier version goes.
 	Keyless bool
 	// CA installs CAFile with the pair, in the same version: the root a
-	// Private CA certificate chains to switches with it.
+	// Private CA certificate chains to switches with it. Without it, the
+	// ca.pem link of an earlier version goes, as a Keyless key.pem does.
 	CA bool
 }
 
@@ -111,10 +112,17 @@ func (in *Installer) Install(files []File) error {
 	if err := in.switchLive(v); err != nil {
 		return err
 	}
-	if in.Keyless {
-		// The link to the old version's key: it names nothing now.
-		if t, err := os.Readlink(in.path(KeyFile)); err == nil && t == LinkTarget(KeyFile) {
-			if err := os.Remove(in.path(KeyFile)); err != nil {
+	// The links to what the old version held and this one does not (its
+	// key, its CA): they name nothing now.
+	for _, gone := range []struct {
+		name string
+		left bool
+	}{{KeyFile, in.Keyless}, {CAFile, !in.CA}} {
+		if !gone.left {
+			continue
+		}
+		if t, err := os.Readlink(in.path(gone.name)); err == nil && t == LinkTarget(gone.name) {
+			if err := os.Remove(in.path(gone.name)); err != nil {
 				return err
 			}
 		}

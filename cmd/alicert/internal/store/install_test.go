@@ -193,6 +193,13 @@ func TestInstallWithTheCASwitchesItWithThePair(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "old root", string(prev), "the previous version keeps its CA")
 
+	// A version without the CA (obtain's, after pca issue's) leaves no
+	// ca.pem link naming nothing.
+	require.NoError(t, (&Installer{Dir: dir}).Install(pairOutFiles(oldCert, oldKey)))
+	assert.Equal(t, "old", pairIs(t, dir, oldCert, newCert))
+	_, err = os.Lstat(filepath.Join(dir, CAFile))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+
 	// A planted ca.pem link is refused before anything is written.
 	other := t.TempDir()
 	require.NoError(t, os.Symlink(filepath.Join(t.TempDir(), "elsewhere"), filepath.Join(other, CAFile)))
