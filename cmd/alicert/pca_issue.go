@@ -282,11 +282,11 @@ func (r *pcaRequest) setNames(names []string) string {
 		if problem := pcaNameProblem(name); problem != "" {
 			return "-domain " + quoteArg(name) + ": " + problem
 		}
-		if key := strings.ToLower(name); seen[key] {
+		key := strings.ToLower(name)
+		if seen[key] {
 			return "-domain " + quoteArg(name) + " is given twice"
-		} else {
-			seen[key] = true
 		}
+		seen[key] = true
 		if ip := net.ParseIP(name); ip != nil {
 			r.ips = append(r.ips, ip)
 		} else {
