@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -165,4 +169,70 @@ func seedFake(ctx context.Context, srv *alicerttest.Server, cl *alicert.Client, 
 	}
 	seed.order = out.OrderID
 	return seed, nil
+}
+
+// pcaFake names what the Private CA of a -fake run holds, so that the pca
+// commands can default to it when their id flag is left out.
+type pcaFake struct {
+	// subCA and root are the seeded CAs; "" in a test's own server made
+	// without alicerttest.WithPrivateCA.
+	subCA, root string
+	// cert is a certificate the sub-CA issued (one pca revoke may revoke);
+	// "" in a test's own server.
+	cert string
+}
+
+// fakePCAUsage is the -fake usage of the pca commands.
+const fakePCAUsage = "run against an in-process fake Private CA: a root and a sub-CA with real keys (quota 1000), " +
+	"and a certificate the sub-CA issued"
+
+// fakePCASeedID is the custom identifier of the certificate a -fake run's
+// sub-CA holds from the start.
+const fakePCASeedID = "alicert-fake-seed"
+
+// pcaClient returns the client for g and a function to release it. With
+// -fake and no test server it starts a fake Private CA, whose sub-CA has
+// issued one certificate; a test's own server is used as it is. With
+// -fake, the returned pcaFake names what the fake holds.
+func (c *cli) pcaClient(ctx context.Context, g common) (*alicert.Client, func(), *pcaFake, error) {
+	if !g.fake || c.fake != nil {
+		cl, release, err := c.client(g)
+		if err != nil || !g.fake {
+			return cl, release, nil, err
+		}
+		p := c.fake.PrivateCA()
+		return cl, release, &pcaFake{subCA: p.SubCAIdentifier, root: p.RootIdentifier}, nil
+	}
+	cl, stop, srv, err := c.fakeAccountClient(g, alicerttest.WithPrivateCA())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p := srv.PrivateCA()
+	seed := &pcaFake{subCA: p.SubCAIdentifier, root: p.RootIdentifier}
+	if seed.cert, err = seedFakePCA(ctx, cl, seed.subCA); err != nil {
+		stop()
+		return nil, nil, nil, fmt.Errorf("seeding the fake: %w", err)
+	}
+	return cl, stop, seed, nil
+}
+
+// seedFakePCA has the fake's sub-CA issue a server certificate for
+// www.example.com, valid 90 days, and returns its identifier.
+func seedFakePCA(ctx context.Context, cl *alicert.Client, subCA string) (string, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	csr, err := pcaCSR(key, []string{"www.example.com"})
+	if err != nil {
+		return "", err
+	}
+	out, err := cl.PCA.SignCSR(ctx, &alicert.SignCSRInput{
+		CAIdentifier: subCA, CSR: csr, Duration: 90 * day,
+		ExtKeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, CustomIdentifier: fakePCASeedID,
+	})
+	if err != nil {
+		return "", err
+	}
+	return out.Identifier, nil
 }

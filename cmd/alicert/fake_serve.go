@@ -31,13 +31,16 @@ import (
 // on a loopback port, for programs in any language, with its state kept in
 // a directory and an admin port for faults, the clock and counters.
 
-const fakeServeDescription = `Serve a local stand-in for CAS (2020-04-07), KMS (2016-01-20) and Alidns
-(2015-01-09) until SIGINT or SIGTERM: the alicerttest fake, which checks
-signatures (HMAC-SHA1 and ACS3-HMAC-SHA256), keeps state and issues real
-certificates from its own test CA. It listens on loopback only.
+const fakeServeDescription = `Serve a local stand-in for CAS (2020-04-07) and its Private CA (2020-06-30),
+KMS (2016-01-20) and Alidns (2015-01-09) until SIGINT or SIGTERM: the
+alicerttest fake, which checks signatures (HMAC-SHA1 and ACS3-HMAC-SHA256),
+keeps state and issues real certificates from its own test CA. It listens on
+loopback only. Its Private CA always holds a root and a sub-CA (quota 1000)
+with real keys: issue from the sub-CA with alicert pca issue -ca ID.
 
 At start it prints the endpoint, the AccessKey pair it accepts (a test key,
-valid only here), the admin endpoint and token, and export lines for
+valid only here), the admin endpoint and token, the Private CA's sub-CA and
+root identifiers, and export lines for
 ALICERT_CAS_ENDPOINT, ALICERT_KMS_ENDPOINT, ALICERT_DNS_ENDPOINT (read by
 every alicert verb and alicert.NewClient), ALIBABA_CLOUD_ACCESS_KEY_ID and
 _SECRET, and with -tls SSL_CERT_FILE; -json prints the same as one JSON
@@ -158,7 +161,7 @@ type runningFake struct {
 // startFake opens the listeners, loads or seeds the fake and starts it.
 func startFake(f fakeServeFlags) (*runningFake, error) {
 	fk := &runningFake{offset: new(atomic.Int64), done: make(chan struct{}), saved: make(chan struct{}), caFile: f.caFile}
-	opts := []alicerttest.Option{alicerttest.WithReadsPerState(f.readsPerState),
+	opts := []alicerttest.Option{alicerttest.WithPrivateCA(), alicerttest.WithReadsPerState(f.readsPerState),
 		alicerttest.WithClock(func() time.Time { return time.Now().Add(time.Duration(fk.offset.Load())) })}
 	if f.dnsCheck {
 		opts = append(opts, alicerttest.WithDNSCheck())
@@ -242,7 +245,14 @@ type fakeStart struct {
 	AdminEndpoint   string            `json:"adminEndpoint"`
 	AdminToken      string            `json:"adminToken"`
 	CAFile          string            `json:"caFile,omitempty"`
+	PrivateCA       fakePrivateCA     `json:"privateCA"`
 	Env             map[string]string `json:"env"`
+}
+
+// fakePrivateCA names the CAs of the fake's Private CA.
+type fakePrivateCA struct {
+	RootIdentifier  string `json:"rootIdentifier"`
+	SubCAIdentifier string `json:"subCAIdentifier"`
 }
 
 func (fk *runningFake) startDetails() fakeStart {
@@ -261,8 +271,10 @@ func (fk *runningFake) startDetails() fakeStart {
 		}
 		env["SSL_CERT_FILE"] = abs
 	}
+	pca := fk.srv.PrivateCA()
 	return fakeStart{Endpoint: fk.srv.URL, AccessKeyID: id, AccessKeySecret: secret,
-		AdminEndpoint: fk.adminURL, AdminToken: fk.token, CAFile: env["SSL_CERT_FILE"], Env: env}
+		AdminEndpoint: fk.adminURL, AdminToken: fk.token, CAFile: env["SSL_CERT_FILE"], Env: env,
+		PrivateCA: fakePrivateCA{RootIdentifier: pca.RootIdentifier, SubCAIdentifier: pca.SubCAIdentifier}}
 }
 
 // printStart prints the start-up details, as text or JSON. The AccessKey
@@ -275,9 +287,11 @@ func (fk *runningFake) printStart(w io.Writer, asJSON bool) {
 		fmt.Fprintf(w, "%s\n", b)
 		return
 	}
-	fmt.Fprintf(w, "alicert fake: serving CAS, KMS and Alidns at %s\n", d.Endpoint)
+	fmt.Fprintf(w, "alicert fake: serving CAS, its Private CA, KMS and Alidns at %s\n", d.Endpoint)
 	fmt.Fprintf(w, "AccessKey ID:     %s\nAccessKey secret: %s (a test key, valid only here)\n", d.AccessKeyID, d.AccessKeySecret)
 	fmt.Fprintf(w, "admin:            %s (Authorization: Bearer %s)\n", d.AdminEndpoint, d.AdminToken)
+	fmt.Fprintf(w, "private CA:       sub-CA %s (alicert pca issue -ca %s), root %s\n",
+		d.PrivateCA.SubCAIdentifier, d.PrivateCA.SubCAIdentifier, d.PrivateCA.RootIdentifier)
 	keys := make([]string, 0, len(d.Env))
 	for k := range d.Env {
 		keys = append(keys, k)

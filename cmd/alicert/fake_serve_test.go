@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -287,6 +288,29 @@ func TestFakeServerProcess(t *testing.T) {
 		fp.stop(t)
 	})
 
+	t.Run("the Private CA: pca issue from the sub-CA it prints, kept across a restart", func(t *testing.T) {
+		state, out := t.TempDir(), t.TempDir()
+		fp := startFakeProc(t, bin, "-state", state)
+		sub := fp.start.PrivateCA.SubCAIdentifier
+		require.NotEmpty(t, sub)
+		require.NotEmpty(t, fp.start.PrivateCA.RootIdentifier)
+		r := runVerb(t, bin, fp, "pca", "issue", "-ca", sub, "-domain", "api.internal", "-out", out, "-usage", "client", "-json")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		var issued pcaIssued
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &issued))
+		fp.stop(t)
+
+		fp = startFakeProc(t, bin, "-state", state)
+		assert.Equal(t, sub, fp.start.PrivateCA.SubCAIdentifier, "the seeded CAs are kept")
+		r = runVerb(t, bin, fp, "pca", "list", "-certs", "-json")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Contains(t, r.stdout, `"identifier": "`+issued.Identifier+`"`)
+		r = runVerb(t, bin, fp, "pca", "list")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Regexp(t, sub+`\s+SUB_ROOT\s+ISSUE\s+.*\s+999\s+1000\n`, r.stdout)
+		fp.stop(t)
+	})
+
 	t.Run("resume after a crash", func(t *testing.T) {
 		out := t.TempDir()
 		fp := startFakeProc(t, bin, "-reads-per-state", "20")
@@ -362,4 +386,36 @@ func TestFakeListensOnLoopbackOnly(t *testing.T) {
 	for _, bad := range []string{":8940", "0.0.0.0:0", "[::]:0", "10.0.0.1:8940", "example.com:80", "127.0.0.1"} {
 		assert.Error(t, checkLoopback(bad), bad)
 	}
+}
+
+// The start-up lines README.md shows for alicert fake are the lines it
+// prints, values aside: the same lines, in the same order.
+func TestFakeStartLinesMatchREADME(t *testing.T) {
+	t.Parallel()
+	fk, err := startFake(fakeServeFlags{listen: "127.0.0.1:0", adminListen: "127.0.0.1:0", readsPerState: 1})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = fk.shutdown() })
+	var out bytes.Buffer
+	fk.printStart(&out, false)
+	got := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	assert.Contains(t, out.String(), "private CA:       sub-CA "+fk.srv.PrivateCA().SubCAIdentifier+" (alicert pca issue -ca ")
+
+	doc, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(doc), "alicert fake -listen 127.0.0.1:8940 -state ./fake-state -seed seed.json\n")
+	require.True(t, ok, "README.md shows alicert fake's start-up")
+	block, _, _ = strings.Cut(block, "```")
+	var want []string
+	for _, line := range strings.Split(strings.TrimRight(block, "\n"), "\n") {
+		want = append(want, strings.TrimPrefix(line, "# "))
+	}
+	values := regexp.MustCompile(`https?://[^\s)]+|[A-Za-z0-9]{3,}\.\.\.|\.\.\.|[A-Za-z0-9]{16,}`)
+	masked := func(lines []string) []string {
+		out := make([]string, len(lines))
+		for i, l := range lines {
+			out[i] = values.ReplaceAllString(l, "<value>")
+		}
+		return out
+	}
+	assert.Equal(t, masked(want), masked(got))
 }

@@ -23,6 +23,10 @@ var mainFlags = map[string][]string{
 	"revoke": {"order", "yes", "json", "fake"},
 	"delete": {"cert", "yes", "json", "fake"},
 	"quota":  {"product", "json", "fake"},
+
+	"pca list":   {"certs", "ca", "custom-id", "json", "q", "fake"},
+	"pca issue":  {"ca", "domain", "csr", "out", "days", "usage", "key-type", "json", "q", "fake"},
+	"pca revoke": {"id", "yes", "json", "fake"},
 }
 
 // shortUsage prints a command's first screen of help: the synopsis, the
@@ -91,9 +95,13 @@ func commandNames() []string {
 // nearestCommand returns the command name closest to name when a typo
 // explains the difference (an edit distance of at most 2, or a prefix of
 // 3 letters or more), "" otherwise.
-func nearestCommand(name string) string {
+func nearestCommand(name string) string { return nearestOf(name, commandNames()) }
+
+// nearestOf returns the one of names closest to name, by nearestCommand's
+// rule, or "".
+func nearestOf(name string, names []string) string {
 	best, bestDist := "", 3
-	for _, cmd := range commandNames() {
+	for _, cmd := range names {
 		if len(name) >= 3 && strings.HasPrefix(cmd, name) {
 			return cmd
 		}

@@ -15,11 +15,12 @@ import (
 // first, then where the rest is; "alicert help VERB" has every flag.
 func TestHelpFitsOneScreenAndPointsToTheRest(t *testing.T) {
 	t.Parallel()
-	for _, verb := range commandNames() {
+	for _, line := range commandLines() {
+		verb := strings.Join(line, " ")
 		if verb == "version" {
 			continue
 		}
-		short := runCmd(t, nil, verb, "-h")
+		short := runCmd(t, nil, append(line, "-h")...)
 		require.Equal(t, exitOK, short.code, verb)
 		lines := strings.Split(strings.TrimRight(short.stdout, "\n"), "\n")
 		assert.LessOrEqual(t, len(lines), 40, "%s -h is longer than a screen:\n%s", verb, short.stdout)
@@ -33,7 +34,7 @@ func TestHelpFitsOneScreenAndPointsToTheRest(t *testing.T) {
 				strings.HasPrefix(short.stdout[flags+1:], "  -"+main[0]+"\n"), "%s: -%s first", verb, main[0])
 		}
 
-		full := runCmd(t, nil, "help", verb)
+		full := runCmd(t, nil, append([]string{"help"}, line...)...)
 		require.Equal(t, exitOK, full.code, verb)
 		assert.Contains(t, full.stdout, "\nFlags:\n", verb)
 		assert.Greater(t, len(full.stdout), len(short.stdout), verb)
@@ -63,7 +64,7 @@ func TestHelpListsTheCommands(t *testing.T) {
 	r := runCmd(t, nil, "help")
 	assert.Equal(t, exitOK, r.code)
 	assert.Equal(t, usageText, r.stdout)
-	assert.Subset(t, commandNames(), []string{"obtain", "status", "csr", "deploy", "list", "get", "upload", "revoke", "delete", "quota", "version"})
+	assert.Subset(t, commandNames(), []string{"obtain", "status", "csr", "deploy", "list", "get", "upload", "revoke", "delete", "quota", "pca", "version"})
 	assert.NotContains(t, commandNames(), "Run")
 }
 
@@ -109,7 +110,37 @@ func TestErrorsCarryOnePrefix(t *testing.T) {
 // Every command has -json.
 func TestEveryCommandHasJSON(t *testing.T) {
 	t.Parallel()
-	for _, verb := range commandNames() {
-		assert.Contains(t, runCmd(t, nil, "help", verb).stdout, "\n  -json", verb)
+	for _, line := range commandLines() {
+		assert.Contains(t, runCmd(t, nil, append([]string{"help"}, line...)...).stdout, "\n  -json", line)
 	}
+}
+
+// A verb with commands of its own (pca) lists them on -h, and "alicert
+// help VERB" gives the whole help of each; "alicert help VERB COMMAND"
+// one of them; an unknown command is one usage line that suggests the
+// nearest.
+func TestHelpOfAVerbWithCommands(t *testing.T) {
+	t.Parallel()
+	short := runCmd(t, nil, "pca", "-h")
+	require.Equal(t, exitOK, short.code)
+	full := runCmd(t, nil, "help", "pca")
+	require.Equal(t, exitOK, full.code)
+	for _, sub := range pcaCommands {
+		assert.Contains(t, short.stdout, "\n  "+sub+" ", sub)
+		one := runCmd(t, nil, "help", "pca", sub)
+		require.Equal(t, exitOK, one.code, sub)
+		assert.True(t, strings.HasPrefix(one.stdout, "usage: alicert pca "+sub+" "), one.stdout)
+		assert.Contains(t, full.stdout, one.stdout, "help pca holds help pca %s", sub)
+	}
+	assert.Equal(t, 3, strings.Count(full.stdout, "\nFlags:\n"))
+
+	r := runCmd(t, nil, "pca")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, pcaUsageText, r.stderr)
+	r = runCmd(t, nil, "pca", "isue", "-fake")
+	usageLine(t, r, "pca", `did you mean "issue"?`)
+	r = runCmd(t, nil, "help", "pca", "nope")
+	assert.Equal(t, exitUsage, r.code)
+	r = runCmd(t, nil, "help", "list", "issue")
+	assert.Equal(t, exitUsage, r.code, "list has no commands")
 }

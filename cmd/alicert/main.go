@@ -15,6 +15,9 @@
 //	alicert revoke -order ID -yes
 //	alicert delete -cert ID -yes
 //	alicert quota [-product digicert-free-1-free]
+//	alicert pca list [-certs [-custom-id ID]] [-json]
+//	alicert pca issue -ca SUB_CA_ID -domain api.internal [-usage server,client] -out ./certs
+//	alicert pca revoke -id IDENTIFIER -yes
 //	alicert fake -listen 127.0.0.1:8940 [-tls -ca-file FILE] [-state DIR] [-seed FILE]
 //
 // fake serves a local stand-in for CAS, KMS and Alidns on loopback for
@@ -133,6 +136,19 @@
 // expiring within days), where get, revoke and delete default to one of
 // them when their id flag is left out.
 //
+// pca is the Private CA (CAS API 2020-06-30), a CA of the account's own:
+// pca list shows its CAs with their status, validity and quota (-certs:
+// the certificates they issued, with their custom identifiers); pca issue
+// has a sub-CA sign a certificate for -domain (a key made here) or -csr
+// (a request of one's own) and writes cert.pem, chain.pem, fullchain.pem,
+// key.pem and ca.pem (the root) into -out as obtain writes its files,
+// after checking the flags, -out and the sub-CA (a read) before anything
+// costs quota; pca revoke revokes one (asks for -yes). After an unknown
+// outcome of pca issue (exit 3), pca list -certs -custom-id ID, with the
+// identifier it printed, shows whether the certificate exists. With
+// -fake, each runs against a fake Private CA whose sub-CA issue defaults
+// to.
+//
 // Progress goes to stderr, a line at least every minute while waiting for
 // the CA or a deployment (none with -q); the final result to stdout, as
 // JSON with -json (every command has it; its keys are the table's
@@ -151,8 +167,9 @@
 //	1  failure; a rerun resumes the order when the state file names one.
 //	   Also: issued, but kept aside in the *.new.pem files (see above)
 //	2  usage error; also revoke and delete without -yes (nothing was done)
-//	3  outcome unknown: an order, upload or revocation may have happened;
-//	   check before retrying (upload's rerun checks by itself)
+//	3  outcome unknown: an order, upload, revocation or Private CA
+//	   certificate may have happened; check before retrying (upload's
+//	   and pca revoke's reruns check by themselves)
 //	4  certificate written, but the validation record could not be removed
 //	5  another alicert run holds the output directory; nothing was done
 package main

@@ -54,17 +54,22 @@ func readmeBlocks(t *testing.T) [][]readmeCommand {
 }
 
 // readmeMasks hide what differs from run to run: times, dates, hex
-// values (records, serials, names made from them) and long ids.
+// values (records, serials, names made from them), long ids, the random
+// part of a custom identifier and of a fake CA's name, and the days a
+// fake CA of 5 or 10 years has left, which leap years change.
 var readmeMasks = []struct {
 	re   *regexp.Regexp
 	with string
 }{
 	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`), "<time>"},
 	{regexp.MustCompile(`\d{8}T\d{6}(\.\d+)?Z`), "<time>"},
+	{regexp.MustCompile(`(alicert-<time>-)[0-9a-f]{8}\b`), "${1}<random>"},
+	{regexp.MustCompile(`\bCA [0-9a-f]{8}\b`), "CA <name>"},
 	{regexp.MustCompile(`\d{4}-\d\d-\d\d`), "<date>"},
 	{regexp.MustCompile(`[0-9a-f]*[a-f][0-9a-f]*`), ""}, // see mask: hex runs of 12 or more
 	{regexp.MustCompile(`\d{5,}`), "<id>"},
 	{regexp.MustCompile(`[ \t]{2,}`), "  "},
+	{regexp.MustCompile(`(<date>  )\d{3,4}\b`), "${1}<days>"},
 }
 
 // mask applies readmeMasks to a line of output.

@@ -42,6 +42,7 @@ Commands:
   revoke   revoke the certificate of an order (asks for -yes)
   delete   delete an uploaded or expired certificate (asks for -yes)
   quota    show the quota of the resource plans
+  pca      issue certificates from your own Private CA; list its CAs, revoke (see pca -h)
   fake     serve a local fake of CAS, KMS and Alidns for any program
   version  print the version of alicert and the revision it was built from
 
@@ -121,6 +122,8 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		return c.delete(ctx, args[1:])
 	case "quota":
 		return c.quota(ctx, args[1:])
+	case "pca":
+		return c.pca(ctx, args[1:])
 	case "fake":
 		return c.fakeServe(ctx, args[1:])
 	case "version", "-version", "--version":
@@ -145,19 +148,22 @@ func (c *cli) unknownCommand(name string) int {
 	return exitUsage
 }
 
-// help runs "alicert help [command]": the whole help of a command, its
-// description and every flag, or the list of commands.
+// help runs "alicert help [command]" (or "alicert help pca issue"): the
+// whole help of a command, its description and every flag, or the list of
+// commands.
 func (c *cli) help(ctx context.Context, args []string) int {
 	if len(args) == 0 {
 		fmt.Fprint(c.stdout, usageText)
 		return exitOK
 	}
-	if len(args) > 1 || !slices.Contains(commandNames(), args[0]) {
+	switch {
+	case len(args) == 2 && isSubcommand(args[0], args[1]):
+	case len(args) > 1 || !slices.Contains(commandNames(), args[0]):
 		return c.unknownCommand(args[0])
 	}
 	full := *c
 	full.fullHelp = true
-	return full.run(ctx, []string{args[0], "-h"})
+	return full.run(ctx, slices.Concat(args, []string{"-h"}))
 }
 
 // common are the flags of every command.

@@ -32,6 +32,8 @@ func TestTableHeadersAreTheJSONKeys(t *testing.T) {
 		objects func(doc []byte) ([]map[string]any, error)
 	}{
 		{[]string{"list", "-fake"}, func(doc []byte) (out []map[string]any, err error) { return out, json.Unmarshal(doc, &out) }},
+		{[]string{"pca", "list", "-fake"}, func(doc []byte) (out []map[string]any, err error) { return out, json.Unmarshal(doc, &out) }},
+		{[]string{"pca", "list", "-fake", "-certs"}, func(doc []byte) (out []map[string]any, err error) { return out, json.Unmarshal(doc, &out) }},
 		{[]string{"quota", "-fake"}, func(doc []byte) ([]map[string]any, error) {
 			var one map[string]any
 			return []map[string]any{one}, json.Unmarshal(doc, &one)

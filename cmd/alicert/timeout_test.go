@@ -56,6 +56,8 @@ func TestEveryVerbLookUpRunsUnderTimeout(t *testing.T) {
 	dir := t.TempDir()
 	fake := newFake(t)
 	certPath, keyPath := signedPair(t, fake, dir, "site.example.com")
+	subCAAnswered := map[string]testkit.Reply{"DescribeCACertificate": testkit.JSON(200, `{"RequestId":"R","Certificate":`+
+		`{"Identifier":"sub","CertificateType":"SUB_ROOT","Status":"ISSUE","CertRemainingCount":5,"AfterDate":4102444800000}}`)}
 	csrAnswered := map[string]testkit.Reply{"CreateCsr": testkit.JSON(200, `{"RequestId":"R","CsrId":7,"Csr":"-----BEGIN CERTIFICATE REQUEST-----\nMA==\n-----END CERTIFICATE REQUEST-----\n"}`)}
 	for _, tc := range []struct {
 		name     string
@@ -73,6 +75,12 @@ func TestEveryVerbLookUpRunsUnderTimeout(t *testing.T) {
 			"-key", filepath.Join(t.TempDir(), "csr.key")}, exitFailure, ""},
 		{"revoke", nil, []string{"revoke", "-order", "5", "-yes"}, exitOutcomeUnknown, ""},
 		{"delete", nil, []string{"delete", "-cert", "5", "-yes"}, exitFailure, ""},
+		{"pca list", nil, []string{"pca", "list"}, exitFailure, ""},
+		{"pca list -certs", nil, []string{"pca", "list", "-certs"}, exitFailure, ""},
+		{"pca issue", nil, []string{"pca", "issue", "-ca", "sub", "-domain", "a.internal", "-out", t.TempDir()}, exitFailure, "CreateCustomCertificate"},
+		{"pca issue, the signing", subCAAnswered, []string{"pca", "issue", "-ca", "sub", "-domain", "a.internal", "-out", t.TempDir()},
+			exitOutcomeUnknown, ""},
+		{"pca revoke", nil, []string{"pca", "revoke", "-id", "x", "-yes"}, exitFailure, "CreateRevokeClientCertificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -96,7 +104,8 @@ func TestEveryVerbLookUpRunsUnderTimeout(t *testing.T) {
 func TestVerbTimeoutMustBePositive(t *testing.T) {
 	t.Parallel()
 	for _, verb := range [][]string{{"list"}, {"get", "-cert", "5"}, {"upload", "-name", "n", "-cert", "c", "-key", "k"},
-		{"status", "-order", "5"}, {"quota"}, {"csr", "-cn", "example.com"}, {"revoke", "-order", "5", "-yes"}, {"delete", "-cert", "5", "-yes"}} {
+		{"status", "-order", "5"}, {"quota"}, {"csr", "-cn", "example.com"}, {"revoke", "-order", "5", "-yes"}, {"delete", "-cert", "5", "-yes"},
+		{"pca", "list"}, {"pca", "issue", "-ca", "sub", "-domain", "a.internal"}, {"pca", "revoke", "-id", "x", "-yes"}} {
 		srv := testkit.NewScripted(t)
 		r := runCLI(t, scripted(srv), append(verb, "-timeout", "0s")...)
 		assert.Equal(t, exitUsage, r.code, "%s: %s", verb[0], r.stderr)

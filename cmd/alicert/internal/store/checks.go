@@ -45,9 +45,10 @@ func ProbeWrite(dir, what string) error {
 // each existing one is a file or the link alicert makes (not a directory,
 // or a link to elsewhere) and can be read, to be kept as the previous
 // version; the versions directory, when it exists, is a writable directory
-// of the user's own, not a link.
-func CheckTargets(dir string) error {
-	for _, name := range PairFiles() {
+// of the user's own, not a link. extra names files a version holds besides
+// PairFiles (CAFile), checked alike.
+func CheckTargets(dir string, extra ...string) error {
+	for _, name := range append(PairFiles(), extra...) {
 		path := filepath.Join(dir, name)
 		fi, err := os.Lstat(path)
 		switch {

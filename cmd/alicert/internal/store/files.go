@@ -26,6 +26,10 @@ const (
 	ChainFile     = "chain.pem"
 	FullchainFile = "fullchain.pem"
 	KeyFile       = "key.pem"
+	// CAFile is the root CA certificate that peers trust, which pca issue
+	// writes beside the pair (Installer.CA): a Private CA's own root, in
+	// no system trust store.
+	CAFile = "ca.pem"
 )
 
 // State is the state file, alicert-state.json: what a rerun needs to resume instead of

@@ -49,16 +49,25 @@ type Installer struct {
 	// taken; an error stops the replacement there, as a crash would.
 	Hook func(step string) error
 	// Keyless installs a certificate whose key is not a file (it stays in
-	// KMS): there is no key.pem, and one left by an earlier version goes.
+	// KMS, or with whoever made the CSR): there is no key.pem, and one
+	// left by an earlier version goes.
 	Keyless bool
+	// CA installs CAFile with the pair, in the same version: the root a
+	// Private CA certificate chains to switches with it. Without it, the
+	// ca.pem link of an earlier version goes, as a Keyless key.pem does.
+	CA bool
 }
 
 // names are the files of a version this installer writes.
 func (in *Installer) names() []string {
+	names := PairFiles()
 	if in.Keyless {
-		return slices.DeleteFunc(PairFiles(), func(n string) bool { return n == KeyFile })
+		names = slices.DeleteFunc(names, func(n string) bool { return n == KeyFile })
 	}
-	return PairFiles()
+	if in.CA {
+		names = append(names, CAFile)
+	}
+	return names
 }
 
 func (in *Installer) step(name string) error {
@@ -75,9 +84,10 @@ func (in *Installer) path(elem ...string) string {
 	return filepath.Join(append([]string{in.Dir}, elem...)...)
 }
 
-// Install makes files (one of each of PairFiles) the output directory's
-// certificate files. It refuses, touching nothing, a certificate and key
-// that do not load as a pair.
+// Install makes files (one of each of PairFiles, and CAFile with CA) the
+// output directory's certificate files. It refuses, touching nothing, a
+// certificate and key that do not load as a pair, and files that lack one
+// of the names the top-level links point to.
 func (in *Installer) Install(files []File) error {
 	check := CheckPair
 	if in.Keyless {
@@ -85,6 +95,11 @@ func (in *Installer) Install(files []File) error {
 	}
 	if err := check(files); err != nil {
 		return err
+	}
+	for _, name := range in.names() {
+		if !slices.ContainsFunc(files, func(f File) bool { return f.Name == name }) {
+			return fmt.Errorf("no %s among the files to install; nothing was written", name)
+		}
 	}
 	prev, err := in.ensureLinked()
 	if err != nil {
@@ -97,10 +112,17 @@ func (in *Installer) Install(files []File) error {
 	if err := in.switchLive(v); err != nil {
 		return err
 	}
-	if in.Keyless {
-		// The link to the old version's key: it names nothing now.
-		if t, err := os.Readlink(in.path(KeyFile)); err == nil && t == LinkTarget(KeyFile) {
-			if err := os.Remove(in.path(KeyFile)); err != nil {
+	// The links to what the old version held and this one does not (its
+	// key, its CA): they name nothing now.
+	for _, gone := range []struct {
+		name string
+		left bool
+	}{{KeyFile, in.Keyless}, {CAFile, !in.CA}} {
+		if !gone.left {
+			continue
+		}
+		if t, err := os.Readlink(in.path(gone.name)); err == nil && t == LinkTarget(gone.name) {
+			if err := os.Remove(in.path(gone.name)); err != nil {
 				return err
 			}
 		}

@@ -163,3 +163,46 @@ func writePair(t *testing.T, dir string, cert, key []byte) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, FullchainFile), cert, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, KeyFile), key, 0o600))
 }
+
+// With CA, ca.pem is a file of the version like the pair's: a link into
+// the live version, switched with the pair, and never missing from it.
+func TestInstallWithTheCASwitchesItWithThePair(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	oldCert, oldKey := fakePair(t, srv, "example.com", 24*time.Hour)
+	newCert, newKey := fakePair(t, srv, "example.com", 90*24*time.Hour)
+	dir := t.TempDir()
+	in := &Installer{Dir: dir, CA: true}
+	withCA := func(cert, key []byte, ca string) []File {
+		return append(pairOutFiles(cert, key), File{Name: CAFile, Data: []byte(ca), Perm: 0o644})
+	}
+
+	require.ErrorContains(t, in.Install(pairOutFiles(oldCert, oldKey)), "no ca.pem among the files")
+	assert.NoDirExists(t, filepath.Join(dir, VersionsDir), "nothing was touched")
+
+	require.NoError(t, in.Install(withCA(oldCert, oldKey, "old root")))
+	require.NoError(t, in.Install(withCA(newCert, newKey, "new root")))
+	assert.Equal(t, "new", pairIs(t, dir, oldCert, newCert))
+	target, err := os.Readlink(filepath.Join(dir, CAFile))
+	require.NoError(t, err)
+	assert.Equal(t, LinkTarget(CAFile), target)
+	got, err := os.ReadFile(filepath.Join(dir, CAFile))
+	require.NoError(t, err)
+	assert.Equal(t, "new root", string(got))
+	prev, err := os.ReadFile(filepath.Join(dir, VersionsDir, "1", CAFile))
+	require.NoError(t, err)
+	assert.Equal(t, "old root", string(prev), "the previous version keeps its CA")
+
+	// A version without the CA (obtain's, after pca issue's) leaves no
+	// ca.pem link naming nothing.
+	require.NoError(t, (&Installer{Dir: dir}).Install(pairOutFiles(oldCert, oldKey)))
+	assert.Equal(t, "old", pairIs(t, dir, oldCert, newCert))
+	_, err = os.Lstat(filepath.Join(dir, CAFile))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+
+	// A planted ca.pem link is refused before anything is written.
+	other := t.TempDir()
+	require.NoError(t, os.Symlink(filepath.Join(t.TempDir(), "elsewhere"), filepath.Join(other, CAFile)))
+	require.ErrorContains(t, CheckTargets(other, CAFile), "is a symbolic link alicert did not make")
+	require.NoError(t, CheckTargets(other), "without the extra name, ca.pem is none of the pair's business")
+}
