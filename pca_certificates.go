@@ -389,7 +389,11 @@ type PCACertificate struct {
 	BeforeDate int64 `json:"BeforeDate"`
 	AfterDate  int64 `json:"AfterDate"`
 	Days       int32 `json:"Days"`
-	// Sans are the subject alternative names, comma-separated.
+	// Sans are the subject alternative names as the service writes them:
+	// the model describes a JSON array of {"Type": 7, "Value": "..."}
+	// (Type as in SanType) and gives an example that is not valid JSON, so
+	// it is kept as text. The certificate (X509Certificate) holds the
+	// names exactly.
 	Sans             string `json:"Sans"`
 	SubjectDN        string `json:"SubjectDN"`
 	CommonName       string `json:"CommonName"`

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"text/tabwriter"
 	"time"
@@ -49,12 +48,9 @@ and a certificate the sub-CA issued.
 
 // pcaPageSize is the page size of the Private CA listings: 20, the
 // models' default ("Default value: 20"), which no model says the service
-// raises.
+// raises. The library's iterators end a listing that does not page as
+// asked.
 const pcaPageSize = 20
-
-// pcaMaxPages bounds a Private CA listing, against a service that never
-// ends it: 20,000 entries.
-const pcaMaxPages = 1000
 
 func (c *cli) pcaList(ctx context.Context, args []string) int {
 	var f pcaListFlags
@@ -91,44 +87,6 @@ func (c *cli) pcaList(ctx context.Context, args []string) int {
 	return c.pcaListCAs(ctx, cl, &f)
 }
 
-// pcaPages reads a Private CA listing one page at a time, calling each
-// with every entry. fetch reads one page and returns its entries and the
-// total the service reports. A service that does not page as asked cannot
-// keep it going: a page larger than asked for, a page that repeats the
-// one before (the page number ignored), more entries than the total, and
-// more than pcaMaxPages pages are errors.
-func pcaPages[T any](op string, fetch func(page int64) ([]T, int64, error), each func(T)) error {
-	var previous []T
-	var read int64
-	for page := int64(1); ; page++ {
-		if page > pcaMaxPages {
-			return fmt.Errorf("%s: stopped after %d pages without reaching the end of the list", op, pcaMaxPages)
-		}
-		entries, total, err := fetch(page)
-		switch {
-		case err != nil:
-			return err
-		case len(entries) == 0:
-			return nil
-		case len(entries) > pcaPageSize:
-			return fmt.Errorf("%s: page %d holds %d entries, more than the %d asked for", op, page, len(entries), pcaPageSize)
-		case page > 1 && reflect.DeepEqual(entries, previous):
-			return fmt.Errorf("%s: page %d repeats page %d (the service ignores the page number)", op, page, page-1)
-		}
-		read += int64(len(entries))
-		if total > 0 && read > total {
-			return fmt.Errorf("%s: %d entries read, more than the total of %d the service reports", op, read, total)
-		}
-		for _, e := range entries {
-			each(e)
-		}
-		if total > 0 && read >= total {
-			return nil
-		}
-		previous = entries
-	}
-}
-
 // listedCA is the JSON form of one CA of pca list.
 type listedCA struct {
 	Identifier string `json:"identifier"`
@@ -159,17 +117,11 @@ const pcaTypeRoot = "ROOT"
 // pcaListCAs lists the CAs.
 func (c *cli) pcaListCAs(ctx context.Context, cl *alicert.Client, f *pcaListFlags) int {
 	var cas []alicert.CAListEntry
-	err := pcaPages("DescribeCACertificateList", func(page int64) ([]alicert.CAListEntry, int64, error) {
-		out, err := cl.PCA.DescribeCACertificateList(ctx, &alicert.DescribeCACertificateListInput{
-			Identifier: f.ca, CurrentPage: page, ShowSize: pcaPageSize,
-		})
+	for ca, err := range cl.PCA.AllCACertificates(ctx, &alicert.DescribeCACertificateListInput{Identifier: f.ca, ShowSize: pcaPageSize}) {
 		if err != nil {
-			return nil, 0, err
+			return c.failf(exitFailure, "%v", err)
 		}
-		return out.CertificateList, int64(out.TotalCount), nil
-	}, func(ca alicert.CAListEntry) { cas = append(cas, ca) })
-	if err != nil {
-		return c.failf(exitFailure, "%v", err)
+		cas = append(cas, ca)
 	}
 	now := c.now()
 	rows := make([]listedCA, 0, len(cas))
@@ -192,6 +144,7 @@ func (c *cli) pcaListCAs(ctx context.Context, cl *alicert.Client, f *pcaListFlag
 	if len(rows) == 0 && f.quiet {
 		return exitOK
 	}
+	var err error
 	if f.json {
 		err = writeJSON(c.stdout, rows)
 	} else {
@@ -251,15 +204,12 @@ type listedPCACert struct {
 func (c *cli) pcaListCerts(ctx context.Context, cl *alicert.Client, f *pcaListFlags) int {
 	now := c.now()
 	rows := []listedPCACert{}
-	err := pcaPages("ListClientCertificate", func(page int64) ([]alicert.PCACertificateEntry, int64, error) {
-		out, err := cl.PCA.ListClientCertificate(ctx, &alicert.ListClientCertificateInput{CurrentPage: page, ShowSize: pcaPageSize})
+	for e, err := range cl.PCA.AllClientCertificates(ctx, &alicert.ListClientCertificateInput{ShowSize: pcaPageSize}) {
 		if err != nil {
-			return nil, 0, err
+			return c.failf(exitFailure, "%v", err)
 		}
-		return out.CertificateList, out.TotalCount, nil
-	}, func(e alicert.PCACertificateEntry) {
 		if f.ca != "" && e.ParentIdentifier != f.ca || f.customID != "" && e.CustomIdentifier != f.customID {
-			return
+			continue
 		}
 		rows = append(rows, listedPCACert{
 			Identifier: e.Identifier, CustomIdentifier: e.CustomIdentifier, CA: e.ParentIdentifier, Type: e.CertificateType,
@@ -267,9 +217,6 @@ func (c *cli) pcaListCerts(ctx context.Context, cl *alicert.Client, f *pcaListFl
 			NotBefore: jsonTime(e.NotBefore()), NotAfter: jsonTime(e.NotAfter()), Expires: dateOf(e.NotAfter()),
 			DaysLeft: daysUntil(e.NotAfter(), now), Status: e.Status,
 		})
-	})
-	if err != nil {
-		return c.failf(exitFailure, "%v", err)
 	}
 	// Soonest expiry first, as list shows the account's certificates;
 	// those without an end date last.
@@ -285,6 +232,7 @@ func (c *cli) pcaListCerts(ctx context.Context, cl *alicert.Client, f *pcaListFl
 	if len(rows) == 0 && f.quiet {
 		return exitOK
 	}
+	var err error
 	if f.json {
 		err = writeJSON(c.stdout, rows)
 	} else {
