@@ -27,6 +27,7 @@ type fakeStarted struct {
 	Endpoint        string `json:"endpoint"`
 	AccessKeyID     string `json:"accessKeyId"`
 	AccessKeySecret string `json:"accessKeySecret"`
+	raw             []byte // the whole line, for the fields a test reads itself
 }
 
 // startFake starts "alicert fake -json -state dir" and returns what it
@@ -53,6 +54,7 @@ func startFake(t *testing.T, bin, dir string) (fakeStarted, func()) {
 	if err := json.Unmarshal(line, &started); err != nil {
 		t.Fatalf("alicert fake -json: %v: %s", err, line)
 	}
+	started.raw = line
 	stopped := false
 	stop := func() {
 		if stopped {
