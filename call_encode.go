@@ -363,3 +363,12 @@ func tagKeys(n int) (key, value string) {
 	s := strconv.Itoa(n)
 	return "Tags." + s + ".Key", "Tags." + s + ".Value"
 }
+
+// appendNumbered appends list as name.1, name.2, ...: the official client's
+// flattening of a repeated parameter (darabonba's Query).
+func appendNumbered(params []signature.Param, name string, list []string) []signature.Param {
+	for i, v := range list {
+		params = append(params, signature.Param{Key: name + "." + strconv.Itoa(i+1), Value: v})
+	}
+	return params
+}

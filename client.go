@@ -16,6 +16,8 @@ const Version = "0.1.0"
 
 const (
 	casAPIVersion = "2020-04-07"
+	// pcaAPIVersion is the Private CA's API on the CAS host.
+	pcaAPIVersion = "2020-06-30"
 	kmsAPIVersion = "2016-01-20"
 	// alidnsAPIVersion is Alibaba Cloud DNS, used by AlidnsProvider.
 	alidnsAPIVersion = "2015-01-09"
@@ -42,6 +44,9 @@ type Client struct {
 	// DNS is Alibaba Cloud DNS (Alidns), API version 2015-01-09, used to
 	// publish domain validation records.
 	DNS *DNSService
+	// PCA is the Private CA of Certificate Management Service, API version
+	// 2020-06-30, on the CAS host.
+	PCA *PCAService
 
 	cfg       *config // behind a pointer: %+v of a struct holding a Client prints no option
 	creds     *credentialSource
@@ -58,6 +63,7 @@ const (
 	apiCAS api = iota
 	apiKMS
 	apiAlidns
+	apiPCA // the CAS host, API version 2020-06-30
 	apiCount
 )
 
@@ -107,6 +113,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.CAS = &CASService{client: c}
 	c.KMS = &KMSService{client: c}
 	c.DNS = &DNSService{client: c}
+	c.PCA = &PCAService{client: c}
 	return c, nil
 }
 
@@ -166,6 +173,11 @@ func (c *Client) init() error {
 		}
 		e.dst.url, e.dst.host = u.String(), u.Host
 	}
+	// The Private CA is served on the CAS host: the cas-20200630 client's
+	// endpoint map is cas-20200407's, entry for entry, and both use the
+	// regional rule elsewhere. WithCASEndpoint and EnvCASEndpoint move both.
+	c.endpoints[apiPCA] = c.endpoints[apiCAS]
+	c.endpoints[apiPCA].version = pcaAPIVersion
 	if cfg.httpClient == nil {
 		cfg.httpClient = newHTTPClient(max(cfg.maxIdlePerHost, 1), cfg.signatureAlgorithm == SignatureACS3HMACSHA256)
 		cfg.ownTransport, _ = cfg.httpClient.Transport.(*http.Transport)
@@ -252,6 +264,30 @@ func describeService(name string, c *Client, a api) string {
 		return "alicert." + name + "{}"
 	}
 	return "alicert." + name + "{" + c.endpoints[a].url + "}"
+}
+
+// PCAService holds the Private CA operations (CAS API version 2020-06-30):
+// root and subordinate CAs, and certificates they sign from a CSR in one
+// synchronous call. Get it from Client.PCA; it uses the CAS endpoint
+// (WithCASEndpoint, EnvCASEndpoint) and the client's credentials and
+// retries. SignCSR does the common thing in one call.
+type PCAService struct{ client *Client }
+
+// String describes the service without its client's credentials.
+func (s *PCAService) String() string { return describeService("PCAService", s.owner(), apiPCA) }
+
+// GoString is String, so that %#v shows no secret either.
+func (s *PCAService) GoString() string { return s.String() }
+
+// Format writes String whatever the verb, as Client.Format does.
+func (s *PCAService) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// owner is the service's client, or nil for a nil service.
+func (s *PCAService) owner() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
 }
 
 // DNSService holds the Alibaba Cloud DNS (Alidns, API version 2015-01-09)

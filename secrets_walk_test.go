@@ -46,9 +46,12 @@ var swSecretName = regexp.MustCompile(`(?i)^(key|.*privatekey|.*secret.*|.*token
 // swNotSecret are fields whose name matches swSecretName but which hold no
 // secret.
 var swNotSecret = map[string]string{
-	"alicert.Tag.Key":                          "a tag's name",
-	"alicert.ResourceTag.Key":                  "a tag's name",
-	"alicert.ListCloudResourcesInput.SecretID": "the AccessKey id, not the secret, of another cloud's account",
+	"alicert.Tag.Key":                                  "a tag's name",
+	"alicert.ResourceTag.Key":                          "a tag's name",
+	"alicert.PCATag.Key":                               "a tag's name",
+	"alicert.CreateRootCACertificateInput.ClientToken": "an idempotence token of the caller's choice, not a credential",
+	"alicert.CreateSubCACertificateInput.ClientToken":  "an idempotence token of the caller's choice, not a credential",
+	"alicert.ListCloudResourcesInput.SecretID":         "the AccessKey id, not the secret, of another cloud's account",
 }
 
 // swAlsoSecret are fields that hold a secret though their name does not say
