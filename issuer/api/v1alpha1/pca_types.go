@@ -7,7 +7,10 @@ import (
 
 // PCAIssuerSpec configures an issuer of certificates signed by a sub-CA of
 // Alibaba Cloud Private CA. Each CertificateRequest is signed at once with
-// its own CSR, for the request's duration, names and usages.
+// its own CSR, for the request's duration, names and usages. Requests for
+// CA certificates (isCA) fail: the Private CA signs end-entity
+// certificates only from a CSR (CreateCustomCertificate takes no basic
+// constraints).
 type PCAIssuerSpec struct {
 	// Region is the Alibaba Cloud region id that picks the endpoint.
 	// +kubebuilder:default=cn-hangzhou
@@ -24,12 +27,6 @@ type PCAIssuerSpec struct {
 	// request's CSR does not set them.
 	// +optional
 	Template *CertificateTemplate `json:"template,omitempty"`
-
-	// AllowIsCA lets the issuer sign CertificateRequests with isCA: true,
-	// that is, make CA certificates below the sub-CA. Such requests fail
-	// when it is false (the default).
-	// +optional
-	AllowIsCA bool `json:"allowIsCA,omitempty"`
 
 	// Credentials says how the issuer authenticates.
 	Credentials Credentials `json:"credentials"`

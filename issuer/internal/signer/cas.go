@@ -2,6 +2,7 @@ package signer
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"strconv"
@@ -570,7 +571,7 @@ func issuedBundle(state *alicert.DescribeCertificateStateOutput, domain string, 
 	if !alicert.CoversDomain(leaf, domain) {
 		return signer.PEMBundle{}, fmt.Errorf("the issued certificate does not cover %s (it names %s)", domain, strings.Join(leaf.DNSNames, ", "))
 	}
-	if pub, ok := leaf.PublicKey.(interface{ Equal(any) bool }); !ok || !pub.Equal(csr.PublicKey) {
+	if pub, ok := leaf.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(csr.PublicKey) {
 		return signer.PEMBundle{}, errors.New("the issued certificate does not hold the public key of the request's CSR")
 	}
 	bundle, err := pki.ParseSingleCertificateChain(chain)

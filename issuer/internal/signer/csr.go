@@ -101,6 +101,8 @@ func (publicKeyOnly) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) 
 // requires one for DNS validation; it is never called.
 type noDNS struct{}
 
-func (noDNS) Present(context.Context, alicert.DNSRecord) error { return errors.New("noDNS publishes nothing") }
+func (noDNS) Present(context.Context, alicert.DNSRecord) error {
+	return errors.New("noDNS publishes nothing")
+}
 
 func (noDNS) CleanUp(context.Context, alicert.DNSRecord) error { return nil }
