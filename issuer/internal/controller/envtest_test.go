@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -417,4 +418,14 @@ func testLogger() logr.Logger {
 		return logr.Discard()
 	}
 	return zap.New(zap.UseDevMode(true), zap.WriteTo(os.Stderr))
+}
+
+// weakRSAKey is an RSA key of 1024 bits, which no DV order takes.
+func weakRSAKey(t *testing.T) crypto.Signer {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
