@@ -493,6 +493,7 @@ var completenessReferenceForms = map[string]string{
 	"CAS": "https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-%s-%s",
 	"KMS": "https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/api-kms-%s-%s",
 	"DNS": "https://www.alibabacloud.com/help/en/dns/api-alidns-%s-%s",
+	"PCA": "https://www.alibabacloud.com/help/en/ssl-certificate/developer-reference/api-cas-%s-%s",
 }
 
 // completenessListed is one row of completenessOperationsFile.

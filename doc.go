@@ -7,6 +7,10 @@
 //     certificate's life (the paged inventory AllUserCertificateOrders,
 //     details, uploads, renewals, revocations, deletes, quota), and
 //     deployment to the cloud resources that serve a certificate (Deploy);
+//   - the Private CA of the same service (API version 2020-06-30, Client.PCA):
+//     root and subordinate CAs, and certificates a sub-CA signs from your
+//     CSR in one synchronous call (SignCSR does the common case and checks
+//     the result), their listing and revocation;
 //   - KMS (API version 2016-01-20): asymmetric keys that sign without ever
 //     leaving KMS, usable from Go as a crypto.Signer (KMSSigner) for CSRs and
 //     TLS, and the previous-version KMS certificate operations;

@@ -231,6 +231,13 @@ func (in *SignCSRInput) check(csr *x509.CertificateRequest, out *CreateCustomCer
 	if missing := in.missingNames(csr, leaf); missing != "" {
 		return nil, fmt.Errorf("it lacks the requested name %s", missing)
 	}
+	// x509.Verify passes a certificate without the extension for every
+	// usage: a requested usage must be named.
+	for _, u := range in.ExtKeyUsages {
+		if !slices.Contains(leaf.ExtKeyUsage, u) {
+			return nil, fmt.Errorf("it lacks the requested extended key usage %s", extKeyUsageNames[u])
+		}
+	}
 	var chain []*x509.Certificate
 	if strings.TrimSpace(out.CertificateChain) != "" {
 		if chain, err = ParseCertificates(out.CertificateChain); err != nil {

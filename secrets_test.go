@@ -260,6 +260,17 @@ func secretsRows() []secretsRow {
 		{"DNSService.AddDomainRecord", &alicert.AddDomainRecordInput{}, &alicert.AddDomainRecordOutput{}},
 		{"DNSService.DeleteDomainRecord", &alicert.DeleteDomainRecordInput{}, &alicert.DeleteDomainRecordOutput{}},
 		{"DNSService.DescribeSubDomainRecords", &alicert.DescribeSubDomainRecordsInput{}, &alicert.DescribeSubDomainRecordsOutput{}},
+		{"PCAService.CreateRootCACertificate", &alicert.CreateRootCACertificateInput{}, &alicert.CreateRootCACertificateOutput{}},
+		{"PCAService.CreateSubCACertificate", &alicert.CreateSubCACertificateInput{}, &alicert.CreateSubCACertificateOutput{}},
+		{"PCAService.DescribeCACertificate", &alicert.DescribeCACertificateInput{}, &alicert.DescribeCACertificateOutput{}},
+		{"PCAService.DescribeCACertificateList", &alicert.DescribeCACertificateListInput{}, &alicert.DescribeCACertificateListOutput{}},
+		{"PCAService.CreateServerCertificateWithCsr", &alicert.CreateServerCertificateWithCsrInput{}, &alicert.CreateServerCertificateWithCsrOutput{}},
+		{"PCAService.CreateClientCertificateWithCsr", &alicert.CreateClientCertificateWithCsrInput{}, &alicert.CreateClientCertificateWithCsrOutput{}},
+		{"PCAService.CreateCustomCertificate", &alicert.CreateCustomCertificateInput{}, &alicert.CreateCustomCertificateOutput{}},
+		{"PCAService.DescribeClientCertificate", &alicert.DescribeClientCertificateInput{}, &alicert.DescribeClientCertificateOutput{}},
+		{"PCAService.ListClientCertificate", &alicert.ListClientCertificateInput{}, &alicert.ListClientCertificateOutput{}},
+		{"PCAService.CreateRevokeClientCertificate", &alicert.CreateRevokeClientCertificateInput{}, &alicert.CreateRevokeClientCertificateOutput{}},
+		{"PCAService.ListRevokeCertificate", &alicert.ListRevokeCertificateInput{}, &alicert.ListRevokeCertificateOutput{}},
 	}
 }
 

@@ -699,6 +699,220 @@ func wireCases() []wireCase {
 				assert.False(t, o.Data[0].Rollback)
 			},
 		},
+		// The Private CA (CAS API version 2020-06-30).
+		{
+			action: "CreateRootCACertificate", api: apiPCA,
+			reply: `{"RequestId":"REQ-RCA","Identifier":"1a83bcbb89e562885e40aa0108f5","Certificate":"root-pem","CertificateChain":"chain-pem"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.CreateRootCACertificate(ctx, &CreateRootCACertificateInput{
+					CommonName: "Example Root & Co", Organization: "Example 公司", OrganizationUnit: "Security",
+					Locality: "Hangzhou", State: "Zhejiang", CountryCode: "CN", Years: 10, Algorithm: PCAKeyECC384,
+					ClientToken: "3838B684-3075-582B-9A45-8C99104029DF", Tags: []Tag{{Key: "env", Value: "a=b&c"}},
+				})
+			},
+			form: map[string]string{"Years": "10", "Algorithm": "ECC_384", "Tags.1.Value": "a=b&c"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*CreateRootCACertificateOutput)
+				assert.Equal(t, "1a83bcbb89e562885e40aa0108f5", o.Identifier)
+				assert.Equal(t, "chain-pem", o.CertificateChain)
+			},
+		},
+		{
+			action: "CreateSubCACertificate", api: apiPCA,
+			reply: `{"RequestId":"REQ-SCA","Identifier":"270oe6bb538d538c70c01f81hfd3","Certificate":"sub-pem","CertificateChain":"chain-pem"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.CreateSubCACertificate(ctx, &CreateSubCACertificateInput{
+					ParentIdentifier: "1a83bcbb89e562885e40aa0108f5", Algorithm: PCAKeyRSA2048,
+					CommonName: "Example Issuing CA", Organization: "Example", OrganizationUnit: "Security",
+					Locality: "Hangzhou", State: "Zhejiang", CountryCode: "CHN", Years: 5, CertMaxTime: 30,
+					PathLenConstraint: 1, EnableCRL: true, CRLDays: 365,
+					ExtendedKeyUsages: []string{"serverAuth", "clientAuth"}, ClientToken: "tok-1",
+				})
+			},
+			form: map[string]string{
+				"ExtendedKeyUsages.1": "serverAuth", "ExtendedKeyUsages.2": "clientAuth", "EnableCrl": "true",
+				"CrlDay": "365", "PathLenConstraint": "1", "CertMaxTime": "30", "CountryCode": "CHN",
+			},
+			absent: []string{"ExtendedKeyUsages", "Tags.1.Key", "ResourceGroupId"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, "270oe6bb538d538c70c01f81hfd3", out.(*CreateSubCACertificateOutput).Identifier)
+			},
+		},
+		{
+			action: "DescribeCACertificate", api: apiPCA,
+			reply: `{"RequestId":"REQ-DCA","Years":5,"Certificate":{"Identifier":"270oe6bb","CertificateType":"SUB_ROOT","Status":"ISSUE",` +
+				`"BeforeDate":1634283958000,"AfterDate":1665819958000,"CertIssuedCount":9007199254740993,"CertRemainingCount":30,` +
+				`"CertTotalCount":40,"Md5":"md5","Sha2":"sha2","X509Certificate":"x509","CaCertChain":"chain","CrlDay":90,` +
+				`"Tags":[{"TagKey":"env","TagValue":"prod"}]}}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.DescribeCACertificate(ctx, &DescribeCACertificateInput{Identifier: "270oe6bb"})
+			},
+			form: map[string]string{"Identifier": "270oe6bb"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*DescribeCACertificateOutput)
+				assert.Equal(t, int64(9007199254740993), o.Certificate.CertIssuedCount)
+				assert.Equal(t, int32(5), o.Years)
+				assert.Equal(t, time.UnixMilli(1665819958000).UTC(), o.Certificate.NotAfter())
+				assert.Equal(t, []PCATag{{Key: "env", Value: "prod"}}, o.Certificate.Tags)
+				assert.Equal(t, "sha2", o.Certificate.Sha2)
+			},
+		},
+		{
+			action: "DescribeCACertificateList", api: apiPCA,
+			reply: `{"RequestId":"REQ-DCL","TotalCount":21,"PageCount":2,"CurrentPage":2,"ShowSize":20,` +
+				`"CertificateList":[{"Identifier":"270oe6bb","CertificateType":"SUB_ROOT","Status":"ISSUE","Gift":1,"Trial":0,"AfterDate":1665819958000}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.DescribeCACertificateList(ctx, &DescribeCACertificateListInput{
+					CertType: "subRoot", CAStatus: "issue", ValidStatus: "valid", IssuerType: "local", CurrentPage: 2, ShowSize: 20,
+				})
+			},
+			form:   map[string]string{"CertType": "subRoot", "CaStatus": "issue", "ValidStatus": "valid", "CurrentPage": "2"},
+			absent: []string{"Identifier", "ResourceGroupId"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*DescribeCACertificateListOutput)
+				require.Len(t, o.CertificateList, 1)
+				assert.Equal(t, int32(21), o.TotalCount)
+				assert.Equal(t, int32(1), o.CertificateList[0].Gift)
+			},
+		},
+		{
+			action: "CreateServerCertificateWithCsr", api: apiPCA,
+			reply: `{"RequestId":"REQ-SRV","Identifier":"180ae6bb","SerialNumber":"084bde9c","X509Certificate":"leaf","CertificateChain":"chain"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.CreateServerCertificateWithCsr(ctx, &CreateServerCertificateWithCsrInput{
+					ParentIdentifier: "270oe6bb", Csr: csr, Domain: []string{"www.example.com", "10.0.0.1", "*.svc.internal"},
+					Days: 30, BeforeTime: 1634283958, AfterTime: 1665819958, Immediately: PCAReturnChain,
+					CustomIdentifier: "order-42", EnableCRL: true, Algorithm: PCAKeyRSA2048, Organization: "Example & Co",
+				})
+			},
+			form: map[string]string{
+				"Domain": "www.example.com,10.0.0.1,*.svc.internal", "Immediately": "2", "EnableCrl": "1",
+				"CustomIdentifier": "order-42", "BeforeTime": "1634283958", "Days": "30",
+			},
+			absent: []string{"AsynchronousFlag", "Months", "Years", "customIdentifier"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*CreateServerCertificateWithCsrOutput)
+				assert.Equal(t, "leaf", o.X509Certificate)
+				assert.Equal(t, "084bde9c", o.SerialNumber)
+			},
+		},
+		{
+			action: "CreateClientCertificateWithCsr", api: apiPCA,
+			reply: `{"RequestId":"REQ-CLI","Identifier":"200ae6bb","SerialNumber":"1f","X509Certificate":"leaf","CertificateChain":"chain",` +
+				`"CertSignBufKmc":"buf","CertKmcRep1":"rep"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.CreateClientCertificateWithCsr(ctx, &CreateClientCertificateWithCsrInput{
+					ParentIdentifier: "270oe6bb", Csr: csr, SANType: SANOtherName,
+					SANValues: []string{"1.3.6.1.4.1.311.20.2.3+user@example.com"}, Years: 1, Days: 365,
+					Immediately: PCAReturnCertificate, AsynchronousFlag: true,
+				})
+			},
+			form:   map[string]string{"SanType": "0", "SanValue": "1.3.6.1.4.1.311.20.2.3+user@example.com", "AsynchronousFlag": "true", "Years": "1"},
+			absent: []string{"EnableCrl", "BeforeTime", "AfterTime"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*CreateClientCertificateWithCsrOutput)
+				assert.Equal(t, "rep", o.CertKmcRep1)
+				assert.Equal(t, "buf", o.CertSignBufKmc)
+			},
+		},
+		{
+			action: "CreateCustomCertificate", api: apiPCA,
+			reply: `{"RequestId":"REQ-CUS","Identifier":"160ae6bb","SerialNumber":"16889526086333","Certificate":"leaf","CertificateChain":"chain"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.CreateCustomCertificate(ctx, &CreateCustomCertificateInput{
+					ParentIdentifier: "270oe6bb", Csr: csr, Validity: "2030-01-02T03:04:05Z/2030-02-02T03:04:05Z",
+					Immediately: PCAReturnChain, CustomIdentifier: "XXX068c-6f1b", EnableCRL: true,
+					APIPassthrough: &CustomCertificatePassthrough{
+						SerialNumber: "16889526086333",
+						Subject: &CustomCertificateSubject{CommonName: "张三", Country: "CN", Organization: "A&B",
+							CustomAttributes: []CustomSubjectAttribute{{ObjectIdentifier: "2.5.4.12", Value: "engineer"}}},
+						Extensions: &CustomCertificateExtensions{
+							KeyUsage:                &CustomKeyUsage{DigitalSignature: true, KeyEncipherment: true},
+							ExtendedKeyUsages:       []string{"serverAuth", "clientAuth"},
+							SubjectAlternativeNames: []CustomSAN{{Type: CustomSANDNS, Value: "svc.internal"}, {Type: CustomSANIP, Value: "10.0.0.1"}},
+							Criticals:               []string{"keyUsage"},
+						},
+					},
+				})
+			},
+			form: map[string]string{
+				"customIdentifier":                  "XXX068c-6f1b",
+				"Validity":                          "2030-01-02T03:04:05Z/2030-02-02T03:04:05Z",
+				"ApiPassthrough.SerialNumber":       "16889526086333",
+				"ApiPassthrough.Subject.CommonName": "张三",
+				"ApiPassthrough.Subject.CustomAttributes.1.ObjectIdentifier": "2.5.4.12",
+				"ApiPassthrough.Extensions.KeyUsage.DigitalSignature":        "true",
+				"ApiPassthrough.Extensions.KeyUsage.KeyEncipherment":         "true",
+				"ApiPassthrough.Extensions.ExtendedKeyUsages.2":              "clientAuth",
+				"ApiPassthrough.Extensions.SubjectAlternativeNames.2.Type":   "iPAddress",
+				"ApiPassthrough.Extensions.SubjectAlternativeNames.2.Value":  "10.0.0.1",
+				"ApiPassthrough.Extensions.Criticals.1":                      "keyUsage",
+				"EnableCrl":                                                  "1",
+			},
+			absent: []string{"CustomIdentifier", "ApiPassthrough", "ApiPassthrough.Extensions.KeyUsage.DataEncipherment", "ApiPassthrough.Subject.State"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*CreateCustomCertificateOutput)
+				assert.Equal(t, "leaf", o.Certificate)
+				assert.Equal(t, "16889526086333", o.SerialNumber)
+			},
+		},
+		{
+			action: "DescribeClientCertificate", api: apiPCA,
+			reply: `{"RequestId":"REQ-DCC","Certificate":{"Identifier":"d3b95700","Id":9007199254740993,"CustomIdentifier":"order-42",` +
+				`"Status":"ISSUE","CertChain":"chain","BeforeDate":1634283958000,"AfterDate":1665819958000,"UploadFlag":1,"Tags":[{"TagKey":"k","TagValue":"v"}]}}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.DescribeClientCertificate(ctx, &DescribeClientCertificateInput{Identifier: "d3b95700"})
+			},
+			form: map[string]string{"Identifier": "d3b95700"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*DescribeClientCertificateOutput)
+				assert.Equal(t, int64(9007199254740993), o.Certificate.ID)
+				assert.Equal(t, "order-42", o.Certificate.CustomIdentifier)
+				assert.Equal(t, time.UnixMilli(1634283958000).UTC(), o.Certificate.NotBefore())
+			},
+		},
+		{
+			action: "ListClientCertificate", api: apiPCA,
+			reply: `{"RequestId":"REQ-LCC","TotalCount":9007199254740993,"PageCount":1,"CurrentPage":1,"ShowSize":50,"MaxResults":50,` +
+				`"CertificateList":[{"Identifier":"d3b95700","Id":9007199254740993,"CustomIdentifier":"order-42","Status":"ISSUE"}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.ListClientCertificate(ctx, &ListClientCertificateInput{Identifier: "d3b95700", ShowSize: 50})
+			},
+			form:   map[string]string{"Identifier": "d3b95700", "ShowSize": "50"},
+			absent: []string{"CurrentPage"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*ListClientCertificateOutput)
+				assert.Equal(t, int64(9007199254740993), o.TotalCount)
+				require.Len(t, o.CertificateList, 1)
+				assert.Equal(t, int64(9007199254740993), o.CertificateList[0].ID)
+			},
+		},
+		{
+			action: "CreateRevokeClientCertificate", api: apiPCA,
+			reply: `{"RequestId":"REQ-REV"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.CreateRevokeClientCertificate(ctx, &CreateRevokeClientCertificateInput{Identifier: "160ae6bb"})
+			},
+			form: map[string]string{"Identifier": "160ae6bb"},
+			checkFn: func(t *testing.T, out any) {
+				assert.Equal(t, "REQ-REV", out.(*CreateRevokeClientCertificateOutput).RequestID)
+			},
+		},
+		{
+			action: "ListRevokeCertificate", api: apiPCA,
+			reply: `{"RequestId":"REQ-LRC","TotalCount":1,"PageCount":1,"CurrentPage":3,"ShowSize":10,` +
+				`"CertificateList":[{"Identifier":"160ae6bb","RevokeDate":"2025-03-14T15:09:26Z","BeforeDate":"2025-01-01","KeySize":2048}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PCA.ListRevokeCertificate(ctx, &ListRevokeCertificateInput{CurrentPage: 3, ShowSize: 10})
+			},
+			form: map[string]string{"CurrentPage": "3", "ShowSize": "10"},
+			checkFn: func(t *testing.T, out any) {
+				o := out.(*ListRevokeCertificateOutput)
+				require.Len(t, o.CertificateList, 1)
+				assert.Equal(t, "2025-03-14T15:09:26Z", o.CertificateList[0].RevokeDate)
+				assert.Equal(t, int32(2048), o.CertificateList[0].KeySize)
+			},
+		},
 	}
 }
 
@@ -727,7 +941,7 @@ func TestWireGolden(t *testing.T) {
 			wireGolden(t, tc.action, r.Body)
 
 			form := r.Form
-			version := map[api]string{apiCAS: casAPIVersion, apiKMS: kmsAPIVersion, apiAlidns: alidnsAPIVersion}[tc.api]
+			version := map[api]string{apiCAS: casAPIVersion, apiKMS: kmsAPIVersion, apiAlidns: alidnsAPIVersion, apiPCA: pcaAPIVersion}[tc.api]
 			common := map[string]string{
 				"Action": tc.action, "Version": version, "AccessKeyId": wireKeyID, "Format": "JSON",
 				"SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",

@@ -1,8 +1,9 @@
 // Package alicerttest provides an in-process fake of the Alibaba Cloud APIs
 // alicert calls, in the manner of net/http/httptest: Certificate Management
-// Service (CAS, API version 2020-04-07), KMS (API version 2016-01-20) and
-// Alibaba Cloud DNS (Alidns, API version 2015-01-09), for tests and
-// examples that run the real alicert.Client.
+// Service (CAS, API version 2020-04-07, and its Private CA, API version
+// 2020-06-30), KMS (API version 2016-01-20) and Alibaba Cloud DNS (Alidns,
+// API version 2015-01-09), for tests and examples that run the real
+// alicert.Client.
 //
 // The fake is strict and stateful, like the service:
 //
@@ -53,6 +54,16 @@
 //     provider works against the fake; with WithDNSCheck a DNS-validated
 //     order waits until its TXT record is there (DNSRecords, AddDNSRecord
 //     and DeleteDNSRecords look at and change them directly).
+//   - The Private CA has real keys. WithPrivateCA seeds a root and a
+//     subordinate CA (PrivateCA returns them, and pools for
+//     x509.VerifyOptions); CreateRootCACertificate and
+//     CreateSubCACertificate make more. The server, client and custom
+//     certificates a sub-CA issues from a CSR hold the CSR's key and the
+//     names, validity and usages asked, and verify with x509.Verify
+//     against the root through the sub-CA. Each takes one of its
+//     sub-CA's quota (DescribeCACertificate's CertRemainingCount;
+//     SetSubCAQuota); a revoked one has Status REVOKE and is listed by
+//     ListRevokeCertificate.
 //   - Every response sends every field of its official model, with the
 //     model's JSON types.
 //   - InjectFault makes chosen requests fail: throttling, 5xx error
@@ -83,11 +94,22 @@
 //     action's model allows; an UpdateWorkerResourceStatus Status other
 //     than rollback; a ListDeploymentJob JobType other than user, cloud or
 //     trustee): InvalidParameter naming the parameter.
+//   - A Private CA Identifier or ParentIdentifier that names no CA or
+//     certificate of the server, or the wrong kind (a root issuing a
+//     certificate, a sub-CA as a sub-CA's parent): InvalidParameter naming
+//     it. The 2020-06-30 models document no error codes at all.
+//   - A CustomIdentifier (customIdentifier in CreateCustomCertificate)
+//     another certificate of the server already has: CustomIdentifierRepeat.
+//     The models call it "a unique key" and say no more.
+//   - A certificate from a sub-CA with no quota left:
+//     QuotaExhausted.Certificate.
+//   - Revoking a revoked certificate: IncorrectOrderStatus.
 //
 // What the fake makes up, where the models say nothing: the error codes of
 // refusals no model documents (IncorrectOrderStatus for an order or
 // certificate in the wrong state, NameRepeat, NotFound.DeploymentJob,
-// OperationDenied.JobStatus and OperationDenied.WorkerStatus; test for the
+// OperationDenied.JobStatus, OperationDenied.WorkerStatus,
+// CustomIdentifierRepeat and QuotaExhausted.Certificate; test for the
 // HTTP status and alicert's helpers rather than these codes); that a
 // cancelled order pending application is deleted; that DescribeDomains
 // without WithDNSZones lists the zones holding a record; that the
@@ -98,10 +120,35 @@
 // InstanceId, a zone's DomainId and version); and that KMS keys with
 // automatic rotation report their schedule but never rotate.
 //
-// Approximations: SM2 keys (CreateCsr Algorithm SM2, KMS KeySpec EC_SM2)
-// are P-256 keys, because the standard library has no SM2; and RSA CSRs of
-// one key size from one server share one key, because RSA key generation
-// is slow under the race detector.
+// Where the Private CA's models say nothing, the fake chooses: a root
+// needs no purchased root CA, and is ECC_256 without Algorithm; a sub-CA
+// needs ParentIdentifier, a client certificate Csr and ParentIdentifier,
+// and DescribeCACertificate Identifier, though the models do not mark them
+// required; every sub-CA starts with a quota of 1000 and a root has none,
+// and a revocation gives no quota back; server and client certificates
+// have key usage digitalSignature and keyEncipherment (what
+// CreateCustomCertificate's description gives for both) and extended key
+// usage serverAuth or clientAuth; their names are Domain, or SanType and
+// SanValue (types 1, 2, 6 and 7 only: email, DNS, URI, IP), else the
+// CSR's, and so are a custom certificate's ApiPassthrough names; the
+// validity is the first given of Days, BeforeTime/AfterTime, Months and
+// Years, from the time of the call, and never outside the sub-CA's;
+// Immediately 0 and AsynchronousFlag true leave the certificate out of the
+// answer, but it is issued and listed at once; a custom certificate takes
+// extended key usages by their RFC 5280 names (serverAuth, clientAuth,
+// codeSigning, emailProtection, timeStamping, OCSPSigning), Criticals
+// keyUsage, extendedKeyUsage and subjectAltName, and is listed as a SERVER
+// certificate when it has serverAuth, a CLIENT one otherwise; listings go
+// oldest first, and ListRevokeCertificate's dates are UTC minutes
+// (2021-12-31T00:00Z); no CRL is published (CrlUrl is empty), and
+// CertMaxTime, whose unit no model gives, is kept and reported, not
+// enforced.
+//
+// Approximations: SM2 keys (CreateCsr Algorithm SM2, KMS KeySpec EC_SM2,
+// Private CA SM2_256) are P-256 keys, because the standard library has no
+// SM2; ECC_512 is P-521; and RSA CSRs of one key size from one server
+// share one key, as do its RSA root CAs of one size and its RSA sub-CAs of
+// one size, because RSA key generation is slow under the race detector.
 //
 // Waiting is instant when a test says so. alicert's waiting helpers
 // (WaitForCertificate, Obtain) pause for real between state reads, about

@@ -16,9 +16,10 @@ import (
 )
 
 // Requests are routed the way the Alibaba Cloud gateway routes them, by API
-// version and action name, through one table per API: casAPI in cas.go and
-// kmsAPI in kms.go. To serve a further API (Alidns 2015-01-09, say), write
-// its table and handlers in a file of its own and list its table in apis.
+// version and action name, through one table per API: casAPI in cas.go,
+// pcaAPI in pca.go, kmsAPI in kms.go and alidnsAPI in alidns.go. To serve a
+// further API, write its table and handlers in a file of its own and list
+// its table in apis.
 // Handlers get an authenticated call and return a response document or an
 // *apiError; authentication, faults, request ids and error documents are
 // the same for every API. Domain validation of certificate orders can
@@ -39,7 +40,7 @@ type handler func(s *Server, c *call) (any, *apiError)
 
 // apis lists every API a Server serves.
 func apis() []api {
-	return []api{casAPI(), kmsAPI(), alidnsAPI()}
+	return []api{casAPI(), pcaAPI(), kmsAPI(), alidnsAPI()}
 }
 
 // route is how the gateway finds an operation.

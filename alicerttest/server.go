@@ -55,6 +55,11 @@ type Server struct {
 	// life is the certificate inventory and quota (see lifecycle.go); it
 	// has its own lock.
 	life *lifecycleState
+	// pca is the Private CA's CAs and certificates (see pca.go); it has
+	// its own lock. pcaRootRSA and pcaSubRSA hold the RSA keys of its
+	// roots and of its sub-CAs, apart from each other and from rsa.
+	pca                   *pcaState
+	pcaRootRSA, pcaSubRSA rsaKeyCache
 
 	mu          sync.Mutex // guards everything below
 	creds       map[string]credential
@@ -88,6 +93,7 @@ type config struct {
 	// validateTypeWhileVerifying gives ValidateType in domain_verify only.
 	validateTypeWhileVerifying bool
 	certificates               int          // certificates to seed (see WithCertificates)
+	privateCA                  bool         // seed a root and a sub-CA (see WithPrivateCA)
 	listener                   net.Listener // where to serve (see WithListener); nil for a new one
 	state                      *State       // the state to carry on from (see WithState)
 }
@@ -171,8 +177,9 @@ func WithListener(l net.Listener) Option {
 	return func(c *config) { c.listener = l }
 }
 
-// NewServer starts a fake CAS (API version 2020-04-07), KMS (API version
-// 2016-01-20) and Alibaba Cloud DNS (API version 2015-01-09) endpoint on
+// NewServer starts a fake CAS (API versions 2020-04-07 and, for the
+// Private CA, 2020-06-30), KMS (API version 2016-01-20) and Alibaba Cloud
+// DNS (API version 2015-01-09) endpoint on
 // 127.0.0.1 with a fresh AccessKey pair and a fresh test CA. Close it when
 // done.
 func NewServer(opts ...Option) *Server {
@@ -206,6 +213,7 @@ func NewServer(opts ...Option) *Server {
 		dns:         newDNSState(cfg.alidns),
 		deploy:      newDeployState(cfg.deploy),
 		life:        newLifecycleState(),
+		pca:         newPCAState(),
 	}
 	s.creds = map[string]credential{s.id: {secret: s.secret}}
 	if cfg.state != nil {
@@ -213,6 +221,11 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.deploy.account(s.account, s.started, s.deployedCertOf)
 	s.seedCertificates(cfg.certificates, cfg.now())
+	if cfg.privateCA {
+		if err := s.seedPrivateCA(cfg.now().UTC().Truncate(time.Second)); err != nil {
+			panic("alicerttest: creating the private CA: " + err.Error())
+		}
+	}
 	if cfg.alidns.check {
 		s.validated = s.dnsValidated
 	}

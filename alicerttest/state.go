@@ -16,9 +16,13 @@ import (
 	"time"
 )
 
-// StateVersion is the version of the document Snapshot writes and
-// ParseState reads; a document of another version is refused.
-const StateVersion = 1
+// StateVersion is the version of the document Snapshot writes. ParseState
+// reads it and version 1, the same document before the fake had a Private
+// CA; a document of another version is refused.
+const StateVersion = 2
+
+// oldestStateVersion is the oldest version ParseState reads.
+const oldestStateVersion = 1
 
 // State is a fake's state read back by ParseState, for WithState.
 type State struct {
@@ -31,11 +35,14 @@ type State struct {
 // AccessKey pairs it accepts, its test CA, account id and start time,
 // orders, CSRs, certificates (uploaded, seeded and issued), KMS keys and
 // certificates, cloud resources, contacts, deployment jobs, DNS zones and
-// records, revocations and quota, and the counters the next ids come from.
+// records, revocations and quota, the Private CA's CAs (with their keys),
+// issued certificates, revocations and quotas, and the counters the next
+// ids come from.
 // Ids are JSON numbers that fit an int64 exactly.
 //
 // The document holds secrets: the AccessKey secrets, the test CA's key, the
-// private keys of orders, CSRs and uploads, and the KMS keys. Keep it as a
+// private keys of orders, CSRs and uploads, the KMS keys and the Private
+// CA's keys. Keep it as a
 // private key is kept (a file of mode 0600). It does not hold what the
 // options set (WithDNSCheck, WithImmediateIssue, the clock...), the
 // request log and queued faults, nor the signature nonces seen: a request
@@ -57,6 +64,9 @@ func (s *Server) Snapshot() ([]byte, error) {
 	}
 	s.snapshotDeploy(&doc)
 	s.snapshotLifecycle(&doc)
+	if err := s.snapshotPCA(&doc); err != nil {
+		return nil, err
+	}
 	return json.Marshal(doc)
 }
 
@@ -71,8 +81,8 @@ func ParseState(data []byte) (*State, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("alicerttest: state: %v", err)
 	}
-	if doc.Version != StateVersion {
-		return nil, fmt.Errorf("alicerttest: state: version %d, want %d", doc.Version, StateVersion)
+	if doc.Version < oldestStateVersion || doc.Version > StateVersion {
+		return nil, fmt.Errorf("alicerttest: state: version %d, want %d to %d", doc.Version, oldestStateVersion, StateVersion)
 	}
 	ca, err := parseStateCA(doc.CA)
 	if err != nil {
@@ -82,6 +92,9 @@ func ParseState(data []byte) (*State, error) {
 		return nil, errors.New("alicerttest: state: accessKeyId is not among the credentials")
 	}
 	if err := checkStateKeys(&doc); err != nil {
+		return nil, err
+	}
+	if err := checkStatePCA(doc.PCA); err != nil {
 		return nil, err
 	}
 	return &State{doc: doc, ca: ca}, nil
@@ -110,7 +123,9 @@ func (st State) LogValue() slog.Value { return slog.StringValue(st.String()) }
 // WithState makes the server carry on from st (see Snapshot and
 // ParseState) instead of starting empty: its AccessKey pair, test CA and
 // everything else. Options that seed (WithCloudResource, WithContact,
-// WithCertificates, WithDNSZones) add to it; the others apply as usual.
+// WithCertificates, WithDNSZones) add to it, but WithPrivateCA seeds only
+// when st does not hold the CAs it seeded before; the others apply as
+// usual.
 func WithState(st *State) Option {
 	return func(c *config) { c.state = st }
 }
@@ -145,6 +160,9 @@ type stateDoc struct {
 	LastCertID   int64               `json:"lastCertId"`
 	Revoked      map[int64]time.Time `json:"revoked"`
 	Quota        map[string]int64    `json:"quota"`
+
+	// PCA is the Private CA (see pca_state.go); nil when it is empty.
+	PCA *statePCA `json:"pca,omitempty"`
 }
 
 type stateCredential struct {
@@ -493,6 +511,7 @@ func (s *Server) restore(st *State) {
 	s.restoreDNS(doc)
 	s.restoreDeploy(doc)
 	s.restoreLifecycle(doc)
+	s.restorePCA(doc.PCA)
 }
 
 func (s *Server) restoreKMSKeys(doc *stateDoc) {

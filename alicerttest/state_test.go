@@ -76,8 +76,8 @@ func TestParseStateRefusesADamagedDocument(t *testing.T) {
 	require.NoError(t, err)
 	for name, tt := range map[string]struct{ doc, want string }{
 		"truncated":     {string(snap[:len(snap)/2]), "state"},
-		"other version": {strings.Replace(string(snap), `"version":1`, `"version":9`, 1), "version 9"},
-		"unknown field": {strings.Replace(string(snap), `{"version":1`, `{"extra":1,"version":1`, 1), "extra"},
+		"other version": {strings.Replace(string(snap), `"version":2`, `"version":9`, 1), "version 9"},
+		"unknown field": {strings.Replace(string(snap), `{"version":2`, `{"extra":1,"version":2`, 1), "extra"},
 		"bad CA key":    {strings.Replace(string(snap), `"key":"-----BEGIN PRIVATE KEY-----\n`, `"key":"-----BEGIN PRIVATE KEY-----\nAA`, 1), "ca.key"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -117,11 +117,13 @@ func (r *recorder) take() []sentRequest {
 }
 
 // officials are the official generated clients, all pointed at one
-// recording server and signing with one algorithm.
+// recording server and signing with one algorithm, and the runtime they
+// share, for the Private CA (see pcaCall).
 type officials struct {
-	cas    *cas4.Client
-	kms    *kms3.Client
-	alidns *alidns4.Client
+	cas     *cas4.Client
+	kms     *kms3.Client
+	alidns  *alidns4.Client
+	openapi *openapi.Client
 }
 
 func newOfficials(t *testing.T, srv *recorder, alg string) *officials {
@@ -146,6 +148,9 @@ func newOfficials(t *testing.T, srv *recorder, alg string) *officials {
 	}
 	if o.alidns, err = alidns4.NewClient(cfg); err != nil {
 		t.Fatalf("alidns-20150109 NewClient: %v", err)
+	}
+	if o.openapi, err = openapi.NewClient(cfg); err != nil {
+		t.Fatalf("darabonba-openapi NewClient: %v", err)
 	}
 	return &o
 }
@@ -186,6 +191,10 @@ func dnsOp[In, Out any](m func(*alicert.DNSService, context.Context, In) (Out, e
 	return oursCall{methodName(m), func(ctx context.Context, c *alicert.Client) (any, error) { return m(c.DNS, ctx, in) }}
 }
 
+func pcaOp[In, Out any](m func(*alicert.PCAService, context.Context, In) (Out, error), in In) oursCall {
+	return oursCall{methodName(m), func(ctx context.Context, c *alicert.Client) (any, error) { return m(c.PCA, ctx, in) }}
+}
+
 // methodName is "CASService.CreateCsr" for the method expression
 // (*alicert.CASService).CreateCsr.
 func methodName(f any) string {
@@ -198,8 +207,11 @@ func methodName(f any) string {
 // theirsCall is one call of an official client's operation, with the type
 // of the response body its model declares.
 type theirsCall struct {
-	body reflect.Type // the model's *<Operation>ResponseBody
-	call func(o *officials) (body any, err error)
+	// action is the operation pcaCall calls; "" for a generated client's
+	// method, which is the operation itself.
+	action string
+	body   reflect.Type // the model's *<Operation>ResponseBody
+	call   func(o *officials) (body any, err error)
 }
 
 func casCall[Req, Resp any](m func(*cas4.Client, Req) (Resp, error), req Req) theirsCall {

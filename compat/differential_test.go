@@ -39,6 +39,11 @@ import (
 // the model text it rests on. A new operation needs one row in
 // differentialRows; TestDifferentialCoversEveryOperation (and the root
 // module's completeness test) fail until it has one.
+//
+// The Private CA (CAS 2020-06-30) has no generated client this module can
+// depend on; its rows call the official runtime the generated client is
+// built on, from the extraction of its model (see pcaCall in
+// differential_model_test.go).
 
 // The official modules, at the versions go.mod pins: each row and each
 // listed difference names the model it was read from.
@@ -280,10 +285,147 @@ var differentialRows = []diffRow{
 	{op: "DNSService.DeleteDomainRecord", model: alidnsModel,
 		ours:   dnsOp((*alicert.DNSService).DeleteDomainRecord, &alicert.DeleteDomainRecordInput{RecordID: "9007199254740993"}),
 		theirs: alidnsCall((*alidns4.Client).DeleteDomainRecord, &alidns4.DeleteDomainRecordRequest{RecordId: tea.String("9007199254740993")})},
+
+	// Private CA: the CAs. The request maps name the model's fields; see
+	// pcaCall.
+	{op: "PCAService.CreateRootCACertificate", model: pcaModel,
+		ours: pcaOp((*alicert.PCAService).CreateRootCACertificate, &alicert.CreateRootCACertificateInput{
+			CommonName: "Exämple Root CA", Organization: "Example & Co", OrganizationUnit: "安全部", Locality: "Hangzhou",
+			State: "Zhejiang", CountryCode: "CN", Years: 10, Algorithm: alicert.PCAKeyECC384,
+			ClientToken: "root-token/1+2=3", ResourceGroupID: "rg-1", Tags: diffTags}),
+		theirs: pcaCall("CreateRootCACertificate", map[string]any{
+			"CommonName": "Exämple Root CA", "Organization": "Example & Co", "OrganizationUnit": "安全部", "Locality": "Hangzhou",
+			"State": "Zhejiang", "CountryCode": "CN", "Years": 10, "Algorithm": "ECC_384",
+			"ClientToken": "root-token/1+2=3", "ResourceGroupId": "rg-1", "Tags": modelTags()})},
+	{op: "PCAService.CreateSubCACertificate", model: pcaModel,
+		ours: pcaOp((*alicert.PCAService).CreateSubCACertificate, &alicert.CreateSubCACertificateInput{
+			ParentIdentifier: "1a2b3c4d5e6f", Algorithm: alicert.PCAKeyRSA4096, CommonName: "Example Issuing CA",
+			Organization: "Example", OrganizationUnit: "Ops", Locality: "San Francisco", State: "California", CountryCode: "USA",
+			Years: 5, CertMaxTime: 1825, PathLenConstraint: 2, EnableCRL: true, CRLDays: 365,
+			ExtendedKeyUsages: []string{"serverAuth", "clientAuth"}, ClientToken: "sub-token-1", ResourceGroupID: "rg-1", Tags: diffTags}),
+		theirs: pcaCall("CreateSubCACertificate", map[string]any{
+			"ParentIdentifier": "1a2b3c4d5e6f", "Algorithm": "RSA_4096", "CommonName": "Example Issuing CA",
+			"Organization": "Example", "OrganizationUnit": "Ops", "Locality": "San Francisco", "State": "California", "CountryCode": "USA",
+			"Years": 5, "CertMaxTime": 1825, "PathLenConstraint": 2, "EnableCrl": true, "CrlDay": 365,
+			"ExtendedKeyUsages": []string{"serverAuth", "clientAuth"}, "ClientToken": "sub-token-1", "ResourceGroupId": "rg-1", "Tags": modelTags()})},
+	{op: "PCAService.DescribeCACertificate", model: pcaModel,
+		ours:   pcaOp((*alicert.PCAService).DescribeCACertificate, &alicert.DescribeCACertificateInput{Identifier: "1a2b3c4d5e6f"}),
+		theirs: pcaCall("DescribeCACertificate", map[string]any{"Identifier": "1a2b3c4d5e6f"})},
+	{op: "PCAService.DescribeCACertificateList", model: pcaModel,
+		ours: pcaOp((*alicert.PCAService).DescribeCACertificateList, &alicert.DescribeCACertificateListInput{
+			Identifier: "1a2b3c4d5e6f", CertType: "subRoot", CAStatus: "forbidden", ValidStatus: "notValid",
+			IssuerType: "iTrusChina", ResourceGroupID: "rg-1", CurrentPage: 2, ShowSize: 50}),
+		theirs: pcaCall("DescribeCACertificateList", map[string]any{
+			"Identifier": "1a2b3c4d5e6f", "CertType": "subRoot", "CaStatus": "forbidden", "ValidStatus": "notValid",
+			"IssuerType": "iTrusChina", "ResourceGroupId": "rg-1", "CurrentPage": 2, "ShowSize": 50})},
+
+	// Private CA: certificates.
+	{op: "PCAService.CreateServerCertificateWithCsr", model: pcaModel,
+		ours: pcaOp((*alicert.PCAService).CreateServerCertificateWithCsr, &alicert.CreateServerCertificateWithCsrInput{
+			ParentIdentifier: "sub-1", Csr: diffPEMs().csr, Domain: []string{"www.example.com", "*.example.com", "10.0.0.1"},
+			Days: 397, BeforeTime: diffTime.Unix(), AfterTime: diffTime.AddDate(1, 0, 0).Unix(), Months: 13, Years: 1,
+			Immediately: alicert.PCAReturnChain, CustomIdentifier: "srv-0001", Algorithm: alicert.PCAKeyECC256,
+			EnableCRL: true, AsynchronousFlag: true, CommonName: "www.example.com", Country: "CN", Locality: "Hangzhou",
+			Organization: "Example", OrganizationUnit: "Web", State: "Zhejiang", ResourceGroupID: "rg-1", Tags: diffTags}),
+		theirs: pcaCall("CreateServerCertificateWithCsr", map[string]any{
+			"ParentIdentifier": "sub-1", "Csr": diffPEMs().csr, "Domain": "www.example.com,*.example.com,10.0.0.1",
+			"Days": 397, "BeforeTime": diffTime.Unix(), "AfterTime": diffTime.AddDate(1, 0, 0).Unix(), "Months": 13, "Years": 1,
+			"Immediately": 2, "CustomIdentifier": "srv-0001", "Algorithm": "ECC_256",
+			"EnableCrl": 1, "AsynchronousFlag": true, "CommonName": "www.example.com", "Country": "CN", "Locality": "Hangzhou",
+			"Organization": "Example", "OrganizationUnit": "Web", "State": "Zhejiang", "ResourceGroupId": "rg-1", "Tags": modelTags()})},
+	{op: "PCAService.CreateClientCertificateWithCsr", model: pcaModel,
+		ours: pcaOp((*alicert.PCAService).CreateClientCertificateWithCsr, &alicert.CreateClientCertificateWithCsrInput{
+			ParentIdentifier: "sub-1", Csr: diffPEMs().csr, SANValues: []string{"alice@corp.example", "UPN:alice"}, SANType: alicert.SANOtherName,
+			BeforeTime: diffTime.Unix(), AfterTime: diffTime.AddDate(0, 3, 0).Unix(),
+			Immediately: alicert.PCAReturnCertificate, CustomIdentifier: "client-0001", Algorithm: alicert.PCAKeyRSA2048,
+			EnableCRL: true, AsynchronousFlag: true, CommonName: "Alice", Country: "CN", Locality: "Hangzhou",
+			Organization: "Example", OrganizationUnit: "People", State: "Zhejiang", ResourceGroupID: "rg-1", Tags: diffTags}),
+		theirs: pcaCall("CreateClientCertificateWithCsr", map[string]any{
+			"ParentIdentifier": "sub-1", "Csr": diffPEMs().csr, "SanValue": "alice@corp.example,UPN:alice", "SanType": 0,
+			"BeforeTime": diffTime.Unix(), "AfterTime": diffTime.AddDate(0, 3, 0).Unix(),
+			"Immediately": 1, "CustomIdentifier": "client-0001", "Algorithm": "RSA_2048",
+			"EnableCrl": 1, "AsynchronousFlag": true, "CommonName": "Alice", "Country": "CN", "Locality": "Hangzhou",
+			"Organization": "Example", "OrganizationUnit": "People", "State": "Zhejiang", "ResourceGroupId": "rg-1", "Tags": modelTags()})},
+	{op: "PCAService.CreateClientCertificateWithCsr", variant: "Days, Months and Years, no SANs", model: pcaModel,
+		ours: pcaOp((*alicert.PCAService).CreateClientCertificateWithCsr, &alicert.CreateClientCertificateWithCsrInput{
+			ParentIdentifier: "sub-1", Csr: diffPEMs().csr, SANType: alicert.SANEmail, Days: 30, Months: 1, Years: 1}),
+		theirs: pcaCall("CreateClientCertificateWithCsr", map[string]any{
+			"ParentIdentifier": "sub-1", "Csr": diffPEMs().csr, "Days": 30, "Months": 1, "Years": 1})},
+	{op: "PCAService.CreateCustomCertificate", model: pcaModel,
+		ours: pcaOp((*alicert.PCAService).CreateCustomCertificate, &alicert.CreateCustomCertificateInput{
+			ParentIdentifier: "sub-1", Csr: diffPEMs().csr, Validity: alicert.ValidityBetween(diffTime, diffTime.AddDate(1, 0, 0)),
+			APIPassthrough: &alicert.CustomCertificatePassthrough{
+				Subject: &alicert.CustomCertificateSubject{
+					CommonName: "Exämple Device", Country: "CN", State: "Zhejiang", Locality: "Hangzhou",
+					Organization: "Example & Co", OrganizationUnit: "IoT",
+					CustomAttributes: []alicert.CustomSubjectAttribute{
+						{ObjectIdentifier: "2.5.4.12", Value: "Engineer"},
+						{ObjectIdentifier: "1.3.6.1.4.1.37244.1.1", Value: "DEDEDEDE00010001"},
+					}},
+				Extensions: &alicert.CustomCertificateExtensions{
+					KeyUsage: &alicert.CustomKeyUsage{DigitalSignature: true, ContentCommitment: true, NonRepudiation: true,
+						KeyEncipherment: true, DataEncipherment: true, KeyAgreement: true, EncipherOnly: true, DecipherOnly: true},
+					ExtendedKeyUsages: []string{"serverAuth", "clientAuth", "emailProtection"},
+					SubjectAlternativeNames: []alicert.CustomSAN{
+						{Type: alicert.CustomSANDNS, Value: "device.example.com"}, {Type: alicert.CustomSANIP, Value: "2001:db8::1"},
+						{Type: alicert.CustomSANEmail, Value: "device@example.com"}, {Type: alicert.CustomSANURI, Value: "spiffe://example.com/device?id=1&x=2"},
+					},
+					Criticals: []string{"keyUsage", "extendedKeyUsage"},
+				},
+				SerialNumber: "9007199254740993",
+			},
+			Immediately: alicert.PCAReturnChain, CustomIdentifier: "custom-0001", EnableCRL: true, ResourceGroupID: "rg-1", Tags: diffTags}),
+		theirs: pcaCall("CreateCustomCertificate", map[string]any{
+			"ParentIdentifier": "sub-1", "Csr": diffPEMs().csr, "Validity": "2030-01-02T03:04:05Z/2031-01-02T03:04:05Z",
+			"ApiPassthrough": map[string]any{
+				"Subject": map[string]any{
+					"CommonName": "Exämple Device", "Country": "CN", "State": "Zhejiang", "Locality": "Hangzhou",
+					"Organization": "Example & Co", "OrganizationUnit": "IoT",
+					"CustomAttributes": []any{
+						map[string]any{"ObjectIdentifier": "2.5.4.12", "Value": "Engineer"},
+						map[string]any{"ObjectIdentifier": "1.3.6.1.4.1.37244.1.1", "Value": "DEDEDEDE00010001"},
+					}},
+				"Extensions": map[string]any{
+					"KeyUsage": map[string]any{"DigitalSignature": true, "ContentCommitment": true, "NonRepudiation": true,
+						"KeyEncipherment": true, "DataEncipherment": true, "KeyAgreement": true, "EncipherOnly": true, "DecipherOnly": true},
+					"ExtendedKeyUsages": []string{"serverAuth", "clientAuth", "emailProtection"},
+					"SubjectAlternativeNames": []any{
+						map[string]any{"Type": "dNSName", "Value": "device.example.com"}, map[string]any{"Type": "iPAddress", "Value": "2001:db8::1"},
+						map[string]any{"Type": "rfc822Name", "Value": "device@example.com"}, map[string]any{"Type": "uniformResourceIdentifier", "Value": "spiffe://example.com/device?id=1&x=2"},
+					},
+					"Criticals": []string{"keyUsage", "extendedKeyUsage"},
+				},
+				"SerialNumber": "9007199254740993",
+			},
+			"Immediately": 2, "customIdentifier": "custom-0001", "EnableCrl": 1, "ResourceGroupId": "rg-1", "Tags": modelTags()})},
+	{op: "PCAService.DescribeClientCertificate", model: pcaModel,
+		ours:   pcaOp((*alicert.PCAService).DescribeClientCertificate, &alicert.DescribeClientCertificateInput{Identifier: "cert-9f8e7d"}),
+		theirs: pcaCall("DescribeClientCertificate", map[string]any{"Identifier": "cert-9f8e7d"})},
+	{op: "PCAService.ListClientCertificate", model: pcaModel,
+		ours: pcaOp((*alicert.PCAService).ListClientCertificate, &alicert.ListClientCertificateInput{
+			Identifier: "cert-9f8e7d", ResourceGroupID: "rg-1", CurrentPage: 2, ShowSize: 50}),
+		theirs: pcaCall("ListClientCertificate", map[string]any{
+			"Identifier": "cert-9f8e7d", "ResourceGroupId": "rg-1", "CurrentPage": 2, "ShowSize": 50})},
+	{op: "PCAService.CreateRevokeClientCertificate", model: pcaModel,
+		ours:   pcaOp((*alicert.PCAService).CreateRevokeClientCertificate, &alicert.CreateRevokeClientCertificateInput{Identifier: "cert-9f8e7d"}),
+		theirs: pcaCall("CreateRevokeClientCertificate", map[string]any{"Identifier": "cert-9f8e7d"})},
+	{op: "PCAService.ListRevokeCertificate", model: pcaModel,
+		ours:   pcaOp((*alicert.PCAService).ListRevokeCertificate, &alicert.ListRevokeCertificateInput{CurrentPage: 3, ShowSize: 100}),
+		theirs: pcaCall("ListRevokeCertificate", map[string]any{"CurrentPage": 3, "ShowSize": 100})},
+}
+
+// modelTags are diffTags as a model's Tags list.
+func modelTags() []any {
+	var tags []any
+	for _, tag := range diffTags {
+		tags = append(tags, map[string]any{"Key": tag.Key, "Value": tag.Value})
+	}
+	return tags
 }
 
 // knownDifference is a difference between alicert and the official
-// client that is made on purpose.
+// client that the suite accepts: one made on purpose, or, where the
+// comment above its row says so, one alicert cannot yet avoid.
 type knownDifference struct {
 	op     string // "CASService.CreateCsr"; "" for every operation
 	alg    string // sigV2 or sigV3; "" for both
@@ -304,6 +446,24 @@ var differences = []knownDifference{
 	{op: "KMSService.CreateCertificate", aspect: "param", path: "SubjectAlternativeNames",
 		reason: "alicert sends the JSON array the model's description and example give; the generated client types the parameter as a map and so can only send an object ({\"DNS\":[...]}). The fake reads both",
 		model:  kmsModel + " CreateCertificateRequest.SubjectAlternativeNames: \"A domain name list is supported\", example [\"test1.example.com\",\"test2.example.com\"]; type map[string]interface{}"},
+
+	// CreateSubCACertificate's ClientToken under V3. alicert's V3 request
+	// carries every parameter in the query and an empty body, for every
+	// operation: its signer has no way to put one parameter in the form
+	// body. The parameter set sent and signed is the same (the "param"
+	// comparison, which reads query and form together, finds none); what
+	// differs is where ClientToken travels, and so the body and its hash.
+	// Not a choice: listed so that the rest of the row is checked, until
+	// the signer can place a parameter where the model does.
+	{op: "PCAService.CreateSubCACertificate", alg: sigV3, aspect: "location",
+		reason: "alicert's V3 signer sends ClientToken in the query with the other parameters; the model's client sends it alone in the form body",
+		model:  pcaModel + " CreateSubCACertificateWithOptions: body[\"ClientToken\"] = request.ClientToken, Body: openapiutil.ParseToMap(body); every other parameter query[...]"},
+	{op: "PCAService.CreateSubCACertificate", alg: sigV3, aspect: "body",
+		reason: "the form body ClientToken=... that the model's client sends, and alicert's V3 request does not (see the location row)",
+		model:  pcaModel + " CreateSubCACertificateWithOptions: body[\"ClientToken\"] = request.ClientToken"},
+	{op: "PCAService.CreateSubCACertificate", alg: sigV3, aspect: "sha256",
+		reason: "the hash of that form body, against alicert's hash of its empty body (see the location row)",
+		model:  pcaModel + " CreateSubCACertificateWithOptions: body[\"ClientToken\"] = request.ClientToken"},
 
 	// 0/1 integers that alicert decodes into bools: the model gives 0 and 1
 	// as the only values, and a bool says the same without a number to
@@ -352,6 +512,9 @@ func TestDifferential(t *testing.T) {
 		t.Run(strings.TrimSuffix(row.op+"/"+row.variant, "/"), func(t *testing.T) {
 			if row.ours.method != row.op {
 				t.Fatalf("the row calls alicert's %s", row.ours.method)
+			}
+			if a := row.theirs.action; a != "" && !strings.HasSuffix(row.op, "."+a) {
+				t.Fatalf("the row calls the official %s", a)
 			}
 			forEachAlgorithm(t, func(t *testing.T, alg string) {
 				ran++
@@ -500,7 +663,7 @@ func merge(a, b map[string][]string) map[string][]string {
 
 // diffNotWire are the operation-shaped methods that send no action of
 // their own name; the root module's completeness test lists the same.
-var diffNotWire = []string{"CASService.Obtain", "CASService.Deploy"}
+var diffNotWire = []string{"CASService.Obtain", "CASService.Deploy", "PCAService.SignCSR"}
 
 // TestDifferentialCoversEveryOperation enumerates alicert's operations as
 // the root module's completeness test does, methods shaped
@@ -519,7 +682,9 @@ func TestDifferentialCoversEveryOperation(t *testing.T) {
 	}
 	ctxType, errType := reflect.TypeFor[context.Context](), reflect.TypeFor[error]()
 	n := 0
-	for _, svc := range []reflect.Type{reflect.TypeFor[*alicert.CASService](), reflect.TypeFor[*alicert.KMSService](), reflect.TypeFor[*alicert.DNSService]()} {
+	services := []reflect.Type{reflect.TypeFor[*alicert.CASService](), reflect.TypeFor[*alicert.KMSService](),
+		reflect.TypeFor[*alicert.DNSService](), reflect.TypeFor[*alicert.PCAService]()}
+	for _, svc := range services {
 		for i := range svc.NumMethod() {
 			m := svc.Method(i)
 			ft := m.Type
@@ -547,5 +712,60 @@ func TestDifferentialCoversEveryOperation(t *testing.T) {
 	}
 	for op := range rows {
 		t.Errorf("differentialRows has a row for %s, which is no operation of alicert", op)
+	}
+}
+
+// TestDifferentialModelProvenance: pcaModel names the module and commit
+// testdata/cas-20200630-model.json records, and every operation extracted
+// there has a row, whose official call is the operation itself.
+func TestDifferentialModelProvenance(t *testing.T) {
+	m := cas20200630()
+	module := strings.TrimPrefix(m.Module, "github.com/alibabacloud-go/")
+	if !strings.HasPrefix(pcaModel, module+"@"+m.Commit[:12]+" ") {
+		t.Errorf("pcaModel is %q; the extraction is of %s at %s", pcaModel, m.Module, m.Commit)
+	}
+	rows := map[string]bool{}
+	for _, row := range differentialRows {
+		if row.model == pcaModel {
+			rows[row.theirs.action] = true
+			if row.theirs.action == "" {
+				t.Errorf("%s: a row of %s that does not call pcaCall", row.op, pcaModel)
+			}
+		}
+	}
+	for op, extracted := range m.Operations {
+		if !rows[op] {
+			t.Errorf("%s is extracted but no row calls it", op)
+		}
+		if extracted.Params["Version"] != "2020-06-30" || extracted.Params["Style"] != "RPC" {
+			t.Errorf("%s: the client calls with %v, not the RPC API 2020-06-30", op, extracted.Params)
+		}
+	}
+}
+
+// TestPCACallRefusesWhatTheModelLacks: the request maps of the Private CA
+// rows are checked against the model, at every depth, for names and types.
+func TestPCACallRefusesWhatTheModelLacks(t *testing.T) {
+	for _, tc := range []struct {
+		op      string
+		request map[string]any
+		want    string
+	}{
+		{"CreateClientCertificateWithCsr", map[string]any{"SanValues": "a"}, "SanValues: the model has no such field"},
+		{"CreateCustomCertificate", map[string]any{"CustomIdentifier": "a"}, "CustomIdentifier: the model has no such field"},
+		{"CreateCustomCertificate", map[string]any{"ApiPassthrough": map[string]any{"Extensions": map[string]any{"KeyUsage": map[string]any{"digitalSignature": true}}}},
+			"ApiPassthrough.Extensions.KeyUsage.digitalSignature: the model has no such field"},
+		{"CreateCustomCertificate", map[string]any{"ApiPassthrough": map[string]any{"Subject": map[string]any{"CustomAttributes": []any{map[string]any{"Oid": "2.5.4.12"}}}}},
+			"ApiPassthrough.Subject.CustomAttributes[0].Oid: the model has no such field"},
+		{"CreateServerCertificateWithCsr", map[string]any{"EnableCrl": true}, "EnableCrl: a bool where the model has type int64"},
+		{"CreateSubCACertificate", map[string]any{"EnableCrl": 1}, "EnableCrl: a int where the model has type bool"},
+		{"CreateServerCertificateWithCsr", map[string]any{"Domain": []string{"a"}}, "Domain: a []string where the model has type string"},
+		{"ListRevokeCertificate", map[string]any{"ShowSize": int64(1) << 31}, "ShowSize: 2147483648 does not fit the model's int32"},
+		{"CreateRootCACertificate", map[string]any{"Tags": []any{map[string]any{"Key": "k", "Val": "v"}}}, "Tags[0].Val: the model has no such field"},
+	} {
+		_, err := cas20200630().Operations[tc.op].request(tc.request)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s %v: error %v, want %q", tc.op, tc.request, err, tc.want)
+		}
 	}
 }

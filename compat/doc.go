@@ -10,7 +10,11 @@
 // every wire operation of alicert it sends one input through both clients
 // to one recording server and compares what they send and decode; the
 // differences made on purpose are listed there, each with the model text
-// it rests on.
+// it rests on. The Private CA's generated client (cas-20200630) is not on
+// the module proxy: its rows send through the official runtime those
+// clients share (darabonba-openapi/v2), built from an extraction of its
+// model committed in testdata/cas-20200630-model.json with the commit it
+// was read at, which the command in internal/modelfields writes.
 //
 // It is a module of its own so that the official SDKs and their many
 // dependencies stay out of alicert's dependency graph. It has no API; its
