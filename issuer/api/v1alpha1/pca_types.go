@@ -23,8 +23,11 @@ type PCAIssuerSpec struct {
 	// +kubebuilder:validation:MinLength=1
 	CAIdentifier string `json:"caIdentifier"`
 
-	// Template holds subject fields every certificate gets, where the
-	// request's CSR does not set them.
+	// Template holds subject fields every certificate gets where the
+	// request's CSR does not set them. With a template the certificate's
+	// subject is the CSR's common name and these organization fields,
+	// the CSR's first value of each or else the template's; without one
+	// the CSR's subject is signed as it is.
 	// +optional
 	Template *CertificateTemplate `json:"template,omitempty"`
 
@@ -48,8 +51,8 @@ type SubjectTemplate struct {
 	// OrganizationalUnit (OU).
 	// +optional
 	OrganizationalUnit string `json:"organizationalUnit,omitempty"`
-	// Country (C), a two-letter ISO 3166-1 code.
-	// +kubebuilder:validation:Pattern=`^[A-Za-z]{2}$`
+	// Country (C), a two-letter ISO 3166-1 code in upper case, like CN.
+	// +kubebuilder:validation:Pattern=`^[A-Z]{2}$`
 	// +optional
 	Country string `json:"country,omitempty"`
 	// State or province (ST).

@@ -429,3 +429,13 @@ func weakRSAKey(t *testing.T) crypto.Signer {
 	}
 	return key
 }
+
+// newKey is a new ECDSA P-256 key.
+func newKey(t *testing.T) crypto.Signer {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}

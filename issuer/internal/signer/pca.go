@@ -90,9 +90,14 @@ func (s *PCA) Sign(ctx context.Context, cr signer.CertificateRequestObject, issu
 		}
 		s.unknown.Delete(uid)
 	}
+	subject, err := templateSubject(details.CSR, spec.Template)
+	if err != nil {
+		return signer.PEMBundle{}, permanent(err)
+	}
 	out, err := c.PCA.SignCSR(ctx, &alicert.SignCSRInput{
 		CAIdentifier:     spec.CAIdentifier,
 		CSR:              string(details.CSR),
+		Subject:          subject,
 		Duration:         details.Duration,
 		KeyUsage:         details.KeyUsage,
 		ExtKeyUsages:     details.ExtKeyUsage,
@@ -116,6 +121,37 @@ func (s *PCA) Sign(ctx context.Context, cr signer.CertificateRequestObject, issu
 		}
 	}
 	return signer.PEMBundle{}, pcaFailure(err, age, "signing with sub-CA %s", spec.CAIdentifier)
+}
+
+// templateSubject is the subject a certificate gets under the issuer's
+// template: the CSR's common name, and each organization field from the
+// CSR when it has one, else from the template. Nil without a template:
+// the CSR's subject is signed as it is. With a template, the subject holds
+// only these fields (the model's ApiPassthrough.Subject), and the first
+// value of each.
+func templateSubject(csrPEM []byte, tmpl *api.CertificateTemplate) (*alicert.CustomCertificateSubject, error) {
+	if tmpl == nil || tmpl.Subject == nil {
+		return nil, nil
+	}
+	csr, err := alicert.ParseCSR(string(csrPEM))
+	if err != nil {
+		return nil, fmt.Errorf("the CSR does not parse: %w", err)
+	}
+	first := func(csrValues []string, fallback string) string {
+		if len(csrValues) > 0 && csrValues[0] != "" {
+			return csrValues[0]
+		}
+		return fallback
+	}
+	t, n := tmpl.Subject, csr.Subject
+	return &alicert.CustomCertificateSubject{
+		CommonName:       n.CommonName,
+		Organization:     first(n.Organization, t.Organization),
+		OrganizationUnit: first(n.OrganizationalUnit, t.OrganizationalUnit),
+		Country:          first(n.Country, t.Country),
+		State:            first(n.Province, t.State),
+		Locality:         first(n.Locality, t.Locality),
+	}, nil
 }
 
 // lookup finds the certificate created for the request with UID uid, by
