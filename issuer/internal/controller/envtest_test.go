@@ -198,8 +198,14 @@ func (h *harness) startController() {
 	if h.stop != nil {
 		h.t.Fatal("the controller is running already")
 	}
+	// A scheme of its own: issuer-lib adds to the manager's scheme while
+	// it sets up, which must not race with a manager stopped before.
+	mgrScheme, err := controller.NewScheme()
+	if err != nil {
+		h.t.Fatal(err)
+	}
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
-		Scheme:                 scheme,
+		Scheme:                 mgrScheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Cache:                  cache.Options{DefaultNamespaces: map[string]cache.Config{h.ns: {}}},
