@@ -8,10 +8,11 @@ import (
 	"time"
 
 	cmapi "github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/alicert/alicert"
+
+	"github.com/alicert/alicert/issuer/internal/annotate"
 )
 
 // The annotations the DV signer keeps on a CertificateRequest: its
@@ -98,20 +99,11 @@ type annotationPatch struct {
 	resourceVersion string
 }
 
-// patchAnnotations applies p to cr with a JSON merge patch that names cr's
-// UID: the API server refuses it for another object of the same name. On
-// success cr holds the updated object.
+// patchAnnotations applies p to cr in a patch that names cr's UID (see
+// package annotate). On success cr holds the updated request.
 func patchAnnotations(ctx context.Context, c client.Client, cr *cmapi.CertificateRequest, p annotationPatch) error {
-	meta := map[string]any{"uid": cr.UID, "annotations": p.set}
-	if p.resourceVersion != "" {
-		meta["resourceVersion"] = p.resourceVersion
-	}
-	data, err := json.Marshal(map[string]any{"metadata": meta})
-	if err != nil {
-		return err
-	}
-	if err := c.Patch(ctx, cr, client.RawPatch(types.MergePatchType, data)); err != nil {
-		return fmt.Errorf("recording progress on CertificateRequest %s/%s: %w", cr.Namespace, cr.Name, err)
+	if err := annotate.Patch(ctx, c, cr, p.set, p.resourceVersion); err != nil {
+		return fmt.Errorf("recording progress on the CertificateRequest: %w", err)
 	}
 	return nil
 }
