@@ -98,16 +98,6 @@ func (f *Factory) Client(ctx context.Context, issuer issuerapi.Issuer, region st
 	return c, nil
 }
 
-// Forget drops the client of an issuer that no longer exists.
-func (f *Factory) Forget(issuer issuerapi.Issuer) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if c, ok := f.clients[issuerKey(issuer)]; ok {
-		_ = c.client.Close()
-		delete(f.clients, issuerKey(issuer))
-	}
-}
-
 // issuerKey identifies an issuer across kinds: its type identifier, which
 // differs between the namespaced and cluster-scoped kinds, and its name.
 func issuerKey(issuer issuerapi.Issuer) string {
