@@ -29,6 +29,10 @@ type SignCSRInput struct {
 	// CommonName replaces the CSR's subject with this common name. Empty:
 	// the CSR's subject.
 	CommonName string
+	// Subject, when set, replaces the CSR's subject with these fields (the
+	// model's ApiPassthrough.Subject); CommonName, when set too, overrides
+	// its common name. Nil: the CSR's subject, or CommonName's.
+	Subject *CustomCertificateSubject
 	// DNSNames, IPAddresses, EmailAddresses and URIs are the names the
 	// certificate holds. All empty: the CSR's names.
 	DNSNames       []string
@@ -165,10 +169,26 @@ func (in *SignCSRInput) passthrough(csr *x509.CertificateRequest) *CustomCertifi
 		ext.SubjectAlternativeNames = append(ext.SubjectAlternativeNames, CustomSAN{Type: CustomSANURI, Value: u.String()})
 	}
 	pt := &CustomCertificatePassthrough{Extensions: ext}
+	if in.Subject != nil {
+		subject := *in.Subject
+		pt.Subject = &subject
+	}
 	if in.CommonName != "" {
-		pt.Subject = &CustomCertificateSubject{CommonName: in.CommonName}
+		if pt.Subject == nil {
+			pt.Subject = new(CustomCertificateSubject)
+		}
+		pt.Subject.CommonName = in.CommonName
 	}
 	return pt
+}
+
+// commonName is the common name the certificate is asked to hold, or ""
+// when the CSR's subject is kept.
+func (in *SignCSRInput) commonName() string {
+	if in.CommonName == "" && in.Subject != nil {
+		return in.Subject.CommonName
+	}
+	return in.CommonName
 }
 
 // SignCSR has a sub-CA sign a CSR for a duration, names and usages in one
@@ -294,8 +314,8 @@ func (in *SignCSRInput) missingNames(csr *x509.CertificateRequest, leaf *x509.Ce
 			return quote(u.String())
 		}
 	}
-	if in.CommonName != "" && leaf.Subject.CommonName != in.CommonName {
-		return "CN=" + quote(in.CommonName)
+	if cn := in.commonName(); cn != "" && leaf.Subject.CommonName != cn {
+		return "CN=" + quote(cn)
 	}
 	return ""
 }

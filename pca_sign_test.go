@@ -282,3 +282,24 @@ func TestValidityForms(t *testing.T) {
 		assert.NotEmpty(t, validityProblem(v), v)
 	}
 }
+
+func TestSignCSRWithSubject(t *testing.T) {
+	t.Parallel()
+	root := newSignCA(t, "Root", nil)
+	sub := newSignCA(t, "Issuing", root)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	csr := lcCSR(t, key, "svc.internal", "svc.internal")
+	c, srv := setup(t, signIssuer(t, root, sub, nil))
+
+	_, err = c.PCA.SignCSR(t.Context(), &SignCSRInput{
+		CAIdentifier: "sub-1", CSR: csr, Duration: time.Hour,
+		Subject: &CustomCertificateSubject{CommonName: "svc.internal", Organization: "Example", Country: "CN"},
+	})
+	require.NoError(t, err)
+
+	form := srv.Forms()[0]
+	assert.Equal(t, "svc.internal", form.Get("ApiPassthrough.Subject.CommonName"))
+	assert.Equal(t, "Example", form.Get("ApiPassthrough.Subject.Organization"))
+	assert.Equal(t, "CN", form.Get("ApiPassthrough.Subject.Country"))
+}
