@@ -44,6 +44,8 @@ func run(args []string) error {
 	var (
 		metricsAddr, probeAddr, clusterNS, leaderNS string
 		leaderElect, issuerAmbient, clusterAmbient  bool
+		kubeQPS                                     float64
+		kubeBurst                                   int
 		opts                                        controller.Options
 	)
 	fs.StringVar(&metricsAddr, "metrics-bind-address", ":8080", `address the metrics endpoint binds to; "0" disables it`)
@@ -61,6 +63,8 @@ func run(args []string) error {
 	fs.DurationVar(&opts.MaxRetryDuration, "max-retry-duration", controller.DefaultMaxRetryDuration,
 		"how long a request is retried after an unexpected error before it fails (transient failures never fail it)")
 	fs.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 10, "requests and issuers worked on at once")
+	fs.Float64Var(&kubeQPS, "kube-api-qps", 20, "requests per second to the Kubernetes API server, on average")
+	fs.IntVar(&kubeBurst, "kube-api-burst", 50, "requests to the Kubernetes API server in a burst")
 	zapOpts := zap.Options{TimeEncoder: zapcore.RFC3339NanoTimeEncoder}
 	zapOpts.BindFlags(fs)
 	// --kubeconfig: controller-runtime's own flag, which ctrl.GetConfig
@@ -99,6 +103,7 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("finding the cluster: %w", err)
 	}
+	cfg.QPS, cfg.Burst = float32(kubeQPS), kubeBurst
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  scheme,
 		Metrics:                 metricsserver.Options{BindAddress: metricsAddr},

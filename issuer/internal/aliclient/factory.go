@@ -164,7 +164,7 @@ func (f *Factory) secretOptions(ctx context.Context, issuer issuerapi.Issuer, re
 		missing = append(missing, fmt.Sprintf("%q (the AccessKey secret)", secretKey))
 	}
 	if len(missing) > 0 {
-		return nil, "", fmt.Errorf("Secret %s has no key %s", name, joinAnd(missing))
+		return nil, "", fmt.Errorf("the Secret %s has no key %s", name, joinAnd(missing))
 	}
 	h := sha256.New()
 	for _, part := range [][]byte{id, key, secret.Data[tokenKey]} {

@@ -51,6 +51,9 @@ import (
 // namespace of its own.
 var (
 	restConfig *rest.Config
+	// kubeconfig reaches the API server as an administrator, for the
+	// alicert-issuer binary the benchmark runs.
+	kubeconfig []byte
 	k8s        client.Client
 	scheme     *runtime.Scheme
 )
@@ -86,6 +89,7 @@ func runWithAPIServer(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "starting the API server:", err)
 		return 1
 	}
+	kubeconfig = env.KubeConfig
 	defer func() {
 		if err := env.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "stopping the API server:", err)
@@ -198,8 +202,14 @@ func (h *harness) startController() {
 	if h.stop != nil {
 		h.t.Fatal("the controller is running already")
 	}
+	// A scheme of its own: issuer-lib adds to the manager's scheme while
+	// it sets up, which must not race with a manager stopped before.
+	mgrScheme, err := controller.NewScheme()
+	if err != nil {
+		h.t.Fatal(err)
+	}
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
-		Scheme:                 scheme,
+		Scheme:                 mgrScheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Cache:                  cache.Options{DefaultNamespaces: map[string]cache.Config{h.ns: {}}},
@@ -304,7 +314,7 @@ func newCSR(t *testing.T, names ...string) ([]byte, crypto.Signer) {
 	return csrWithKey(t, key, &x509.CertificateRequest{Subject: pkix.Name{CommonName: names[0]}, DNSNames: names}), key
 }
 
-func csrWithKey(t *testing.T, key crypto.Signer, tmpl *x509.CertificateRequest) []byte {
+func csrWithKey(t testing.TB, key crypto.Signer, tmpl *x509.CertificateRequest) []byte {
 	t.Helper()
 	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, key)
 	if err != nil {
@@ -431,11 +441,16 @@ func weakRSAKey(t *testing.T) crypto.Signer {
 }
 
 // newKey is a new ECDSA P-256 key.
-func newKey(t *testing.T) crypto.Signer {
+func newKey(t testing.TB) crypto.Signer {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return key
+}
+
+// csrTemplate is a CSR template for one DNS name, also the common name.
+func csrTemplate(name string) *x509.CertificateRequest {
+	return &x509.CertificateRequest{Subject: pkix.Name{CommonName: name}, DNSNames: []string{name}}
 }

@@ -113,7 +113,10 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		EventRecorder: recorder,
 		// ca.crt gets the root (or the topmost CA the chain holds), as
 		// cert-manager's own CA issuers do; issuer-lib leaves it out unless
-		// asked.
+		// asked. Users of Private CA issuers need the root to trust the
+		// certificates, and ca.crt is where cert-manager's CA, Vault and
+		// Venafi issuers put it.
+		//lint:ignore SA1019 deprecated in favour of trust-manager, which many clusters do not run; ca.crt is the documented split
 		SetCAOnCertificateRequest: true,
 		// Kubernetes CertificateSigningRequests are not signed: the DV
 		// signer keeps its progress in annotations of cert-manager
