@@ -179,7 +179,8 @@ func TestPCACreateRootAndSubCA(t *testing.T) {
 	assert.Len(t, pemCerts(t, sub.CertificateChain), 2)
 	assert.Equal(t, "ACTIVE", describeCA(t, srv, sub.Identifier).CrlStatus)
 
-	rsaRoot := pcaOK[struct{ Identifier, Certificate string }](t, srv, pcaParams("CreateRootCACertificate", append(subject, "Years", "5", "Algorithm", "RSA_1024")...))
+	// A year longer than the sub-CA below, which may not outlive it.
+	rsaRoot := pcaOK[struct{ Identifier, Certificate string }](t, srv, pcaParams("CreateRootCACertificate", append(subject, "Years", "6", "Algorithm", "RSA_1024")...))
 	createSub := func(pairs ...string) map[string]string {
 		return pcaParams("CreateSubCACertificate", append(append(subject, "Years", "5", "Algorithm", "ECC_256", "ParentIdentifier", root.Identifier), pairs...)...)
 	}
@@ -323,7 +324,8 @@ func TestPCAEveryECCAlgorithm(t *testing.T) {
 	srv := newServer(t)
 	subject := []string{"CommonName", "A", "Locality", "L", "Organization", "O", "OrganizationUnit", "OU", "State", "S", "Years", "5"}
 	for alg, curve := range map[string]string{"ECC_256": "P-256", "ECC_384": "P-384", "ECC_512": "P-521", "SM2_256": "P-256"} {
-		root := pcaOK[struct{ Certificate, Identifier string }](t, srv, pcaParams("CreateRootCACertificate", append(subject, "Algorithm", alg)...))
+		// A year longer than its sub-CA's, which may not outlive it.
+		root := pcaOK[struct{ Certificate, Identifier string }](t, srv, pcaParams("CreateRootCACertificate", append(subject, "Algorithm", alg, "Years", "6")...))
 		assert.Equal(t, curve, pemCerts(t, root.Certificate)[0].PublicKey.(*ecdsa.PublicKey).Curve.Params().Name, alg)
 		d := describeCA(t, srv, root.Identifier)
 		assert.Equal(t, alg, d.FullAlgorithm)

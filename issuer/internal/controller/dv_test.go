@@ -149,6 +149,26 @@ func TestDVFaultAtEveryStep(t *testing.T) {
 				csr, _ := newCSR(t, "fault.example.com")
 				cr := h.createRequest("fault", csr, "CASIssuer", "dv")
 
+				if step == "CreateCertificateWithCsrRequest" && f.name == "internal-error" {
+					// A 500 to a create is an unknown outcome, and this one
+					// made no order: none is listed after the settle time,
+					// so the request fails, naming what to check, rather
+					// than risk a second order.
+					got := h.waitRequest(cr, cmapi.CertificateRequestReasonFailed)
+					msg := requestCondition(got).Message
+					for _, want := range []string{"had an unknown outcome", "no order for fault.example.com placed since then is listed", "does not order twice", "console"} {
+						if !strings.Contains(msg, want) {
+							t.Errorf("the message lacks %q: %s", want, msg)
+						}
+					}
+					if n := h.srv.RequestCount("CreateCertificateWithCsrRequest"); n != 1 {
+						t.Errorf("%d order requests, want 1: an unknown outcome is never followed by a second", n)
+					}
+					if n := h.srv.OrderCount(); n != 0 {
+						t.Errorf("%d orders, want 0", n)
+					}
+					return
+				}
 				got := h.waitRequest(cr, cmapi.CertificateRequestReasonIssued)
 
 				verifyIssued(t, got, h.srv.CAPool(), "fault.example.com")

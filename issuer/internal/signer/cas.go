@@ -58,9 +58,11 @@ const (
 // the library reported ErrOutcomeUnknown). Its order is then looked for
 // (ListUserCertificateOrder, the library's advice after an unknown
 // outcome): an order for the domain, bought since, that no other request
-// claims. One such order is adopted; none, once UnknownOutcomeSettle has
-// passed since the request was sent, means none was made, and the request
-// orders again; several fail the request with a message naming them.
+// claims. One such order is adopted. None, once UnknownOutcomeSettle has
+// passed since the request was sent, fails the request permanently with a
+// message that says what to check: the order list may lag, and a second
+// order for one request would cost quota and money, so the signer never
+// orders twice for a request. Several fail it the same way, naming them.
 type CAS struct {
 	// Clients makes the issuers' Alibaba Cloud clients.
 	Clients *aliclient.Factory
@@ -253,17 +255,16 @@ func (o *dvOrder) recover(ctx context.Context, domain string) error {
 			return pending(fmt.Errorf("the order request for %s sent at %s had an unknown outcome; no order for it is listed yet, looking again", domain, sent),
 				o.settle()/4)
 		}
-		// No order is listed after the settle time: the request made
-		// none. Clearing the record (only if nothing else changed the
-		// request meanwhile) lets the next attempt order.
-		if err := patchAnnotations(ctx, o.s.Kube, o.cr, annotationPatch{
-			set:             map[string]*string{AnnotationOrderSentAt: nil},
-			resourceVersion: o.cr.ResourceVersion,
-		}); err != nil {
-			return pending(err, time.Second)
-		}
-		o.event(corev1.EventTypeNormal, "OrderNotMade", "the order request for %s sent at %s made no order; ordering again", domain, sent)
-		return pending(fmt.Errorf("the order request for %s sent at %s made no order; ordering again", domain, sent), time.Millisecond)
+		// No order is listed after the settle time: most likely none was
+		// made, but the list cannot prove it, and ordering again could
+		// make a second order for this request. A new request (cert-manager
+		// makes one when it tries again) may order.
+		o.event(corev1.EventTypeWarning, "OrderNotFound", "the order request for %s sent at %s had an unknown outcome, and no order for it is listed after %s", domain, sent, o.settle())
+		return permanent(fmt.Errorf("the order request for %s sent at %s had an unknown outcome, and no order for %s placed since then is listed after %s: "+
+			"most likely none was made, but this request does not order twice; "+
+			"look in the Certificate Management Service console for an order for %s placed then, and cancel and delete it if no certificate uses it; "+
+			"cert-manager's next attempt makes a new request, which orders",
+			domain, sent, domain, o.settle(), domain))
 	}
 	ids := make([]string, len(found))
 	for i, id := range found {
