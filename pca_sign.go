@@ -113,6 +113,15 @@ func (in *SignCSRInput) validate() ([]FieldError, *x509.CertificateRequest) {
 			p.add(fmt.Sprintf("ExtKeyUsages[%d]", i), fmt.Sprintf("%d is not one the service names: use ServerAuth, ClientAuth or EmailProtection", u))
 		}
 	}
+	if in.Subject != nil {
+		// The subject's rules are CreateCustomCertificate's; here its
+		// fields are named as SignCSRInput names them.
+		var sub problems
+		(&CustomCertificatePassthrough{Subject: in.Subject}).check(&sub)
+		for _, f := range sub {
+			p.add(strings.Replace(f.Field, "APIPassthrough.Subject", "Subject", 1), f.Problem)
+		}
+	}
 	checkNames(&p, "DNSNames", in.DNSNames)
 	checkNames(&p, "EmailAddresses", in.EmailAddresses)
 	for i, uri := range in.URIs {

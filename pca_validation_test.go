@@ -266,6 +266,9 @@ func TestValidationSignCSR(t *testing.T) {
 		{"CSR is a certificate", with(func(in *SignCSRInput) { in.CSR = lcFixtureMust("cert.pem") }), []string{"CSR"}},
 		{"under a second", with(func(in *SignCSRInput) { in.Duration = time.Millisecond }), []string{"Duration"}},
 		{"CA usage", with(func(in *SignCSRInput) { in.KeyUsage = x509.KeyUsageCertSign }), []string{"KeyUsage"}},
+		{"subject", with(func(in *SignCSRInput) {
+			in.Subject = &CustomCertificateSubject{Country: "China", CustomAttributes: []CustomSubjectAttribute{{ObjectIdentifier: "x"}}}
+		}), []string{"Subject.Country", "Subject.CustomAttributes[0].ObjectIdentifier"}},
 		{"code signing", with(func(in *SignCSRInput) {
 			in.ExtKeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageCodeSigning}
 		}), []string{"ExtKeyUsages[1]"}},
