@@ -101,6 +101,18 @@ func checkNames(p *problems, field string, names []string) {
 	}
 }
 
+// checkSANValues reports SanValue entries that are empty, hold a comma
+// (the service's separator: "You can enter multiple values separated by
+// commas") or a line break. Spaces are allowed: the model's x400Address
+// example has them.
+func checkSANValues(p *problems, field string, values []string) {
+	for i, v := range values {
+		if strings.TrimSpace(v) == "" || strings.ContainsAny(v, ",\r\n") {
+			p.add(field+"["+strconv.Itoa(i)+"]", fmt.Sprintf("%s is empty or holds a comma or a line break", quote(v)))
+		}
+	}
+}
+
 // CreateServerCertificateWithCsrInput is the input of
 // CreateServerCertificateWithCsr.
 type CreateServerCertificateWithCsrInput struct {
@@ -284,7 +296,7 @@ func (in *CreateClientCertificateWithCsrInput) validate() []FieldError {
 	var p problems
 	p.required("ParentIdentifier", in.ParentIdentifier)
 	checkPCACSR(&p, "Csr", in.Csr)
-	checkNames(&p, "SANValues", in.SANValues)
+	checkSANValues(&p, "SANValues", in.SANValues)
 	if in.SANType < SANOtherName || in.SANType > SANRegisteredID {
 		p.add("SANType", fmt.Sprintf("%d is not a SanType of the model (0 to 8)", in.SANType))
 	}

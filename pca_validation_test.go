@@ -166,9 +166,9 @@ func TestValidationCreateClientCertificateWithCsr(t *testing.T) {
 			[]string{"ParentIdentifier", "Csr", "Days"}},
 		{"SANType 9", with(func(in *CreateClientCertificateWithCsrInput) { in.SANType, in.SANValues = 9, []string{"a"} }), []string{"SANType"}},
 		{"SANType negative", with(func(in *CreateClientCertificateWithCsrInput) { in.SANType = -1 }), []string{"SANType"}},
-		{"SAN with a space", with(func(in *CreateClientCertificateWithCsrInput) {
-			in.SANType, in.SANValues = SANEmail, []string{"a@example.com", "b @example.com"}
-		}), []string{"SANValues[1]"}},
+		{"SAN with a comma or a line break", with(func(in *CreateClientCertificateWithCsrInput) {
+			in.SANType, in.SANValues = SANEmail, []string{"a@example.com", "b@example.com,c@example.com", "d\n", " "}
+		}), []string{"SANValues[1]", "SANValues[2]", "SANValues[3]"}},
 		{"AfterTime alone", with(func(in *CreateClientCertificateWithCsrInput) { in.BeforeTime = 0 }), []string{"BeforeTime"}},
 		{"negative Years", with(func(in *CreateClientCertificateWithCsrInput) { in.Years = -1 }), []string{"Years"}},
 	})
@@ -302,4 +302,12 @@ func TestPCACSRCheckLetsSM2Through(t *testing.T) {
 	checkPCACSR(&p, "Csr", garbage)
 	require.Len(t, p, 1)
 	assert.Contains(t, p[0].Problem, "not a valid PKCS #10 request")
+}
+
+// The model's x400Address example holds spaces: a SanValue may.
+func TestClientSANValuesMayHoldSpaces(t *testing.T) {
+	t.Parallel()
+	in := &CreateClientCertificateWithCsrInput{ParentIdentifier: "sub", Csr: pcaTestCSR(t), Days: 1,
+		SANType: SANX400Address, SANValues: []string{"G=Zhang; S=San; O=Company; PRMD=IT; ADMD=Telecom; C=CN"}}
+	assert.Empty(t, in.validate())
 }
