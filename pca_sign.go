@@ -211,8 +211,8 @@ func (in *SignCSRInput) commonName() string {
 // once the request may have reached the service: such a failure matches
 // ErrOutcomeUnknown; look for in.CustomIdentifier with
 // ListClientCertificate before signing again. A certificate that fails the
-// checks was issued all the same: the error names its identifier, to
-// revoke it with CreateRevokeClientCertificate.
+// checks was issued all the same: the error, an *IssuedCertificateError,
+// names its identifier, to revoke it with CreateRevokeClientCertificate.
 func (s *PCAService) SignCSR(ctx context.Context, in *SignCSRInput) (*SignCSROutput, error) {
 	const op = "SignCSR"
 	c := s.owner()
@@ -241,10 +241,32 @@ func (s *PCAService) SignCSR(ctx context.Context, in *SignCSRInput) (*SignCSROut
 	}
 	signed, err := in.check(csr, out)
 	if err != nil {
-		return nil, fmt.Errorf("alicert: %s: certificate %s was issued, but %w; revoke it with CreateRevokeClientCertificate", op, out.Identifier, err)
+		return nil, &IssuedCertificateError{Identifier: out.Identifier, Err: err}
 	}
 	return signed, nil
 }
+
+// IssuedCertificateError is the error of a SignCSR whose certificate the
+// service issued, but which fails SignCSR's checks (another key, a name or
+// usage missing, no chain to the returned CA). The certificate exists and
+// counts against the sub-CA's quota: revoke it, by Identifier, with
+// CreateRevokeClientCertificate. Signing again with the same input would
+// spend quota on the same answer.
+type IssuedCertificateError struct {
+	// Identifier identifies the certificate the service issued.
+	Identifier string
+	// Err says what is wrong with it.
+	Err error
+}
+
+// Error names the certificate and what is wrong with it.
+func (e *IssuedCertificateError) Error() string {
+	return "alicert: SignCSR: certificate " + quote(e.Identifier) + " was issued, but " + e.Err.Error() +
+		"; revoke it with CreateRevokeClientCertificate"
+}
+
+// Unwrap returns Err.
+func (e *IssuedCertificateError) Unwrap() error { return e.Err }
 
 // check verifies the issued certificate against the request and splits the
 // chain.

@@ -224,7 +224,10 @@ func TestSignCSRRefusesWhatItDidNotAskFor(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, out)
 			assert.Contains(t, err.Error(), tc.want)
-			assert.Contains(t, err.Error(), "certificate leaf-1 was issued", "the error names what to revoke")
+			assert.Contains(t, err.Error(), `certificate "leaf-1" was issued`, "the error names what to revoke")
+			var issued *IssuedCertificateError
+			require.ErrorAs(t, err, &issued)
+			assert.Equal(t, "leaf-1", issued.Identifier)
 			assert.Equal(t, 1, srv.Attempts(), "a check that fails does not sign again")
 		})
 	}

@@ -71,6 +71,7 @@ var swRoots = []reflect.Type{
 	reflect.TypeFor[*alicert.AlidnsProvider](),
 	reflect.TypeFor[*alicert.ValidationError](),
 	reflect.TypeFor[*alicert.APIError](),
+	reflect.TypeFor[*alicert.IssuedCertificateError](),
 	reflect.TypeFor[alicert.DeployEvent](),
 	reflect.TypeFor[alicert.ObtainEvent](),
 	reflect.TypeFor[alicerttest.SeedCertificate](),

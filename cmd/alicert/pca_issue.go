@@ -600,6 +600,7 @@ func (c *cli) pcaCheckSubCA(ctx context.Context, fs *flag.FlagSet, cl *alicert.C
 // exit code to stop with.
 func (c *cli) pcaSignFailed(fs *flag.FlagSet, f *pcaIssueFlags, req *pcaRequest, err error) (code int, stop bool) {
 	var invalid *alicert.ValidationError
+	var issued *alicert.IssuedCertificateError
 	switch {
 	case err == nil:
 		return 0, false
@@ -610,8 +611,8 @@ func (c *cli) pcaSignFailed(fs *flag.FlagSet, f *pcaIssueFlags, req *pcaRequest,
 			"'alicert pca list -certs -custom-id %s' (or among the Private CA's certificates in the console) before issuing again, "+
 			"and revoke it if it is there (alicert pca revoke -id IDENTIFIER -yes); nothing was written to %s",
 			err, req.customID, req.customID, f.out), true
-	case strings.Contains(err.Error(), " was issued, but "):
-		return c.failf(exitFailure, "%v (alicert pca revoke -id IDENTIFIER -yes); nothing was written to %s", err, f.out), true
+	case errors.As(err, &issued):
+		return c.failf(exitFailure, "%v (alicert pca revoke -id %s -yes); nothing was written to %s", err, issued.Identifier, f.out), true
 	}
 	return c.failf(exitFailure, "%v; nothing was issued", err), true
 }

@@ -47,7 +47,9 @@ func classify(err error) failure {
 		netErr  net.Error
 	)
 	switch {
-	case errors.As(err, &invalid):
+	case errors.As(err, &invalid), errors.As(err, new(*alicert.IssuedCertificateError)):
+		// Nothing sent, or a certificate signed that SignCSR refused:
+		// trying again can only spend quota on the same answer.
 		return refused
 	case errors.Is(err, alicert.ErrNoCredentials):
 		return credentials

@@ -32,6 +32,7 @@ func TestClassify(t *testing.T) {
 		{"no credentials", fmt.Errorf("call: %w", alicert.ErrNoCredentials), credentials},
 		{"invalid parameter", &alicert.APIError{StatusCode: 400, Code: "InvalidParameter"}, refused},
 		{"validation", &alicert.ValidationError{Operation: "X", Fields: []alicert.FieldError{{Field: "A", Problem: "b"}}}, refused},
+		{"issued but not as asked", fmt.Errorf("signing: %w", &alicert.IssuedCertificateError{Identifier: "c1", Err: errors.New("it lacks a name")}), refused},
 	}
 	for _, c := range cases {
 		if got := classify(c.err); got != c.want {

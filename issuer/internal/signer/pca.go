@@ -111,6 +111,10 @@ func (s *PCA) Sign(ctx context.Context, cr signer.CertificateRequestObject, issu
 		return signer.PEMBundle{}, pending(fmt.Errorf("the certificate may have been signed: %w; looking for it before signing again", err), time.Second)
 	case errors.As(err, new(*alicert.ValidationError)):
 		return signer.PEMBundle{}, permanent(fmt.Errorf("the request cannot be signed: %w; nothing was sent", err))
+	case errors.As(err, new(*alicert.IssuedCertificateError)):
+		// The sub-CA signed something else than was asked: signing again
+		// would spend quota on the same answer.
+		return signer.PEMBundle{}, permanent(err)
 	case classify(err) == refused:
 		// A refusal may be the service's answer to a second create with
 		// the same CustomIdentifier, after a create of unknown outcome that
