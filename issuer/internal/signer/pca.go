@@ -19,11 +19,6 @@ import (
 	"github.com/alicert/alicert/issuer/internal/aliclient"
 )
 
-// maxLookupPages bounds the pages of ListClientCertificate read to find a
-// certificate of unknown outcome (at the service's default page size of
-// 20, the newest 10,000 certificates are seen).
-const maxLookupPages = 500
-
 // PCA signs CertificateRequests for PCAIssuers and PCAClusterIssuers,
 // synchronously: one SignCSR call (CreateCustomCertificate) per request,
 // for the request's duration, with the CSR's names and the request's key
@@ -159,30 +154,26 @@ func templateSubject(csrPEM []byte, tmpl *api.CertificateTemplate) (*alicert.Cus
 }
 
 // lookup finds the certificate created for the request with UID uid, by
-// its CustomIdentifier, and returns it split as Sign does.
+// its CustomIdentifier (ListClientCertificate has no filter for it: every
+// page is read, by the library's iterator, which ends a listing that does
+// not page as asked), and returns it split as Sign does.
 func (s *PCA) lookup(ctx context.Context, c *alicert.Client, spec *api.PCAIssuerSpec, uid types.UID, csrPEM []byte) (signer.PEMBundle, bool, error) {
-	for page := int64(1); page <= maxLookupPages; page++ {
-		out, err := c.PCA.ListClientCertificate(ctx, &alicert.ListClientCertificateInput{CurrentPage: page})
+	for e, err := range c.PCA.AllClientCertificates(ctx, nil) {
 		if err != nil {
 			return signer.PEMBundle{}, false, err
 		}
-		for _, e := range out.CertificateList {
-			if e.CustomIdentifier != string(uid) || e.ParentIdentifier != spec.CAIdentifier {
-				continue
-			}
-			got, err := c.PCA.DescribeClientCertificate(ctx, &alicert.DescribeClientCertificateInput{Identifier: e.Identifier})
-			if err != nil {
-				return signer.PEMBundle{}, false, err
-			}
-			bundle, err := pcaBundle(got.Certificate.X509Certificate+"\n"+got.Certificate.CertChain, csrPEM)
-			if err != nil {
-				return signer.PEMBundle{}, false, permanent(fmt.Errorf("certificate %s, signed for this request: %w", e.Identifier, err))
-			}
-			return bundle, true, nil
+		if e.CustomIdentifier != string(uid) || e.ParentIdentifier != spec.CAIdentifier {
+			continue
 		}
-		if len(out.CertificateList) == 0 || page*int64(max(out.ShowSize, 1)) >= out.TotalCount {
-			break
+		got, err := c.PCA.DescribeClientCertificate(ctx, &alicert.DescribeClientCertificateInput{Identifier: e.Identifier})
+		if err != nil {
+			return signer.PEMBundle{}, false, err
 		}
+		bundle, err := pcaBundle(got.Certificate.X509Certificate+"\n"+got.Certificate.CertChain, csrPEM)
+		if err != nil {
+			return signer.PEMBundle{}, false, permanent(fmt.Errorf("certificate %s, signed for this request: %w", e.Identifier, err))
+		}
+		return bundle, true, nil
 	}
 	return signer.PEMBundle{}, false, nil
 }
