@@ -283,10 +283,7 @@ func (s *CASService) AllCloudResources(ctx context.Context, in *ListCloudResourc
 	if in != nil {
 		q = *in
 	}
-	q.CurrentPage = max(q.CurrentPage, 1)
-	if q.ShowSize == 0 {
-		q.ShowSize = maxCloudResourcesPage
-	}
+	q.CurrentPage, q.ShowSize = firstPage(q.CurrentPage, q.ShowSize, maxCloudResourcesPage)
 	return allPages("ListCloudResources", q.CurrentPage, q.ShowSize, func(n int64) ([]CloudResource, int64, error) {
 		page := q
 		page.CurrentPage = n

@@ -341,17 +341,9 @@ func (in *CreateCertificateWithCsrRequestInput) encodeExtra(params []signature.P
 // key is not RSA 2048+ or ECDSA P-256/P-384, or that does not name exactly
 // one domain fit for a certificate. It returns that domain when there is one.
 func checkOrderCSR(p *problems, field, csrPEM string) (string, bool) {
-	if strings.TrimSpace(csrPEM) == "" {
-		p.add(field, "is required: a PEM CERTIFICATE REQUEST")
-		return "", false
-	}
-	csr, err := ParseCSR(csrPEM)
-	if err != nil {
-		p.add(field, "does not parse: "+err.Error())
-		return "", false
-	}
-	if err := csr.CheckSignature(); err != nil {
-		p.add(field, "has a signature that does not verify: "+err.Error())
+	csr, problem, _ := verifiedCSR(csrPEM)
+	if problem != "" {
+		p.add(field, problem)
 		return "", false
 	}
 	if problem := keyProblem(csr.PublicKey); problem != "" {

@@ -2,8 +2,6 @@ package alicert
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,37 +32,11 @@ func checkReturn(p *problems, r PCAReturn) {
 
 // checkPCACSR reports a CSR that is not exactly one PEM CERTIFICATE REQUEST
 // block, or that Go parses and whose signature does not verify. An SM2 CSR,
-// which the Private CA signs but Go cannot parse, passes on its framing.
+// which the Private CA signs but Go cannot parse, passes on its framing:
+// the service judges it.
 func checkPCACSR(p *problems, field, csrPEM string) {
-	if strings.TrimSpace(csrPEM) == "" {
-		p.add(field, "is required: the CSR in PEM form")
-		return
-	}
-	block, rest := pem.Decode([]byte(csrPEM))
-	switch {
-	case block == nil:
-		p.add(field, "is not PEM: it has no -----BEGIN CERTIFICATE REQUEST----- block")
-		return
-	case looksLikePrivateKey(block.Type):
-		p.add(field, "holds a private key, not a CSR; send the CSR only")
-		return
-	case block.Type != pemCSR && block.Type != pemLegacyCSR:
-		p.add(field, fmt.Sprintf("is a %s block, not a %s", quote(block.Type), pemCSR))
-		return
-	case strings.TrimSpace(string(rest)) != "":
-		p.add(field, "has text after the CSR block; send exactly one CSR")
-		return
-	}
-	csr, err := x509.ParseCertificateRequest(block.Bytes)
-	if err != nil {
-		if strings.Contains(err.Error(), "unsupported elliptic curve") {
-			return // SM2's curve, which Go does not know: the service judges it
-		}
-		p.add(field, "is not a valid PKCS #10 request: "+err.Error())
-		return
-	}
-	if err := csr.CheckSignature(); err != nil {
-		p.add(field, "has a signature that does not verify: "+err.Error())
+	if _, problem, sm2 := verifiedCSR(csrPEM); problem != "" && !sm2 {
+		p.add(field, problem)
 	}
 }
 

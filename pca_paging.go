@@ -21,7 +21,7 @@ func (s *PCAService) AllCACertificates(ctx context.Context, in *DescribeCACertif
 	if in != nil {
 		q = *in
 	}
-	q.CurrentPage, q.ShowSize = firstPage(q.CurrentPage, q.ShowSize)
+	q.CurrentPage, q.ShowSize = firstPage(q.CurrentPage, q.ShowSize, pcaPage)
 	return allPages("DescribeCACertificateList", q.CurrentPage, q.ShowSize, func(n int64) ([]CAListEntry, int64, error) {
 		page := q
 		page.CurrentPage = n
@@ -40,7 +40,7 @@ func (s *PCAService) AllClientCertificates(ctx context.Context, in *ListClientCe
 	if in != nil {
 		q = *in
 	}
-	q.CurrentPage, q.ShowSize = firstPage(q.CurrentPage, q.ShowSize)
+	q.CurrentPage, q.ShowSize = firstPage(q.CurrentPage, q.ShowSize, pcaPage)
 	return allPages("ListClientCertificate", q.CurrentPage, q.ShowSize, func(n int64) ([]PCACertificateEntry, int64, error) {
 		page := q
 		page.CurrentPage = n
@@ -59,7 +59,7 @@ func (s *PCAService) AllRevokedCertificates(ctx context.Context, in *ListRevokeC
 	if in != nil {
 		q = *in
 	}
-	q.CurrentPage, q.ShowSize = firstPage(q.CurrentPage, q.ShowSize)
+	q.CurrentPage, q.ShowSize = firstPage(q.CurrentPage, q.ShowSize, pcaPage)
 	return allPages("ListRevokeCertificate", q.CurrentPage, q.ShowSize, func(n int64) ([]RevokedCertificate, int64, error) {
 		page := q
 		page.CurrentPage = n
@@ -71,10 +71,11 @@ func (s *PCAService) AllRevokedCertificates(ctx context.Context, in *ListRevokeC
 	})
 }
 
-// firstPage is the page an iterator starts from and the size it asks for.
-func firstPage(page, size int64) (int64, int64) {
+// firstPage is the page an iterator starts from (zero or less: the first)
+// and the size it asks for (zero: defaultSize).
+func firstPage(page, size, defaultSize int64) (int64, int64) {
 	if size == 0 {
-		size = pcaPage
+		size = defaultSize
 	}
 	return max(page, 1), size
 }

@@ -89,15 +89,10 @@ var extKeyUsageNames = map[x509.ExtKeyUsage]string{
 func (in *SignCSRInput) validate() ([]FieldError, *x509.CertificateRequest) {
 	var p problems
 	p.required("CAIdentifier", in.CAIdentifier)
-	var csr *x509.CertificateRequest
-	if strings.TrimSpace(in.CSR) == "" {
-		p.add("CSR", "is required: the CSR in PEM form")
-	} else if parsed, err := ParseCSR(in.CSR); err != nil {
-		p.add("CSR", strings.TrimPrefix(err.Error(), "alicert: ParseCSR: "))
-	} else if err := parsed.CheckSignature(); err != nil {
-		p.add("CSR", "has a signature that does not verify: "+err.Error())
-	} else {
-		csr = parsed
+	// Go must parse the CSR, SM2's included, to check the result.
+	csr, problem, _ := verifiedCSR(in.CSR)
+	if problem != "" {
+		p.add("CSR", problem)
 	}
 	switch {
 	case in.Duration <= 0:
@@ -385,7 +380,7 @@ func findIssuer(cert *x509.Certificate, chain []*x509.Certificate) *x509.Certifi
 }
 
 func selfSigned(c *x509.Certificate) bool {
-	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil
+	return isSelfIssued(c) && c.CheckSignatureFrom(c) == nil
 }
 
 func encodeCertificates(certs ...*x509.Certificate) string {

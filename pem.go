@@ -207,10 +207,33 @@ func describeEmpty(s string) string {
 // hintSM2 adds a hint to x509's error for a curve it does not know, which
 // for certificates from Alibaba Cloud is almost always SM2.
 func hintSM2(err error) error {
-	if strings.Contains(err.Error(), "unsupported elliptic curve") {
+	if isSM2Error(err) {
 		return fmt.Errorf("%w (Go's crypto/x509 does not support SM2 keys)", err)
 	}
 	return err
+}
+
+// isSM2Error reports x509's error for a curve it does not know: SM2's, for
+// data from Alibaba Cloud.
+func isSM2Error(err error) bool {
+	return strings.Contains(err.Error(), "unsupported elliptic curve")
+}
+
+// verifiedCSR parses csrPEM as ParseCSR does and checks its signature. It
+// returns the CSR, or what is wrong with it, as a field's problem, and
+// whether that is only SM2's curve, which Go cannot parse.
+func verifiedCSR(csrPEM string) (csr *x509.CertificateRequest, problem string, sm2 bool) {
+	if strings.TrimSpace(csrPEM) == "" {
+		return nil, "is required: a PEM CERTIFICATE REQUEST", false
+	}
+	csr, err := ParseCSR(csrPEM)
+	if err != nil {
+		return nil, "does not parse: " + err.Error(), isSM2Error(err)
+	}
+	if err := csr.CheckSignature(); err != nil {
+		return nil, "has a signature that does not verify: " + err.Error(), false
+	}
+	return csr, "", false
 }
 
 // pemErrorf formats an error from one of the parse helpers.

@@ -435,7 +435,7 @@ func (c *cli) pcaIssueLocked(ctx context.Context, fs *flag.FlagSet, f *pcaIssueF
 			csrPEM, err = pcaCSR(key, req.names())
 		}
 		if err == nil {
-			keyPEM, err = encodeKey(key)
+			keyPEM, err = store.EncodeKey(key)
 		}
 		if err != nil {
 			return c.failf(exitFailure, "making a %s key and its request: %v; nothing was issued", f.keyType, err)
@@ -719,13 +719,4 @@ func pcaCSR(key crypto.Signer, names []string) (string, error) {
 		return "", err
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), nil
-}
-
-// encodeKey is key as a PKCS #8 PEM block, as obtain writes key.pem.
-func encodeKey(key crypto.Signer) ([]byte, error) {
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }

@@ -53,11 +53,21 @@ func IsOrderKeyName(name string) bool {
 // SaveOrderKey writes key into dir as name, mode 0600, atomically and
 // synced: it must outlive a crash right after the order is sent.
 func SaveOrderKey(dir, name string, key crypto.Signer) error {
-	der, err := x509.MarshalPKCS8PrivateKey(key)
+	keyPEM, err := EncodeKey(key)
 	if err != nil {
 		return err
 	}
-	return WriteFiles(dir, []File{{name, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600}})
+	return WriteFiles(dir, []File{{name, keyPEM, 0o600}})
+}
+
+// EncodeKey is key as a PKCS #8 PEM block, the form of every key file
+// alicert writes.
+func EncodeKey(key crypto.Signer) ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }
 
 // LoadOrderKey reads the key an order was placed with: the file alicert
